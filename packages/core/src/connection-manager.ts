@@ -1,0 +1,386 @@
+// ConnectionManager is the SDK object `createSDK` returns: it validates every public input, owns the records
+// lifecycle (upsert on natural key, status, deletion) and dispatches to provider plugins. It knows no provider.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { CacheStore } from "./cache-store.js";
+import { CredentialCipher } from "./credential-cipher.js";
+import { guardedCache } from "./guarded-cache.js";
+import { AUTH_TYPES, INTEGRATION_STATUSES, type Integration, type IntegrationDraft, type IntegrationSummary } from "./integration.js";
+import { IntegrationRepository } from "./integration-repository.js";
+import { redactingLogger, type Logger } from "./logger.js";
+import { parseInput } from "./parse-input.js";
+import type {
+  InstallCallbackResult,
+  InstallUrlResult,
+  ProviderContext,
+  ProviderDefinition,
+  Runtime,
+  StateConfig,
+} from "./provider.js";
+import { idSchema, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
+import { SdkError } from "./sdk-error.js";
+import { SdkEvents } from "./sdk-events.js";
+import { validateOptions, type SdkOptions } from "./sdk-options.js";
+
+const installUrlSchema = z
+  .object({
+    provider: providerIdSchema,
+    user_id: idSchema,
+    account_id: idSchema.optional(),
+    created_by: idSchema.optional(),
+    scopes: z.array(scopeSchema).max(100).optional(),
+    browser_binding: z.string().min(16).max(512).optional(),
+  })
+  .loose();
+
+const callbackSchema = z
+  .object({
+    provider: providerIdSchema,
+    code: z.string().min(1).max(4096).optional(),
+    state: z.string().max(8192).optional(),
+    browser_binding: z.string().max(8192).optional(),
+    error: z.string().max(256).optional(),
+    error_description: z.string().max(2048).optional(),
+  })
+  .loose();
+
+const siteSelectionSchema = z.object({
+  selection_id: z.string().min(3).max(256).regex(/^[a-z][a-z0-9_-]*\.[\w-]+$/, "must be a selection_id returned by the callback"),
+  cloud_id: idSchema,
+  browser_binding: z.string().max(8192).optional(),
+});
+
+const draftSchema = z.strictObject({
+  provider: providerIdSchema,
+  account_id: idSchema,
+  created_by: idSchema,
+  auth_type: z.enum(AUTH_TYPES).optional(),
+  scopes: z.array(scopeSchema).max(500).optional(),
+  credentials: jsonRecordSchema,
+  metadata: jsonRecordSchema.optional(),
+});
+
+const listSchema = z.strictObject({
+  account_id: idSchema,
+  provider: providerIdSchema.optional(),
+  status: z.enum(INTEGRATION_STATUSES).optional(),
+});
+
+const deleteSchema = z.strictObject({ revoke: z.boolean().optional() }).optional();
+
+const fetchPathSchema = z.string().min(1).max(8192);
+
+function summarize(record: Integration): IntegrationSummary {
+  const { credentials, ...rest } = record;
+  return { ...rest, credential_fields: Object.keys(credentials).sort() };
+}
+
+function isReplayableBody(body: unknown): boolean {
+  return body === undefined || body === null || typeof body === "string" || body instanceof URLSearchParams || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof Blob;
+}
+
+export class ConnectionManager {
+  /** Subscribe to lifecycle events (`token.refreshed`, `connection.needs_reauth`, ...). */
+  readonly events: SdkEvents;
+  readonly #providers = new Map<string, ProviderDefinition>();
+  readonly #context: ProviderContext;
+  readonly #logger: Logger;
+  readonly #upserts = new Map<string, Promise<unknown>>();
+
+  constructor(options: SdkOptions) {
+    validateOptions(options);
+    this.#logger = redactingLogger(options.logger);
+    this.events = new SdkEvents(this.#logger);
+    const now = options.now ?? Date.now;
+    const cipher = new CredentialCipher(options.encryption?.keys ?? []);
+    if (!cipher.enabled) {
+      this.#logger.warn({}, "no encryption keys configured: credentials are stored in plaintext (set createSDK({ encryption: { keys } }))");
+    }
+    const cache: CacheStore | undefined = options.cache ? guardedCache(options.cache) : undefined;
+    const state: StateConfig = {
+      secrets: options.state?.secrets ?? [],
+      browserBinding: options.state?.browserBinding ?? "required",
+      ttlSeconds: options.state?.ttlSeconds ?? 600,
+    };
+    this.#context = {
+      integrations: new IntegrationRepository(options.store, cipher, now, this.#logger),
+      cache,
+      now,
+      fetch: options.fetch ?? globalThis.fetch,
+      logger: this.#logger,
+      events: this.events,
+      cipher,
+      state,
+      keyPrefix: options.keyPrefix ?? "sdk",
+      requireCache: () => {
+        if (!cache) throw new SdkError("misconfigured", "This operation needs a cache: pass createSDK({ cache }).", { details: { field: "cache" } });
+        return cache;
+      },
+    };
+    for (const [index, entry] of options.providers.entries()) {
+      const list = Array.isArray(entry) ? entry : [entry];
+      for (const provider of list as ProviderDefinition[]) this.#register(provider, index);
+    }
+  }
+
+  #register(provider: ProviderDefinition, index: number): void {
+    if (!provider || typeof provider !== "object" || typeof provider.id !== "string" || typeof provider.resolve !== "function") {
+      throw new SdkError("misconfigured", `createSDK option "providers[${index}]" is not a provider definition.`, { details: { field: `providers[${index}]` } });
+    }
+    parseInput(providerIdSchema, provider.id, `providers[${index}].id`);
+    if (this.#providers.has(provider.id)) {
+      throw new SdkError("misconfigured", `Provider "${provider.id}" is registered twice.`, { details: { field: `providers[${index}]`, provider: provider.id } });
+    }
+    if (provider.requires?.cache && !this.#context.cache) {
+      throw new SdkError(
+        "misconfigured",
+        `Provider "${provider.id}" runs the OAuth lifecycle and needs a cache for access tokens and refresh locks: pass createSDK({ cache: new RedisCache(redis) }) (or new MemoryCache() in a single process).`,
+        { details: { field: "cache", provider: provider.id } },
+      );
+    }
+    if (provider.requires?.stateSecrets && this.#context.state.secrets.length === 0) {
+      throw new SdkError("misconfigured", `Provider "${provider.id}" signs install state and needs createSDK({ state: { secrets: [{ id, secret }] } }).`, {
+        details: { field: "state.secrets", provider: provider.id },
+      });
+    }
+    this.#providers.set(provider.id, provider);
+  }
+
+  #provider(id: string, field: string): ProviderDefinition {
+    const provider = this.#providers.get(id);
+    if (!provider) {
+      throw new SdkError("provider_not_found", `"${field}" names provider "${id}", which is not registered in createSDK({ providers }).`, {
+        details: { field, provider: id },
+      });
+    }
+    return provider;
+  }
+
+  #unsupported(provider: ProviderDefinition, operation: string): never {
+    throw new SdkError("unsupported_operation", `Provider "${provider.id}" (${provider.authType}) does not support ${operation}.`, {
+      details: { provider: provider.id, operation },
+    });
+  }
+
+  /** Registered provider ids. */
+  get providerIds(): string[] {
+    return [...this.#providers.keys()];
+  }
+
+  /** Builds the provider's install URL with a signed, single-use, browser-bound state. */
+  async buildInstallUrl(input: z.input<typeof installUrlSchema>): Promise<InstallUrlResult> {
+    const parsed = parseInput(installUrlSchema, input, "buildInstallUrl");
+    const provider = this.#provider(parsed.provider, "buildInstallUrl.provider");
+    if (!provider.buildInstallUrl) this.#unsupported(provider, "buildInstallUrl");
+    return provider.buildInstallUrl(this.#context, parsed);
+  }
+
+  /** Verifies the callback and exchanges the code. The returned integration is not persisted (call createConnection). */
+  async handleInstallCallback(input: z.input<typeof callbackSchema>): Promise<InstallCallbackResult> {
+    const parsed = parseInput(callbackSchema, input, "handleInstallCallback");
+    const provider = this.#provider(parsed.provider, "handleInstallCallback.provider");
+    if (!provider.handleInstallCallback) this.#unsupported(provider, "handleInstallCallback");
+    return provider.handleInstallCallback(this.#context, parsed);
+  }
+
+  /** Finishes a multi-site install with the site the user picked. */
+  async completeSiteSelection(input: z.input<typeof siteSelectionSchema>): Promise<InstallCallbackResult> {
+    const parsed = parseInput(siteSelectionSchema, input, "completeSiteSelection");
+    const providerId = parsed.selection_id.slice(0, parsed.selection_id.indexOf("."));
+    const provider = this.#provider(providerId, "completeSiteSelection.selection_id");
+    if (!provider.completeSiteSelection) this.#unsupported(provider, "completeSiteSelection");
+    return provider.completeSiteSelection(this.#context, parsed);
+  }
+
+  /**
+   * Stores a connection: a callback's integration or non-OAuth credentials. Upserts on the provider's natural key:
+   * a re-install updates credentials in place and sets `status` back to `active`.
+   */
+  async createConnection(input: IntegrationDraft): Promise<IntegrationSummary> {
+    const draft = parseInput(draftSchema, input, "createConnection");
+    const provider = this.#provider(draft.provider, "createConnection.provider");
+    if (draft.auth_type && draft.auth_type !== provider.authType) {
+      throw new SdkError("validation_failed", `"createConnection.auth_type" is "${draft.auth_type}" but provider "${provider.id}" is ${provider.authType}.`, {
+        details: { field: "createConnection.auth_type" },
+      });
+    }
+    const metadata = provider.parseMetadata ? provider.parseMetadata(draft.metadata ?? {}, "createConnection.metadata") : (draft.metadata ?? {});
+    const credentials = provider.parseCredentials(draft.credentials, "createConnection.credentials");
+    const normalized: IntegrationDraft = { ...draft, auth_type: provider.authType, scopes: draft.scopes ?? [], credentials, metadata };
+    const prepared = provider.prepareConnection ? await provider.prepareConnection(this.#context, normalized) : { draft: normalized };
+    const final = prepared.draft;
+    const naturalKey = provider.naturalKey?.({ metadata: final.metadata ?? {}, credentials: final.credentials }) ?? null;
+    const saved = await this.#serialize(`${provider.id}\u0000${final.account_id}\u0000${naturalKey ?? randomUUID()}`, () => this.#upsert(provider, final, naturalKey));
+    await prepared.afterSave?.(saved);
+    return summarize(saved);
+  }
+
+  async #upsert(provider: ProviderDefinition, draft: IntegrationDraft, naturalKey: string | null): Promise<Integration> {
+    const repository = this.#context.integrations;
+    for (let attempt = 0; ; attempt++) {
+      const existing = naturalKey
+        ? (await repository.list({ account_id: draft.account_id, provider: provider.id, natural_key: naturalKey }))[0]
+        : undefined;
+      if (!existing) {
+        return repository.create({
+          id: randomUUID(),
+          provider: provider.id,
+          account_id: draft.account_id,
+          created_by: draft.created_by,
+          auth_type: provider.authType,
+          status: "active",
+          scopes: draft.scopes ?? [],
+          credentials: draft.credentials,
+          metadata: draft.metadata ?? {},
+          natural_key: naturalKey,
+        });
+      }
+      try {
+        const updated = await repository.update(existing, {
+          status: "active",
+          scopes: draft.scopes ?? [],
+          credentials: draft.credentials,
+          metadata: { ...existing.metadata, ...draft.metadata },
+        });
+        await provider.invalidate?.(this.#context, updated);
+        if (existing.status !== "active") {
+          this.events.emit("connection.recovered", { provider: provider.id, integration_id: existing.id, account_id: existing.account_id });
+        }
+        return updated;
+      } catch (error) {
+        if (!SdkError.is(error, "integration_conflict") || attempt >= 4) throw error;
+      }
+    }
+  }
+
+  async #serialize<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.#upserts.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(run);
+    this.#upserts.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.#upserts.get(key) === next) this.#upserts.delete(key);
+    }
+  }
+
+  /** Ready-to-use runtime credentials (provider-specific shape). Refreshes OAuth tokens when needed. */
+  async resolveConnection<R extends Runtime = Runtime>(id: string): Promise<R> {
+    const integrationId = parseInput(idSchema, id, "resolveConnection.id");
+    const integration = await this.#context.integrations.upgradeIfNeeded(integrationId);
+    if (!integration) throw new SdkError("integration_not_found", `Integration "${integrationId}" does not exist.`, { details: { integration_id: integrationId } });
+    this.#assertUsable(integration);
+    const provider = this.#provider(integration.provider, "integration.provider");
+    return (await provider.resolve(this.#context, integration)) as R;
+  }
+
+  #assertUsable(integration: Integration): void {
+    if (integration.status === "needs_reauth") {
+      throw new SdkError("reauth_required", `Integration "${integration.id}" needs the user to connect ${integration.provider} again.`, {
+        details: { integration_id: integration.id, provider: integration.provider },
+      });
+    }
+    if (integration.status === "revoked") {
+      throw new SdkError("integration_revoked", `Integration "${integration.id}" was revoked; connect ${integration.provider} again.`, {
+        details: { integration_id: integration.id, provider: integration.provider },
+      });
+    }
+  }
+
+  /** The integration without credentials. */
+  async getConnection(id: string): Promise<IntegrationSummary> {
+    const integrationId = parseInput(idSchema, id, "getConnection.id");
+    return summarize(await this.#context.integrations.require(integrationId));
+  }
+
+  /** The account's integrations without credentials, oldest first. */
+  async listConnections(input: z.input<typeof listSchema>): Promise<IntegrationSummary[]> {
+    const filter = parseInput(listSchema, input, "listConnections");
+    return (await this.#context.integrations.list(filter)).map(summarize);
+  }
+
+  /** Replaces the credentials of an api-key, basic or mapped-credentials integration and sets it `active`. */
+  async updateCredentials(id: string, credentials: Record<string, unknown>): Promise<IntegrationSummary> {
+    const integrationId = parseInput(idSchema, id, "updateCredentials.id");
+    const raw = parseInput(jsonRecordSchema, credentials, "updateCredentials.credentials");
+    const current = await this.#context.integrations.require(integrationId);
+    const provider = this.#provider(current.provider, "integration.provider");
+    if (provider.authType === "oauth2") this.#unsupported(provider, "updateCredentials (OAuth credentials come from the install flow)");
+    const parsed = provider.parseCredentials(raw, "updateCredentials.credentials");
+    const updated = await this.#context.integrations.update(current, { credentials: parsed, status: "active" });
+    await provider.invalidate?.(this.#context, updated);
+    return summarize(updated);
+  }
+
+  /** Drops the cached access token so the next resolve refreshes. */
+  async invalidateConnection(id: string): Promise<void> {
+    const integrationId = parseInput(idSchema, id, "invalidateConnection.id");
+    const integration = await this.#context.integrations.require(integrationId);
+    await this.#provider(integration.provider, "integration.provider").invalidate?.(this.#context, integration);
+  }
+
+  /** Revokes at the provider when asked and supported, then drops cache keys and the record. */
+  async deleteConnection(id: string, options?: { revoke?: boolean }): Promise<{ deleted: boolean; revoked: boolean }> {
+    const integrationId = parseInput(idSchema, id, "deleteConnection.id");
+    const { revoke = false } = parseInput(deleteSchema, options, "deleteConnection.options") ?? {};
+    const integration = await this.#context.integrations.get(integrationId);
+    if (!integration) return { deleted: false, revoked: false };
+    const provider = this.#provider(integration.provider, "integration.provider");
+    let revoked = false;
+    if (revoke && provider.revoke && integration.status !== "revoked") {
+      await provider.revoke(this.#context, integration);
+      revoked = true;
+    }
+    await provider.invalidate?.(this.#context, integration);
+    const deleted = await this.#context.integrations.delete(integrationId);
+    this.events.emit("connection.deleted", { provider: integration.provider, integration_id: integration.id, account_id: integration.account_id, revoked });
+    return { deleted, revoked };
+  }
+
+  /**
+   * `fetch` with the connection's credentials: `path` is resolved against the runtime's `api_base_url` (an absolute
+   * URL must share its origin). For OAuth, a 401 invalidates the token, refreshes once and retries once.
+   */
+  async fetch(id: string, path: string, init: RequestInit = {}): Promise<Response> {
+    const integrationId = parseInput(idSchema, id, "fetch.id");
+    const target = parseInput(fetchPathSchema, path, "fetch.path");
+    let runtime = await this.resolveConnection(integrationId);
+    const send = (current: Runtime) => this.#context.fetch(this.#url(current, target), { ...init, headers: this.#headers(init.headers, current.headers) });
+    const response = await send(runtime);
+    if (response.status !== 401 || !isReplayableBody(init.body)) return response;
+    const integration = await this.#context.integrations.get(integrationId);
+    const provider = integration ? this.#providers.get(integration.provider) : undefined;
+    if (!integration || provider?.authType !== "oauth2" || !provider.invalidate) return response;
+    const rejected = typeof runtime.access_token === "string" ? runtime.access_token : undefined;
+    await provider.invalidate(this.#context, integration, rejected ? { rejectedAccessToken: rejected } : {});
+    runtime = await this.resolveConnection(integrationId);
+    return send(runtime);
+  }
+
+  #url(runtime: Runtime, target: string): string {
+    const base = runtime.api_base_url;
+    if (!base) {
+      throw new SdkError("unsupported_operation", `Provider "${runtime.provider}" gives no api_base_url; call fetch yourself with resolveConnection().headers.`, {
+        details: { provider: runtime.provider },
+      });
+    }
+    const url = /^https?:\/\//i.test(target) ? new URL(target) : new URL(base.replace(/\/+$/, "") + (target.startsWith("/") ? target : `/${target}`));
+    if (url.origin !== new URL(base).origin) {
+      throw new SdkError("validation_failed", `"fetch.path" must stay on ${new URL(base).origin}: credentials are never sent to another origin.`, {
+        details: { field: "fetch.path" },
+      });
+    }
+    return url.toString();
+  }
+
+  #headers(given: HeadersInit | undefined, auth: Record<string, string>): Headers {
+    const headers = new Headers(given);
+    for (const [name, value] of Object.entries(auth)) headers.set(name, value);
+    return headers;
+  }
+
+  /** Releases what the SDK itself holds. Stores wrap clients the caller owns and are never closed here. */
+  async close(): Promise<void> {
+    this.#upserts.clear();
+  }
+}

@@ -1,0 +1,19 @@
+// Mapped-credentials strategy: the caller declares the credential shape (zod) and how it maps to a runtime.
+// No network call to resolve.
+import type { z } from "zod";
+import type { Integration } from "./integration.js";
+import type { ProviderDefinition, RuntimeFields } from "./provider.js";
+import { defineStaticProvider, type StaticProviderOptions } from "./static-provider.js";
+
+export interface MappedCredentialsProviderOptions<C extends Record<string, unknown>> extends StaticProviderOptions {
+  /** Validates the credentials given to createConnection / updateCredentials. */
+  schema: z.ZodType<C>;
+  /** Maps stored credentials to the runtime; must return `headers`. */
+  map: (credentials: C, integration: Integration) => { headers: Record<string, string>; api_base_url?: string; [field: string]: unknown };
+}
+
+export function defineMappedCredentialsProvider<C extends Record<string, unknown>>(options: MappedCredentialsProviderOptions<C>): ProviderDefinition {
+  return defineStaticProvider("mapped_credentials", options, options.schema, (credentials, integration) =>
+    options.map(credentials as C, integration) as RuntimeFields,
+  );
+}

@@ -1,0 +1,53 @@
+// @sdk/core public surface: contracts, createSDK / ConnectionManager, errors, events, static strategies,
+// encryption and the embedded in-memory stores. Nothing here knows a concrete provider or driver.
+export { createSDK, type SDK } from "./create-sdk.js";
+export { ConnectionManager } from "./connection-manager.js";
+export type { SdkOptions } from "./sdk-options.js";
+export { SdkError, SDK_ERROR_CODES, type SdkErrorCode, type SdkErrorOptions } from "./sdk-error.js";
+export { SdkEvents, type SdkEventMap, type SdkEventName, type SdkEventHandler } from "./sdk-events.js";
+export { silentLogger, redactingLogger, type Logger } from "./logger.js";
+export {
+  AUTH_TYPES,
+  INTEGRATION_STATUSES,
+  readStoredRecord,
+  matchesFilter,
+  type AuthType,
+  type Integration,
+  type IntegrationDraft,
+  type IntegrationFilter,
+  type IntegrationPatch,
+  type IntegrationStatus,
+  type IntegrationSummary,
+} from "./integration.js";
+export type { PersistentStore, UpdateOptions } from "./persistent-store.js";
+export type { CacheStore } from "./cache-store.js";
+export { MemoryStore } from "./memory-store.js";
+export { MemoryCache, type MemoryCacheOptions } from "./memory-cache.js";
+export { IntegrationRepository, type IntegrationChanges } from "./integration-repository.js";
+export { CredentialCipher, isEnvelope, type EncryptionKey, type Envelope } from "./credential-cipher.js";
+export { accessTokenKey, refreshLockKey, internalKey } from "./cache-keys.js";
+export { parseInput, formatPath } from "./parse-input.js";
+export { idSchema, providerIdSchema, scopeSchema, jsonRecordSchema, secretSchema, urlSchema } from "./schemas.js";
+export type {
+  InstallCallbackInput,
+  InstallCallbackResult,
+  InstallUrlInput,
+  InstallUrlResult,
+  PreparedConnection,
+  ProviderContext,
+  ProviderDefinition,
+  ProviderInput,
+  Runtime,
+  RuntimeFields,
+  SiteSelectionInput,
+  StateConfig,
+  StateSecret,
+} from "./provider.js";
+export type { StaticProviderOptions } from "./static-provider.js";
+export { defineApiKeyProvider, type ApiKeyProviderOptions } from "./define-api-key-provider.js";
+export { defineBasicProvider } from "./define-basic-provider.js";
+export { defineMappedCredentialsProvider, type MappedCredentialsProviderOptions } from "./define-mapped-credentials-provider.js";
+
+import type { PersistentStore } from "./persistent-store.js";
+/** @deprecated 1.x name: use `PersistentStore`. */
+export type IStorageProvider = PersistentStore;

@@ -1,0 +1,110 @@
+// The records view that core and providers share: decrypts on read, encrypts on write, stamps `updated_at`,
+// maps store outages to `store_unavailable`, and upgrades 1.x plaintext credentials on their next write.
+import type { CredentialCipher } from "./credential-cipher.js";
+import { readStoredRecord, type Integration, type IntegrationFilter, type IntegrationPatch } from "./integration.js";
+import type { Logger } from "./logger.js";
+import type { PersistentStore } from "./persistent-store.js";
+import { SdkError } from "./sdk-error.js";
+
+export type IntegrationChanges = Omit<IntegrationPatch, "updated_at">;
+
+export class IntegrationRepository {
+  readonly #store: PersistentStore;
+  readonly #cipher: CredentialCipher;
+  readonly #now: () => number;
+  readonly #logger: Logger;
+
+  constructor(store: PersistentStore, cipher: CredentialCipher, now: () => number, logger: Logger) {
+    this.#store = store;
+    this.#cipher = cipher;
+    this.#now = now;
+    this.#logger = logger;
+  }
+
+  /** The decrypted record, or undefined. */
+  async get(id: string): Promise<Integration | undefined> {
+    const stored = await this.#call("get", () => this.#store.get(id));
+    return stored ? this.#open(stored) : undefined;
+  }
+
+  /** The decrypted record, or `integration_not_found`. */
+  async require(id: string): Promise<Integration> {
+    const found = await this.get(id);
+    if (!found) throw new SdkError("integration_not_found", `Integration "${id}" does not exist.`, { details: { integration_id: id } });
+    return found;
+  }
+
+  async list(filter: IntegrationFilter): Promise<Integration[]> {
+    const stored = await this.#call("list", () => this.#store.list(filter));
+    return stored.map((record) => this.#open(record));
+  }
+
+  /** Stores a new record (plaintext credentials in, envelopes at rest). */
+  async create(record: Omit<Integration, "version" | "created_at" | "updated_at">): Promise<Integration> {
+    const timestamp = new Date(this.#now()).toISOString();
+    const sealed: Integration = {
+      ...record,
+      credentials: this.#cipher.encryptFields(record.id, record.credentials),
+      version: 1,
+      created_at: timestamp,
+      updated_at: timestamp,
+    };
+    const created = await this.#call("create", () => this.#store.create(sealed));
+    return this.#open(created);
+  }
+
+  /** Compare-and-set update against the version `current` was read at. `credentials` replaces the whole set. */
+  async update(current: Integration, changes: IntegrationChanges): Promise<Integration> {
+    const patch: IntegrationPatch = { ...changes, updated_at: new Date(this.#now()).toISOString() };
+    if (changes.credentials) patch.credentials = this.#cipher.encryptFields(current.id, changes.credentials);
+    const updated = await this.#call("update", () => this.#store.update(current.id, patch, { expectedVersion: current.version }));
+    return this.#open(updated);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.#call("delete", () => this.#store.delete(id));
+  }
+
+  /**
+   * Re-encrypts plaintext (1.x) or old-key credentials with the primary key, compare-and-set. Losing a race is
+   * fine: whoever won wrote the same credentials. Returns the record as it now stands.
+   */
+  async upgradeIfNeeded(id: string): Promise<Integration | undefined> {
+    const stored = await this.#call("get", () => this.#store.get(id));
+    if (!stored) return undefined;
+    const current = this.#open(stored);
+    const raw = readStoredRecord(stored);
+    if (!raw || !this.#cipher.needsUpgrade(raw.credentials)) return current;
+    try {
+      const upgraded = await this.update(current, { credentials: current.credentials });
+      this.#logger.info({ integration_id: id }, "credentials re-encrypted with the primary key");
+      return upgraded;
+    } catch (error) {
+      if (SdkError.is(error, "integration_conflict")) return this.get(id);
+      throw error;
+    }
+  }
+
+  #open(stored: Integration): Integration {
+    const record = readStoredRecord(stored);
+    if (!record) {
+      throw new SdkError("store_unavailable", "The store returned a record that is not an integration.", {
+        retryable: false,
+        details: { integration_id: typeof (stored as { id?: unknown })?.id === "string" ? (stored as { id: string }).id : undefined },
+      });
+    }
+    return { ...record, credentials: this.#cipher.decryptFields(record.id, record.credentials) };
+  }
+
+  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (SdkError.is(error)) throw error;
+      throw new SdkError("store_unavailable", `The persistent store failed during "${operation}"; retry later.`, {
+        details: { operation },
+        cause: error,
+      });
+    }
+  }
+}

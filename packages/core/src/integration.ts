@@ -1,0 +1,95 @@
+// The persisted integration model (snake_case, as 1.x documents are) and its lenient reader for 1.x records.
+// Stores keep records in this shape; credentials hold encryption envelopes at rest (see credential-cipher.ts).
+import { z } from "zod";
+
+export const AUTH_TYPES = ["oauth2", "api_key", "basic", "mapped_credentials"] as const;
+export type AuthType = (typeof AUTH_TYPES)[number];
+
+export const INTEGRATION_STATUSES = ["active", "needs_reauth", "revoked"] as const;
+export type IntegrationStatus = (typeof INTEGRATION_STATUSES)[number];
+
+/** One connected third-party account, as stored. `credentials` are envelopes at rest and plaintext in memory. */
+export interface Integration {
+  id: string;
+  provider: string;
+  account_id: string;
+  created_by: string;
+  auth_type: AuthType;
+  status: IntegrationStatus;
+  scopes: string[];
+  credentials: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  /** The provider's natural key (Atlassian cloud_id, Slack team/enterprise, Sentry installation); unique per account and provider. */
+  natural_key: string | null;
+  /** Optimistic concurrency: every update is compare-and-set on this number. 1.x records without it read as 0. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What `getConnection` / `listConnections` return: no credentials, only the names of the stored fields. */
+export type IntegrationSummary = Omit<Integration, "credentials"> & { credential_fields: string[] };
+
+/** What a callback returns and `createConnection` accepts. */
+export interface IntegrationDraft {
+  provider: string;
+  account_id: string;
+  created_by: string;
+  auth_type?: AuthType;
+  scopes?: string[];
+  credentials: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+/** Fields an update may change. `updated_at` is always set by the SDK. */
+export interface IntegrationPatch {
+  status?: IntegrationStatus;
+  scopes?: string[];
+  credentials?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  natural_key?: string | null;
+  created_by?: string;
+  updated_at: string;
+}
+
+export interface IntegrationFilter {
+  account_id?: string;
+  provider?: string;
+  providers?: string[];
+  status?: IntegrationStatus;
+  natural_key?: string;
+}
+
+const storedRecordSchema = z.object({
+  id: z.string().min(1),
+  provider: z.string().min(1),
+  account_id: z.string().min(1),
+  created_by: z.string().default(""),
+  auth_type: z.enum(AUTH_TYPES).default("oauth2"),
+  status: z.enum(INTEGRATION_STATUSES).default("active"),
+  scopes: z.array(z.string()).default([]),
+  credentials: z.record(z.string(), z.unknown()).default({}),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+  natural_key: z.string().nullable().default(null),
+  version: z.number().int().nonnegative().default(0),
+  created_at: z.string().default(""),
+  updated_at: z.string().default(""),
+});
+
+/**
+ * Reads a record as a store returned it, filling the defaults 1.x documents lack (no `version`, `status`,
+ * `metadata`). Returns undefined when the record is unusable; the caller reports it without its content.
+ */
+export function readStoredRecord(value: unknown): Integration | undefined {
+  const result = storedRecordSchema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+export function matchesFilter(record: Integration, filter: IntegrationFilter): boolean {
+  if (filter.account_id !== undefined && record.account_id !== filter.account_id) return false;
+  if (filter.provider !== undefined && record.provider !== filter.provider) return false;
+  if (filter.providers !== undefined && !filter.providers.includes(record.provider)) return false;
+  if (filter.status !== undefined && record.status !== filter.status) return false;
+  if (filter.natural_key !== undefined && record.natural_key !== filter.natural_key) return false;
+  return true;
+}

@@ -1,0 +1,24 @@
+// The contract of a store that keeps integration records (refresh tokens, api keys, metadata).
+// Implementations: MemoryStore (here), RedisStore, MongoStore. They store what they are given, never decrypt.
+import type { Integration, IntegrationFilter, IntegrationPatch } from "./integration.js";
+
+export interface UpdateOptions {
+  /** The version the caller read. The update applies only if the stored version still equals it. */
+  expectedVersion: number;
+}
+
+export interface PersistentStore {
+  /** The record, or undefined when there is none. */
+  get(id: string): Promise<Integration | undefined>;
+  /** Stores a new record. Throws `integration_exists` when the id is taken. */
+  create(record: Integration): Promise<Integration>;
+  /**
+   * Compare-and-set: applies `patch` and sets `version` to `expectedVersion + 1` atomically.
+   * Throws `integration_not_found` when there is no record and `integration_conflict` when the version moved.
+   */
+  update(id: string, patch: IntegrationPatch, options: UpdateOptions): Promise<Integration>;
+  /** True when a record was deleted. */
+  delete(id: string): Promise<boolean>;
+  /** Records matching every given filter field, oldest first. */
+  list(filter: IntegrationFilter): Promise<Integration[]>;
+}

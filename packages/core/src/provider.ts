@@ -1,0 +1,132 @@
+// The provider plugin contract. `@sdk/oauth` and the provider packages implement it; core calls it and
+// never knows a concrete provider. A plugin gets everything it may touch through `ProviderContext`.
+import type { CacheStore } from "./cache-store.js";
+import type { CredentialCipher } from "./credential-cipher.js";
+import type { AuthType, Integration, IntegrationDraft } from "./integration.js";
+import type { IntegrationRepository } from "./integration-repository.js";
+import type { Logger } from "./logger.js";
+import type { SdkEvents } from "./sdk-events.js";
+
+/** The provider-specific part of a runtime: `headers`, usually `api_base_url`, and any other fields. */
+export interface RuntimeFields {
+  /** Headers that authenticate a request (e.g. `Authorization`). */
+  headers: Record<string, string>;
+  /** Base URL that `sdk.fetch` resolves relative paths against. */
+  api_base_url?: string;
+  [field: string]: unknown;
+}
+
+/** Runtime credentials handed to the caller: every shape carries the ids, `headers`, and usually `api_base_url`. */
+export interface Runtime extends RuntimeFields {
+  provider: string;
+  integration_id: string;
+  account_id: string;
+}
+
+export interface StateSecret {
+  /** Key id written into the state (`kid`). */
+  id: string;
+  /** At least 32 characters of secret material. */
+  secret: string;
+}
+
+/** Resolved `state` options (see DESIGN section 6). */
+export interface StateConfig {
+  secrets: readonly StateSecret[];
+  browserBinding: "required" | "off";
+  /** Lifetime of an install state in seconds. */
+  ttlSeconds: number;
+}
+
+export interface ProviderContext {
+  readonly integrations: IntegrationRepository;
+  /** The cache, with failures mapped to `cache_unavailable`. Undefined when none was configured. */
+  readonly cache: CacheStore | undefined;
+  readonly now: () => number;
+  readonly fetch: typeof globalThis.fetch;
+  readonly logger: Logger;
+  readonly events: SdkEvents;
+  readonly cipher: CredentialCipher;
+  readonly state: StateConfig;
+  /** Prefix for SDK-internal cache keys (state nonces, PKCE verifiers, site selections). */
+  readonly keyPrefix: string;
+  /** The cache, or `misconfigured` when there is none. */
+  requireCache(): CacheStore;
+}
+
+export interface InstallUrlInput {
+  provider: string;
+  user_id: string;
+  account_id?: string;
+  created_by?: string;
+  /** Extra scopes on top of the provider's defaults. */
+  scopes?: string[];
+  /** A caller-chosen browser binding (e.g. derived from the session); the SDK makes one when absent. */
+  browser_binding?: string;
+  [field: string]: unknown;
+}
+
+export interface InstallUrlResult {
+  url: string;
+  state: string;
+  /** Keep it in an httpOnly, SameSite=Lax cookie and give it back to the callback. */
+  browser_binding: string;
+  expires_at: string;
+}
+
+export interface InstallCallbackInput {
+  provider: string;
+  code?: string;
+  state?: string;
+  browser_binding?: string;
+  error?: string;
+  error_description?: string;
+  [field: string]: unknown;
+}
+
+export interface InstallCallbackResult {
+  /** Not persisted yet: pass it to `createConnection`. */
+  integration: IntegrationDraft;
+}
+
+export interface SiteSelectionInput {
+  selection_id: string;
+  cloud_id: string;
+  browser_binding?: string;
+}
+
+export interface PreparedConnection {
+  draft: IntegrationDraft;
+  /** Runs after the record is stored (e.g. caches the access token obtained at the callback). */
+  afterSave?: (saved: Integration) => Promise<void>;
+}
+
+export interface ProviderDefinition {
+  /** Lower-case id used in inputs, records and cache keys (`jira`, `slack`, ...). */
+  readonly id: string;
+  readonly authType: AuthType;
+  /** Providers of one family share an account-level grant (Atlassian: jira, jsm, confluence). */
+  readonly family?: string;
+  /** What `createSDK` must be given for this provider to work; checked at construction (`misconfigured`). */
+  readonly requires?: { cache?: boolean; stateSecrets?: boolean };
+  /** Validates and normalises credentials given to `createConnection` / `updateCredentials`. Throws `validation_failed`. */
+  parseCredentials(credentials: unknown, field: string): Record<string, unknown>;
+  /** Validates provider metadata given to `createConnection`. Throws `validation_failed`. */
+  parseMetadata?(metadata: Record<string, unknown>, field: string): Record<string, unknown>;
+  /** The natural key that makes `createConnection` an upsert (one integration per account, provider and key). */
+  naturalKey?(draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }): string | null;
+  /** Ready-to-use runtime credentials. Called only for `active` integrations. */
+  resolve(context: ProviderContext, integration: Integration): Promise<Runtime>;
+  buildInstallUrl?(context: ProviderContext, input: InstallUrlInput): Promise<InstallUrlResult>;
+  handleInstallCallback?(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult>;
+  completeSiteSelection?(context: ProviderContext, input: SiteSelectionInput): Promise<InstallCallbackResult>;
+  /** Moves transient parts of a draft (an access token) out of the record before it is stored. */
+  prepareConnection?(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection>;
+  /** Drops cached credentials; with `rejectedAccessToken`, only while the cache still holds that token. */
+  invalidate?(context: ProviderContext, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void>;
+  /** Revokes the credentials at the provider. */
+  revoke?(context: ProviderContext, integration: Integration): Promise<void>;
+}
+
+/** What `providers: [...]` accepts: a provider or a bundle of them (e.g. `atlassian()` gives jira, jsm, confluence). */
+export type ProviderInput = ProviderDefinition | readonly ProviderDefinition[];

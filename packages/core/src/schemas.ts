@@ -1,0 +1,70 @@
+// Zod building blocks shared by every public input: ids, provider ids, JSON-safe records.
+// Records refuse prototype-polluting keys and cap their size so hostile input never reaches a store.
+import { z } from "zod";
+
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+const MAX_RECORD_JSON = 64 * 1024;
+
+/** An opaque identifier: 1-256 printable characters, no whitespace or control characters. */
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\s\u0000-\u001f\u007f]+$/u, "must not contain whitespace or control characters");
+
+/** A provider id: lower-case letters, digits, `_` and `-`, starting with a letter. Never contains `:`. */
+export const providerIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z][a-z0-9_-]*$/, "must be lower-case letters, digits, '_' or '-'");
+
+export const scopeSchema = z.string().min(1).max(512).regex(/^[^\s]+$/, "must not contain whitespace");
+
+function hasOnlySafeKeys(value: unknown, depth = 0): boolean {
+  if (depth > 8) return false;
+  if (Array.isArray(value)) return value.every((item) => hasOnlySafeKeys(item, depth + 1));
+  if (value && typeof value === "object") {
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return false;
+      if (!hasOnlySafeKeys((value as Record<string, unknown>)[key], depth + 1)) return false;
+    }
+  }
+  return true;
+}
+
+/** A plain JSON object with no prototype-polluting keys, at most 8 levels deep and 64 KiB as JSON. */
+export const jsonRecordSchema = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    // Checked on the raw input: once parsed into a fresh object a "__proto__" key would already be gone.
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return;
+    if (!hasOnlySafeKeys(value)) {
+      ctx.addIssue({ code: "custom", message: "must not contain __proto__, constructor or prototype keys, nor nest deeper than 8 levels" });
+      return;
+    }
+    let size: number;
+    try {
+      size = JSON.stringify(value).length;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be JSON-serialisable" });
+      return;
+    }
+    if (size > MAX_RECORD_JSON) ctx.addIssue({ code: "custom", message: "must be at most 64 KiB as JSON" });
+  })
+  .pipe(z.record(z.string().min(1).max(128), z.unknown()));
+
+/** A secret string: non-empty, at most 16 KiB. */
+export const secretSchema = z.string().min(1).max(16 * 1024);
+
+export const urlSchema = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === "https:" || url.protocol === "http:";
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL");

@@ -1,0 +1,49 @@
+// The shared shape of providers whose credentials are static (api-key, basic, mapped): validate on input,
+// resolve with no network call. The three define* helpers are thin declarations over this one.
+import { z } from "zod";
+import type { AuthType, Integration } from "./integration.js";
+import { parseInput } from "./parse-input.js";
+import type { ProviderDefinition, RuntimeFields } from "./provider.js";
+import { providerIdSchema, urlSchema } from "./schemas.js";
+
+export interface StaticProviderOptions {
+  /** Provider id used in inputs and records, e.g. `"sentry-token"`. */
+  id: string;
+  /** Base URL for `sdk.fetch`; a connection's `metadata.base_url` overrides it. */
+  baseUrl?: string;
+  /** Validates connection metadata. @default `{ base_url?: url }`, other keys allowed */
+  metadataSchema?: z.ZodType<Record<string, unknown>>;
+  /** Derives the natural key that makes `createConnection` an upsert (e.g. an org slug). */
+  naturalKey?: (draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }) => string | null;
+}
+
+const defaultMetadataSchema = z.object({ base_url: urlSchema.optional() }).loose();
+
+export function defineStaticProvider(
+  authType: Exclude<AuthType, "oauth2">,
+  options: StaticProviderOptions,
+  credentialsSchema: z.ZodType<Record<string, unknown>>,
+  runtime: (credentials: Record<string, unknown>, integration: Integration) => RuntimeFields,
+): ProviderDefinition {
+  const id = parseInput(providerIdSchema, options.id, "provider.id");
+  if (options.baseUrl !== undefined) parseInput(urlSchema, options.baseUrl, "provider.baseUrl");
+  const metadataSchema = options.metadataSchema ?? defaultMetadataSchema;
+  return {
+    id,
+    authType,
+    parseCredentials: (credentials, field) => parseInput(credentialsSchema, credentials, field),
+    parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
+    ...(options.naturalKey ? { naturalKey: options.naturalKey } : {}),
+    async resolve(_context, integration) {
+      const credentials = parseInput(credentialsSchema, integration.credentials, "integration.credentials");
+      const baseUrl = typeof integration.metadata.base_url === "string" ? integration.metadata.base_url : options.baseUrl;
+      return {
+        provider: integration.provider,
+        integration_id: integration.id,
+        account_id: integration.account_id,
+        ...(baseUrl ? { api_base_url: baseUrl } : {}),
+        ...runtime(credentials, integration),
+      };
+    },
+  };
+}

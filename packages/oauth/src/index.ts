@@ -1,0 +1,2 @@
+// Filled by its own issue; exports nothing yet.
+export {};
