@@ -1,1 +1,16 @@
-export {};
+// @sdk/oauth/testing: the emulator scaffolding every provider's testing kit builds on, and a fake RFC 6749 server.
+export { ManualClock } from "./testing/manual-clock.js";
+export {
+  startEmulatorServer,
+  basicCredentials,
+  bearerToken,
+  escapeHtml,
+  type EmulatorLogEntry,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorRoute,
+  type EmulatorServer,
+  type EmulatorServerOptions,
+  type Fault,
+} from "./testing/emulator-server.js";
+export { startOAuthServer, type OAuthServer, type OAuthServerOptions } from "./testing/start-oauth-server.js";
