@@ -12,7 +12,8 @@ export interface CacheStore {
   deleteIfEquals(key: string, value: string): Promise<boolean>;
   /**
    * Optional: resolves true as soon as the key is written or deleted through any instance of this cache,
-   * false after `timeoutMs`. Implementations that cannot be woken leave it out and callers poll with backoff.
+   * false after `timeoutMs` or when `signal` aborts. Its timer must not keep the process alive.
+   * Implementations that cannot be woken leave it out and callers poll with backoff.
    */
-  waitFor?(key: string, timeoutMs: number): Promise<boolean>;
+  waitFor?(key: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
 }

@@ -22,7 +22,7 @@ export function guardedCache(cache: CacheStore): CacheStore {
   };
   if (cache.waitFor) {
     const waitFor = cache.waitFor.bind(cache);
-    guarded.waitFor = (key, timeoutMs) => guard("waitFor", () => waitFor(key, timeoutMs));
+    guarded.waitFor = (key, timeoutMs, signal) => guard("waitFor", () => waitFor(key, timeoutMs, signal));
   }
   return guarded;
 }

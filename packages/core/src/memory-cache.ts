@@ -54,18 +54,23 @@ export class MemoryCache implements CacheStore {
     return true;
   }
 
-  waitFor(key: string, timeoutMs: number): Promise<boolean> {
+  waitFor(key: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
+      if (signal?.aborted) return resolve(false);
       const waiters = this.#waiters.get(key) ?? new Set<() => void>();
       this.#waiters.set(key, waiters);
       const done = (woken: boolean) => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
         waiters.delete(wake);
         if (waiters.size === 0) this.#waiters.delete(key);
         resolve(woken);
       };
       const wake = () => done(true);
-      const timer = setTimeout(() => done(false), Math.max(0, timeoutMs));
+      const abort = () => done(false);
+      const timer = setTimeout(abort, Math.max(0, timeoutMs));
+      timer.unref?.();
+      signal?.addEventListener("abort", abort, { once: true });
       waiters.add(wake);
     });
   }

@@ -103,6 +103,10 @@ export function runCacheStoreContract(name: string, factory: () => Promise<Cache
         await new Promise((resolve) => setTimeout(resolve, 50));
         await cache.deleteIfEquals(key, "ready");
         expect(await released).toBe(true);
+        const stop = new AbortController();
+        const abandoned = cache.waitFor(unique("aborted"), 5_000, stop.signal);
+        stop.abort();
+        expect(await abandoned).toBe(false);
         const started = Date.now();
         expect(await cache.waitFor(unique("never"), 100)).toBe(false);
         expect(Date.now() - started).toBeGreaterThanOrEqual(90);
