@@ -1,2 +1,10 @@
-// Filled by its own issue; exports nothing yet.
-export {};
+// @sdk/oauth public surface: the OAuth 2.0 lifecycle engine and its parts, for provider packages and custom providers.
+export { defineOAuthProvider } from "./define-oauth-provider.js";
+export { OAuthStrategy, chainFields } from "./oauth-strategy.js";
+export type { OAuthProviderOptions, ChainTokens } from "./oauth-provider-options.js";
+export { signState, verifyState, hashBinding, createBrowserBinding, stateError, type StatePayload, type StateRejectCode, type SignStateInput, type VerifyStateInput } from "./install-state.js";
+export { createPkcePair, s256Challenge } from "./pkce.js";
+export { TokenClient, rfcError, type ClientAuthMethod, type ErrorMapper, type HttpAnswer, type RetryOptions, type TokenClientOptions } from "./token-client.js";
+export { parseRfcTokenResponse, invalidResponse, type TokenFields } from "./token-response.js";
+export { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
+export { withRefreshLock, type RefreshLockOptions } from "./refresh-lock.js";

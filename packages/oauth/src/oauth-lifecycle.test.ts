@@ -1,0 +1,99 @@
+import { SdkError, accessTokenKey } from "@sdk/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../test/harness.js";
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function storedRefreshToken(h: Harness, id: string): Promise<unknown> {
+  const integration = await h.sdk.getConnection(id);
+  const raw = await h.store.get(id);
+  expect(integration.credential_fields).toContain("refresh_token");
+  return raw?.credentials.refresh_token;
+}
+
+describe("OAuth lifecycle against the fake RFC 6749 server", () => {
+  it("install -> consent -> callback -> create -> resolve -> expiry -> rotated refresh -> resolve -> fetch -> revoke", async () => {
+    const h = (harness = await startHarness());
+    const { integrationId } = await h.install();
+    expect(h.server.stats.codeExchanges).toBe(1);
+
+    const first = await h.sdk.resolveConnection(integrationId);
+    expect(first.access_token).toMatch(/^at_/);
+    expect(first.headers.Authorization).toBe(`Bearer ${first.access_token}`);
+    expect(h.server.stats.refreshes).toBe(0);
+    const cacheKey = accessTokenKey("acme", integrationId, "acct-1");
+    expect(await h.cache.get(cacheKey)).toContain(first.access_token as string);
+
+    const envelopeBefore = await storedRefreshToken(h, integrationId);
+    expect(JSON.stringify(envelopeBefore)).toMatch(/"kid":"k1"/);
+
+    h.clock.advance(3600 * 1000);
+    const second = await h.sdk.resolveConnection(integrationId);
+    expect(second.access_token).not.toBe(first.access_token);
+    expect(h.server.stats.refreshes).toBe(1);
+    expect(await storedRefreshToken(h, integrationId)).not.toEqual(envelopeBefore);
+    expect((await h.sdk.getConnection(integrationId)).version).toBe(2);
+
+    const response = await h.sdk.fetch(integrationId, "/api/me");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ sub: "user-1" });
+
+    const refreshTokenNow = await readRefreshToken(h, integrationId);
+    const removed = await h.sdk.deleteConnection(integrationId, { revoke: true });
+    expect(removed).toEqual({ deleted: true, revoked: true });
+    expect(h.server.isRevoked(refreshTokenNow)).toBe(true);
+    expect(await h.cache.get(cacheKey)).toBeUndefined();
+  });
+
+  it("gives a provider that omits expires_in the configured default lifetime", async () => {
+    const h = (harness = await startHarness({ server: { omitExpiresIn: true }, provider: { defaultExpiresInSeconds: 120 } }));
+    const { integrationId } = await h.install();
+    const runtime = await h.sdk.resolveConnection(integrationId);
+    expect(Date.parse(runtime.expires_at as string)).toBe(h.clock.now() + 120_000);
+    h.clock.advance(61_000);
+    await h.sdk.resolveConnection(integrationId);
+    expect(h.server.stats.refreshes).toBe(1);
+  });
+
+  it("refreshes once and retries once when the API answers 401 to sdk.fetch", async () => {
+    const h = (harness = await startHarness());
+    const { integrationId } = await h.install();
+    // The server's clock moves past expiry, the SDK's cache still holds the token: the API says 401.
+    const before = await h.sdk.resolveConnection(integrationId);
+    h.clock.advance(3600 * 1000 - 61_000);
+    expect(await h.cache.get(accessTokenKey("acme", integrationId, "acct-1"))).toContain(before.access_token as string);
+    h.clock.advance(1000);
+    const response = await h.sdk.fetch(integrationId, "/api/me");
+    expect(response.status).toBe(200);
+    expect(h.server.stats.refreshes).toBe(1);
+  });
+
+  it("marks needs_reauth on a revoked grant, emits events, and never calls the token endpoint again", async () => {
+    const h = (harness = await startHarness());
+    const events: string[] = [];
+    h.sdk.events.on("connection.needs_reauth", () => events.push("needs_reauth"));
+    h.sdk.events.on("token.refresh_failed", (payload) => events.push(`failed:${payload.code}`));
+    const { integrationId } = await h.install();
+    h.server.revokeUser("user-1");
+    h.clock.advance(3600 * 1000);
+    const error = await h.sdk.resolveConnection(integrationId).catch((caught: unknown) => caught);
+    expect(SdkError.is(error, "reauth_required")).toBe(true);
+    expect((await h.sdk.getConnection(integrationId)).status).toBe("needs_reauth");
+    expect(events).toEqual(["needs_reauth", "failed:reauth_required"]);
+    const again = await h.sdk.resolveConnection(integrationId).catch((caught: unknown) => caught);
+    expect(SdkError.is(again, "reauth_required")).toBe(true);
+    expect(h.server.stats.refreshes).toBe(0);
+  });
+});
+
+async function readRefreshToken(h: Harness, id: string): Promise<string> {
+  const record = await h.store.get(id);
+  const envelope = record!.credentials.refresh_token;
+  const { CredentialCipher } = await import("@sdk/core");
+  const { ENCRYPTION } = await import("../test/harness.js");
+  return new CredentialCipher(ENCRYPTION.keys).decrypt(id, "refresh_token", envelope) as string;
+}

@@ -1,0 +1,90 @@
+// Options of `defineOAuthProvider`: the endpoint facts of any RFC 6749 provider, plus the hooks through which
+// provider packages (Atlassian, Slack, Sentry) add their quirks without re-implementing the engine.
+import type { InstallCallbackInput, InstallUrlInput, Integration, IntegrationDraft, ProviderContext, ProviderDefinition, RuntimeFields } from "@sdk/core";
+import type { StatePayload } from "./install-state.js";
+import type { CachedToken } from "./token-cache.js";
+import type { ClientAuthMethod, ErrorMapper, HttpAnswer, RetryOptions } from "./token-client.js";
+import type { TokenFields } from "./token-response.js";
+
+/** Tokens per chain at resolve time ("" is the primary chain). */
+export type ChainTokens = Record<string, CachedToken>;
+
+export interface OAuthProviderOptions {
+  /** Provider id (lower-case). */
+  id: string;
+  /** Providers of one family share one grant per account (see `grantSiblings`). */
+  family?: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  authorizeUrl: string;
+  /** Token endpoint; a function when it depends on the install (Sentry: per installation). */
+  tokenUrl: string | ((target: { input?: InstallCallbackInput; integration?: Integration }) => string);
+  /** RFC 7009 revocation endpoint; without it (and without a `revoke` hook) delete never revokes. */
+  revokeUrl?: string;
+  /** Scopes always requested. @default [] */
+  scopes?: string[];
+  /** @default " " (RFC 6749 3.3) */
+  scopeSeparator?: string;
+  /** Query parameter that carries scopes. @default "scope" */
+  scopeParam?: string;
+  /** PKCE S256 (RFC 7636). Turn off only for servers that reject it. @default true */
+  pkce?: boolean;
+  /** @default "client_secret_basic" */
+  clientAuth?: ClientAuthMethod;
+  /** @default "form" */
+  tokenRequestFormat?: "form" | "json";
+  /** Extra authorize parameters (e.g. `{ audience, prompt }`). */
+  authorizeParams?: Record<string, string>;
+  /** Base URL for `sdk.fetch`. */
+  apiBaseUrl?: string;
+  /** Lifetime assumed when a token response has no `expires_in`. @default 3600 */
+  defaultExpiresInSeconds?: number;
+  /** Refresh this long before expiry. @default 60 */
+  skewSeconds?: number;
+  /** Deadline of one HTTP attempt. @default 10000 */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** Refresh-lock lease; must exceed timeoutMs x attempts plus backoff. @default 45000 */
+  lockLeaseMs?: number;
+  /**
+   * Whether an old refresh token keeps working for a while after rotation. When false (Sentry deletes it at once)
+   * a refresh is never retried after a timeout, because the provider may already have rotated. @default true
+   */
+  refreshReuseWindow?: boolean;
+  /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x identityResolver). */
+  identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
+  /** Token chains besides the primary one (Slack: ["user"]); chain "x" keeps `x_refresh_token` etc. @default [] */
+  chains?: string[];
+  /** Where the signed state travels. "binding": no `state` on the redirect (Sentry); it is the browser binding. @default "query" */
+  stateTransport?: "query" | "binding";
+
+  // Hooks (all optional).
+  /** Extra scopes and signed context for an install (Atlassian: sibling scope union, preselected cloud_id). */
+  installContext?: (context: ProviderContext, input: InstallUrlInput & { account_id: string }) => Promise<{ scopes?: string[]; ctx?: Record<string, unknown> }>;
+  /** Extra authorize parameters derived from the input (Slack: team, user_scope). */
+  authorizeQuery?: (input: InstallUrlInput, scopes: string[]) => Record<string, string>;
+  /** Builds the whole authorize URL instead of the RFC one (Sentry external-install). */
+  buildAuthorizeUrl?: (args: { state: string; scopes: string[]; codeChallenge?: string; input: InstallUrlInput }) => string;
+  /** Parses a token response into tokens per chain. @default RFC 6749 5.1 for the primary chain */
+  parseTokenResponse?: (body: unknown, request: { grant: "authorization_code" | "refresh_token"; chain: string }) => Record<string, TokenFields>;
+  /** Provider error shapes (Slack `ok:false` at HTTP 200, Sentry `detail`). */
+  mapError?: ErrorMapper;
+  /** Extra body fields of the code exchange (Sentry needs none of `redirect_uri`). */
+  exchangeParams?: (input: InstallCallbackInput, base: Record<string, string>) => Record<string, string>;
+  /** Turns the exchanged tokens into the integration draft (Atlassian: site selection; Slack: team metadata). */
+  buildIntegration?: (context: ProviderContext, args: { draft: IntegrationDraft; tokens: Record<string, TokenFields>; body: unknown; state: StatePayload; input: InstallCallbackInput }) => Promise<IntegrationDraft>;
+  /** Validates provider metadata given to createConnection. */
+  parseMetadata?: (metadata: Record<string, unknown>, field: string) => Record<string, unknown>;
+  naturalKey?: (draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }) => string | null;
+  /** Runtime fields besides the ids. @default { access_token, token_type, expires_at, scopes, headers, api_base_url } */
+  runtime?: (integration: Integration, tokens: ChainTokens) => RuntimeFields;
+  /** Other integrations that share this one's grant (Atlassian siblings): they get every rotated refresh token, one lock, and `needs_reauth` together. */
+  grantSiblings?: (context: ProviderContext, integration: Integration) => Promise<Integration[]>;
+  /** Runs after createConnection stored the record. */
+  afterSave?: (context: ProviderContext, saved: Integration) => Promise<void>;
+  /** Revokes credentials at the provider (Slack auth.revoke). @default RFC 7009 at `revokeUrl` */
+  revoke?: (context: ProviderContext, integration: Integration, helpers: { send: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<HttpAnswer> }) => Promise<void>;
+  /** Completes a parked install (Atlassian site selection). */
+  completeSiteSelection?: ProviderDefinition["completeSiteSelection"];
+}

@@ -1,0 +1,543 @@
+// OAuthStrategy is the ProviderDefinition every OAuth provider runs on: install URL with signed state and PKCE,
+// callback verification and code exchange, and the refresh protocol of DESIGN section 7 (cache first, in-process
+// single flight, cross-process lease lock, compare-and-set write of rotated refresh tokens, needs_reauth).
+// Provider packages only add facts and hooks (OAuthProviderOptions); nothing provider-specific lives here.
+import {
+  SdkError,
+  internalKey,
+  parseInput,
+  refreshLockKey,
+  scopeSchema,
+  urlSchema,
+  type AuthType,
+  type CacheStore,
+  type InstallCallbackInput,
+  type InstallCallbackResult,
+  type InstallUrlInput,
+  type InstallUrlResult,
+  type Integration,
+  type IntegrationDraft,
+  type PreparedConnection,
+  type ProviderContext,
+  type ProviderDefinition,
+  type Runtime,
+  type SiteSelectionInput,
+} from "@sdk/core";
+import { z } from "zod";
+import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
+import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
+import { createPkcePair } from "./pkce.js";
+import { withRefreshLock } from "./refresh-lock.js";
+import { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
+import { TokenClient } from "./token-client.js";
+import { parseRfcTokenResponse, type TokenFields } from "./token-response.js";
+
+const FAILURE_MEMORY_MS = 2000;
+
+type CredentialChange = { credentials: Record<string, unknown> } | undefined;
+
+/** Credential field names of one chain ("" is the primary chain). */
+export function chainFields(chain: string) {
+  const prefix = chain ? `${chain}_` : "";
+  return {
+    refresh: `${prefix}refresh_token`,
+    access: `${prefix}access_token`,
+    expiresAt: `${prefix}access_token_expires_at`,
+    tokenType: `${prefix}token_type`,
+    scopes: `${prefix}scopes`,
+  };
+}
+
+const optionsSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_-]*$/),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  redirectUri: urlSchema,
+  authorizeUrl: urlSchema,
+  revokeUrl: urlSchema.optional(),
+  scopes: z.array(scopeSchema).optional(),
+  defaultExpiresInSeconds: z.number().int().positive().optional(),
+  skewSeconds: z.number().int().nonnegative().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  lockLeaseMs: z.number().int().positive().optional(),
+  chains: z.array(z.string().regex(/^[a-z][a-z0-9]*$/)).optional(),
+});
+
+export class OAuthStrategy implements ProviderDefinition {
+  readonly id: string;
+  readonly authType: AuthType = "oauth2";
+  readonly family?: string;
+  readonly requires = { cache: true, stateSecrets: true };
+  readonly completeSiteSelection?: (context: ProviderContext, input: SiteSelectionInput) => Promise<InstallCallbackResult>;
+  readonly revoke?: (context: ProviderContext, integration: Integration) => Promise<void>;
+  readonly options: OAuthProviderOptions;
+  readonly #chains: string[];
+  readonly #inflight = new Map<string, Promise<CachedToken>>();
+  readonly #credentialsSchema: z.ZodType<Record<string, unknown>>;
+  #client?: { fetch: typeof globalThis.fetch; client: TokenClient; noTimeoutRetry: TokenClient };
+
+  constructor(options: OAuthProviderOptions) {
+    const checked = optionsSchema.safeParse(options);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      throw new SdkError("misconfigured", `OAuth provider option "${issue.path.join(".")}" is invalid: ${issue.message}`, { details: { field: issue.path.join(".") } });
+    }
+    this.options = options;
+    this.id = options.id;
+    if (options.family) this.family = options.family;
+    this.#chains = ["", ...(options.chains ?? [])];
+    const shape: Record<string, z.ZodType> = {};
+    for (const chain of this.#chains) {
+      const fields = chainFields(chain);
+      shape[fields.refresh] = z.string().min(1).max(16_384).optional();
+      shape[fields.access] = z.string().min(1).max(16_384).optional();
+      shape[fields.expiresAt] = z.number().nullable().optional();
+      shape[fields.tokenType] = z.string().max(64).optional();
+      shape[fields.scopes] = z.array(z.string().max(512)).max(500).optional();
+    }
+    this.#credentialsSchema = z.strictObject(shape).refine(
+      (credentials) => this.#chains.some((chain) => credentials[chainFields(chain).refresh] || credentials[chainFields(chain).access]),
+      "must hold a refresh_token or an access_token",
+    ) as unknown as z.ZodType<Record<string, unknown>>;
+    if (options.completeSiteSelection) this.completeSiteSelection = options.completeSiteSelection;
+    if (options.revokeUrl || options.revoke) this.revoke = (context, integration) => this.#revoke(context, integration);
+  }
+
+  get #skewMs(): number {
+    return (this.options.skewSeconds ?? 60) * 1000;
+  }
+
+  /** The token client bound to the SDK's fetch (created on first use so `createSDK({ fetch })` is honoured). */
+  tokenClient(context: ProviderContext, options: { retryOnTimeout?: boolean } = {}): TokenClient {
+    if (!this.#client || this.#client.fetch !== context.fetch) {
+      const base = {
+        provider: this.id,
+        fetch: context.fetch,
+        clientId: this.options.clientId,
+        clientSecret: this.options.clientSecret,
+        clientAuth: this.options.clientAuth ?? "client_secret_basic",
+        format: this.options.tokenRequestFormat ?? "form",
+        timeoutMs: this.options.timeoutMs ?? 10_000,
+        ...(this.options.retry ? { retry: this.options.retry } : {}),
+        ...(this.options.mapError ? { mapError: this.options.mapError } : {}),
+      };
+      this.#client = {
+        fetch: context.fetch,
+        client: new TokenClient(base),
+        noTimeoutRetry: new TokenClient({ ...base, retryOnTimeout: false }),
+      };
+    }
+    return options.retryOnTimeout === false ? this.#client.noTimeoutRetry : this.#client.client;
+  }
+
+  parseCredentials(credentials: unknown, field: string): Record<string, unknown> {
+    return parseInput(this.#credentialsSchema, credentials, field);
+  }
+
+  parseMetadata(metadata: Record<string, unknown>, field: string): Record<string, unknown> {
+    return this.options.parseMetadata ? this.options.parseMetadata(metadata, field) : metadata;
+  }
+
+  naturalKey(draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }): string | null {
+    return this.options.naturalKey ? this.options.naturalKey(draft) : null;
+  }
+
+  // ---- install ---------------------------------------------------------------------------------------------
+
+  async buildInstallUrl(context: ProviderContext, input: InstallUrlInput): Promise<InstallUrlResult> {
+    const cache = context.requireCache();
+    let accountId = input.account_id;
+    let createdBy = input.created_by;
+    if (!accountId && this.options.identityResolver) {
+      const identity = await this.options.identityResolver(input.user_id);
+      accountId = parseInput(z.string().min(1).max(256), identity?.account_id, "identityResolver.account_id");
+      createdBy ??= identity.created_by;
+    }
+    if (!accountId) {
+      throw new SdkError("validation_failed", `"buildInstallUrl.account_id" is required (or configure identityResolver for ${this.id}).`, {
+        details: { field: "buildInstallUrl.account_id" },
+      });
+    }
+    const extra = this.options.installContext ? await this.options.installContext(context, { ...input, account_id: accountId }) : {};
+    const scopes = [...new Set([...(this.options.scopes ?? []), ...(input.scopes ?? []), ...(extra.scopes ?? [])])];
+    const inBinding = this.options.stateTransport === "binding";
+    const bindingOn = context.state.browserBinding === "required" && !inBinding;
+    const browserBinding = bindingOn ? (input.browser_binding ?? createBrowserBinding()) : null;
+    const { state, payload } = signState(context.state, context.now(), {
+      provider: this.id,
+      user_id: input.user_id,
+      account_id: accountId,
+      created_by: createdBy ?? input.user_id,
+      browserBinding,
+      ctx: { scopes, ...extra.ctx },
+    });
+    let codeChallenge: string | undefined;
+    if (this.options.pkce ?? true) {
+      const pair = createPkcePair();
+      codeChallenge = pair.challenge;
+      await cache.set(internalKey(context.keyPrefix, "pkce", payload.nonce), pair.verifier, context.state.ttlSeconds * 1000);
+    }
+    const url = this.options.buildAuthorizeUrl
+      ? this.options.buildAuthorizeUrl({ state, scopes, input, ...(codeChallenge ? { codeChallenge } : {}) })
+      : this.#authorizeUrl(state, scopes, input, codeChallenge);
+    return {
+      url,
+      state,
+      browser_binding: inBinding ? state : (browserBinding ?? ""),
+      expires_at: new Date(payload.exp * 1000).toISOString(),
+    };
+  }
+
+  #authorizeUrl(state: string, scopes: string[], input: InstallUrlInput, codeChallenge: string | undefined): string {
+    const url = new URL(this.options.authorizeUrl);
+    const params = url.searchParams;
+    params.set("response_type", "code");
+    params.set("client_id", this.options.clientId);
+    params.set("redirect_uri", this.options.redirectUri);
+    if (scopes.length > 0) params.set(this.options.scopeParam ?? "scope", scopes.join(this.options.scopeSeparator ?? " "));
+    params.set("state", state);
+    if (codeChallenge) {
+      params.set("code_challenge", codeChallenge);
+      params.set("code_challenge_method", "S256");
+    }
+    for (const [name, value] of Object.entries({ ...this.options.authorizeParams, ...this.options.authorizeQuery?.(input, scopes) })) params.set(name, value);
+    return url.toString();
+  }
+
+  async handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
+    const cache = context.requireCache();
+    if (input.error) {
+      const providerError = /^[a-z_]{1,64}$/.test(input.error) ? input.error : "unknown";
+      throw new SdkError("authorization_denied", `The user or ${this.id} refused the authorization (${providerError}).`, {
+        details: { provider: this.id, provider_error: providerError },
+      });
+    }
+    const inBinding = this.options.stateTransport === "binding";
+    let payload: StatePayload;
+    try {
+      payload = verifyState(context.state, {
+        state: inBinding ? input.browser_binding : input.state,
+        provider: this.id,
+        browserBinding: inBinding ? undefined : input.browser_binding,
+        nowMs: context.now(),
+      });
+    } catch (error) {
+      if (SdkError.is(error)) context.events.emit("state.rejected", { provider: this.id, code: error.code });
+      throw error;
+    }
+    if (!input.code) {
+      throw new SdkError("validation_failed", `"handleInstallCallback.code" is required.`, { details: { field: "handleInstallCallback.code" } });
+    }
+    const remainingMs = Math.max(1000, payload.exp * 1000 - context.now() + 60_000);
+    if (!(await cache.setIfAbsent(internalKey(context.keyPrefix, "state", payload.nonce), "used", remainingMs))) {
+      context.events.emit("state.rejected", { provider: this.id, code: "state_replayed" });
+      throw stateError("state_replayed", this.id);
+    }
+    let verifier: string | undefined;
+    if (this.options.pkce ?? true) {
+      const key = internalKey(context.keyPrefix, "pkce", payload.nonce);
+      verifier = await cache.get(key);
+      await cache.delete(key);
+      if (!verifier) throw stateError("state_expired", this.id);
+    }
+    const base: Record<string, string> = { grant_type: "authorization_code", code: input.code, redirect_uri: this.options.redirectUri };
+    if (verifier) base.code_verifier = verifier;
+    const params = this.options.exchangeParams ? this.options.exchangeParams(input, base) : base;
+    const answer = await this.tokenClient(context).post(this.#tokenUrl({ input }), params);
+    const tokens = this.#parseTokens(answer.body, "authorization_code", "");
+    const credentials: Record<string, unknown> = {};
+    const scopes = new Set<string>();
+    for (const [chain, fields] of Object.entries(tokens)) {
+      Object.assign(credentials, this.#credentialsOf(chain, fields, context.now()));
+      for (const scope of fields.scopes ?? []) scopes.add(scope);
+    }
+    const requested = Array.isArray(payload.ctx.scopes) ? (payload.ctx.scopes as string[]) : [];
+    let draft: IntegrationDraft = {
+      provider: this.id,
+      account_id: payload.account_id!,
+      created_by: payload.created_by ?? payload.user_id,
+      auth_type: "oauth2",
+      scopes: scopes.size > 0 ? [...scopes] : requested,
+      credentials,
+      metadata: {},
+    };
+    if (this.options.buildIntegration) draft = await this.options.buildIntegration(context, { draft, tokens, body: answer.body, state: payload, input });
+    return { integration: draft };
+  }
+
+  #tokenUrl(target: { input?: InstallCallbackInput; integration?: Integration }): string {
+    return typeof this.options.tokenUrl === "function" ? this.options.tokenUrl(target) : this.options.tokenUrl;
+  }
+
+  #parseTokens(body: unknown, grant: "authorization_code" | "refresh_token", chain: string): Record<string, TokenFields> {
+    return this.options.parseTokenResponse ? this.options.parseTokenResponse(body, { grant, chain }) : { [chain]: parseRfcTokenResponse(this.id, body) };
+  }
+
+  #expiresAt(fields: TokenFields, nowMs: number): number {
+    if (fields.expires_at !== undefined) return fields.expires_at;
+    return nowMs + (fields.expires_in ?? this.options.defaultExpiresInSeconds ?? 3600) * 1000;
+  }
+
+  /** The credential fields of one chain as a callback returns them (the access token is moved to the cache on save). */
+  #credentialsOf(chain: string, fields: TokenFields, nowMs: number): Record<string, unknown> {
+    const names = chainFields(chain);
+    const out: Record<string, unknown> = {
+      [names.access]: fields.access_token,
+      [names.tokenType]: fields.token_type ?? "Bearer",
+      [names.scopes]: fields.scopes ?? [],
+    };
+    if (fields.refresh_token) {
+      out[names.refresh] = fields.refresh_token;
+      out[names.expiresAt] = this.#expiresAt(fields, nowMs);
+    } else {
+      // A token without a refresh token is the credential itself; it expires only when the provider said so.
+      out[names.expiresAt] = fields.expires_at ?? (fields.expires_in !== undefined ? nowMs + fields.expires_in * 1000 : null);
+    }
+    return out;
+  }
+
+  async prepareConnection(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection> {
+    const cache = context.requireCache();
+    const credentials = { ...draft.credentials };
+    const toCache: Array<[string, CachedToken]> = [];
+    for (const chain of this.#chains) {
+      const names = chainFields(chain);
+      if (!credentials[names.refresh] || typeof credentials[names.access] !== "string") continue;
+      toCache.push([
+        chain,
+        {
+          access_token: credentials[names.access] as string,
+          token_type: (credentials[names.tokenType] as string | undefined) ?? "Bearer",
+          expires_at: (credentials[names.expiresAt] as number | undefined) ?? context.now(),
+          scopes: (credentials[names.scopes] as string[] | undefined) ?? [],
+        },
+      ]);
+      delete credentials[names.access];
+      delete credentials[names.expiresAt];
+    }
+    return {
+      draft: { ...draft, credentials },
+      afterSave: async (saved) => {
+        for (const [chain, token] of toCache) await storeCachedToken(cache, tokenKey(saved, chain), token, context.now(), this.#skewMs);
+        await this.#syncSiblings(context, saved, (current) => this.#copyGrant(saved, current));
+        await this.options.afterSave?.(context, saved);
+      },
+    };
+  }
+
+  // ---- resolve and refresh ---------------------------------------------------------------------------------
+
+  async resolve(context: ProviderContext, integration: Integration): Promise<Runtime> {
+    const tokens: ChainTokens = {};
+    for (const chain of this.#chains) {
+      const names = chainFields(chain);
+      if (integration.credentials[names.refresh]) tokens[chain] = await this.token(context, integration, chain);
+      else if (typeof integration.credentials[names.access] === "string") tokens[chain] = await this.#staticToken(context, integration, chain);
+    }
+    const fields = this.options.runtime ? this.options.runtime(integration, tokens) : this.#defaultRuntime(tokens);
+    return { provider: integration.provider, integration_id: integration.id, account_id: integration.account_id, ...fields };
+  }
+
+  #defaultRuntime(tokens: ChainTokens) {
+    const primary = tokens[""] ?? Object.values(tokens)[0];
+    if (!primary) throw new SdkError("reauth_required", `The ${this.id} integration holds no token.`, { details: { provider: this.id } });
+    return {
+      access_token: primary.access_token,
+      token_type: primary.token_type,
+      expires_at: new Date(primary.expires_at).toISOString(),
+      scopes: primary.scopes,
+      headers: { Authorization: `Bearer ${primary.access_token}` },
+      ...(this.options.apiBaseUrl ? { api_base_url: this.options.apiBaseUrl } : {}),
+    };
+  }
+
+  async #staticToken(context: ProviderContext, integration: Integration, chain: string): Promise<CachedToken> {
+    const names = chainFields(chain);
+    const expiresAt = integration.credentials[names.expiresAt];
+    if (typeof expiresAt === "number" && expiresAt <= context.now()) {
+      await this.#markNeedsReauth(context, integration, "access token expired and there is no refresh token");
+      throw new SdkError("reauth_required", `The ${this.id} access token expired and cannot be refreshed: the user must connect again.`, {
+        details: { provider: this.id, integration_id: integration.id },
+      });
+    }
+    return {
+      access_token: integration.credentials[names.access] as string,
+      token_type: (integration.credentials[names.tokenType] as string | undefined) ?? "Bearer",
+      expires_at: typeof expiresAt === "number" ? expiresAt : Number.MAX_SAFE_INTEGER,
+      scopes: (integration.credentials[names.scopes] as string[] | undefined) ?? integration.scopes,
+    };
+  }
+
+  /** A fresh access token of one chain: cache first, then one refresh per expiry across every process. */
+  async token(context: ProviderContext, integration: Integration, chain = ""): Promise<CachedToken> {
+    const cache = context.requireCache();
+    const key = tokenKey(integration, chain);
+    const cached = decodeCachedToken(await cache.get(key));
+    if (isFresh(cached, context.now(), this.#skewMs)) return cached;
+    const running = this.#inflight.get(key);
+    if (running) return running;
+    const flight = this.#refreshShared(context, cache, integration, chain, key).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, flight);
+    return flight;
+  }
+
+  #lockKey(integration: Integration, chain: string): string {
+    // Siblings share one grant, so they share one lock: never two refreshes of the same chain at once.
+    if (this.options.grantSiblings && this.family) return refreshLockKey(this.family, "grant", integration.account_id, chain || undefined);
+    return refreshLockKey(integration.provider, integration.id, integration.account_id, chain || undefined);
+  }
+
+  async #refreshShared(context: ProviderContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
+    const failureKey = internalKey(context.keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
+    const ready = async (): Promise<CachedToken | undefined> => {
+      const token = decodeCachedToken(await cache.get(key));
+      if (isFresh(token, context.now(), this.#skewMs)) return token;
+      const failure = await cache.get(failureKey);
+      if (failure) throw this.#rememberedFailure(failure);
+      return undefined;
+    };
+    const leaseMs = this.options.lockLeaseMs ?? 45_000;
+    return withRefreshLock({ cache, lockKey: this.#lockKey(integration, chain), leaseMs, waitMs: leaseMs + 5000 }, ready, async () => {
+      try {
+        return await this.#refreshHeld(context, cache, integration.id, chain, key);
+      } catch (error) {
+        if (SdkError.is(error) && error.code !== "reauth_required") {
+          await cache.set(failureKey, JSON.stringify({ code: error.code, retryable: error.retryable }), FAILURE_MEMORY_MS).catch(() => undefined);
+        }
+        throw error;
+      }
+    });
+  }
+
+  #rememberedFailure(raw: string): SdkError {
+    let code: SdkError["code"] = "provider_unavailable";
+    try {
+      const parsed = JSON.parse(raw) as { code?: SdkError["code"] };
+      if (parsed.code) code = parsed.code;
+    } catch {
+      // keep the default
+    }
+    return new SdkError(code, `A refresh of this ${this.id} token failed moments ago in another caller (${code}); retry shortly.`, { details: { provider: this.id, shared_failure: true } });
+  }
+
+  /** Step 4 of the protocol, run by the lock holder. */
+  async #refreshHeld(context: ProviderContext, cache: CacheStore, integrationId: string, chain: string, key: string): Promise<CachedToken> {
+    const record = await context.integrations.require(integrationId);
+    const names = chainFields(chain);
+    if (record.status !== "active") {
+      throw new SdkError(record.status === "revoked" ? "integration_revoked" : "reauth_required", `Integration "${record.id}" is ${record.status}; the user must connect ${this.id} again.`, {
+        details: { provider: this.id, integration_id: record.id },
+      });
+    }
+    const refreshToken = record.credentials[names.refresh];
+    if (typeof refreshToken !== "string") {
+      throw new SdkError("reauth_required", `Integration "${record.id}" has no refresh token for chain "${chain || "primary"}".`, { details: { provider: this.id, integration_id: record.id } });
+    }
+    let answer;
+    try {
+      const client = this.tokenClient(context, { retryOnTimeout: this.options.refreshReuseWindow ?? true });
+      answer = await client.post(this.#tokenUrl({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken });
+    } catch (error) {
+      if (SdkError.is(error, "reauth_required")) await this.#markNeedsReauth(context, record, "refresh rejected: invalid_grant");
+      if (SdkError.is(error)) {
+        context.events.emit("token.refresh_failed", { provider: this.id, integration_id: record.id, account_id: record.account_id, code: error.code, retryable: error.retryable, ...(chain ? { chain } : {}) });
+      }
+      throw error;
+    }
+    const fields = this.#parseTokens(answer.body, "refresh_token", chain)[chain];
+    if (!fields) throw new SdkError("provider_response_invalid", `${this.id} refresh response has no token for chain "${chain || "primary"}".`, { details: { provider: this.id } });
+    const now = context.now();
+    const token: CachedToken = {
+      access_token: fields.access_token,
+      token_type: fields.token_type ?? "Bearer",
+      expires_at: this.#expiresAt(fields, now),
+      scopes: fields.scopes ?? ((record.credentials[names.scopes] as string[] | undefined) ?? record.scopes),
+    };
+    const rotated = fields.refresh_token && fields.refresh_token !== refreshToken ? fields.refresh_token : undefined;
+    if (rotated) {
+      const write = (current: Integration) =>
+        current.credentials[names.refresh] === refreshToken ? { credentials: { ...current.credentials, [names.refresh]: rotated } } : undefined;
+      await this.#casUpdate(context, record.id, write);
+      await this.#syncSiblings(context, record, (sibling) =>
+        sibling.credentials[names.refresh] !== rotated ? { credentials: { ...sibling.credentials, [names.refresh]: rotated } } : undefined,
+      );
+    }
+    await storeCachedToken(cache, key, token, now, this.#skewMs);
+    context.events.emit("token.refreshed", { provider: this.id, integration_id: record.id, account_id: record.account_id, expires_at: new Date(token.expires_at).toISOString(), ...(chain ? { chain } : {}) });
+    return token;
+  }
+
+  /** Compare-and-set with re-read on conflict; `change` returns undefined when nothing needs writing. */
+  async #casUpdate(context: ProviderContext, id: string, change: (current: Integration) => Parameters<ProviderContext["integrations"]["update"]>[1] | undefined): Promise<void> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await context.integrations.get(id);
+      if (!current) return;
+      const changes = change(current);
+      if (!changes) return;
+      try {
+        await context.integrations.update(current, changes);
+        return;
+      } catch (error) {
+        if (!SdkError.is(error, "integration_conflict")) throw error;
+      }
+    }
+    throw new SdkError("integration_conflict", `Integration "${id}" kept changing during the write; retry.`, { details: { integration_id: id } });
+  }
+
+  #copyGrant(source: Integration, target: Integration): CredentialChange {
+    const credentials = { ...target.credentials };
+    let changed = false;
+    for (const chain of this.#chains) {
+      const names = chainFields(chain);
+      if (source.credentials[names.refresh] && source.credentials[names.refresh] !== credentials[names.refresh]) {
+        credentials[names.refresh] = source.credentials[names.refresh];
+        changed = true;
+      }
+    }
+    return changed ? { credentials } : undefined;
+  }
+
+  async #syncSiblings(context: ProviderContext, integration: Integration, change: (sibling: Integration) => CredentialChange): Promise<void> {
+    if (!this.options.grantSiblings) return;
+    const siblings = await this.options.grantSiblings(context, integration);
+    for (const sibling of siblings) {
+      if (sibling.id !== integration.id) await this.#casUpdate(context, sibling.id, change);
+    }
+  }
+
+  async #markNeedsReauth(context: ProviderContext, integration: Integration, reason: string): Promise<void> {
+    const targets = [integration, ...(this.options.grantSiblings ? (await this.options.grantSiblings(context, integration)).filter((item) => item.id !== integration.id) : [])];
+    for (const target of targets) {
+      await this.#casUpdate(context, target.id, (current) => (current.status === "active" ? { status: "needs_reauth" } : undefined));
+      await this.invalidate(context, target);
+      context.events.emit("connection.needs_reauth", { provider: target.provider, integration_id: target.id, account_id: target.account_id, reason });
+    }
+  }
+
+  async invalidate(context: ProviderContext, integration: Integration, options: { rejectedAccessToken?: string } = {}): Promise<void> {
+    const cache = context.requireCache();
+    for (const chain of this.#chains) {
+      const key = tokenKey(integration, chain);
+      if (options.rejectedAccessToken === undefined) {
+        await cache.delete(key);
+        continue;
+      }
+      const raw = await cache.get(key);
+      if (raw !== undefined && decodeCachedToken(raw)?.access_token === options.rejectedAccessToken) await cache.deleteIfEquals(key, raw);
+    }
+  }
+
+  async #revoke(context: ProviderContext, integration: Integration): Promise<void> {
+    const client = this.tokenClient(context);
+    if (this.options.revoke) {
+      await this.options.revoke(context, integration, { send: (url, init) => client.send(url, init) });
+      return;
+    }
+    for (const chain of this.#chains) {
+      const names = chainFields(chain);
+      const value = integration.credentials[names.refresh] ?? integration.credentials[names.access];
+      if (typeof value !== "string") continue;
+      await client.post(this.options.revokeUrl!, { token: value, token_type_hint: integration.credentials[names.refresh] ? "refresh_token" : "access_token" });
+    }
+  }
+}

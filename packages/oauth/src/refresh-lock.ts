@@ -1,0 +1,57 @@
+// The cross-process half of the refresh protocol (DESIGN section 7, steps 3-4): a lease lock taken with
+// setIfAbsent and an owner token, released with deleteIfEquals, and waiters woken by the cache (or polling with
+// backoff) that re-check for the token before trying the lock again. It knows nothing about OAuth.
+import { randomUUID } from "node:crypto";
+import { SdkError, type CacheStore } from "@sdk/core";
+
+export interface RefreshLockOptions {
+  cache: CacheStore;
+  lockKey: string;
+  /** Lease of the lock; must exceed the holder's whole HTTP deadline. */
+  leaseMs: number;
+  /** How long a caller may wait in total before `refresh_timeout`. */
+  waitMs: number;
+}
+
+/**
+ * Runs `holder` under the lock, or waits for whoever holds it. Before each attempt and after each wake-up,
+ * `ready()` is asked whether the result is already there (the token another process cached); a non-undefined
+ * answer ends the wait. Returns what `ready` or `holder` produced.
+ */
+export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () => Promise<T | undefined>, holder: () => Promise<T>): Promise<T> {
+  const { cache, lockKey, leaseMs } = options;
+  const owner = randomUUID();
+  const started = Date.now();
+  let pollDelay = 20;
+  for (;;) {
+    if (await cache.setIfAbsent(lockKey, owner, leaseMs)) {
+      try {
+        return (await ready()) ?? (await holder());
+      } finally {
+        await cache.deleteIfEquals(lockKey, owner).catch(() => false);
+      }
+    }
+    const remaining = options.waitMs - (Date.now() - started);
+    if (remaining <= 0) {
+      throw new SdkError("refresh_timeout", "Another process held the refresh lock for longer than the wait budget; retry.", { details: { wait_ms: options.waitMs } });
+    }
+    // Subscribe before looking, so a release between the look and the wait cannot be missed.
+    const stop = new AbortController();
+    const woken = cache.waitFor?.(lockKey, Math.min(remaining, leaseMs), stop.signal);
+    try {
+      const result = await ready();
+      if (result !== undefined) return result;
+      if (woken) {
+        if ((await cache.get(lockKey)) !== undefined) await woken;
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pollDelay, remaining)));
+        pollDelay = Math.min(pollDelay * 2, 250);
+      }
+    } finally {
+      stop.abort();
+      void woken?.catch(() => false);
+    }
+    const after = await ready();
+    if (after !== undefined) return after;
+  }
+}

@@ -1,0 +1,172 @@
+// The HTTP client of every token, revoke and provider call the engine makes: form or JSON bodies, client_secret_basic
+// or client_secret_post, a deadline per attempt (AbortSignal), bounded retries with backoff on 5xx / 429 / network
+// errors honouring Retry-After, never a retry on other 4xx. Error bodies map to SdkError codes without secrets.
+import { SdkError } from "@sdk/core";
+
+export type ClientAuthMethod = "client_secret_basic" | "client_secret_post";
+
+export interface RetryOptions {
+  /** Total attempts including the first. @default 3 */
+  attempts?: number;
+  /** First backoff delay; doubles each retry with jitter. @default 200 */
+  baseDelayMs?: number;
+  /** Longest backoff delay, and longest Retry-After honoured before giving up. @default 5000 */
+  maxDelayMs?: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  /** JSON body, or undefined when the body was empty. */
+  body: unknown;
+}
+
+/** A provider hook that recognises its own error shapes (Slack `ok:false`, Sentry `detail`). Undefined = not an error it knows. */
+export type ErrorMapper = (answer: HttpAnswer) => SdkError | undefined;
+
+export interface TokenClientOptions {
+  provider: string;
+  fetch: typeof globalThis.fetch;
+  clientId: string;
+  clientSecret: string;
+  /** @default "client_secret_basic" (RFC 6749 2.3.1: servers MUST support it) */
+  clientAuth?: ClientAuthMethod;
+  /** @default "form" (RFC 6749 4.1.3) */
+  format?: "form" | "json";
+  /** Deadline of one attempt in ms. @default 10000 */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  mapError?: ErrorMapper;
+  /**
+   * Retry after a timeout or network error. Off for refreshes at providers that delete the old refresh token at
+   * once: the first attempt may have rotated it, and a retry would present a dead token. @default true
+   */
+  retryOnTimeout?: boolean;
+  /** Injectable for tests. @default setTimeout-based */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const RFC_CODES: Record<string, { code: "reauth_required" | "invalid_client" | "provider_error"; hint: string }> = {
+  invalid_grant: { code: "reauth_required", hint: "the grant (code or refresh token) is invalid, expired or revoked: the user must connect again" },
+  invalid_client: { code: "invalid_client", hint: "client authentication failed: check clientId / clientSecret" },
+  unauthorized_client: { code: "invalid_client", hint: "this client may not use this grant type" },
+  invalid_request: { code: "provider_error", hint: "the provider rejected the request as malformed" },
+  unsupported_grant_type: { code: "provider_error", hint: "the provider does not support this grant type" },
+  invalid_scope: { code: "provider_error", hint: "the provider rejected the requested scope" },
+};
+
+/** Maps an RFC 6749 section 5.2 error body to an SdkError; the description is not copied (it may echo input). */
+export function rfcError(provider: string, answer: HttpAnswer): SdkError {
+  const body = answer.body as { error?: unknown } | undefined;
+  const error = typeof body?.error === "string" ? body.error.slice(0, 64) : undefined;
+  const known = error ? RFC_CODES[error] : undefined;
+  if (known) {
+    return new SdkError(known.code, `${provider}: ${known.hint} (HTTP ${answer.status}, ${error}).`, { details: { provider, status: answer.status, provider_error: error } });
+  }
+  return new SdkError("provider_error", `${provider} answered HTTP ${answer.status}${error ? ` (${error})` : ""}.`, {
+    details: { provider, status: answer.status, provider_error: error },
+  });
+}
+
+function retryAfterMs(headers: Headers, nowMs: number): number | undefined {
+  const value = headers.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+export class TokenClient {
+  readonly #options: TokenClientOptions;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: TokenClientOptions) {
+    this.#options = options;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** POSTs `params` to a token-style endpoint with client authentication; returns the 2xx answer or throws. */
+  async post(url: string, params: Record<string, string>, options: { clientAuth?: boolean; format?: "form" | "json" } = {}): Promise<HttpAnswer> {
+    const format = options.format ?? this.#options.format ?? "form";
+    const headers: Record<string, string> = { accept: "application/json" };
+    const fields = { ...params };
+    if (options.clientAuth !== false) {
+      if ((this.#options.clientAuth ?? "client_secret_basic") === "client_secret_basic") {
+        const user = encodeURIComponent(this.#options.clientId);
+        const pass = encodeURIComponent(this.#options.clientSecret);
+        headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
+      } else {
+        fields.client_id = this.#options.clientId;
+        fields.client_secret = this.#options.clientSecret;
+      }
+    }
+    const body = format === "json" ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
+    headers["content-type"] = format === "json" ? "application/json" : "application/x-www-form-urlencoded";
+    return this.send(url, { method: "POST", headers, body });
+  }
+
+  /** Sends one request with deadline and retries; returns the 2xx answer or throws an SdkError. */
+  async send(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<HttpAnswer> {
+    const { provider } = this.#options;
+    const attempts = Math.max(1, this.#options.retry?.attempts ?? 3);
+    const baseDelay = this.#options.retry?.baseDelayMs ?? 200;
+    const maxDelay = this.#options.retry?.maxDelayMs ?? 5000;
+    const timeoutMs = this.#options.timeoutMs ?? 10_000;
+    let last: SdkError | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let wait = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+      let answer: HttpAnswer;
+      try {
+        const response = await this.#options.fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+        const text = await response.text();
+        let body: unknown;
+        if (text.trim() !== "") {
+          try {
+            body = JSON.parse(text) as unknown;
+          } catch {
+            body = Symbol.for("@sdk/oauth/unparseable");
+          }
+        }
+        answer = { status: response.status, headers: response.headers, body };
+      } catch (cause) {
+        const timedOut = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
+        last = new SdkError("provider_unavailable", `${provider} did not answer ${timedOut ? `within ${timeoutMs} ms` : "(network error)"}.`, {
+          details: { provider, reason: timedOut ? "timeout" : "network", attempts: attempt },
+          cause: cause instanceof Error ? new Error(cause.name) : undefined,
+        });
+        if (this.#options.retryOnTimeout === false) throw last;
+        if (attempt < attempts) await this.#sleep(wait);
+        continue;
+      }
+      const mapped = this.#options.mapError?.(answer);
+      const rateLimited = answer.status === 429 || mapped?.code === "provider_rate_limited";
+      if (rateLimited) {
+        const after = retryAfterMs(answer.headers, Date.now());
+        last = new SdkError("provider_rate_limited", `${provider} is rate limiting these calls; retry later.`, {
+          details: { provider, status: answer.status, retry_after_ms: after, attempts: attempt },
+        });
+        if (after !== undefined && after > maxDelay) throw last;
+        if (after !== undefined) wait = after;
+        if (attempt < attempts) await this.#sleep(wait);
+        continue;
+      }
+      if (answer.status >= 500 || mapped?.code === "provider_unavailable") {
+        last = mapped?.code === "provider_unavailable" ? mapped : new SdkError("provider_unavailable", `${provider} answered HTTP ${answer.status}; retry later.`, {
+          details: { provider, status: answer.status, attempts: attempt },
+        });
+        if (attempt < attempts) await this.#sleep(wait);
+        continue;
+      }
+      if (mapped) throw mapped;
+      if (typeof answer.body === "symbol") {
+        throw new SdkError("provider_response_invalid", `${provider} answered HTTP ${answer.status} with a body that is not JSON.`, {
+          details: { provider, status: answer.status },
+        });
+      }
+      if (answer.status >= 200 && answer.status < 300) return answer;
+      throw rfcError(provider, answer);
+    }
+    throw last!;
+  }
+}
