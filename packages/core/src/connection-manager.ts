@@ -16,6 +16,8 @@ import type {
   ProviderDefinition,
   Runtime,
   StateConfig,
+  WebhookInput,
+  WebhookResult,
 } from "./provider.js";
 import { idSchema, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
@@ -67,6 +69,12 @@ const listSchema = z.strictObject({
 });
 
 const deleteSchema = z.strictObject({ revoke: z.boolean().optional() }).optional();
+
+const webhookSchema = z.strictObject({
+  provider: providerIdSchema,
+  headers: z.record(z.string().max(256), z.union([z.string().max(8192), z.array(z.string().max(8192)), z.undefined()])),
+  body: z.string().max(1024 * 1024),
+});
 
 const fetchPathSchema = z.string().min(1).max(8192);
 
@@ -335,6 +343,14 @@ export class ConnectionManager {
     const deleted = await this.#context.integrations.delete(integrationId);
     this.events.emit("connection.deleted", { provider: integration.provider, integration_id: integration.id, account_id: integration.account_id, revoked });
     return { deleted, revoked };
+  }
+
+  /** Verifies a provider webhook (signature, freshness) and applies it, e.g. an uninstall marks the integration `revoked`. */
+  async handleWebhook(input: WebhookInput): Promise<WebhookResult> {
+    const parsed = parseInput(webhookSchema, input, "handleWebhook");
+    const provider = this.#provider(parsed.provider, "handleWebhook.provider");
+    if (!provider.handleWebhook) this.#unsupported(provider, "handleWebhook");
+    return provider.handleWebhook(this.#context, parsed as WebhookInput);
   }
 
   /**

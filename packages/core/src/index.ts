@@ -42,6 +42,8 @@ export type {
   SiteSelectionInput,
   StateConfig,
   StateSecret,
+  WebhookInput,
+  WebhookResult,
 } from "./provider.js";
 export type { StaticProviderOptions } from "./static-provider.js";
 export { defineApiKeyProvider, type ApiKeyProviderOptions } from "./define-api-key-provider.js";

@@ -95,6 +95,21 @@ export interface SiteSelectionInput {
   browser_binding?: string;
 }
 
+export interface WebhookInput {
+  provider: string;
+  /** Request headers as the HTTP framework gives them (names case-insensitive). */
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw request body, exactly as received (signatures are computed over it). */
+  body: string;
+}
+
+export interface WebhookResult {
+  /** What the provider recognised, e.g. "installation.deleted"; undefined when the event needs nothing. */
+  event?: string;
+  /** Integrations whose status the webhook changed. */
+  integration_ids: string[];
+}
+
 export interface PreparedConnection {
   draft: IntegrationDraft;
   /** Runs after the record is stored (e.g. caches the access token obtained at the callback). */
@@ -126,6 +141,8 @@ export interface ProviderDefinition {
   invalidate?(context: ProviderContext, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void>;
   /** Revokes the credentials at the provider. */
   revoke?(context: ProviderContext, integration: Integration): Promise<void>;
+  /** Verifies and applies a provider webhook (e.g. an uninstall marks the integration `revoked`). */
+  handleWebhook?(context: ProviderContext, input: WebhookInput): Promise<WebhookResult>;
 }
 
 /** What `providers: [...]` accepts: a provider or a bundle of them (e.g. `atlassian()` gives jira, jsm, confluence). */

@@ -7,6 +7,7 @@ export interface SdkEventMap {
   "token.refresh_failed": { provider: string; integration_id: string; account_id: string; code: string; retryable: boolean; chain?: string };
   "connection.needs_reauth": { provider: string; integration_id: string; account_id: string; reason: string };
   "connection.recovered": { provider: string; integration_id: string; account_id: string };
+  "connection.revoked": { provider: string; integration_id: string; account_id: string; reason: string };
   "connection.deleted": { provider: string; integration_id: string; account_id: string; revoked: boolean };
   "state.rejected": { provider: string | undefined; code: string };
 }
