@@ -1,1 +1,12 @@
-export {};
+// @sdk/provider-sentry/testing: an in-process emulator of Sentry's integration platform for the SDK's and users' tests.
+export {
+  startSentryEmulator,
+  type SentryConsentDecision,
+  type SentryEmulator,
+  type SentryEmulatorEndpoints,
+  type SentryEmulatorOptions,
+  type SentryEmulatorStats,
+  type SentryInstallationSnapshot,
+  type SentryOrganization,
+  type SentryWebhookInput,
+} from "./testing/start-sentry-emulator.js";

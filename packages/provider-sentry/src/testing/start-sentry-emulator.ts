@@ -1,0 +1,511 @@
+// The Sentry integration-platform emulator: external install and consent, installation grants and tokens (8 h, a
+// refresh deletes the old token at once), verify install, the org projects API, internal-integration org tokens
+// and signed installation webhooks, as providers/sentry.md describes them. It holds no SDK logic.
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import {
+  ManualClock,
+  bearerToken,
+  escapeHtml,
+  startEmulatorServer,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorServer,
+} from "@sdk/oauth/testing";
+
+export interface SentryOrganization {
+  slug: string;
+  /** @default the slug */
+  name?: string;
+  /** What `GET /api/0/organizations/{org}/projects/` lists. @default one project `"<org slug>-project"` */
+  projects?: Array<{ slug: string; name?: string; platform?: string }>;
+}
+
+export interface SentryEmulatorOptions {
+  /** The Sentry App's slug: the install URL is `/sentry-apps/{slug}/external-install/`. @default "test-app" */
+  slug?: string;
+  /** The app's UUID, sent in webhooks as `data.installation.app.uuid`. @default a random UUID */
+  appUuid?: string;
+  /** @default "sentry-test-client-id" */
+  clientId?: string;
+  /** Also the webhook signing key. @default "sentry-test-client-secret" */
+  clientSecret?: string;
+  /**
+   * The app's configured Redirect URL. Sentry sends every approved install there with `code`, `installationId`
+   * and `orgSlug` (and no `state`).
+   * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
+   */
+  redirectUrl: string;
+  /** Organizations the consent page offers in its `org` picker. @default [{ slug: "test-org", name: "Test Org" }] */
+  organizations?: SentryOrganization[];
+  /** Scopes the app holds; installation tokens carry them. Listing projects needs `org:read`, `org:write` or `org:admin`. @default ["org:read", "project:read"] */
+  scopes?: string[];
+  /** Installation token lifetime (Sentry's `TOKEN_LIFE_IN_HOURS = 8`). @default 28_800_000 */
+  accessTokenTtlMs?: number;
+  /** Grant code lifetime. @default 600_000 */
+  codeTtlMs?: number;
+  /**
+   * UNSURE: Sentry documents no refresh-token expiry. When set, a refresh token older than this is treated as
+   * missing (401 "Given refresh token does not exist"). @default undefined (never expires)
+   */
+  refreshTokenTtlMs?: number;
+  /** UNSURE: the status of "Invalid Client ID / Secret pair" (DRF may turn the 401 into a 403). @default 401 */
+  invalidClientStatus?: 401 | 403;
+  /** A label only: the SDK treats region hosts as configuration and this emulator serves one origin. @default "sentry.io" */
+  regionHost?: string;
+  /** Webhook deliveries that take longer fail; Sentry expects a reply within 1 s. @default 1000 */
+  webhookTimeoutMs?: number;
+  clock?: ManualClock;
+  /** @default 0 (a free port) */
+  port?: number;
+}
+
+export interface SentryEmulatorEndpoints {
+  /** Replaces `https://sentry.io` (or a region / self-hosted host). */
+  baseUrl: string;
+  installUrl(slug: string): string;
+  authorizationsUrl(installationId: string): string;
+  installationUrl(installationId: string): string;
+  /** Replaces `https://sentry.io/api/0`. */
+  apiBaseUrl: string;
+}
+
+export interface SentryInstallationSnapshot {
+  uuid: string;
+  orgSlug: string;
+  user: string;
+  status: "pending" | "installed";
+  /** True after `uninstall`. */
+  deleted: boolean;
+}
+
+export interface SentryEmulatorStats {
+  /** Every request the authorizations endpoint answered (faults excluded), success or not. */
+  tokenCalls: number;
+  codeExchanges: number;
+  refreshes: number;
+  /** Successful verify-install PUTs. */
+  verifications: number;
+  /** Every request the organization projects endpoint answered (faults excluded). */
+  apiCalls: number;
+  webhooksSent: number;
+}
+
+export interface SentryConsentDecision {
+  /** @default "user-1" */
+  user?: string;
+  /** The organization slug to install into. @default the first configured organization */
+  org?: string;
+  /** @default true */
+  approve?: boolean;
+}
+
+export interface SentryWebhookInput {
+  action: "created" | "deleted";
+  installationId: string;
+  /** @default the user who installed: `{ id, name, type: "user" }` */
+  actor?: Record<string, unknown>;
+  /** Sign with this key instead of the client secret, to test that a receiver rejects a bad signature. */
+  signWith?: string;
+}
+
+export interface SentryEmulator extends EmulatorServer {
+  readonly slug: string;
+  readonly appUuid: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUrl: string;
+  readonly regionHost: string;
+  readonly endpoints: SentryEmulatorEndpoints;
+  readonly stats: SentryEmulatorStats;
+  /** Clears the per-route counters and the log, and also zeroes `stats`, so one test's calls do not leak into the next one's. */
+  resetCounters(): void;
+  /**
+   * Drives the external-install page over HTTP like a browser: loads `installUrl`, picks the user and organization,
+   * submits the decision and returns the redirect target: the app's redirect URL with `code`, `installationId` and
+   * `orgSlug` on approval, or the emulator's own "cancelled" page on denial (Sentry does not redirect back).
+   */
+  consent(installUrl: string, decision?: SentryConsentDecision): Promise<string>;
+  /** An internal-integration org token (`sntrys_…`) for `orgSlug`; it never expires. */
+  createOrgToken(orgSlug: string, options?: { scopes?: string[] }): string;
+  /** Deletes an org token: later API calls with it get 401. */
+  revokeOrgToken(token: string): void;
+  /** POSTs a signed `installation` webhook to `targetUrl` and returns the receiver's HTTP status. */
+  sendInstallationWebhook(targetUrl: string, input: SentryWebhookInput): Promise<number>;
+  /** The organization removed the app: the installation, its grant and its tokens are deleted. */
+  uninstall(installationId: string): void;
+  getInstallation(installationId: string): SentryInstallationSnapshot | undefined;
+}
+
+interface Installation {
+  uuid: string;
+  orgSlug: string;
+  user: string;
+  status: "pending" | "installed";
+  /** The grant code issued at install; the "created" webhook carries it, as Sentry's does. */
+  code: string;
+  deleted: boolean;
+}
+
+interface InstallationToken {
+  id: string;
+  installationId: string;
+  token: string;
+  refreshToken: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+type Principal =
+  | { kind: "installation"; installation: Installation; orgSlug: string; scopes: string[] }
+  | { kind: "org_token"; orgSlug: string; scopes: string[] }
+  | { kind: "rejected"; response: EmulatorResponse };
+
+const EIGHT_HOURS_MS = 8 * 60 * 60 * 1000;
+const NO_PERMISSION = "You do not have permission to perform this action.";
+const NOT_FOUND = "The requested resource does not exist";
+
+const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+
+function detail(status: number, message: string): EmulatorResponse {
+  return { status, body: { detail: message } };
+}
+
+function htmlPage(status: number, title: string, body: string): EmulatorResponse {
+  return { status, html: `<!doctype html><html><head><title>${escapeHtml(title)}</title></head><body>\n${body}\n</body></html>` };
+}
+
+/** Sentry reads the JSON body only: a form body or Basic header leaves the client unauthenticated. */
+function jsonFields(request: EmulatorRequest): Record<string, unknown> {
+  return request.bodyFormat === "json" && request.body !== null && typeof request.body === "object" ? (request.body as Record<string, unknown>) : {};
+}
+
+function stringField(fields: Record<string, unknown>, name: string): string | undefined {
+  const value = fields[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+export async function startSentryEmulator(options: SentryEmulatorOptions): Promise<SentryEmulator> {
+  const slug = options.slug ?? "test-app";
+  const appUuid = options.appUuid ?? randomUUID();
+  const clientId = options.clientId ?? "sentry-test-client-id";
+  const clientSecret = options.clientSecret ?? "sentry-test-client-secret";
+  const scopes = options.scopes ?? ["org:read", "project:read"];
+  const accessTokenTtlMs = options.accessTokenTtlMs ?? EIGHT_HOURS_MS;
+  const codeTtlMs = options.codeTtlMs ?? 600_000;
+  const clock = options.clock ?? new ManualClock();
+  const organizations = new Map((options.organizations ?? [{ slug: "test-org", name: "Test Org" }]).map((org) => [org.slug, org]));
+  if (organizations.size === 0) throw new Error("startSentryEmulator needs at least one organization");
+
+  const installations = new Map<string, Installation>();
+  const grants = new Map<string, { installationId: string; expiresAt: number }>();
+  const tokens = new Map<string, InstallationToken>();
+  const tokensByRefresh = new Map<string, InstallationToken>();
+  const orgTokens = new Map<string, { orgSlug: string; scopes: string[] }>();
+  const pendingInstalls = new Set<string>();
+  const userIds = new Map<string, number>();
+  const stats: SentryEmulatorStats = { tokenCalls: 0, codeExchanges: 0, refreshes: 0, verifications: 0, apiCalls: 0, webhooksSent: 0 };
+  let nextTokenId = 1;
+  let baseUrl = "";
+
+  const installPath = `/sentry-apps/${slug}/external-install/`;
+  const liveInstallation = (uuid: string | undefined) => {
+    const found = installations.get(uuid ?? "");
+    return found && !found.deleted ? found : undefined;
+  };
+  const userId = (user: string) => {
+    if (!userIds.has(user)) userIds.set(user, userIds.size + 1);
+    return userIds.get(user)!;
+  };
+
+  const deleteToken = (row: InstallationToken) => {
+    tokens.delete(row.token);
+    tokensByRefresh.delete(row.refreshToken);
+  };
+
+  const issueToken = (installation: Installation): EmulatorResponse => {
+    const row: InstallationToken = {
+      id: String(nextTokenId++),
+      installationId: installation.uuid,
+      token: hex(32),
+      refreshToken: hex(32),
+      createdAt: clock.now(),
+      expiresAt: clock.now() + accessTokenTtlMs,
+    };
+    tokens.set(row.token, row);
+    tokensByRefresh.set(row.refreshToken, row);
+    return {
+      status: 201,
+      body: {
+        id: row.id,
+        token: row.token,
+        refreshToken: row.refreshToken,
+        dateCreated: new Date(row.createdAt).toISOString(),
+        expiresAt: new Date(row.expiresAt).toISOString(),
+        state: null,
+        application: null,
+      },
+    };
+  };
+
+  const authenticate = (request: EmulatorRequest): Principal => {
+    const presented = bearerToken(request.headers);
+    if (!presented) return { kind: "rejected", response: detail(401, "Authentication credentials were not provided.") };
+    const orgToken = orgTokens.get(presented);
+    if (orgToken) return { kind: "org_token", ...orgToken };
+    const row = tokens.get(presented);
+    const installation = liveInstallation(row?.installationId);
+    if (!row || !installation) return { kind: "rejected", response: detail(401, "Invalid token") };
+    if (row.expiresAt <= clock.now()) return { kind: "rejected", response: detail(401, "Token expired") };
+    return { kind: "installation", installation, orgSlug: installation.orgSlug, scopes };
+  };
+
+  const exchangeCode = (installation: Installation, code: string): EmulatorResponse => {
+    const grant = grants.get(code);
+    if (!grant) return detail(401, "Could not find grant for given code");
+    if (grant.installationId !== installation.uuid) return detail(401, "Forbidden grant");
+    if (grant.expiresAt <= clock.now()) return detail(401, "Grant has already expired");
+    grants.delete(code);
+    stats.codeExchanges += 1;
+    return issueToken(installation);
+  };
+
+  const refresh = (installation: Installation, refreshToken: string): EmulatorResponse => {
+    const current = tokensByRefresh.get(refreshToken);
+    const expired = current !== undefined && options.refreshTokenTtlMs !== undefined && current.createdAt + options.refreshTokenTtlMs <= clock.now();
+    if (!current || expired) return detail(401, "Given refresh token does not exist");
+    if (current.installationId !== installation.uuid) return detail(400, "Token does not belong to the application");
+    // Sentry deletes the old token row in the same transaction: the old access and refresh tokens die at once.
+    deleteToken(current);
+    stats.refreshes += 1;
+    return issueToken(installation);
+  };
+
+  const consentPage = (request: string) => {
+    const orgOptions = [...organizations.values()]
+      .map((org) => `<option value="${escapeHtml(org.slug)}">${escapeHtml(org.name ?? org.slug)}</option>`)
+      .join("");
+    return htmlPage(
+      200,
+      `Install ${slug}`,
+      `<h1 id="title">Install ${escapeHtml(slug)}</h1>
+<p id="region">${escapeHtml(options.regionHost ?? "sentry.io")}</p>
+<p id="scopes">Permissions: ${escapeHtml(scopes.join(", ") || "(none)")}</p>
+<form method="post" action="${escapeHtml(installPath)}decision/"><input type="hidden" name="request" value="${request}">
+<label>User <input id="user" name="user" value="user-1"></label>
+<label>Organization <select id="org" name="org">${orgOptions}</select></label>
+<button id="approve" name="decision" value="approve">Accept &amp; Install</button>
+<button id="deny" name="decision" value="deny">Cancel</button></form>`,
+    );
+  };
+
+  const decide = (form: Record<string, string>): EmulatorResponse => {
+    if (!pendingInstalls.delete(form.request ?? "")) return htmlPage(400, "Install failed", `<p id="error">unknown or used install request</p>`);
+    if (form.decision !== "approve") return { status: 302, headers: { location: `${baseUrl}${installPath}cancelled/` } };
+    const org = organizations.get(form.org ?? "");
+    if (!org) return htmlPage(400, "Install failed", `<p id="error">unknown organization</p>`);
+    const installation: Installation = { uuid: randomUUID(), orgSlug: org.slug, user: form.user || "user-1", status: "pending", code: hex(16), deleted: false };
+    installations.set(installation.uuid, installation);
+    grants.set(installation.code, { installationId: installation.uuid, expiresAt: clock.now() + codeTtlMs });
+    const target = new URL(options.redirectUrl);
+    target.searchParams.set("code", installation.code);
+    target.searchParams.set("installationId", installation.uuid);
+    target.searchParams.set("orgSlug", org.slug);
+    return { status: 302, headers: { location: target.toString() } };
+  };
+
+  const installationIdPattern = "(?<installationId>[^/]+)";
+  const server = await startEmulatorServer({
+    clock,
+    port: options.port,
+    routes: [
+      {
+        name: "install",
+        method: "GET",
+        path: /\/sentry-apps\/(?<slug>[^/]+)\/external-install\//,
+        handler: ({ params }) => {
+          if (params.slug !== slug) return htmlPage(404, "Not found", `<p id="error">no Sentry App with this slug</p>`);
+          const request = randomBytes(12).toString("base64url");
+          pendingInstalls.add(request);
+          return consentPage(request);
+        },
+      },
+      {
+        name: "install_decision",
+        method: "POST",
+        path: `${installPath}decision/`,
+        handler: ({ body, bodyFormat }) => decide(bodyFormat === "form" ? (body as Record<string, string>) : {}),
+      },
+      {
+        name: "install_cancelled",
+        method: "GET",
+        path: `${installPath}cancelled/`,
+        handler: () => htmlPage(200, "Installation cancelled", `<h1 id="cancelled">Installation cancelled</h1>`),
+      },
+      {
+        name: "authorizations",
+        method: "POST",
+        path: new RegExp(`/api/0/sentry-app-installations/${installationIdPattern}/authorizations/`),
+        handler: (request) => {
+          stats.tokenCalls += 1;
+          const fields = jsonFields(request);
+          if (stringField(fields, "client_id") !== clientId || stringField(fields, "client_secret") !== clientSecret) {
+            return detail(options.invalidClientStatus ?? 401, "Invalid Client ID / Secret pair");
+          }
+          const installation = liveInstallation(request.params.installationId);
+          if (!installation) return detail(404, NOT_FOUND);
+          const grantType = stringField(fields, "grant_type");
+          if (grantType === "authorization_code") return exchangeCode(installation, stringField(fields, "code") ?? "");
+          if (grantType === "refresh_token") return refresh(installation, stringField(fields, "refresh_token") ?? "");
+          return detail(403, "Invalid grant_type");
+        },
+      },
+      {
+        name: "installation",
+        method: "PUT",
+        path: new RegExp(`/api/0/sentry-app-installations/${installationIdPattern}/`),
+        handler: (request) => {
+          const principal = authenticate(request);
+          if (principal.kind === "rejected") return principal.response;
+          const installation = liveInstallation(request.params.installationId);
+          if (!installation) return detail(404, NOT_FOUND);
+          if (principal.kind !== "installation" || principal.installation !== installation) return detail(403, NO_PERMISSION);
+          const status = stringField(jsonFields(request), "status");
+          if (status !== "installed") return { status: 400, body: { status: [`Invalid value '${status ?? ""}' for status. Valid values: 'installed'`] } };
+          installation.status = "installed";
+          stats.verifications += 1;
+          return {
+            status: 200,
+            body: { uuid: installation.uuid, status: installation.status, organization: { slug: installation.orgSlug }, app: { uuid: appUuid, slug } },
+          };
+        },
+      },
+      {
+        name: "projects",
+        method: "GET",
+        path: /\/api\/0\/organizations\/(?<org>[^/]+)\/projects\//,
+        handler: (request) => {
+          stats.apiCalls += 1;
+          const principal = authenticate(request);
+          if (principal.kind === "rejected") return principal.response;
+          const org = organizations.get(request.params.org ?? "");
+          if (!org) return detail(404, NOT_FOUND);
+          if (principal.orgSlug !== org.slug) return detail(403, NO_PERMISSION);
+          if (!principal.scopes.some((scope) => scope === "org:read" || scope === "org:write" || scope === "org:admin")) return detail(403, NO_PERMISSION);
+          const projects = org.projects ?? [{ slug: `${org.slug}-project` }];
+          return {
+            status: 200,
+            body: projects.map((project, index) => ({
+              id: String(index + 1),
+              slug: project.slug,
+              name: project.name ?? project.slug,
+              platform: project.platform ?? null,
+              dateCreated: new Date(Date.UTC(2025, 0, 1)).toISOString(),
+            })),
+          };
+        },
+      },
+    ],
+  });
+  baseUrl = server.url;
+
+  const resetServerCounters = server.resetCounters;
+  return Object.assign(server, {
+    slug,
+    appUuid,
+    clientId,
+    clientSecret,
+    redirectUrl: options.redirectUrl,
+    regionHost: options.regionHost ?? "sentry.io",
+    endpoints: {
+      baseUrl,
+      installUrl: (appSlug: string) => `${baseUrl}/sentry-apps/${appSlug}/external-install/`,
+      authorizationsUrl: (installationId: string) => `${baseUrl}/api/0/sentry-app-installations/${installationId}/authorizations/`,
+      installationUrl: (installationId: string) => `${baseUrl}/api/0/sentry-app-installations/${installationId}/`,
+      apiBaseUrl: `${baseUrl}/api/0`,
+    },
+    stats,
+    resetCounters() {
+      resetServerCounters();
+      for (const key of Object.keys(stats) as Array<keyof SentryEmulatorStats>) stats[key] = 0;
+    },
+    async consent(installUrl: string, decision: SentryConsentDecision = {}) {
+      const page = await fetch(installUrl, { redirect: "manual" });
+      const html = await page.text();
+      const request = /name="request" value="([^"]+)"/.exec(html)?.[1];
+      const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+      if (!request || !action) throw new Error(`Sentry install page did not render (HTTP ${page.status}): ${html.slice(0, 200)}`);
+      const answer = await fetch(new URL(action, installUrl), {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          request,
+          user: decision.user ?? "user-1",
+          org: decision.org ?? organizations.keys().next().value!,
+          decision: decision.approve === false ? "deny" : "approve",
+        }),
+      });
+      const location = answer.headers.get("location");
+      if (!location) throw new Error(`Sentry install decision did not redirect (HTTP ${answer.status}): ${(await answer.text()).slice(0, 200)}`);
+      return location;
+    },
+    createOrgToken(orgSlug: string, tokenOptions: { scopes?: string[] } = {}) {
+      if (!organizations.has(orgSlug)) throw new Error(`createOrgToken: organization "${orgSlug}" is not configured`);
+      const token = `sntrys_${randomBytes(32).toString("base64url")}`;
+      orgTokens.set(token, { orgSlug, scopes: tokenOptions.scopes ?? scopes });
+      return token;
+    },
+    revokeOrgToken(token: string) {
+      orgTokens.delete(token);
+    },
+    async sendInstallationWebhook(targetUrl: string, input: SentryWebhookInput) {
+      const installation = installations.get(input.installationId);
+      if (!installation) throw new Error(`sendInstallationWebhook: unknown installation ${input.installationId}`);
+      const body = JSON.stringify({
+        action: input.action,
+        installation: { uuid: installation.uuid },
+        data: {
+          installation: {
+            uuid: installation.uuid,
+            status: installation.status,
+            organization: { slug: installation.orgSlug },
+            app: { uuid: appUuid, slug },
+            ...(input.action === "created" ? { code: installation.code } : {}),
+          },
+        },
+        actor: input.actor ?? { id: userId(installation.user), name: installation.user, type: "user" },
+      });
+      const signature = createHmac("sha256", input.signWith ?? clientSecret).update(body).digest("hex");
+      stats.webhooksSent += 1;
+      const timeoutMs = options.webhookTimeoutMs ?? 1000;
+      const response = await fetch(targetUrl, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "Request-ID": randomUUID(),
+          "Sentry-Hook-Resource": "installation",
+          "Sentry-Hook-Timestamp": String(Math.floor(clock.now() / 1000)),
+          "Sentry-Hook-Signature": signature,
+        },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      }).catch((error: unknown) => {
+        if (error instanceof Error && error.name === "TimeoutError") throw new Error(`Sentry webhook delivery timed out after ${timeoutMs} ms (Sentry counts it as failed)`);
+        throw error;
+      });
+      await response.arrayBuffer();
+      return response.status;
+    },
+    uninstall(installationId: string) {
+      const installation = liveInstallation(installationId);
+      if (!installation) throw new Error(`uninstall: unknown installation ${installationId}`);
+      installation.deleted = true;
+      grants.delete(installation.code);
+      for (const row of [...tokens.values()]) if (row.installationId === installationId) deleteToken(row);
+    },
+    getInstallation(installationId: string): SentryInstallationSnapshot | undefined {
+      const found = installations.get(installationId);
+      return found && { uuid: found.uuid, orgSlug: found.orgSlug, user: found.user, status: found.status, deleted: found.deleted };
+    },
+  });
+}
