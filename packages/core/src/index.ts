@@ -4,7 +4,7 @@ export { createSDK, type SDK } from "./create-sdk.js";
 export { ConnectionManager } from "./connection-manager.js";
 export type { SdkOptions } from "./sdk-options.js";
 export { SdkError, SDK_ERROR_CODES, type SdkErrorCode, type SdkErrorOptions } from "./sdk-error.js";
-export { SdkEvents, type SdkEventMap, type SdkEventName, type SdkEventHandler } from "./sdk-events.js";
+export { SdkEvents, SDK_EVENT_NAMES, type SdkEventMap, type SdkEventName, type SdkEventHandler } from "./sdk-events.js";
 export { silentLogger, redactingLogger, type Logger } from "./logger.js";
 export {
   AUTH_TYPES,
