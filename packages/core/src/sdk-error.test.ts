@@ -57,3 +57,13 @@ describe("SdkError", () => {
     expect(new SdkError("misconfigured", "m")).not.toHaveProperty("cause");
   });
 });
+
+describe("the README's errors table", () => {
+  it("lists every code once, with its default retryable flag", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+    const rows = new Map([...readme.matchAll(/^\| `([a-z_]+)` \| .+ \| (yes|no) \|$/gm)].map((match) => [match[1]!, match[2] === "yes"]));
+    expect([...rows.keys()].sort()).toEqual([...SDK_ERROR_CODES].sort());
+    for (const code of SDK_ERROR_CODES) expect(rows.get(code), code).toBe(new SdkError(code, "m").retryable);
+  });
+});
