@@ -6,9 +6,9 @@ import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import { defineMappedCredentialsProvider } from "./define-mapped-credentials-provider.js";
 import { MemoryStore } from "./memory-store.js";
-import { SdkError } from "./sdk-error.js";
 import { startLocalApi, type LocalApiServer } from "./test-support/local-api-server.js";
 import { KEY_1, sdkFixture } from "./test-support/sdk-fixture.js";
+import { failure } from "./test-support/failure.js";
 
 let api: LocalApiServer;
 let elsewhere: LocalApiServer;
@@ -25,15 +25,6 @@ beforeEach(() => {
   elsewhere.requests.length = 0;
   api.handle(() => ({ status: 200, body: '{"ok":true}' }));
 });
-
-async function failure(promise: Promise<unknown>): Promise<SdkError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!SdkError.is(error)) throw new Error(`expected an SdkError, got ${String(error)}`);
-  return error;
-}
 
 async function apiKeyConnection() {
   const fixture = sdkFixture({ apiBaseUrl: `${api.url}/v1` });

@@ -5,19 +5,10 @@ import { accessTokenKey } from "./cache-keys.js";
 import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import { MemoryStore } from "./memory-store.js";
-import { SdkError } from "./sdk-error.js";
 import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
 import { failingCache, failingStore } from "./test-support/failing-stores.js";
 import { KEY_1, STATE_SECRETS, sdkFixture } from "./test-support/sdk-fixture.js";
-
-async function failure(promise: Promise<unknown>): Promise<SdkError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!SdkError.is(error)) throw new Error(`expected an SdkError, got ${String(error)}`);
-  return error;
-}
+import { failure } from "./test-support/failure.js";
 
 describe("static strategies: create, resolve, update, delete", () => {
   it("api-key: Bearer header by default, summary without the key, update in place, delete", async () => {

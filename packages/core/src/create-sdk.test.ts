@@ -1,8 +1,11 @@
+// createSDK at construction: the 1.x call shape is refused with the 2.0 call in the message, and every
+// misconfiguration fails here (misconfigured, naming the option) rather than at the first install or resolve.
 import { describe, expect, it } from "vitest";
 import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import { MemoryCache } from "./memory-cache.js";
 import { MemoryStore } from "./memory-store.js";
+import type { ProviderDefinition } from "./provider.js";
 import { SdkError } from "./sdk-error.js";
 import type { SdkOptions } from "./sdk-options.js";
 import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
@@ -51,11 +54,20 @@ describe("createSDK: the 1.x call shape", () => {
   });
 });
 
+/** The least an OAuth provider declares for createSDK to check its needs; construction never calls it. */
+const minimalOAuthProvider: ProviderDefinition = {
+  id: "minimal-oauth",
+  authType: "oauth2",
+  requires: { cache: true, stateSecrets: true },
+  parseCredentials: (credentials) => credentials as Record<string, unknown>,
+  resolve: () => Promise.reject(new Error("not called at construction")),
+};
+
 describe("createSDK: misconfiguration fails at construction", () => {
   it("an OAuth provider without a cache is misconfigured and names the cache", () => {
-    const error = caught(() => createSDK({ store: new MemoryStore(), state: { secrets }, providers: [fakeOAuthProvider()] }));
+    const error = caught(() => createSDK({ store: new MemoryStore(), state: { secrets }, providers: [minimalOAuthProvider] }));
     expect(error.code).toBe("misconfigured");
-    expect(error.details).toMatchObject({ field: "cache", provider: "fake-oauth" });
+    expect(error.details).toMatchObject({ field: "cache", provider: "minimal-oauth" });
     expect(error.message).toContain("createSDK({ cache");
   });
 

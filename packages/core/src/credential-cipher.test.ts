@@ -6,17 +6,8 @@ import { CredentialCipher, isEnvelope } from "./credential-cipher.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import type { Integration } from "./integration.js";
 import { MemoryStore } from "./memory-store.js";
-import { SdkError } from "./sdk-error.js";
 import { KEY_1, KEY_2, sdkFixture } from "./test-support/sdk-fixture.js";
-
-async function failure(promise: Promise<unknown>): Promise<SdkError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!SdkError.is(error)) throw new Error(`expected an SdkError, got ${String(error)}`);
-  return error;
-}
+import { failure } from "./test-support/failure.js";
 
 /** Writes a record straight into the store, the way a 1.x service or a test of the raw form would. */
 async function putRaw(store: MemoryStore, record: Record<string, unknown>): Promise<void> {

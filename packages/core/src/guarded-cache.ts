@@ -2,7 +2,7 @@
 // retryable `cache_unavailable`, whatever the implementation throws. Values and keys are never put in the error,
 // and a driver error that quotes the value (ioredis keeps a command's arguments) is not kept as the cause.
 import type { CacheStore } from "./cache-store.js";
-import { withoutSecrets } from "./redact-cause.js";
+import { withoutSecrets } from "./without-secrets.js";
 import { SdkError } from "./sdk-error.js";
 
 async function guard<T>(operation: string, run: () => Promise<T>, value?: string): Promise<T> {

@@ -4,7 +4,7 @@ import type { CredentialCipher } from "./credential-cipher.js";
 import { readStoredRecord, toSummary, type Integration, type IntegrationFilter, type IntegrationPatch, type IntegrationSummary } from "./integration.js";
 import type { Logger } from "./logger.js";
 import type { PersistentStore } from "./persistent-store.js";
-import { secretStrings, withoutSecrets } from "./redact-cause.js";
+import { secretStrings, withoutSecrets } from "./without-secrets.js";
 import { SdkError } from "./sdk-error.js";
 
 export type IntegrationChanges = Omit<IntegrationPatch, "updated_at">;

@@ -1,3 +1,4 @@
+// The logger wrapper: credential-named fields redacted, the user's logger called as a method, failures swallowed.
 import { describe, expect, it } from "vitest";
 import { redactingLogger, silentLogger } from "./logger.js";
 import { recordingLogger } from "./test-support/recording-logger.js";

@@ -1,3 +1,5 @@
+// SdkError: the brand that works across package copies, default retryable flags, serialisation, and the README's
+// errors table kept in step with SDK_ERROR_CODES.
 import { describe, expect, it } from "vitest";
 import { SDK_ERROR_CODES, SdkError } from "./sdk-error.js";
 

@@ -1,3 +1,4 @@
+// SdkEvents delivery and unsubscribe, and the README's events table kept in step with SDK_EVENT_NAMES.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { SDK_EVENT_NAMES, SdkEvents } from "./sdk-events.js";
