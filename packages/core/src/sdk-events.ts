@@ -15,7 +15,7 @@ export interface SdkEventMap {
 }
 
 export type SdkEventName = keyof SdkEventMap;
-export type SdkEventHandler<E extends SdkEventName> = (payload: SdkEventMap[E]) => void | Promise<void>;
+export type SdkEventHandler<E extends SdkEventName> = (payload: SdkEventMap[E]) => unknown;
 
 /** Every event name, in the order of the events table in the README. */
 export const SDK_EVENT_NAMES = [
