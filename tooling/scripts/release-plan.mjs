@@ -14,6 +14,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const targetMajor = Number(process.env.RELEASE_MAJOR ?? 2);
 const preMode = existsSync(join(root, ".changeset", "pre.json"));
 
+// `changeset status` diffs against the config's baseBranch and dies with a stack trace when that branch is missing,
+// as it is in a clone of a feature branch.
+const baseBranch = JSON.parse(readFileSync(join(root, ".changeset", "config.json"), "utf8")).baseBranch ?? "main";
+if (spawnSync("git", ["rev-parse", "--verify", "--quiet", `${baseBranch}^{commit}`], { cwd: root }).status !== 0) {
+  console.error(`release:plan: changesets needs a local "${baseBranch}" branch (.changeset/config.json baseBranch); e.g. \`git branch ${baseBranch} origin/${baseBranch}\`.`);
+  process.exit(1);
+}
+
 const scratch = mkdtempSync(join(tmpdir(), "release-plan-"));
 const planFile = join(scratch, "plan.json");
 let plan;
