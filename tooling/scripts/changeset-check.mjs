@@ -37,7 +37,7 @@ export function parseChangeset(file, text) {
 
 /**
  * The verdict for one change set of files. Pure: the caller reads git and the file system.
- * @param {{ packages: { name: string, relativeDir: string }[], changedFiles: string[], reportChanges: { path: string, before: string | undefined, after: string | undefined }[], changesets: Changeset[] }} input
+ * @param {{ packages: { name: string, relativeDir: string, entries: { subpath: string, reportPath: string }[] }[], changedFiles: string[], reportChanges: { path: string, before: string | undefined, after: string | undefined }[], changesets: Changeset[] }} input
  * @returns {{ problems: string[], lines: string[] }}
  */
 export function evaluate({ packages, changedFiles, reportChanges, changesets }) {
