@@ -24,17 +24,13 @@ if (spawnSync("git", ["rev-parse", "--verify", "--quiet", `${baseBranch}^{commit
 
 const scratch = mkdtempSync(join(tmpdir(), "release-plan-"));
 const planFile = join(scratch, "plan.json");
-let plan;
-try {
-  const status = spawnSync("pnpm", ["exec", "changeset", "status", "--output", planFile], { cwd: root, encoding: "utf8" });
-  if (status.status !== 0 || !existsSync(planFile)) {
-    process.stderr.write(status.stdout + status.stderr);
-    console.error(`release:plan: \`changeset status\` failed (exit ${status.status}); fix what it says above (.changeset/config.json, missing changesets).`);
-    process.exit(1);
-  }
-  plan = JSON.parse(readFileSync(planFile, "utf8"));
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
+const status = spawnSync("pnpm", ["exec", "changeset", "status", "--output", planFile], { cwd: root, encoding: "utf8" });
+const plan = existsSync(planFile) ? JSON.parse(readFileSync(planFile, "utf8")) : undefined;
+rmSync(scratch, { recursive: true, force: true });
+if (status.status !== 0 || !plan) {
+  process.stderr.write(status.stdout + status.stderr);
+  console.error(`release:plan: \`changeset status\` failed (exit ${status.status}); fix what it says above (.changeset/config.json, missing changesets).`);
+  process.exit(1);
 }
 
 const releases = new Map(plan.releases.map((release) => [release.name, release]));
