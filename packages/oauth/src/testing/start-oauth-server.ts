@@ -64,6 +64,12 @@ export interface OAuthServer extends EmulatorServer {
   revokeUser(user: string): void;
   /** Whether the grant that issued `refreshToken` (current or rotated-out) is revoked. */
   isRevoked(refreshToken: string): boolean;
+  /**
+   * The provider's view of a refresh token: `"current"` (its grant's newest, live), `"rotated"` (replaced by a newer
+   * one, grant live), `"revoked"` (its grant is revoked) or `"unknown"`. Lets a test check that a stored token is the
+   * one the provider would accept without a reuse window.
+   */
+  refreshTokenState(refreshToken: string): "current" | "rotated" | "revoked" | "unknown";
 }
 
 const token = (prefix: string) => `${prefix}_${randomBytes(24).toString("base64url")}`;
@@ -301,6 +307,12 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     },
     isRevoked(refreshToken: string) {
       return grantOfRefresh(refreshToken)?.revoked ?? false;
+    },
+    refreshTokenState(refreshToken: string) {
+      const grant = grantOfRefresh(refreshToken);
+      if (!grant) return "unknown" as const;
+      if (grant.revoked) return "revoked" as const;
+      return grant.refreshToken === refreshToken ? ("current" as const) : ("rotated" as const);
     },
   });
 }
