@@ -7,4 +7,4 @@ export { createPkcePair, s256Challenge } from "./pkce.js";
 export { TokenClient, rfcError, type ClientAuthMethod, type ErrorMapper, type HttpAnswer, type RetryOptions, type TokenClientOptions } from "./token-client.js";
 export { parseRfcTokenResponse, invalidResponse, type TokenFields } from "./token-response.js";
 export { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
-export { withRefreshLock, type RefreshLockOptions } from "./refresh-lock.js";
+export { withRefreshLock, type LockHold, type RefreshLockOptions } from "./refresh-lock.js";

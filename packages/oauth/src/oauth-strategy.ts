@@ -28,7 +28,7 @@ import { z } from "zod";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { createPkcePair } from "./pkce.js";
-import { withRefreshLock } from "./refresh-lock.js";
+import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
 import { TokenClient } from "./token-client.js";
 import { parseRfcTokenResponse, type TokenFields } from "./token-response.js";
@@ -404,9 +404,9 @@ export class OAuthStrategy implements ProviderDefinition {
       return undefined;
     };
     const leaseMs = this.options.lockLeaseMs ?? 45_000;
-    return withRefreshLock({ cache, lockKey: this.#lockKey(integration, chain), leaseMs, waitMs: leaseMs + 5000 }, ready, async () => {
+    return withRefreshLock({ cache, lockKey: this.#lockKey(integration, chain), leaseMs, waitMs: leaseMs + 5000 }, ready, async (hold) => {
       try {
-        return await this.#refreshHeld(context, cache, integration.id, chain, key);
+        return await this.#refreshHeld(context, cache, integration.id, chain, key, hold);
       } catch (error) {
         if (SdkError.is(error) && error.code !== "reauth_required") {
           await cache.set(failureKey, JSON.stringify({ code: error.code, retryable: error.retryable }), FAILURE_MEMORY_MS).catch(() => undefined);
@@ -428,7 +428,7 @@ export class OAuthStrategy implements ProviderDefinition {
   }
 
   /** Step 4 of the protocol, run by the lock holder. */
-  async #refreshHeld(context: ProviderContext, cache: CacheStore, integrationId: string, chain: string, key: string): Promise<CachedToken> {
+  async #refreshHeld(context: ProviderContext, cache: CacheStore, integrationId: string, chain: string, key: string, hold: LockHold): Promise<CachedToken> {
     const record = await context.integrations.require(integrationId);
     const names = chainFields(chain);
     if (record.status !== "active") {
@@ -477,22 +477,57 @@ export class OAuthStrategy implements ProviderDefinition {
       scopes: fields.scopes ?? ((record.credentials[names.scopes] as string[] | undefined) ?? record.scopes),
     };
     const rotated = fields.refresh_token && fields.refresh_token !== refreshToken ? fields.refresh_token : undefined;
-    if (rotated) {
-      // Journal first: if this process dies (or the store fails) before the record is written, the next lock
-      // holder finds the rotated token here instead of presenting a dead one.
-      await cache.set(journalKey, JSON.stringify(context.cipher.encrypt(record.id, "rotation", { from: fingerprint(refreshToken), to: rotated })), JOURNAL_TTL_MS);
-      const previous = refreshToken;
-      const write = (current: Integration) =>
-        current.credentials[names.refresh] === previous ? { credentials: { ...current.credentials, [names.refresh]: rotated } } : undefined;
-      await this.#casUpdate(context, record.id, write);
-      await this.#syncSiblings(context, record, (sibling) =>
-        sibling.credentials[names.refresh] !== rotated ? { credentials: { ...sibling.credentials, [names.refresh]: rotated } } : undefined,
-      );
+    const previous = refreshToken;
+    let recordSaved = !rotated;
+    // Idempotent, so it can run again after a failure: every write compares before it writes.
+    const finish = async () => {
+      if (rotated && !recordSaved) {
+        // Journal first: if this process dies before the record is written, the next lock holder finds the rotated
+        // token here instead of presenting a dead one. A failed journal write does not stop the record write: the
+        // store may be up while the cache is not, and the record is what counts.
+        const journaled = await cache
+          .set(journalKey, JSON.stringify(context.cipher.encrypt(record.id, "rotation", { from: fingerprint(previous), to: rotated })), JOURNAL_TTL_MS)
+          .then(() => true, () => false);
+        await this.#casUpdate(context, record.id, (current) =>
+          current.credentials[names.refresh] === previous ? { credentials: { ...current.credentials, [names.refresh]: rotated } } : undefined,
+        );
+        await this.#syncSiblings(context, record, (sibling) =>
+          sibling.credentials[names.refresh] !== rotated ? { credentials: { ...sibling.credentials, [names.refresh]: rotated } } : undefined,
+        );
+        recordSaved = true;
+        // A journal entry left behind is harmless: its `from` no longer matches the stored token.
+        if (journaled) await cache.delete(journalKey).catch(() => undefined);
+      }
+      await storeCachedToken(cache, key, token, now, this.#skewMs);
+      context.events.emit("token.refreshed", { provider: this.id, integration_id: record.id, account_id: record.account_id, expires_at: new Date(token.expires_at).toISOString(), ...(chain ? { chain } : {}) });
+    };
+    try {
+      await finish();
+    } catch (error) {
+      // The provider rotated, and the new refresh token is only in this process: the callers get the (retryable)
+      // error now, and the lock stays held while the write is retried until shortly before the lease ends.
+      if (!recordSaved && SdkError.is(error) && error.retryable) hold.keepUntil(this.#keepSaving(context, record, finish, hold.leaseEndsAt));
+      throw error;
     }
-    if (rotated) await cache.delete(journalKey);
-    await storeCachedToken(cache, key, token, now, this.#skewMs);
-    context.events.emit("token.refreshed", { provider: this.id, integration_id: record.id, account_id: record.account_id, expires_at: new Date(token.expires_at).toISOString(), ...(chain ? { chain } : {}) });
     return token;
+  }
+
+  /** Retries `finish` (store a rotated refresh token) with backoff while the lease lasts; logs when it could not. */
+  async #keepSaving(context: ProviderContext, record: Integration, finish: () => Promise<void>, leaseEndsAt: number): Promise<void> {
+    const where = { provider: this.id, integration_id: record.id };
+    // Stop with time to spare: a write still running when the lease ends could race the next holder.
+    const stopAt = leaseEndsAt - Math.min(1000, (leaseEndsAt - Date.now()) / 4);
+    for (let delay = 50; Date.now() + delay < stopAt; delay = Math.min(delay * 2, 1000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      try {
+        await finish();
+        context.logger.warn(where, "stored a rotated refresh token after the store or cache came back");
+        return;
+      } catch (error) {
+        if (!SdkError.is(error) || !error.retryable) break;
+      }
+    }
+    context.logger.error(where, "could not store a rotated refresh token before the refresh lock's lease ended; the next refresh presents the previous one, which works only within the provider's reuse window");
   }
 
   async #readJournal(context: ProviderContext, cache: CacheStore, key: string, integrationId: string): Promise<{ from: string; to: string } | undefined> {

@@ -13,22 +13,39 @@ export interface RefreshLockOptions {
   waitMs: number;
 }
 
+/** What the holder knows about its lease. */
+export interface LockHold {
+  /** When the lease ends at the latest (wall clock, ms): measured from before the lock was asked for. */
+  leaseEndsAt: number;
+  /**
+   * Keeps the lock after the holder returned or threw, until `work` settles: the holder answers its callers at once
+   * and finishes in the background (e.g. storing a rotated refresh token once the store is back). `work` must end
+   * before `leaseEndsAt`; after that the lock is someone else's anyway.
+   */
+  keepUntil(work: Promise<unknown>): void;
+}
+
 /**
  * Runs `holder` under the lock, or waits for whoever holds it. Before each attempt and after each wake-up,
  * `ready()` is asked whether the result is already there (the token another process cached); a non-undefined
  * answer ends the wait. Returns what `ready` or `holder` produced.
  */
-export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () => Promise<T | undefined>, holder: () => Promise<T>): Promise<T> {
+export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () => Promise<T | undefined>, holder: (hold: LockHold) => Promise<T>): Promise<T> {
   const { cache, lockKey, leaseMs } = options;
   const owner = randomUUID();
   const started = Date.now();
   let pollDelay = 20;
   for (;;) {
+    const asked = Date.now();
     if (await cache.setIfAbsent(lockKey, owner, leaseMs)) {
+      let kept: Promise<unknown> | undefined;
+      const hold: LockHold = { leaseEndsAt: asked + leaseMs, keepUntil: (work) => void (kept = work) };
       try {
-        return (await ready()) ?? (await holder());
+        return (await ready()) ?? (await holder(hold));
       } finally {
-        await cache.deleteIfEquals(lockKey, owner).catch(() => false);
+        const release = () => cache.deleteIfEquals(lockKey, owner).catch(() => false);
+        if (kept) void kept.then(release, release);
+        else await release();
       }
     }
     const remaining = options.waitMs - (Date.now() - started);

@@ -130,28 +130,31 @@ describe("a rotated refresh token the store failed to record is not lost", () =>
   it("the next refresh finds it in the journal, repairs the record and refreshes with it, even with no reuse window", async () => {
     const { MemoryStore } = await import("@sdk/core");
     const memory = new MemoryStore();
-    let failNextCredentialWrite = false;
-    // Fault injection around the real MemoryStore: the write after the provider's answer fails once.
+    let failCredentialWrites = false;
+    // Fault injection around the real MemoryStore: credential writes fail until the holder's lease is over.
     const store = {
       get: memory.get.bind(memory),
       create: memory.create.bind(memory),
       delete: memory.delete.bind(memory),
       list: memory.list.bind(memory),
       update: async (...args: Parameters<typeof memory.update>) => {
-        if (failNextCredentialWrite && args[1].credentials) {
-          failNextCredentialWrite = false;
-          throw new Error("store went away");
-        }
+        if (failCredentialWrites && args[1].credentials) throw new Error("store went away");
         return memory.update(...args);
       },
     };
-    const h = (harness = await startHarness({ store, server: { reuseWindowMs: 0 } }));
+    const h = (harness = await startHarness({ store, server: { reuseWindowMs: 0 }, provider: { lockLeaseMs: 400 } }));
     const { integrationId } = await h.install();
     h.clock.advance(3600 * 1000);
-    failNextCredentialWrite = true;
+    failCredentialWrites = true;
     const lost = await attempt(h, integrationId);
     expect(SdkError.is(lost.ok ? undefined : lost.error, "store_unavailable")).toBe(true);
     expect(h.server.stats.refreshes).toBe(1);
+    // The holder retries the write while its lease lasts, then gives up and says so; the journal entry stays.
+    for (let waited = 0; !h.lines.some((line) => line.level === "error" && line.message.startsWith("could not store a rotated refresh token")); waited += 25) {
+      expect(waited).toBeLessThan(3000);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    failCredentialWrites = false;
     h.clock.advance(3000);
     const recovered = await attempt(h, integrationId);
     expect(recovered.ok).toBe(true);

@@ -24,7 +24,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { server?: Partial<OAuthServerOptions>; provider?: Partial<OAuthProviderOptions>; store?: PersistentStore; cache?: CacheStore; clock?: ManualClock } = {},
+  options: {
+    server?: Partial<OAuthServerOptions>;
+    provider?: Partial<OAuthProviderOptions>;
+    store?: PersistentStore;
+    cache?: CacheStore;
+    clock?: ManualClock;
+    fetch?: typeof globalThis.fetch;
+  } = {},
 ): Promise<Harness> {
   const clock = options.clock ?? new ManualClock();
   const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock, ...options.server });
@@ -47,7 +54,7 @@ export async function startHarness(
     timeoutMs: 2000,
     ...options.provider,
   });
-  const sdk = createSDK({ store, cache, now: clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, logger, providers: [provider] });
+  const sdk = createSDK({ store, cache, now: clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, logger, providers: [provider], ...(options.fetch ? { fetch: options.fetch } : {}) });
   return {
     server,
     clock,
