@@ -1,0 +1,64 @@
+// Stampede across processes (DESIGN section 7): 4 real node processes x 250 concurrent resolveConnection calls on
+// one expired token, sharing RedisCache + RedisStore on one redis-server, against a token endpoint that takes 50 ms.
+import type { OAuthServer } from "@sdk/oauth/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { fingerprint, mergeResults, startWorkers, type Worker } from "./worker-pool.mjs";
+import { percentile, scenario, startProvider, workerConfig, type Scenario } from "../test/fixture.js";
+
+const PROCESSES = 4;
+const CALLERS = 250;
+const EXPIRIES = 20;
+
+let server: OAuthServer;
+let shared: Scenario;
+let workers: Worker[] = [];
+
+beforeAll(async () => {
+  server = await startProvider({ reuseWindowMs: 0 });
+  shared = await scenario(workerConfig(inject("redis").url, server), server);
+  workers = await startWorkers(PROCESSES, shared.config);
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.close()));
+  await shared?.close();
+  await server?.close();
+});
+
+describe(`stampede: ${PROCESSES} processes x ${CALLERS} concurrent resolves of one expired token`, () => {
+  it(`makes exactly one token-endpoint call per expiry, ${EXPIRIES} expiries in a row, and every caller gets the new token`, async () => {
+    const { id, accountId } = await shared.install();
+    const key = shared.tokenKey(id, accountId);
+    // 50 ms on every token-endpoint answer, so the callers really pile up behind one refresh.
+    server.fault("token", { kind: "delay", ms: 50 }, Number.POSITIVE_INFINITY);
+    const tokenCallsBefore = server.counters.token ?? 0;
+    const rows: Array<{ expiry: number; calls: number; p50: number; p99: number }> = [];
+    let previous: string | undefined;
+    for (let expiry = 1; expiry <= EXPIRIES; expiry++) {
+      // Expire the token the way its TTL would: the access-token key is gone from the shared cache.
+      expect(await shared.redis.del(key)).toBe(1);
+      const refreshesBefore = server.stats.refreshes;
+      const merged = mergeResults(await Promise.all(workers.map((worker) => worker.resolve(id, CALLERS))));
+      const calls = server.stats.refreshes - refreshesBefore;
+      const cached = JSON.parse((await shared.redis.get(key)) ?? "null") as { access_token: string } | null;
+      expect(calls, `token calls at expiry ${expiry}`).toBe(1);
+      expect(merged.errors).toEqual({});
+      expect(cached).not.toBeNull();
+      // Every one of the 1000 callers got the token that is now in the cache, and it is a new one.
+      expect(merged.tokens).toEqual({ [fingerprint(cached!.access_token)]: PROCESSES * CALLERS });
+      expect(cached!.access_token).not.toBe(previous);
+      previous = cached!.access_token;
+      rows.push({ expiry, calls, p50: percentile(merged.latencies, 50), p99: percentile(merged.latencies, 99) });
+    }
+    expect(server.stats.refreshes).toBe(EXPIRIES);
+    // Nothing else reached the token endpoint either (no failed or retried attempt).
+    expect((server.counters.token ?? 0) - tokenCallsBefore).toBe(EXPIRIES);
+    expect(server.stats.reuseDetected).toBe(0);
+    expect(server.refreshTokenState((await shared.storedRefreshToken(id))!)).toBe("current");
+    expect((await shared.rawRecord(id))!.status).toBe("active");
+    console.log(
+      `stampede: ${PROCESSES} processes x ${CALLERS} callers, ${EXPIRIES} expiries -> ${server.stats.refreshes} token calls\n` +
+        rows.map((row) => `  expiry ${String(row.expiry).padStart(2)}: ${row.calls} call, caller latency p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms`).join("\n"),
+    );
+  });
+});

@@ -1,0 +1,130 @@
+// The parent side of worker.mjs: forks real `node` SDK processes, sends them batches of resolves, arms their fault
+// points and watches them die. Used by the reliability tests and by the benchmarks (tooling/bench).
+import { fork } from "node:child_process";
+import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+/**
+ * @typedef {object} WorkerConfig
+ * @property {string} redisUrl
+ * @property {string} storePrefix RedisStore keyPrefix shared by every process of one test
+ * @property {string} sdkKeyPrefix createSDK keyPrefix (state nonces, rotation journal, failure memory)
+ * @property {string} stateSecret
+ * @property {string} encryptionKey base64, 32 bytes
+ * @property {Record<string, unknown> & { tokenUrl: string }} provider defineOAuthProvider options (JSON only)
+ * @property {{ maxEntries: number, maxTtlMs: number }} [l1] RedisCache L1 options
+ */
+
+/**
+ * @typedef {object} BatchResult
+ * @property {Record<string, number>} tokens access-token fingerprint -> callers that got it
+ * @property {Record<string, number>} errors SdkError code -> callers that got it
+ * @property {number[]} latencies per call, ms
+ */
+
+/** A short SHA-256 of a token: enough to compare tokens across processes without passing them around. */
+export const fingerprint = (token) => createHash("sha256").update(token).digest("base64url").slice(0, 16);
+
+const workerPath = fileURLToPath(new URL("./worker.mjs", import.meta.url));
+
+export class Worker {
+  /** @type {import("node:child_process").ChildProcess} */
+  child;
+  /** Resolves with the signal (or exit code) when the process ends. */
+  exited;
+  /** The fault point the worker announced just before it killed itself, if any. */
+  diedAt;
+  #seq = 0;
+  #pending = new Map();
+
+  /** @param {WorkerConfig} config */
+  constructor(config) {
+    this.child = fork(workerPath, [JSON.stringify(config)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.ready = new Promise((resolve, reject) => {
+      this.child.once("error", reject);
+      this.child.once("exit", (code, signal) => reject(new Error(`worker exited before it was ready (${signal ?? code})`)));
+      this.child.on("message", (message) => {
+        if (message.type === "ready") resolve(message.pid);
+        else if (message.type === "dying") this.diedAt = message.point;
+        else this.#settle(message);
+      });
+    });
+    this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve(signal ?? code)));
+    this.exited.then((outcome) => {
+      for (const [, { reject }] of this.#pending) reject(new Error(`worker died (${outcome})`));
+      this.#pending.clear();
+    });
+  }
+
+  #settle(message) {
+    const pending = this.#pending.get(message.seq);
+    if (!pending) return;
+    this.#pending.delete(message.seq);
+    if (message.type === "failed") pending.reject(new Error(message.message));
+    else pending.resolve(message);
+  }
+
+  #ask(message) {
+    const seq = ++this.#seq;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(seq, { resolve, reject });
+      this.child.send({ ...message, seq });
+    });
+  }
+
+  /** `count` concurrent resolveConnection(id) calls in this process. @returns {Promise<BatchResult>} */
+  resolve(id, count) {
+    return this.#ask({ type: "resolve", id, count });
+  }
+
+  /** The next refresh in this process SIGKILLs it at `point`: "before-token-call", "after-token-answer" or "after-journal-write". */
+  arm(point) {
+    return this.#ask({ type: "arm", point });
+  }
+
+  /** Starts `concurrency` resolve loops until stopLoad(). */
+  startLoad(id, concurrency, pauseMs) {
+    return this.#ask({ type: "load", id, concurrency, pauseMs });
+  }
+
+  /** @returns {Promise<{ calls: number, tokens: Record<string, number>, errors: Record<string, number>, slowestFailureMs: number }>} */
+  stopLoad() {
+    return this.#ask({ type: "stop-load" });
+  }
+
+  /** SDK events seen since the last call (names only). @returns {Promise<{ events: string[] }>} */
+  events() {
+    return this.#ask({ type: "events" });
+  }
+
+  async close() {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.send({ type: "close" });
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Forks `count` workers with one config and waits until each is connected to Redis. @param {WorkerConfig} config */
+export async function startWorkers(count, config) {
+  const workers = Array.from({ length: count }, () => new Worker(config));
+  await Promise.all(workers.map((worker) => worker.ready));
+  return workers;
+}
+
+/**
+ * Sums batch results of several workers.
+ * @param {BatchResult[]} results
+ * @returns {BatchResult}
+ */
+export function mergeResults(results) {
+  /** @type {BatchResult} */
+  const merged = { tokens: {}, errors: {}, latencies: [] };
+  for (const result of results) {
+    for (const [token, count] of Object.entries(result.tokens)) merged.tokens[token] = (merged.tokens[token] ?? 0) + count;
+    for (const [code, count] of Object.entries(result.errors)) merged.errors[code] = (merged.errors[code] ?? 0) + count;
+    merged.latencies.push(...result.latencies);
+  }
+  return merged;
+}

@@ -1,0 +1,142 @@
+// One SDK process of the reliability suite and the benchmarks: a real `node` child (forked by worker-pool.mjs) that
+// builds the SDK from the built @sdk/* packages on a shared Redis (RedisCache + RedisStore) and an OAuth server in
+// the parent. Its fetch and cache are the real ones behind a fault point that SIGKILLs this process on request.
+import { createSDK, SdkError } from "@sdk/core";
+import { defineOAuthProvider } from "@sdk/oauth";
+import { RedisCache, RedisStore, failFastRedisOptions } from "@sdk/storage-redis";
+import { Redis } from "ioredis";
+import { fingerprint } from "./worker-pool.mjs";
+
+/** @type {import("./worker-pool.mjs").WorkerConfig} */
+const config = JSON.parse(process.argv[2] ?? "{}");
+
+/** Where this process kills itself during the next refresh: set by an "arm" message, one-shot. */
+let killAt = null;
+const die = (point) => {
+  process.send?.({ type: "dying", point });
+  // SIGKILL: no finally blocks, no lock release, no flushing; exactly what a crash or an OOM kill leaves behind.
+  process.kill(process.pid, "SIGKILL");
+};
+
+const isRefresh = (url, init) => String(url) === config.provider.tokenUrl && String(init?.body ?? "").includes("grant_type=refresh_token");
+
+/** The real fetch with two fault points around the token endpoint. */
+async function faultFetch(url, init) {
+  const refresh = isRefresh(url, init);
+  if (refresh && killAt === "before-token-call") die(killAt);
+  const response = await fetch(url, init);
+  if (refresh && killAt === "after-token-answer") {
+    // The provider has answered (and rotated); the engine never sees the answer.
+    await response.clone().text();
+    die(killAt);
+  }
+  return response;
+}
+
+const redis = new Redis(config.redisUrl, { ...failFastRedisOptions, lazyConnect: true });
+// Outage tests stop Redis under this process: the errors reach callers as SdkErrors, not as unhandled events.
+redis.on("error", () => undefined);
+await redis.connect();
+const redisCache = new RedisCache(redis, config.l1 ? { l1: config.l1 } : {});
+
+/** The real RedisCache; the rotation-journal write can be the last thing this process does. */
+const cache = {
+  get: (key) => redisCache.get(key),
+  async set(key, value, ttlMs) {
+    await redisCache.set(key, value, ttlMs);
+    if (killAt === "after-journal-write" && key.includes(":rotation:")) die(killAt);
+  },
+  delete: (key) => redisCache.delete(key),
+  setIfAbsent: (key, value, ttlMs) => redisCache.setIfAbsent(key, value, ttlMs),
+  deleteIfEquals: (key, value) => redisCache.deleteIfEquals(key, value),
+  waitFor: (key, timeoutMs, signal) => redisCache.waitFor(key, timeoutMs, signal),
+};
+
+const events = [];
+const sdk = createSDK({
+  store: new RedisStore(redis, { keyPrefix: config.storePrefix }),
+  cache,
+  keyPrefix: config.sdkKeyPrefix,
+  state: { secrets: [{ id: "s1", secret: config.stateSecret }] },
+  encryption: { keys: [{ id: "k1", key: config.encryptionKey }] },
+  fetch: faultFetch,
+  providers: [defineOAuthProvider(config.provider)],
+});
+for (const name of ["token.refreshed", "token.refresh_failed", "connection.needs_reauth"]) sdk.events.on(name, () => events.push(name));
+
+/** `count` concurrent resolves of one integration: token fingerprints, error codes and per-call latency (ms). */
+async function resolveBatch(id, count) {
+  const tokens = {};
+  const errors = {};
+  const latencies = [];
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      const started = performance.now();
+      try {
+        const runtime = await sdk.resolveConnection(id);
+        const key = fingerprint(runtime.access_token);
+        tokens[key] = (tokens[key] ?? 0) + 1;
+      } catch (error) {
+        const code = SdkError.is(error) ? error.code : `crash:${error instanceof Error ? error.name : typeof error}`;
+        errors[code] = (errors[code] ?? 0) + 1;
+      } finally {
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  return { tokens, errors, latencies };
+}
+
+/** Resolves in a loop (`concurrency` at a time) until told to stop: the load under which Redis goes away. */
+let load;
+function startLoad(id, concurrency, pauseMs) {
+  const totals = { calls: 0, tokens: {}, errors: {}, slowestFailureMs: 0 };
+  let running = true;
+  const lane = async () => {
+    while (running) {
+      const started = performance.now();
+      try {
+        const runtime = await sdk.resolveConnection(id);
+        const key = fingerprint(runtime.access_token);
+        totals.tokens[key] = (totals.tokens[key] ?? 0) + 1;
+      } catch (error) {
+        const code = SdkError.is(error) ? `${error.code}${error.retryable ? "" : ":final"}` : `crash:${error instanceof Error ? error.name : typeof error}`;
+        totals.errors[code] = (totals.errors[code] ?? 0) + 1;
+        totals.slowestFailureMs = Math.max(totals.slowestFailureMs, performance.now() - started);
+      }
+      totals.calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  };
+  const lanes = Array.from({ length: concurrency }, lane);
+  load = async () => {
+    running = false;
+    await Promise.all(lanes);
+    return totals;
+  };
+}
+
+process.on("message", async (message) => {
+  try {
+    if (message.type === "arm") {
+      killAt = message.point;
+      process.send({ type: "armed", seq: message.seq });
+    } else if (message.type === "resolve") {
+      process.send({ type: "resolved", seq: message.seq, ...(await resolveBatch(message.id, message.count)) });
+    } else if (message.type === "load") {
+      startLoad(message.id, message.concurrency, message.pauseMs ?? 5);
+      process.send({ type: "loading", seq: message.seq });
+    } else if (message.type === "stop-load") {
+      process.send({ type: "load-stopped", seq: message.seq, ...(await load()) });
+    } else if (message.type === "events") {
+      process.send({ type: "events", seq: message.seq, events: events.splice(0) });
+    } else if (message.type === "close") {
+      await redisCache.dispose();
+      redis.disconnect();
+      process.exit(0);
+    }
+  } catch (error) {
+    process.send({ type: "failed", seq: message.seq, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  }
+});
+process.send({ type: "ready", pid: process.pid });

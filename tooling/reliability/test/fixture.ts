@@ -1,0 +1,147 @@
+// The test-process side of every reliability scenario: the fake OAuth server on a wall clock (worker processes
+// cannot share a ManualClock), the config the workers get, an SDK on the same Redis for installs, and raw readers
+// that look at Redis and the provider directly, never through the SDK under test.
+import { randomBytes, randomUUID } from "node:crypto";
+import { CredentialCipher, createSDK, type SDK } from "@sdk/core";
+import { defineOAuthProvider } from "@sdk/oauth";
+import { ManualClock, startOAuthServer, type OAuthServer, type OAuthServerOptions } from "@sdk/oauth/testing";
+import { RedisCache, RedisStore, failFastRedisOptions } from "@sdk/storage-redis";
+import { Redis } from "ioredis";
+import type { WorkerConfig } from "../src/worker-pool.mjs";
+
+export const REDIRECT_URI = "https://app.example.test/callback/acme";
+const STATE_SECRET = "reliability-state-secret-0123456789abcdef";
+const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
+
+/** The provider's clock is the real one: separate processes share no ManualClock, and reuse windows are wall time. */
+export class WallClock extends ManualClock {
+  override readonly now = (): number => Date.now();
+}
+
+export async function startProvider(options: Partial<OAuthServerOptions> = {}): Promise<OAuthServer> {
+  return startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock(), ...options });
+}
+
+export async function connect(url: string): Promise<Redis> {
+  const client = new Redis(url, { ...failFastRedisOptions, lazyConnect: true });
+  client.on("error", () => undefined);
+  await client.connect();
+  return client;
+}
+
+export interface ProviderTuning {
+  lockLeaseMs?: number;
+  timeoutMs?: number;
+  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  refreshReuseWindow?: boolean;
+}
+
+/** One scenario's shared settings: every process (workers and the test's own SDK) uses exactly these. */
+export function workerConfig(redisUrl: string, server: OAuthServer, tuning: ProviderTuning = {}): WorkerConfig {
+  const run = randomBytes(4).toString("hex");
+  return {
+    redisUrl,
+    storePrefix: `rel-${run}`,
+    sdkKeyPrefix: `rel-${run}`,
+    stateSecret: STATE_SECRET,
+    encryptionKey: ENCRYPTION_KEY,
+    provider: {
+      id: "acme",
+      clientId: server.clientId,
+      clientSecret: server.clientSecret,
+      redirectUri: REDIRECT_URI,
+      authorizeUrl: server.authorizeUrl,
+      tokenUrl: server.tokenUrl,
+      scopes: ["read", "offline_access"],
+      apiBaseUrl: server.url,
+      timeoutMs: 2000,
+      retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 500 },
+      lockLeaseMs: 6000,
+      ...tuning,
+    },
+  };
+}
+
+export interface Scenario {
+  config: WorkerConfig;
+  redis: Redis;
+  cache: RedisCache;
+  store: RedisStore;
+  sdk: SDK;
+  /** Installs through the provider's consent page and stores the connection; returns its id and account. */
+  install(user?: string): Promise<{ id: string; accountId: string }>;
+  /** The 1.x access-token key of an integration. */
+  tokenKey(id: string, accountId: string): string;
+  /** The refresh token as stored in Redis, decrypted here (the raw record is read with GET, not through the SDK). */
+  storedRefreshToken(id: string): Promise<string | undefined>;
+  /** The stored record as JSON (GET of the RedisStore key). */
+  rawRecord(id: string): Promise<{ version: number; status: string } | undefined>;
+  close(): Promise<void>;
+}
+
+export async function scenario(config: WorkerConfig, server: OAuthServer, options: { redisUrl?: string } = {}): Promise<Scenario> {
+  const redis = await connect(options.redisUrl ?? config.redisUrl);
+  const cache = new RedisCache(redis);
+  const store = new RedisStore(redis, { keyPrefix: config.storePrefix });
+  const sdk = createSDK({
+    store,
+    cache,
+    keyPrefix: config.sdkKeyPrefix,
+    state: { secrets: [{ id: "s1", secret: config.stateSecret }] },
+    encryption: { keys: [{ id: "k1", key: config.encryptionKey }] },
+    providers: [defineOAuthProvider(config.provider as unknown as Parameters<typeof defineOAuthProvider>[0])],
+  });
+  const cipher = new CredentialCipher([{ id: "k1", key: config.encryptionKey }]);
+  const rawRecord = async (id: string) => {
+    const json = await redis.get(`{${config.storePrefix}}:record:${id}`);
+    return json === null ? undefined : (JSON.parse(json) as { version: number; status: string; credentials: Record<string, unknown> });
+  };
+  return {
+    config,
+    redis,
+    cache,
+    store,
+    sdk,
+    async install(user = `user-${randomUUID().slice(0, 8)}`) {
+      const accountId = `acct-${randomUUID().slice(0, 8)}`;
+      const started = await sdk.buildInstallUrl({ provider: "acme", user_id: user, account_id: accountId });
+      const back = new URL(await server.consent(started.url, { user }));
+      const callback = await sdk.handleInstallCallback({
+        provider: "acme",
+        code: back.searchParams.get("code") ?? undefined,
+        state: back.searchParams.get("state") ?? undefined,
+        browser_binding: started.browser_binding,
+      });
+      const saved = await sdk.createConnection(callback.integration);
+      return { id: saved.id, accountId };
+    },
+    tokenKey: (id, accountId) => `integration:acme:${id}:app_user:${accountId}:access_token`,
+    async storedRefreshToken(id) {
+      const record = await rawRecord(id);
+      const envelope = record?.credentials.refresh_token;
+      return envelope === undefined ? undefined : (cipher.decrypt(id, "refresh_token", envelope) as string);
+    },
+    rawRecord,
+    async close() {
+      await cache.dispose();
+      redis.disconnect();
+    },
+  };
+}
+
+/** p-th percentile (0-100) of a list of numbers, nearest rank. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `check` holds, polling; throws after `timeoutMs`. */
+export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
