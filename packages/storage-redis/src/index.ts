@@ -1,5 +1,6 @@
 // @sdk/storage-redis public surface: RedisCache (CacheStore) and RedisStore (PersistentStore) over an ioredis client
 // the caller owns, plus the fail-fast client options and the deprecated 1.x name.
 export { RedisCache, type RedisCacheOptions } from "./redis-cache.js";
+export type { RedisCacheL1Options } from "./redis-l1-cache.js";
 export { RedisStore, RedisStorage, type RedisStoreOptions } from "./redis-store.js";
 export { failFastRedisOptions, type RedisClient } from "./redis-client.js";

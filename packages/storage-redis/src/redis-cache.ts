@@ -1,8 +1,10 @@
 // RedisCache: the SDK's CacheStore on a Redis the caller owns. Every command touches one key, so Cluster works;
-// writes publish a wake-up on a per-key channel so `waitFor` is woken instead of polling. Owns only its subscriber.
+// writes publish a wake-up on a per-key channel so `waitFor` is woken instead of polling (and so the optional
+// in-process L1 of other instances forgets the key). Owns only its subscriber.
 import { SdkError, type CacheStore } from "@sdk/core";
 import { isCluster, type RedisClient } from "./redis-client.js";
 import { guardRedis, redisFailure } from "./redis-failure.js";
+import { RedisL1Cache, type RedisCacheL1Options } from "./redis-l1-cache.js";
 import { RedisScript } from "./redis-script.js";
 
 export interface RedisCacheOptions {
@@ -18,6 +20,13 @@ export interface RedisCacheOptions {
    * @default "sdk:cache:wake:"
    */
   channelPrefix?: string;
+  /**
+   * An in-process tier in front of Redis for hot keys (access tokens by default): `get` answers from memory for a
+   * key this instance has read, for at most its Redis TTL and `maxTtlMs`. Every write through any RedisCache on the
+   * same Redis invalidates it (the wake-up channel); while the subscription is down nothing is served from memory.
+   * Locks and nonces are never matched by the default `keys`. Off by default. See the README, "L1".
+   */
+  l1?: RedisCacheL1Options;
 }
 
 // Each write publishes from inside its script, so a waiter can never be woken before the write is visible.
@@ -38,6 +47,12 @@ if redis.call('DEL', KEYS[1]) == 1 then
   redis.call('PUBLISH', ARGV[1], '')
 end
 return 1`);
+
+// One round trip for the L1: the value and how long Redis keeps it, so memory never outlives Redis.
+const GET_WITH_TTL = new RedisScript(`
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+return {value, redis.call('PTTL', KEYS[1])}`);
 
 // Compare-and-delete: the lock owner releases only its own lock, never the next holder's after a lease expired.
 const DELETE_IF_EQUALS = new RedisScript(`
@@ -70,33 +85,62 @@ export class RedisCache implements CacheStore {
   readonly #channels = new Map<string, Channel>();
   #subscriber: RedisClient | undefined;
   #disposed = false;
+  readonly #l1: RedisL1Cache | undefined;
+  #l1Started = false;
 
   /** `client` stays the caller's: the cache never closes it. */
   constructor(client: RedisClient, options: RedisCacheOptions = {}) {
     this.#client = client;
     this.#keyPrefix = options.keyPrefix ?? "";
     this.#channelPrefix = options.channelPrefix ?? "sdk:cache:wake:";
+    if (options.l1) {
+      const { maxEntries, maxTtlMs, keys } = options.l1;
+      if (!Number.isInteger(maxEntries) || maxEntries <= 0 || !Number.isInteger(maxTtlMs) || maxTtlMs <= 0 || (keys !== undefined && !(keys instanceof RegExp))) {
+        throw new SdkError("misconfigured", `RedisCache "l1" needs positive integers "maxEntries" and "maxTtlMs", and "keys" as a RegExp when given.`, { details: { field: "l1" } });
+      }
+      this.#l1 = new RedisL1Cache(options.l1);
+    }
   }
 
   async get(key: string): Promise<string | undefined> {
-    const value = await guardRedis("cache_unavailable", "get", () => this.#client.get(this.#keyPrefix + key));
-    return value ?? undefined;
+    const fullKey = this.#keyPrefix + key;
+    const l1 = this.#l1;
+    if (!l1 || !l1.covers(key)) {
+      const value = await guardRedis("cache_unavailable", "get", () => this.#client.get(fullKey));
+      return value ?? undefined;
+    }
+    const asked = Date.now();
+    const hit = l1.read(fullKey, asked);
+    if (hit !== undefined) return hit;
+    this.#startL1();
+    const fill = l1.begin(fullKey);
+    let answer: [string, number] | null = null;
+    try {
+      answer = (await guardRedis("cache_unavailable", "get", () => GET_WITH_TTL.run(this.#client, [fullKey], []))) as [string, number] | null;
+    } finally {
+      // The TTL counts from before the request, so the entry never outlives the key in Redis.
+      l1.complete(fullKey, fill, answer?.[0] ?? null, Number(answer?.[1] ?? 0), asked);
+    }
+    return answer?.[0] ?? undefined;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     checkTtl(ttlMs);
     const fullKey = this.#keyPrefix + key;
+    this.#l1?.invalidate(fullKey);
     await guardRedis("cache_unavailable", "set", () => SET.run(this.#client, [fullKey], [value, ttlMs, this.#channelPrefix + fullKey]));
   }
 
   async delete(key: string): Promise<void> {
     const fullKey = this.#keyPrefix + key;
+    this.#l1?.invalidate(fullKey);
     await guardRedis("cache_unavailable", "delete", () => DELETE.run(this.#client, [fullKey], [this.#channelPrefix + fullKey]));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
     const fullKey = this.#keyPrefix + key;
+    this.#l1?.invalidate(fullKey);
     const won = await guardRedis("cache_unavailable", "setIfAbsent", () =>
       SET_IF_ABSENT.run(this.#client, [fullKey], [value, ttlMs, this.#channelPrefix + fullKey]),
     );
@@ -105,6 +149,7 @@ export class RedisCache implements CacheStore {
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
     const fullKey = this.#keyPrefix + key;
+    this.#l1?.invalidate(fullKey);
     const deleted = await guardRedis("cache_unavailable", "deleteIfEquals", () =>
       DELETE_IF_EQUALS.run(this.#client, [fullKey], [value, this.#channelPrefix + fullKey]),
     );
@@ -153,6 +198,7 @@ export class RedisCache implements CacheStore {
   /** Closes the subscriber connection this cache opened for `waitFor` and ends pending waits (false). Never closes the caller's client. */
   async dispose(): Promise<void> {
     this.#disposed = true;
+    this.#l1?.suspend();
     const subscriber = this.#subscriber;
     this.#subscriber = undefined;
     const pending = [...this.#channels.values()].flatMap((channel) => [...channel.waiters]);
@@ -183,6 +229,33 @@ export class RedisCache implements CacheStore {
     this.#channels.delete(channelName);
     // Commands on one connection run in order, so a later subscribe to the same channel still takes effect.
     this.#subscriber?.unsubscribe(channelName).catch(() => undefined);
+  }
+
+  /**
+   * Subscribes the L1 to every wake-up channel (one PSUBSCRIBE per instance): each write through any RedisCache on
+   * this Redis publishes there, so the key is forgotten here. Serving from memory starts once the subscription is
+   * confirmed and stops whenever the subscriber connection drops, until it is confirmed again.
+   */
+  #startL1(): void {
+    const l1 = this.#l1;
+    if (!l1 || this.#l1Started || this.#disposed) return;
+    this.#l1Started = true;
+    const subscriber = this.#ensureSubscriber();
+    const pattern = `${this.#channelPrefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
+    const subscribe = () => {
+      if (this.#disposed) return;
+      subscriber.psubscribe(pattern).then(
+        () => (this.#disposed ? undefined : l1.resume()),
+        () => l1.suspend(),
+      );
+    };
+    subscriber.on("pmessage", (_pattern: string, channelName: string) => {
+      if (channelName.startsWith(this.#channelPrefix)) l1.invalidate(channelName.slice(this.#channelPrefix.length));
+    });
+    subscriber.on("close", () => l1.suspend());
+    // After a reconnection: confirm the pattern again before serving from memory (messages were missed meanwhile).
+    subscriber.on("ready", subscribe);
+    subscribe();
   }
 
   #ensureSubscriber(): RedisClient {

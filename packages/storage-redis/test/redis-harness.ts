@@ -3,7 +3,7 @@
 import type { Integration } from "@sdk/core";
 import type { CacheStoreHarness, PersistentStoreHarness } from "@sdk/core/testing";
 import { Cluster, Redis } from "ioredis";
-import { RedisCache } from "../src/redis-cache.js";
+import { RedisCache, type RedisCacheOptions } from "../src/redis-cache.js";
 import { failFastRedisOptions, isCluster, type RedisClient } from "../src/redis-client.js";
 import { RedisStore } from "../src/redis-store.js";
 
@@ -64,8 +64,8 @@ export async function rawPttl(client: RedisClient, key: string): Promise<number 
   return ttl === -1 ? Number.POSITIVE_INFINITY : ttl;
 }
 
-export function cacheHarness(client: RedisClient): CacheStoreHarness {
-  const cache = new RedisCache(client);
+export function cacheHarness(client: RedisClient, options: RedisCacheOptions = {}): CacheStoreHarness {
+  const cache = new RedisCache(client, options);
   return {
     cache,
     raw: {

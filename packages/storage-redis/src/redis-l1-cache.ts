@@ -1,0 +1,107 @@
+// The optional in-process tier of RedisCache: a bounded LRU of values the process has read, for the keys the caller
+// marks (access tokens by default, never locks or nonces), each kept no longer than its Redis TTL and `maxTtlMs`.
+// Invalidation rides on the wake-up channels every RedisCache write already publishes; without a live subscription
+// nothing is served from memory. It never talks to Redis itself: RedisCache feeds it and tells it what changed.
+
+export interface RedisCacheL1Options {
+  /** Most entries kept in memory; the least recently used is dropped first. */
+  maxEntries: number;
+  /** Longest time an entry is served from memory, whatever TTL it has in Redis. */
+  maxTtlMs: number;
+  /**
+   * Keys that may be served from memory, matched against the key the SDK gives (before `keyPrefix`). Keep locks
+   * (`…:refresh_lock`), state nonces and anything single-use out: a stale read of those breaks the protocol.
+   * @default access-token keys: /:(?:[a-z0-9]+_)?access_token$/
+   */
+  keys?: RegExp;
+}
+
+export const DEFAULT_L1_KEYS = /:(?:[a-z0-9]+_)?access_token$/;
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+/** A read in flight from Redis; `stale` is set when the key changed (or the subscription dropped) meanwhile. */
+export interface L1Fill {
+  stale: boolean;
+}
+
+export class RedisL1Cache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #fills = new Map<string, Set<L1Fill>>();
+  readonly #maxEntries: number;
+  readonly #maxTtlMs: number;
+  readonly #keys: RegExp;
+  /** True only while the invalidation subscription is confirmed; entries exist only while it is. */
+  #live = false;
+
+  constructor(options: RedisCacheL1Options) {
+    this.#maxEntries = options.maxEntries;
+    this.#maxTtlMs = options.maxTtlMs;
+    this.#keys = options.keys ?? DEFAULT_L1_KEYS;
+  }
+
+  /** Whether `key` (the SDK's key, without prefix) may be served from memory. */
+  covers(key: string): boolean {
+    this.#keys.lastIndex = 0;
+    return this.#keys.test(key);
+  }
+
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /** The value in memory for a full key, or undefined (missing, expired, or not live). Refreshes its LRU position. */
+  read(fullKey: string, nowMs: number): string | undefined {
+    const entry = this.#entries.get(fullKey);
+    if (!entry) return undefined;
+    this.#entries.delete(fullKey);
+    if (entry.expiresAt <= nowMs) return undefined;
+    this.#entries.set(fullKey, entry);
+    return entry.value;
+  }
+
+  /** Registers a read from Redis; pass the same object to `complete` with what Redis answered. */
+  begin(fullKey: string): L1Fill {
+    const fill: L1Fill = { stale: !this.#live };
+    const fills = this.#fills.get(fullKey) ?? new Set();
+    fills.add(fill);
+    this.#fills.set(fullKey, fills);
+    return fill;
+  }
+
+  /** Keeps what Redis answered, unless the key changed or the subscription dropped while the read was in flight. */
+  complete(fullKey: string, fill: L1Fill, value: string | null, ttlMs: number, nowMs: number): void {
+    const fills = this.#fills.get(fullKey);
+    fills?.delete(fill);
+    if (fills?.size === 0) this.#fills.delete(fullKey);
+    if (fill.stale || !this.#live || value === null || ttlMs <= 0) return;
+    this.#entries.delete(fullKey);
+    this.#entries.set(fullKey, { value, expiresAt: nowMs + Math.min(ttlMs, this.#maxTtlMs) });
+    while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  /** The key was written or deleted (here or by another instance): forget it, and any read of it in flight. */
+  invalidate(fullKey: string): void {
+    this.#entries.delete(fullKey);
+    for (const fill of this.#fills.get(fullKey) ?? []) fill.stale = true;
+  }
+
+  /** The subscription is confirmed (again): start keeping entries. */
+  resume(): void {
+    this.#live = true;
+  }
+
+  /** The subscription dropped (or the cache was disposed): invalidations could be missed, so forget everything. */
+  suspend(): void {
+    this.#live = false;
+    this.#entries.clear();
+    for (const fills of this.#fills.values()) for (const fill of fills) fill.stale = true;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
