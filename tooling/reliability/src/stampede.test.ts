@@ -3,7 +3,7 @@
 import type { OAuthServer } from "@sdk/oauth/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fingerprint, mergeResults, startWorkers, type Worker } from "./worker-pool.mjs";
-import { percentile, scenario, startProvider, workerConfig, type Scenario } from "../test/fixture.js";
+import { percentile, scenario, sleep, startProvider, workerConfig, type Scenario } from "../test/fixture.js";
 
 const PROCESSES = 4;
 const CALLERS = 250;
@@ -60,5 +60,33 @@ describe(`stampede: ${PROCESSES} processes x ${CALLERS} concurrent resolves of o
       `stampede: ${PROCESSES} processes x ${CALLERS} callers, ${EXPIRIES} expiries -> ${server.stats.refreshes} token calls\n` +
         rows.map((row) => `  expiry ${String(row.expiry).padStart(2)}: ${row.calls} call, caller latency p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms`).join("\n"),
     );
+  });
+});
+
+describe("stampede with the RedisCache L1 in every process", () => {
+  it("still one token call per expiry, and no process serves the replaced token once the key was deleted through RedisCache", async () => {
+    const withL1 = await startWorkers(PROCESSES, { ...shared.config, l1: { maxEntries: 1000, maxTtlMs: 60_000 } });
+    try {
+      const { id, accountId } = await shared.install();
+      const key = shared.tokenKey(id, accountId);
+      // Warm every L1 with the install's token.
+      mergeResults(await Promise.all(withL1.map((worker) => worker.resolve(id, 10))));
+      const before = server.stats.refreshes;
+      for (let expiry = 1; expiry <= 5; expiry++) {
+        // Through RedisCache, so the wake-up reaches every L1 (a plain DEL would not: see the storage-redis README).
+        await shared.cache.delete(key);
+        // The L1 contract is "forgotten once the wake-up is delivered": give pub/sub its delivery time before asking.
+        await sleep(20);
+        const refreshes = server.stats.refreshes;
+        const merged = mergeResults(await Promise.all(withL1.map((worker) => worker.resolve(id, CALLERS))));
+        expect(server.stats.refreshes - refreshes).toBe(1);
+        const cached = JSON.parse((await shared.redis.get(key))!) as { access_token: string };
+        expect(merged.errors).toEqual({});
+        expect(merged.tokens).toEqual({ [fingerprint(cached.access_token)]: PROCESSES * CALLERS });
+      }
+      expect(server.stats.refreshes - before).toBe(5);
+    } finally {
+      await Promise.all(withL1.map((worker) => worker.close()));
+    }
   });
 });
