@@ -108,6 +108,10 @@ export class ConnectionManager {
   readonly #context: ProviderContext;
   readonly #logger: Logger;
   readonly #upserts = new Map<string, Promise<unknown>>();
+  /** Resolves in flight per integration id, shared by callers that arrive while one runs (see resolveConnection). */
+  readonly #resolving = new Map<string, { generation: number; joiners: number; promise: Promise<Runtime> }>();
+  /** Counts cache invalidations this instance made; with the repository's write count it dates a resolve in flight. */
+  #invalidations = 0;
 
   constructor(options: SdkOptions) {
     validateOptions(options);
@@ -264,7 +268,7 @@ export class ConnectionManager {
           credentials: draft.credentials,
           metadata: { ...existing.metadata, ...draft.metadata },
         });
-        await provider.invalidate?.(this.#context, updated);
+        await this.#invalidate(provider, updated);
         if (existing.status !== "active") {
           this.events.emit("connection.recovered", { provider: provider.id, integration_id: existing.id, account_id: existing.account_id });
         }
@@ -286,14 +290,48 @@ export class ConnectionManager {
     }
   }
 
-  /** Ready-to-use runtime credentials (provider-specific shape). Refreshes OAuth tokens when needed. */
+  /**
+   * Ready-to-use runtime credentials (provider-specific shape). Refreshes OAuth tokens when needed.
+   *
+   * Concurrent calls for one integration in this process share one resolve (one record read, one cache read), like
+   * the refresh's single flight one level down. A call joins only a resolve that started after this instance's
+   * last write or cache invalidation, so it never sees state older than its own process's last change. Each caller
+   * gets its own copy of the runtime.
+   */
   async resolveConnection<R extends Runtime = Runtime>(id: string): Promise<R> {
     const integrationId = parseInput(idSchema, id, "resolveConnection.id");
+    const generation = this.#context.integrations.writes + this.#invalidations;
+    const running = this.#resolving.get(integrationId);
+    if (running && running.generation === generation) {
+      running.joiners += 1;
+      return copyRuntime(await running.promise) as R;
+    }
+    const flight = { generation, joiners: 0, promise: this.#resolve(integrationId) };
+    this.#resolving.set(integrationId, flight);
+    try {
+      const runtime = await flight.promise;
+      // Joiners each clone the result, so this caller may keep the original only when nobody joined.
+      return (flight.joiners > 0 ? copyRuntime(runtime) : runtime) as R;
+    } finally {
+      if (this.#resolving.get(integrationId) === flight) this.#resolving.delete(integrationId);
+    }
+  }
+
+  async #resolve(integrationId: string): Promise<Runtime> {
     const integration = await this.#context.integrations.upgradeIfNeeded(integrationId);
     if (!integration) throw new SdkError("integration_not_found", `Integration "${integrationId}" does not exist.`, { details: { integration_id: integrationId } });
     this.#assertUsable(integration);
     const provider = this.#provider(integration.provider, "integration.provider");
-    return (await provider.resolve(this.#context, integration)) as R;
+    return provider.resolve(this.#context, integration);
+  }
+
+  /** Runs a provider's cache invalidation and dates it, so no resolve in flight from before it is shared after it. */
+  async #invalidate(provider: ProviderDefinition, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void> {
+    try {
+      await provider.invalidate?.(this.#context, integration, ...(options ? [options] : []));
+    } finally {
+      this.#invalidations += 1;
+    }
   }
 
   #assertUsable(integration: Integration): void {
@@ -332,7 +370,7 @@ export class ConnectionManager {
     if (provider.authType === "oauth2") this.#unsupported(provider, "updateCredentials (OAuth credentials come from the install flow)");
     const parsed = provider.parseCredentials(raw, "updateCredentials.credentials");
     const updated = await this.#context.integrations.update(current, { credentials: parsed, status: "active" });
-    await provider.invalidate?.(this.#context, updated);
+    await this.#invalidate(provider, updated);
     if (current.status !== "active") {
       this.events.emit("connection.recovered", { provider: provider.id, integration_id: current.id, account_id: current.account_id });
     }
@@ -343,7 +381,7 @@ export class ConnectionManager {
   async invalidateConnection(id: string): Promise<void> {
     const integrationId = parseInput(idSchema, id, "invalidateConnection.id");
     const integration = await this.#context.integrations.require(integrationId);
-    await this.#provider(integration.provider, "integration.provider").invalidate?.(this.#context, integration);
+    await this.#invalidate(this.#provider(integration.provider, "integration.provider"), integration);
   }
 
   /** Revokes at the provider when asked and supported, then drops cache keys and the record. */
@@ -359,7 +397,7 @@ export class ConnectionManager {
       await provider.revoke(this.#context, integration);
       revoked = true;
     }
-    await provider?.invalidate?.(this.#context, integration);
+    if (provider) await this.#invalidate(provider, integration);
     const deleted = await this.#context.integrations.delete(integrationId);
     this.events.emit("connection.deleted", { provider: integration.provider, integration_id: integration.id, account_id: integration.account_id, revoked });
     return { deleted, revoked };
@@ -391,7 +429,7 @@ export class ConnectionManager {
     if (!integration || provider?.authType !== "oauth2" || !provider.invalidate) return response;
     await discard(response);
     const rejected = typeof runtime.access_token === "string" ? runtime.access_token : undefined;
-    await provider.invalidate(this.#context, integration, rejected ? { rejectedAccessToken: rejected } : {});
+    await this.#invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
     runtime = await this.resolveConnection(integrationId);
     return this.#send(runtime, target, request, given);
   }
@@ -446,6 +484,20 @@ export class ConnectionManager {
   async close(): Promise<void> {
     this.#upserts.clear();
   }
+}
+
+/**
+ * A caller's own copy of a shared runtime: plain objects and arrays are copied all the way down, anything else
+ * (a function or class instance a provider put in its runtime) is shared as it is, where structuredClone would throw.
+ */
+function copyRuntime<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => copyRuntime(item) as unknown) as T;
+  if (value === null || typeof value !== "object") return value;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = copyRuntime(item);
+  return copy as T;
 }
 
 // `Headers` quotes an invalid value in its error message; for credentials that value is the secret, so the

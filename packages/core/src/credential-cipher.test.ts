@@ -138,3 +138,21 @@ describe("encryption at rest through the SDK", () => {
     expect((await store.get(saved.id))!.credentials.api_key).toMatchObject({ kid: "k1" });
   });
 });
+
+describe("openFields: envelopes are decrypted when first read", () => {
+  it("decrypts a field on first read only, keeps plaintext fields as they are, and reports a tampered field when it is read", () => {
+    const cipher = new CredentialCipher([KEY_1]);
+    const sealed = cipher.encryptFields("int-1", { refresh_token: "rt-secret", api_key: "key-secret" }) as Record<string, { ct: string }>;
+    const tampered = { ...sealed, api_key: { ...sealed.api_key, ct: `${sealed.api_key!.ct.slice(0, -2)}AA` }, legacy: "plain" };
+    const opened = cipher.openFields("int-1", tampered);
+    // Opening never decrypts: a damaged field costs nothing until someone reads it.
+    expect(Object.keys(opened).sort()).toEqual(["api_key", "legacy", "refresh_token"]);
+    expect(Object.hasOwn(opened, "refresh_token")).toBe(true);
+    expect(opened.legacy).toBe("plain");
+    expect(opened.refresh_token).toBe("rt-secret");
+    expect(Object.getOwnPropertyDescriptor(opened, "refresh_token")!.value).toBe("rt-secret");
+    expect(() => opened.api_key).toThrow(expect.objectContaining({ code: "decryption_failed" }));
+    opened.api_key = "replaced";
+    expect({ ...opened }).toEqual({ refresh_token: "rt-secret", api_key: "replaced", legacy: "plain" });
+  });
+});

@@ -29,7 +29,10 @@ const envelopeSchema = z.object({
 });
 
 export function isEnvelope(value: unknown): value is Envelope {
-  return envelopeSchema.safeParse(value).success;
+  // By hand rather than envelopeSchema.safeParse: it runs for every credential field of every record read.
+  if (typeof value !== "object" || value === null) return false;
+  const { v, kid, iv, tag, ct } = value as Record<string, unknown>;
+  return v === 1 && typeof kid === "string" && kid.length > 0 && typeof iv === "string" && iv.length > 0 && typeof tag === "string" && tag.length > 0 && typeof ct === "string";
 }
 
 function additionalData(recordId: string, field: string): Buffer {
@@ -111,6 +114,33 @@ export class CredentialCipher {
   decryptFields(recordId: string, fields: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(fields)) out[field] = this.decrypt(recordId, field, value);
+    return out;
+  }
+
+  /**
+   * Like `decryptFields`, but each envelope is decrypted the first time its field is read (then kept as a plain
+   * value): a resolve served from the cache never pays AES for a refresh token it does not use. Spreading, cloning or
+   * serialising the object reads every field. Presence without decrypting: `Object.hasOwn(fields, name)`.
+   */
+  openFields(recordId: string, fields: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const settle = (field: string, value: unknown) => Object.defineProperty(out, field, { value, enumerable: true, configurable: true, writable: true });
+    for (const [field, value] of Object.entries(fields)) {
+      if (!isEnvelope(value)) {
+        out[field] = value;
+        continue;
+      }
+      Object.defineProperty(out, field, {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          const plain = this.decrypt(recordId, field, value);
+          settle(field, plain);
+          return plain;
+        },
+        set: (next: unknown) => settle(field, next),
+      });
+    }
     return out;
   }
 

@@ -14,12 +14,21 @@ export class IntegrationRepository {
   readonly #cipher: CredentialCipher;
   readonly #now: () => number;
   readonly #logger: Logger;
+  #writes = 0;
 
   constructor(store: PersistentStore, cipher: CredentialCipher, now: () => number, logger: Logger) {
     this.#store = store;
     this.#cipher = cipher;
     this.#now = now;
     this.#logger = logger;
+  }
+
+  /**
+   * Counts writes (create, update, delete) made through this repository, finished or failed. A read that started
+   * before the count moved may predate a write this process made, so it must not be shared with later callers.
+   */
+  get writes(): number {
+    return this.#writes;
   }
 
   /** The decrypted record, or undefined. */
@@ -87,9 +96,9 @@ export class IntegrationRepository {
   async upgradeIfNeeded(id: string): Promise<Integration | undefined> {
     const stored = await this.#call("get", () => this.#store.get(id));
     if (!stored) return undefined;
-    const current = this.#open(stored);
-    const raw = readStoredRecord(stored);
-    if (!raw || !this.#cipher.needsUpgrade(raw.credentials)) return current;
+    const record = this.#read(stored);
+    const current = this.#opened(record);
+    if (!this.#cipher.needsUpgrade(record.credentials)) return current;
     try {
       const upgraded = await this.update(current, { credentials: current.credentials });
       this.#logger.info({ integration_id: id }, "credentials re-encrypted with the primary key");
@@ -112,12 +121,17 @@ export class IntegrationRepository {
   }
 
   #open(stored: Integration): Integration {
-    const record = this.#read(stored);
-    return { ...record, credentials: this.#cipher.decryptFields(record.id, record.credentials) };
+    return this.#opened(this.#read(stored));
+  }
+
+  /** Credentials are decrypted field by field when first read (CredentialCipher.openFields). */
+  #opened(record: Integration): Integration {
+    return { ...record, credentials: this.#cipher.openFields(record.id, record.credentials) };
   }
 
   /** Runs a store call; `credentials` are the plaintext being written, kept out of the cause of a failure. */
   async #call<T>(operation: string, run: () => Promise<T>, credentials?: Record<string, unknown>): Promise<T> {
+    const write = operation !== "get" && operation !== "list";
     try {
       return await run();
     } catch (error) {
@@ -126,6 +140,8 @@ export class IntegrationRepository {
         details: { operation },
         cause: withoutSecrets(error, credentials ? secretStrings(credentials) : []),
       });
+    } finally {
+      if (write) this.#writes += 1;
     }
   }
 }

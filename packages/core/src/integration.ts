@@ -87,8 +87,41 @@ const storedRecordSchema = z.object({
  * `metadata`). Returns undefined when the record is unusable; the caller reports it without its content.
  */
 export function readStoredRecord(value: unknown): Integration | undefined {
+  // Every resolve reads a record: a complete 2.0 record is checked by hand (same rules, same output: known fields
+  // only, fresh objects); anything else (1.x documents, damaged values) goes through the schema.
+  const complete = completeRecord(value);
+  if (complete) return complete;
   const result = storedRecordSchema.safeParse(value);
   return result.success ? result.data : undefined;
+}
+
+const isPlainRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isText = (value: unknown, min = 0): value is string => typeof value === "string" && value.length >= min;
+
+function completeRecord(value: unknown): Integration | undefined {
+  if (!isPlainRecord(value)) return undefined;
+  const { id, provider, account_id, created_by, auth_type, status, scopes, credentials, metadata, natural_key, version, created_at, updated_at } = value;
+  if (!isText(id, 1) || !isText(provider, 1) || !isText(account_id, 1) || !isText(created_by) || !isText(created_at) || !isText(updated_at)) return undefined;
+  if (!AUTH_TYPES.includes(auth_type as AuthType) || !INTEGRATION_STATUSES.includes(status as IntegrationStatus)) return undefined;
+  if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === "string")) return undefined;
+  if (!isPlainRecord(credentials) || !isPlainRecord(metadata)) return undefined;
+  if (natural_key !== null && typeof natural_key !== "string") return undefined;
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 0) return undefined;
+  return {
+    id,
+    provider,
+    account_id,
+    created_by,
+    auth_type: auth_type as AuthType,
+    status: status as IntegrationStatus,
+    scopes: [...scopes],
+    credentials: { ...credentials },
+    metadata: { ...metadata },
+    natural_key,
+    version,
+    created_at,
+    updated_at,
+  };
 }
 
 export function matchesFilter(record: Integration, filter: IntegrationFilter): boolean {

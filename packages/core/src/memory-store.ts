@@ -1,39 +1,45 @@
-// The embedded PersistentStore: one process, no durability. Copies records in and out so callers never share
-// mutable state with the store, exactly as a networked store would behave.
+// The embedded PersistentStore: one process, no durability. Keeps each record as its JSON text, so callers never
+// share mutable state with the store (every read parses a fresh copy), exactly as a networked store would behave.
 import { matchesFilter, type Integration, type IntegrationFilter, type IntegrationPatch } from "./integration.js";
 import type { PersistentStore, UpdateOptions } from "./persistent-store.js";
 import { SdkError } from "./sdk-error.js";
 
 export class MemoryStore implements PersistentStore {
-  readonly #records = new Map<string, Integration>();
+  // JSON text rather than objects: a parse per read is cheaper than structuredClone, and text takes less heap.
+  readonly #records = new Map<string, string>();
 
   async get(id: string): Promise<Integration | undefined> {
-    const record = this.#records.get(id);
-    return record ? structuredClone(record) : undefined;
+    const json = this.#records.get(id);
+    return json === undefined ? undefined : (JSON.parse(json) as Integration);
   }
 
   async create(record: Integration): Promise<Integration> {
     if (this.#records.has(record.id)) {
       throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id } });
     }
-    this.#records.set(record.id, structuredClone(record));
-    return structuredClone(record);
+    const json = JSON.stringify(record);
+    this.#records.set(record.id, json);
+    return JSON.parse(json) as Integration;
   }
 
   async update(id: string, patch: IntegrationPatch, { expectedVersion }: UpdateOptions): Promise<Integration> {
-    const current = this.#records.get(id);
-    if (!current) {
+    const stored = this.#records.get(id);
+    if (stored === undefined) {
       throw new SdkError("integration_not_found", `Integration "${id}" does not exist.`, { details: { integration_id: id } });
     }
+    const current = JSON.parse(stored) as Integration;
     // A record written by 1.x has no version: it reads as 0 (readStoredRecord), so it must compare as 0 here too.
     if ((current.version ?? 0) !== expectedVersion) {
       throw new SdkError("integration_conflict", `Integration "${id}" changed since it was read; read it again and retry.`, {
         details: { integration_id: id, expected_version: expectedVersion, actual_version: current.version },
       });
     }
-    const next: Integration = { ...current, ...structuredClone(patch), version: expectedVersion + 1 };
-    this.#records.set(id, next);
-    return structuredClone(next);
+    // A patch field given as `undefined` leaves the stored value alone, as in every store.
+    const next: Record<string, unknown> = { ...current };
+    for (const [field, value] of Object.entries(patch)) if (value !== undefined) next[field] = value;
+    const json = JSON.stringify({ ...next, version: expectedVersion + 1 });
+    this.#records.set(id, json);
+    return JSON.parse(json) as Integration;
   }
 
   async delete(id: string): Promise<boolean> {
@@ -42,8 +48,9 @@ export class MemoryStore implements PersistentStore {
 
   async list(filter: IntegrationFilter): Promise<Integration[]> {
     const found: Integration[] = [];
-    for (const record of this.#records.values()) {
-      if (matchesFilter(record, filter)) found.push(structuredClone(record));
+    for (const json of this.#records.values()) {
+      const record = JSON.parse(json) as Integration;
+      if (matchesFilter(record, filter)) found.push(record);
     }
     return found.sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? ""));
   }

@@ -43,6 +43,13 @@ function fingerprint(token: string): string {
 
 type CredentialChange = { credentials: Record<string, unknown> } | undefined;
 
+/** Whether a credential field holds a value, without reading (so decrypting) it when it is still sealed. */
+function hasCredential(credentials: Record<string, unknown>, field: string): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(credentials, field);
+  if (!descriptor) return false;
+  return descriptor.get ? true : Boolean(descriptor.value);
+}
+
 /** Credential field names of one chain ("" is the primary chain). */
 export function chainFields(chain: string) {
   const prefix = chain ? `${chain}_` : "";
@@ -338,7 +345,8 @@ export class OAuthStrategy implements ProviderDefinition {
     const tokens: ChainTokens = {};
     for (const chain of this.#chains) {
       const names = chainFields(chain);
-      if (integration.credentials[names.refresh]) tokens[chain] = await this.token(context, integration, chain);
+      // Presence only: reading the field would decrypt a refresh token that a cache hit never needs.
+      if (hasCredential(integration.credentials, names.refresh)) tokens[chain] = await this.token(context, integration, chain);
       else if (typeof integration.credentials[names.access] === "string") tokens[chain] = await this.#staticToken(context, integration, chain);
     }
     const fields = this.options.runtime ? this.options.runtime(integration, tokens) : this.#defaultRuntime(tokens);

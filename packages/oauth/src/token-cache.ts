@@ -25,12 +25,22 @@ export function tokenKey(integration: Pick<Integration, "provider" | "id" | "acc
 
 export function decodeCachedToken(raw: string | undefined): CachedToken | undefined {
   if (raw === undefined) return undefined;
+  let value: unknown;
   try {
-    const parsed = cachedTokenSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    value = JSON.parse(raw);
   } catch {
     return undefined;
   }
+  // The hot path of every resolve: the usual shape is checked by hand, anything else goes through the schema.
+  const token = value as Partial<CachedToken> | null;
+  if (
+    typeof token === "object" && token !== null && typeof token.access_token === "string" && token.access_token.length > 0 &&
+    typeof token.token_type === "string" && typeof token.expires_at === "number" && Array.isArray(token.scopes) && token.scopes.every((scope) => typeof scope === "string")
+  ) {
+    return { access_token: token.access_token, token_type: token.token_type, expires_at: token.expires_at, scopes: token.scopes };
+  }
+  const parsed = cachedTokenSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Caches the token for its lifetime minus `skewMs`; a token already inside the skew is not cached. */
