@@ -19,7 +19,7 @@ import type {
   WebhookInput,
   WebhookResult,
 } from "./provider.js";
-import { idSchema, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
+import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
@@ -299,7 +299,7 @@ export class ConnectionManager {
    * gets its own copy of the runtime.
    */
   async resolveConnection<R extends Runtime = Runtime>(id: string): Promise<R> {
-    const integrationId = parseInput(idSchema, id, "resolveConnection.id");
+    const integrationId = isValidId(id) ? id : parseInput(idSchema, id, "resolveConnection.id");
     const generation = this.#context.integrations.writes + this.#invalidations;
     const running = this.#resolving.get(integrationId);
     if (running && running.generation === generation) {

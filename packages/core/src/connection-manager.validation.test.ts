@@ -180,3 +180,18 @@ describe("hostile inputs: validation_failed, nothing written, no crash, no pollu
     expect((await fixture.sdk.getConnection(saved.id)).metadata.site_name).toBe("Zürich — 東京 ✓");
   });
 });
+
+describe("isValidId agrees with idSchema (the hot path of resolveConnection skips zod for valid ids)", () => {
+  it("on hand-picked edge cases and random strings", async () => {
+    const { idSchema, isValidId } = await import("./schemas.js");
+    const fc = (await import("fast-check")).default;
+    const edges = ["", "a", "_", "-a", ".a", "a".repeat(256), "a".repeat(257), "557058:f58131cb", "auth0|u+t@e.com", "a b", "ü", "a\n", "a$", 42, null, undefined, ["a"]];
+    for (const value of edges) expect(isValidId(value), JSON.stringify(value)).toBe(idSchema.safeParse(value).success);
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: fc.constantFrom(..."aZ09_.:@|+=~- $é".split("")), maxLength: 300 })), (value) => {
+        expect(isValidId(value)).toBe(idSchema.safeParse(value).success);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -16,6 +16,13 @@ export const idSchema = z
   .max(256)
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:@|+=~-]*$/, "must be ASCII letters, digits or _ . : @ | + = ~ - (and not start with a symbol)");
 
+const ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:@|+=~-]{0,255}$/;
+
+/** `idSchema` without zod for the hot path: true exactly when `idSchema` accepts the value. */
+export function isValidId(value: unknown): value is string {
+  return typeof value === "string" && ID_PATTERN.test(value);
+}
+
 /** A provider id: lower-case letters, digits, `_` and `-`, starting with a letter. Never contains `:`. */
 export const providerIdSchema = z
   .string()
