@@ -8,9 +8,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSDK, MemoryStore } from "@sdk/core";
 import { defineOAuthProvider } from "@sdk/oauth";
-import { ManualClock, startOAuthServer } from "@sdk/oauth/testing";
+import { startOAuthServer } from "@sdk/oauth/testing";
 import { startSlackEmulator } from "@sdk/provider-slack/testing";
-import { RedisCache, failFastRedisOptions } from "@sdk/storage-redis";
+import { RedisCache, RedisStore, failFastRedisOptions } from "@sdk/storage-redis";
+import { REDIRECT_URI, WallClock, acmeProvider, installAcme, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
 import { mergeResults, startWorkers } from "@sdk-tooling/reliability/worker-pool";
 import { InstallProvider } from "@slack/oauth";
 import { Redis } from "ioredis";
@@ -18,16 +19,11 @@ import { startRedisServer } from "../../scripts/redis-server.mjs";
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const root = resolve(benchDir, "../..");
-const REDIRECT_URI = "https://app.example.test/callback";
 const STATE_SECRET = "bench-state-secret-0123456789abcdefghij";
 const ENCRYPTION_KEY = Buffer.alloc(32, 5).toString("base64");
 const quick = process.argv.includes("--quick");
 const ROUND_MS = quick ? 500 : 2000;
 const ROUNDS = quick ? 1 : 3;
-
-class WallClock extends ManualClock {
-  now = () => Date.now();
-}
 
 const median = (values) => percentile(values, 50);
 function percentile(values, p) {
@@ -59,38 +55,9 @@ async function throughput(operation, concurrency, durationMs) {
   return done / ((performance.now() - started) / 1000);
 }
 
-function oauthSdk({ store, cache, server, fetch }) {
-  return createSDK({
-    store,
-    cache,
-    state: { secrets: [{ id: "s1", secret: STATE_SECRET }] },
-    encryption: { keys: [{ id: "k1", key: ENCRYPTION_KEY }] },
-    ...(fetch ? { fetch } : {}),
-    providers: [
-      defineOAuthProvider({
-        id: "acme",
-        clientId: server.clientId,
-        clientSecret: server.clientSecret,
-        redirectUri: REDIRECT_URI,
-        authorizeUrl: server.authorizeUrl,
-        tokenUrl: server.tokenUrl,
-        apiBaseUrl: server.url,
-        scopes: ["read"],
-      }),
-    ],
-  });
-}
-
-async function installAcme(sdk, consent, accountId) {
-  const started = await sdk.buildInstallUrl({ provider: "acme", user_id: "bench-user", account_id: accountId });
-  const back = new URL(await consent(started.url));
-  const callback = await sdk.handleInstallCallback({
-    provider: "acme",
-    code: back.searchParams.get("code"),
-    state: back.searchParams.get("state"),
-    browser_binding: started.browser_binding,
-  });
-  return (await sdk.createConnection(callback.integration)).id;
+/** The settings of one SDK setup; every process of it (workers included) builds the same SDK from them. */
+function benchConfig(redisUrl, server, prefix) {
+  return { redisUrl, storePrefix: prefix, sdkKeyPrefix: prefix, stateSecret: STATE_SECRET, encryptionKey: ENCRYPTION_KEY, provider: acmeProvider(server) };
 }
 
 // ---- 1 + 2: resolve hot path on RedisCache, with and without the L1, against a raw GET of the same key ----------
@@ -102,9 +69,10 @@ async function hotPath(redisUrl) {
   const plainCache = new RedisCache(sdkClient);
   const l1Cache = new RedisCache(l1Client, { l1: { maxEntries: 10_000, maxTtlMs: 30_000 } });
   const store = new MemoryStore();
-  const sdk = oauthSdk({ store, cache: plainCache, server });
-  const sdkWithL1 = oauthSdk({ store, cache: l1Cache, server });
-  const id = await installAcme(sdk, (url) => server.consent(url, { user: "bench-user" }), "acct-hot");
+  const config = benchConfig(redisUrl, server, "sdk");
+  const sdk = scenarioSdk(config, { store, cache: plainCache });
+  const sdkWithL1 = scenarioSdk(config, { store, cache: l1Cache });
+  const id = await installAcme(sdk, server, { user: "bench-user", accountId: "acct-hot" });
   const key = `integration:acme:${id}:app_user:acct-hot:access_token`;
   const check = await sdk.resolveConnection(id);
   if ((await rawClient.get(key)) === null || !check.access_token) throw new Error("hot path setup: the token is not cached");
@@ -165,27 +133,11 @@ async function hotPath(redisUrl) {
 async function stampede(redisUrl) {
   const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock() });
   server.fault("token", { kind: "delay", ms: 50 }, Number.POSITIVE_INFINITY);
-  const run = Math.random().toString(36).slice(2, 8);
-  const config = {
-    redisUrl,
-    storePrefix: `bench-${run}`,
-    sdkKeyPrefix: `bench-${run}`,
-    stateSecret: STATE_SECRET,
-    encryptionKey: ENCRYPTION_KEY,
-    provider: { id: "acme", clientId: server.clientId, clientSecret: server.clientSecret, redirectUri: REDIRECT_URI, authorizeUrl: server.authorizeUrl, tokenUrl: server.tokenUrl, scopes: ["read"] },
-  };
-  const { RedisStore } = await import("@sdk/storage-redis");
+  const config = benchConfig(redisUrl, server, `bench-${Math.random().toString(36).slice(2, 8)}`);
   const client = await connect(redisUrl);
   const cache = new RedisCache(client);
-  const sdk = createSDK({
-    store: new RedisStore(client, { keyPrefix: config.storePrefix }),
-    cache,
-    keyPrefix: config.sdkKeyPrefix,
-    state: { secrets: [{ id: "s1", secret: STATE_SECRET }] },
-    encryption: { keys: [{ id: "k1", key: ENCRYPTION_KEY }] },
-    providers: [defineOAuthProvider(config.provider)],
-  });
-  const id = await installAcme(sdk, (url) => server.consent(url, { user: "stampede-user" }), "acct-stampede");
+  const sdk = scenarioSdk(config, { store: new RedisStore(client, { keyPrefix: config.storePrefix }), cache });
+  const id = await installAcme(sdk, server, { user: "stampede-user", accountId: "acct-stampede" });
   const key = `integration:acme:${id}:app_user:acct-stampede:access_token`;
 
   // The endpoint's own latency: direct refresh calls on a grant of its own, same 50 ms, same machine.

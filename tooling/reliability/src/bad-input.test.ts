@@ -10,7 +10,8 @@ import { RedisCache, RedisStore } from "@sdk/storage-redis";
 import fc from "fast-check";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { REDIRECT_URI, connect, startProvider } from "../test/fixture.js";
+import { acmeProvider, installAcme } from "./acme-kit.mjs";
+import { connect, startProvider } from "../test/fixture.js";
 
 const RUNS = Number(process.env.SDK_PROPERTY_RUNS ?? 100);
 const run = randomBytes(4).toString("hex");
@@ -35,22 +36,11 @@ beforeAll(async () => {
     encryption: { keys: [{ id: "k1", key: Buffer.alloc(32, 9).toString("base64") }] },
     providers: [
       defineApiKeyProvider({ id: "acme-key", baseUrl: server.url }),
-      defineOAuthProvider({
-        id: "acme",
-        clientId: server.clientId,
-        clientSecret: server.clientSecret,
-        redirectUri: REDIRECT_URI,
-        authorizeUrl: server.authorizeUrl,
-        tokenUrl: server.tokenUrl,
-        apiBaseUrl: server.url,
-      }),
+      defineOAuthProvider(acmeProvider(server)),
     ],
   });
   keyId = (await sdk.createConnection({ provider: "acme-key", account_id: "acct-1", created_by: "user-1", credentials: { api_key: API_KEY } })).id;
-  const started = await sdk.buildInstallUrl({ provider: "acme", user_id: "user-1", account_id: "acct-1" });
-  const back = new URL(await server.consent(started.url));
-  const callback = await sdk.handleInstallCallback({ provider: "acme", code: back.searchParams.get("code")!, state: back.searchParams.get("state")!, browser_binding: started.browser_binding });
-  oauthId = (await sdk.createConnection(callback.integration)).id;
+  oauthId = await installAcme(sdk, server, { user: "user-1", accountId: "acct-1" });
   await sdk.resolveConnection(oauthId);
 });
 

@@ -3,9 +3,9 @@
 // end is the measured outcome of every kill point, with and without a provider reuse window (README of @sdk/oauth,
 // "The one window").
 import type { OAuthServer } from "@sdk/oauth/testing";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { mergeResults, startWorkers, type Worker } from "./worker-pool.mjs";
-import { scenario, startProvider, until, workerConfig, type Scenario } from "../test/fixture.js";
+import { scenario, scenarioTable, startProvider, until, workerConfig, type Scenario } from "../test/fixture.js";
 
 const LEASE_MS = 1500;
 const SURVIVORS = 3;
@@ -31,36 +31,22 @@ const variants: Variant[] = [
   { point: "after-token-answer", reuseWindowMs: 0, expect: "needs_reauth", tokenCalls: 2 },
 ];
 
-const table: string[] = [];
-let cleanup: Array<() => Promise<void>> = [];
-
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
-
-afterAll(() => {
-  console.log(
-    [
-      `lock holder SIGKILLed (lease ${LEASE_MS} ms; ${SURVIVORS} surviving processes x ${CALLERS} callers):`,
-      "| kill point | reuse window | token calls | survivors' callers | takeover after kill | final status | stored refresh token at provider | reuse detected |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...table,
-    ].join("\n"),
-  );
-});
+const { rows: table, cleanup: atEnd } = scenarioTable(
+  () => `lock holder SIGKILLed (lease ${LEASE_MS} ms; ${SURVIVORS} surviving processes x ${CALLERS} callers):`,
+  ["kill point", "reuse window", "token calls", "survivors' callers", "takeover after kill", "final status", "stored refresh token at provider", "reuse detected"],
+);
 
 describe("crash of the refresh-lock holder (SIGKILL)", () => {
   it.each(variants)("killed $point, reuse window $reuseWindowMs ms -> connection $expect", async (variant) => {
     const server: OAuthServer = await startProvider({ reuseWindowMs: variant.reuseWindowMs });
-    cleanup.push(() => server.close());
+    atEnd(() => server.close());
     const shared: Scenario = await scenario(
       workerConfig(inject("redis").url, server, { lockLeaseMs: LEASE_MS, timeoutMs: 400, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 }, refreshReuseWindow: variant.reuseWindowMs > 0 }),
       server,
     );
-    cleanup.push(() => shared.close());
+    atEnd(() => shared.close());
     const workers: Worker[] = await startWorkers(1 + SURVIVORS, shared.config);
-    cleanup.push(async () => {
+    atEnd(async () => {
       await Promise.all(workers.map((worker) => worker.close()));
     });
     const [victim, ...survivors] = workers as [Worker, ...Worker[]];

@@ -3,8 +3,8 @@
 // checked against the provider's own view of the stored refresh token. Prints the table at the end.
 import { SdkError } from "@sdk/core";
 import type { OAuthServer } from "@sdk/oauth/testing";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
-import { scenario, sleep, startProvider, until, workerConfig, type Scenario } from "../test/fixture.js";
+import { describe, expect, inject, it } from "vitest";
+import { scenario, scenarioTable, sleep, startProvider, until, workerConfig, type Scenario } from "../test/fixture.js";
 
 const CALLERS = 50;
 
@@ -38,22 +38,10 @@ const cases: FaultCase[] = [
   { name: "grant revoked by the user (invalid_grant)", reuseWindowMs: 0, inject: (s, user) => s.revokeUser(user), firstWave: "reauth_required", firstWaveCalls: 1, after: "reauth_required", status: "needs_reauth", stored: "revoked" },
 ];
 
-const table: string[] = [];
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
-afterAll(() => {
-  console.log(
-    [
-      `provider faults (${CALLERS} concurrent callers on one expired token; timeoutMs 500, 3 attempts; one process on RedisCache + RedisStore):`,
-      "| fault | token calls (first wave) | first wave got | then | token calls in total | status | stored refresh token at provider | record version |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...table,
-    ].join("\n"),
-  );
-});
+const { rows: table, cleanup: atEnd } = scenarioTable(
+  () => `provider faults (${CALLERS} concurrent callers on one expired token; timeoutMs 500, 3 attempts; one process on RedisCache + RedisStore):`,
+  ["fault", "token calls (first wave)", "first wave got", "then", "token calls in total", "status", "stored refresh token at provider", "record version"],
+);
 
 async function wave(shared: Scenario, id: string, count: number): Promise<Record<string, number>> {
   const outcomes: Record<string, number> = {};
@@ -68,12 +56,12 @@ async function wave(shared: Scenario, id: string, count: number): Promise<Record
 describe("provider faults: calls made, errors returned, final stored state", () => {
   it.each(cases)("$name", async (fault) => {
     const server = await startProvider({ reuseWindowMs: fault.reuseWindowMs });
-    cleanup.push(() => server.close());
+    atEnd(() => server.close());
     const shared = await scenario(
       workerConfig(inject("redis").url, server, { timeoutMs: 500, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 2000 }, refreshReuseWindow: fault.reuseWindowMs > 0 }),
       server,
     );
-    cleanup.push(() => shared.close());
+    atEnd(() => shared.close());
     const user = `user-${Math.random().toString(36).slice(2, 8)}`;
     const { id, accountId } = await shared.install(user);
     const before = await shared.storedRefreshToken(id);

@@ -1,10 +1,10 @@
 // One SDK process of the reliability suite and the benchmarks: a real `node` child (forked by worker-pool.mjs) that
 // builds the SDK from the built @sdk/* packages on a shared Redis (RedisCache + RedisStore) and an OAuth server in
 // the parent. Its fetch and cache are the real ones behind a fault point that SIGKILLs this process on request.
-import { createSDK, SdkError } from "@sdk/core";
-import { defineOAuthProvider } from "@sdk/oauth";
+import { SdkError } from "@sdk/core";
 import { RedisCache, RedisStore, failFastRedisOptions } from "@sdk/storage-redis";
 import { Redis } from "ioredis";
+import { scenarioSdk } from "./acme-kit.mjs";
 import { fingerprint } from "./worker-pool.mjs";
 
 /** @type {import("./worker-pool.mjs").WorkerConfig} */
@@ -53,15 +53,7 @@ const cache = {
 };
 
 const events = [];
-const sdk = createSDK({
-  store: new RedisStore(redis, { keyPrefix: config.storePrefix }),
-  cache,
-  keyPrefix: config.sdkKeyPrefix,
-  state: { secrets: [{ id: "s1", secret: config.stateSecret }] },
-  encryption: { keys: [{ id: "k1", key: config.encryptionKey }] },
-  fetch: faultFetch,
-  providers: [defineOAuthProvider(config.provider)],
-});
+const sdk = scenarioSdk(config, { store: new RedisStore(redis, { keyPrefix: config.storePrefix }), cache, fetch: faultFetch });
 for (const name of ["token.refreshed", "token.refresh_failed", "connection.needs_reauth"]) sdk.events.on(name, () => events.push(name));
 
 /** `count` concurrent resolves of one integration: token fingerprints, error codes and per-call latency (ms). */

@@ -2,21 +2,17 @@
 // cannot share a ManualClock), the config the workers get, an SDK on the same Redis for installs, and raw readers
 // that look at Redis and the provider directly, never through the SDK under test.
 import { randomBytes, randomUUID } from "node:crypto";
-import { CredentialCipher, createSDK, type SDK } from "@sdk/core";
-import { defineOAuthProvider } from "@sdk/oauth";
-import { ManualClock, startOAuthServer, type OAuthServer, type OAuthServerOptions } from "@sdk/oauth/testing";
+import { CredentialCipher, type SDK } from "@sdk/core";
+import { startOAuthServer, type OAuthServer, type OAuthServerOptions } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore, failFastRedisOptions } from "@sdk/storage-redis";
 import { Redis } from "ioredis";
+import { afterAll, afterEach } from "vitest";
+import { REDIRECT_URI, WallClock, acmeProvider, installAcme, scenarioSdk } from "../src/acme-kit.mjs";
 import type { WorkerConfig } from "../src/worker-pool.mjs";
 
-export const REDIRECT_URI = "https://app.example.test/callback/acme";
+export { REDIRECT_URI } from "../src/acme-kit.mjs";
 const STATE_SECRET = "reliability-state-secret-0123456789abcdef";
 const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
-
-/** The provider's clock is the real one: separate processes share no ManualClock, and reuse windows are wall time. */
-export class WallClock extends ManualClock {
-  override readonly now = (): number => Date.now();
-}
 
 export async function startProvider(options: Partial<OAuthServerOptions> = {}): Promise<OAuthServer> {
   return startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock(), ...options });
@@ -45,20 +41,7 @@ export function workerConfig(redisUrl: string, server: OAuthServer, tuning: Prov
     sdkKeyPrefix: `rel-${run}`,
     stateSecret: STATE_SECRET,
     encryptionKey: ENCRYPTION_KEY,
-    provider: {
-      id: "acme",
-      clientId: server.clientId,
-      clientSecret: server.clientSecret,
-      redirectUri: REDIRECT_URI,
-      authorizeUrl: server.authorizeUrl,
-      tokenUrl: server.tokenUrl,
-      scopes: ["read", "offline_access"],
-      apiBaseUrl: server.url,
-      timeoutMs: 2000,
-      retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 500 },
-      lockLeaseMs: 6000,
-      ...tuning,
-    },
+    provider: acmeProvider(server, { timeoutMs: 2000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 500 }, lockLeaseMs: 6000, ...tuning }),
   };
 }
 
@@ -83,14 +66,7 @@ export async function scenario(config: WorkerConfig, server: OAuthServer, option
   const redis = await connect(options.redisUrl ?? config.redisUrl);
   const cache = new RedisCache(redis);
   const store = new RedisStore(redis, { keyPrefix: config.storePrefix });
-  const sdk = createSDK({
-    store,
-    cache,
-    keyPrefix: config.sdkKeyPrefix,
-    state: { secrets: [{ id: "s1", secret: config.stateSecret }] },
-    encryption: { keys: [{ id: "k1", key: config.encryptionKey }] },
-    providers: [defineOAuthProvider(config.provider as unknown as Parameters<typeof defineOAuthProvider>[0])],
-  });
+  const sdk = scenarioSdk(config, { store, cache });
   const cipher = new CredentialCipher([{ id: "k1", key: config.encryptionKey }]);
   const rawRecord = async (id: string) => {
     const json = await redis.get(`{${config.storePrefix}}:record:${id}`);
@@ -104,16 +80,7 @@ export async function scenario(config: WorkerConfig, server: OAuthServer, option
     sdk,
     async install(user = `user-${randomUUID().slice(0, 8)}`) {
       const accountId = `acct-${randomUUID().slice(0, 8)}`;
-      const started = await sdk.buildInstallUrl({ provider: "acme", user_id: user, account_id: accountId });
-      const back = new URL(await server.consent(started.url, { user }));
-      const callback = await sdk.handleInstallCallback({
-        provider: "acme",
-        code: back.searchParams.get("code") ?? undefined,
-        state: back.searchParams.get("state") ?? undefined,
-        browser_binding: started.browser_binding,
-      });
-      const saved = await sdk.createConnection(callback.integration);
-      return { id: saved.id, accountId };
+      return { id: await installAcme(sdk, server, { user, accountId }), accountId };
     },
     tokenKey: (id, accountId) => `integration:acme:${id}:app_user:${accountId}:access_token`,
     async storedRefreshToken(id) {
@@ -144,4 +111,21 @@ export async function until(check: () => Promise<boolean> | boolean, timeoutMs: 
     if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(10);
   }
+}
+
+/**
+ * For scenario tables: steps registered with the returned function run after each test (last first), and the rows
+ * pushed to `rows` are printed as one markdown table after the file.
+ */
+export function scenarioTable(title: () => string, header: string[]): { rows: string[]; cleanup: (step: () => Promise<void>) => void } {
+  const rows: string[] = [];
+  let steps: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const step of steps.reverse()) await step();
+    steps = [];
+  });
+  afterAll(() => {
+    console.log([title(), `| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows].join("\n"));
+  });
+  return { rows, cleanup: (step) => void steps.push(step) };
 }
