@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AtlassianProduct } from "./atlassian-options.js";
 
 /** One site the grant reaches. */
-export interface AtlassianSite {
+export interface AccessibleSite {
   cloud_id: string;
   name: string;
   url: string;
@@ -46,17 +46,17 @@ const PRODUCT_SCOPE: Record<AtlassianProduct, RegExp> = {
  * is kept, since the listing did not say (the docs show `scopes` on every entry; UNSURE whether always). When the
  * product's configured scopes name no scope of the product (a custom `scopes` override), nothing is filtered out.
  */
-export function sitesServing(sites: AtlassianSite[], product: AtlassianProduct, productScopes: readonly string[]): AtlassianSite[] {
+export function sitesServing(sites: AccessibleSite[], product: AtlassianProduct, productScopes: readonly string[]): AccessibleSite[] {
   const pattern = PRODUCT_SCOPE[product];
   if (!productScopes.some((scope) => pattern.test(scope))) return sites;
   return sites.filter((site) => site.scopes === null || site.scopes.some((scope) => pattern.test(scope)));
 }
 
 /** Parses an accessible-resources body: one entry per cloud id (scopes merged), in listing order. */
-export function parseAccessibleResources(provider: string, body: unknown): AtlassianSite[] {
+export function parseAccessibleResources(provider: string, body: unknown): AccessibleSite[] {
   const result = resourcesSchema.safeParse(body);
   if (!result.success) throw invalidResponse(provider, result.error.issues[0], "accessible-resources response");
-  const sites = new Map<string, AtlassianSite>();
+  const sites = new Map<string, AccessibleSite>();
   for (const entry of result.data) {
     const known = sites.get(entry.id);
     if (known) {
@@ -73,7 +73,7 @@ export function parseAccessibleResources(provider: string, body: unknown): Atlas
 export async function fetchAccessibleResources(
   client: TokenClient,
   args: { provider: string; url: string; accessToken: string },
-): Promise<AtlassianSite[]> {
+): Promise<AccessibleSite[]> {
   const answer = await client.send(args.url, { method: "GET", headers: { accept: "application/json", authorization: `Bearer ${args.accessToken}` } });
   return parseAccessibleResources(args.provider, answer.body);
 }

@@ -5,8 +5,8 @@ import type { RetryOptions } from "@sdk/oauth";
 import { z } from "zod";
 
 /** The three products one Atlassian OAuth app covers; each is registered as a provider of the `atlassian` family. */
-export const ATLASSIAN_PRODUCTS = ["jira", "jsm", "confluence"] as const;
-export type AtlassianProduct = (typeof ATLASSIAN_PRODUCTS)[number];
+export type AtlassianProduct = "jira" | "jsm" | "confluence";
+export const ATLASSIAN_PRODUCTS: readonly AtlassianProduct[] = ["jira", "jsm", "confluence"];
 
 /** Family name shared by the three providers (one grant per Atlassian user and app). */
 export const ATLASSIAN_FAMILY = "atlassian";
@@ -21,7 +21,7 @@ export const ATLASSIAN_DEFAULT_SCOPES: Readonly<Record<AtlassianProduct, readonl
   confluence: ["read:confluence-content.all", "read:confluence-content.summary", "read:confluence-space.summary", "write:confluence-content", "search:confluence", "read:confluence-user"],
 };
 
-export interface AtlassianEndpoints {
+export interface AtlassianEndpointOverrides {
   /** @default "https://auth.atlassian.com/authorize" */
   authorizeUrl?: string;
   /** @default "https://auth.atlassian.com/oauth/token" */
@@ -43,7 +43,7 @@ export interface AtlassianOptions {
   /** Scopes per product, replacing `ATLASSIAN_DEFAULT_SCOPES` for that product; `offline_access` is always added. */
   scopes?: Partial<Record<AtlassianProduct, string[]>>;
   /** Endpoint overrides, e.g. `emulator.endpoints` from `@sdk/provider-atlassian/testing`. */
-  endpoints?: AtlassianEndpoints;
+  endpoints?: AtlassianEndpointOverrides;
   /** How long a parked multi-site install waits for `completeSiteSelection`, in seconds. @default 600 */
   siteSelectionTtlSeconds?: number;
   /** Deadline of one HTTP attempt (token endpoint, accessible-resources). @default 10000 */
@@ -57,7 +57,7 @@ export interface AtlassianOptions {
 }
 
 export interface ResolvedAtlassianOptions extends AtlassianOptions {
-  endpoints: Required<AtlassianEndpoints>;
+  endpoints: Required<AtlassianEndpointOverrides>;
   productScopes: Record<AtlassianProduct, string[]>;
   siteSelectionTtlSeconds: number;
 }

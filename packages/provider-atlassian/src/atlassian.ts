@@ -5,7 +5,7 @@
 import { SdkError, parseInput, urlSchema, type IntegrationDraft, type ProviderContext } from "@sdk/core";
 import { OAuthStrategy, type ErrorMapper, type StatePayload } from "@sdk/oauth";
 import { z } from "zod";
-import { cloudIdSchema, fetchAccessibleResources, sitesServing, type AtlassianSite } from "./accessible-resources.js";
+import { cloudIdSchema, fetchAccessibleResources, sitesServing, type AccessibleSite } from "./accessible-resources.js";
 import { ATLASSIAN_FAMILY, ATLASSIAN_PRODUCTS, resolveAtlassianOptions, type AtlassianOptions, type AtlassianProduct, type ResolvedAtlassianOptions } from "./atlassian-options.js";
 import { atlassianRuntime } from "./atlassian-runtime.js";
 import { listAtlassianSiblings } from "./list-atlassian-siblings.js";
@@ -37,7 +37,7 @@ function atlassianErrors(product: AtlassianProduct): ErrorMapper {
   };
 }
 
-function withSite(draft: IntegrationDraft, site: AtlassianSite): IntegrationDraft {
+function withSite(draft: IntegrationDraft, site: AccessibleSite): IntegrationDraft {
   return { ...draft, metadata: { ...draft.metadata, cloud_id: site.cloud_id, site_url: site.url, site_name: site.name } };
 }
 

@@ -5,10 +5,9 @@ export {
   ATLASSIAN_DEFAULT_SCOPES,
   ATLASSIAN_FAMILY,
   ATLASSIAN_PRODUCTS,
-  type AtlassianEndpoints,
+  type AtlassianEndpointOverrides,
   type AtlassianOptions,
   type AtlassianProduct,
 } from "./atlassian-options.js";
-export type { AtlassianRuntime } from "./atlassian-runtime.js";
-export type { AtlassianSite } from "./accessible-resources.js";
+export type { AtlassianRuntime, AtlassianRuntimeFields } from "./atlassian-runtime.js";
 export type { ParkedSelection, SelectableSite } from "./site-selection-store.js";

@@ -5,7 +5,7 @@ import { createHash, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto"
 import { CredentialCipher, SdkError, internalKey, type IntegrationDraft, type ProviderContext, type SiteSelectionInput } from "@sdk/core";
 import { hashBinding, type StatePayload } from "@sdk/oauth";
 import { z } from "zod";
-import type { AtlassianSite } from "./accessible-resources.js";
+import type { AccessibleSite } from "./accessible-resources.js";
 
 /** A site as the picker shows it (`details.sites` of `atlassian_site_selection_required`). */
 export interface SelectableSite {
@@ -93,7 +93,7 @@ export class SiteSelectionStore {
   }
 
   /** Parks the draft and its candidate sites; returns what the picker needs. */
-  async park(context: ProviderContext, args: { state: StatePayload; draft: IntegrationDraft; sites: AtlassianSite[] }): Promise<ParkedSelection> {
+  async park(context: ProviderContext, args: { state: StatePayload; draft: IntegrationDraft; sites: AccessibleSite[] }): Promise<ParkedSelection> {
     const cache = context.requireCache();
     const selectionId = `${this.#provider}.${randomBytes(18).toString("base64url")}`;
     const expiresAt = context.now() + this.#ttlMs;
@@ -116,7 +116,7 @@ export class SiteSelectionStore {
    * Checks the completion against the parked install and takes it (once). Order: expired/unknown -> browser binding
    * -> user/account -> site -> atomic take. A wrong browser, user or site leaves the selection usable.
    */
-  async take(context: ProviderContext, input: SiteSelectionInput): Promise<{ draft: IntegrationDraft; site: AtlassianSite }> {
+  async take(context: ProviderContext, input: SiteSelectionInput): Promise<{ draft: IntegrationDraft; site: AccessibleSite }> {
     const cache = context.requireCache();
     const key = selectionKey(context, input.selection_id);
     const raw = await cache.get(key);
@@ -164,6 +164,6 @@ export class SiteSelectionStore {
   }
 }
 
-export function selectable(site: AtlassianSite): SelectableSite {
+export function selectable(site: AccessibleSite): SelectableSite {
   return { cloud_id: site.cloud_id, name: site.name, url: site.url, avatar_url: site.avatar_url };
 }

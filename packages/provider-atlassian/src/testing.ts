@@ -20,4 +20,5 @@ export {
   type AtlassianSandboxOptions,
   type ConnectInput,
 } from "./testing/start-atlassian-sandbox.js";
+export type { AtlassianEndpointOverrides, AtlassianOptions } from "./atlassian-options.js";
 export { runAtlassianLifecycle, redact, fingerprint, type LifecycleStep, type LifecycleTrace } from "./testing/run-atlassian-lifecycle.js";

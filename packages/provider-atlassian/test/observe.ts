@@ -1,8 +1,6 @@
 // Test helpers: record every SDK event and log line, and catch errors with their cause chain, so tests can assert on
 // what the SDK said and the secret scan can read all of it.
-import { SdkError, type Logger, type SDK, type SdkEventName } from "@sdk/core";
-
-export const EVENT_NAMES: SdkEventName[] = ["token.refreshed", "token.refresh_failed", "connection.needs_reauth", "connection.recovered", "connection.revoked", "connection.deleted", "state.rejected"];
+import { SDK_EVENT_NAMES, SdkError, type Logger, type SDK, type SdkEventName } from "@sdk/core";
 
 export interface Observed {
   events: Array<{ name: SdkEventName; payload: Record<string, unknown> }>;
@@ -21,7 +19,7 @@ export function observe(): Observed {
     lines,
     logger: { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") },
     watch(sdk) {
-      for (const name of EVENT_NAMES) sdk.events.on(name, (payload) => events.push({ name, payload: payload as Record<string, unknown> }));
+      for (const name of SDK_EVENT_NAMES) sdk.events.on(name, (payload) => events.push({ name, payload: payload as Record<string, unknown> }));
     },
     named: (name) => events.filter((event) => event.name === name).map((event) => event.payload),
   };

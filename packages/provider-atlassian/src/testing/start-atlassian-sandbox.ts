@@ -12,6 +12,7 @@ import {
   type IntegrationSummary,
   type Logger,
   type PersistentStore,
+  type ProviderInput,
   type SDK,
 } from "@sdk/core";
 import { atlassian } from "../atlassian.js";
@@ -35,7 +36,7 @@ export interface AtlassianSandboxOptions {
   /** @default "required" */
   browserBinding?: "required" | "off";
   /** More providers registered in the same SDK (e.g. a generic OAuth provider). */
-  extraProviders?: Parameters<typeof createSDK>[0]["providers"];
+  extraProviders?: readonly ProviderInput[];
 }
 
 export interface ConnectInput {
