@@ -209,6 +209,10 @@ describe("multi-site selection", () => {
     // Moved under another id: the envelope is bound to its selection id.
     await s.cache.set("sdk:site_selection:jira.movedSelection1234", raw, 60_000);
     expect((await failure(complete("jira.movedSelection1234"))).code).toBe("site_selection_expired");
+    // A plain value planted in the cache is not a parked selection.
+    const plain = { v: 1, provider: "jira", user_id: "user-1", account_id: "acct-1", binding: null, expires_at: s.clock.now() + 60_000, sites: [], draft: {} };
+    await s.cache.set("sdk:site_selection:jira.plantedSelection12", JSON.stringify(plain), 60_000);
+    expect((await failure(complete("jira.plantedSelection12"))).code).toBe("site_selection_expired");
     // Altered ciphertext fails authentication.
     const envelope = JSON.parse(raw) as { ct: string };
     await s.cache.set(key, JSON.stringify({ ...envelope, ct: `A${envelope.ct.slice(1)}` === envelope.ct ? `B${envelope.ct.slice(1)}` : `A${envelope.ct.slice(1)}` }), 60_000);

@@ -2,7 +2,7 @@
 // encrypted, for a few minutes, bound to the browser, user and account of the signed state, and are taken exactly
 // once (an atomic deleteIfEquals on the parked value). It never stores anything in plaintext and never logs it.
 import { createHash, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
-import { CredentialCipher, SdkError, internalKey, type IntegrationDraft, type ProviderContext, type SiteSelectionInput } from "@sdk/core";
+import { CredentialCipher, SdkError, internalKey, isEnvelope, type IntegrationDraft, type ProviderContext, type SiteSelectionInput } from "@sdk/core";
 import { hashBinding, type StatePayload } from "@sdk/oauth";
 import { z } from "zod";
 import type { AccessibleSite } from "./accessible-resources.js";
@@ -146,7 +146,10 @@ export class SiteSelectionStore {
 
   #open(context: ProviderContext, selectionId: string, raw: string): Parked | undefined {
     try {
-      const plain = selectionCipher(context).decrypt(aadId(selectionId), "parked", JSON.parse(raw));
+      const envelope: unknown = JSON.parse(raw);
+      // Only an envelope this SDK sealed counts (the cipher would pass a plain value through as 1.x plaintext).
+      if (!isEnvelope(envelope)) return undefined;
+      const plain = selectionCipher(context).decrypt(aadId(selectionId), "parked", envelope);
       const parsed = parkedSchema.safeParse(plain);
       return parsed.success ? parsed.data : undefined;
     } catch {
@@ -164,6 +167,6 @@ export class SiteSelectionStore {
   }
 }
 
-export function selectable(site: AccessibleSite): SelectableSite {
+function selectable(site: AccessibleSite): SelectableSite {
   return { cloud_id: site.cloud_id, name: site.name, url: site.url, avatar_url: site.avatar_url };
 }
