@@ -355,7 +355,8 @@ export class ConnectionManager {
 
   /**
    * `fetch` with the connection's credentials: `path` is resolved against the runtime's `api_base_url` (an absolute
-   * URL must share its origin). For OAuth, a 401 invalidates the token, refreshes once and retries once.
+   * URL must share its origin). For OAuth, a 401 (or an answer the provider's `rejectsCredentials` recognises)
+   * invalidates the token, refreshes once and retries once.
    */
   async fetch(id: string, path: string, init: RequestInit = {}): Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetch.id");
@@ -363,7 +364,7 @@ export class ConnectionManager {
     let runtime = await this.resolveConnection(integrationId);
     const send = (current: Runtime) => this.#context.fetch(this.#url(current, target), { ...init, headers: this.#headers(init.headers, current.headers) });
     const response = await send(runtime);
-    if (response.status !== 401 || !isReplayableBody(init.body)) return response;
+    if (!isReplayableBody(init.body) || !(await this.#refusesCredentials(runtime, response))) return response;
     const integration = await this.#context.integrations.get(integrationId);
     const provider = integration ? this.#providers.get(integration.provider) : undefined;
     if (!integration || provider?.authType !== "oauth2" || !provider.invalidate) return response;
@@ -371,6 +372,14 @@ export class ConnectionManager {
     await provider.invalidate(this.#context, integration, rejected ? { rejectedAccessToken: rejected } : {});
     runtime = await this.resolveConnection(integrationId);
     return send(runtime);
+  }
+
+  /** A 401, or a provider's own way of refusing credentials (Slack: HTTP 200 `ok:false, token_expired`). */
+  async #refusesCredentials(runtime: Runtime, response: Response): Promise<boolean> {
+    if (response.status === 401) return true;
+    const check = this.#providers.get(runtime.provider)?.rejectsCredentials;
+    if (!check) return false;
+    return check(response.clone()).catch(() => false);
   }
 
   #url(runtime: Runtime, target: string): string {
