@@ -2,18 +2,10 @@
 // token (each fresh from its own chain), and headers carrying the bot token when there is one, else the user token.
 import { SdkError, type Integration, type Runtime, type RuntimeFields } from "@sdk/core";
 import type { ChainTokens, CachedToken } from "@sdk/oauth";
+import type { SlackInstallMetadata } from "./slack-install-metadata.js";
 
-/** The Slack part of the runtime (what the `runtime` hook returns). */
-export interface SlackRuntimeFields extends RuntimeFields {
-  team_id: string | null;
-  team_name: string | null;
-  enterprise_id: string | null;
-  enterprise_name: string | null;
-  is_enterprise_install: boolean;
-  app_id: string | null;
-  bot_user_id: string | null;
-  /** The Slack user who installed (owner of `user_token`). */
-  authed_user_id: string | null;
+/** The Slack part of the runtime (what the `runtime` hook returns): the install facts, then the tokens. */
+export interface SlackRuntimeFields extends RuntimeFields, Omit<SlackInstallMetadata, "incoming_webhook"> {
   /** The token in `headers`: the bot token when the install has one, else the user token. */
   access_token: string;
   token_type: "bot" | "user";
