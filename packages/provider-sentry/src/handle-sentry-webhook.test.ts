@@ -3,22 +3,20 @@
 import { createHmac } from "node:crypto";
 import { SdkError, accessTokenKey } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { EIGHT_HOURS, codeOf, startHarness, type Harness } from "../test/harness.js";
+import { EIGHT_HOURS, codeOf, useHarness, type Harness } from "../test/harness.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./testing/start-webhook-receiver.js";
 
-let harness: Harness | undefined;
+const startHarness = useHarness();
 let receiver: WebhookReceiver | undefined;
 afterEach(async () => {
   await receiver?.close();
-  await harness?.close();
   receiver = undefined;
-  harness = undefined;
 });
 
 async function start(): Promise<{ h: Harness; receiver: WebhookReceiver }> {
-  harness = await startHarness();
-  receiver = await startWebhookReceiver(harness.sdk);
-  return { h: harness, receiver };
+  const h = await startHarness();
+  receiver = await startWebhookReceiver(h.sdk);
+  return { h, receiver };
 }
 
 function signedInput(h: Harness, payload: unknown, headers: Record<string, string> = {}) {

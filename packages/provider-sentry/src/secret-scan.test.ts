@@ -2,38 +2,19 @@
 // paths: install and its rejections, verify install, refresh faults and Sentry error bodies that echo secrets,
 // org-token validation, and webhooks.
 import { createHmac } from "node:crypto";
-import { SdkError, type SdkEventName } from "@sdk/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { EIGHT_HOURS, startHarness, type Harness } from "../test/harness.js";
+import type { SdkEventName } from "@sdk/core";
+import { describeErrorChain } from "@sdk/core/testing";
+import { describe, expect, it } from "vitest";
+import { EIGHT_HOURS, useHarness } from "../test/harness.js";
 import type { SentryRuntime } from "./sentry.js";
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const start = useHarness();
 
 const EVENTS: SdkEventName[] = ["token.refreshed", "token.refresh_failed", "connection.needs_reauth", "connection.recovered", "connection.revoked", "connection.deleted", "state.rejected"];
 
-function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 6; depth++) {
-    if (current instanceof Error) {
-      parts.push(current.name, current.message, current.stack ?? "");
-      if (SdkError.is(current)) parts.push(JSON.stringify(current.details), JSON.stringify(current));
-      current = current.cause;
-    } else {
-      parts.push(String(current));
-      break;
-    }
-  }
-  return parts.join("\n");
-}
-
 describe("no secret leaves the Sentry provider in an error, event or log line", () => {
   it("over install, verify install, refresh faults, org tokens and webhooks", async () => {
-    const h = (harness = await startHarness({ provider: { verifyInstall: true, timeoutMs: 200, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 50 } } }));
+    const h = await start({ provider: { verifyInstall: true, timeoutMs: 200, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 50 } } });
     const seen: string[] = [];
     for (const name of EVENTS) h.sdk.events.on(name, (payload) => seen.push(JSON.stringify(payload)));
     const secrets = new Set<string>([h.emulator.clientSecret]);
@@ -43,7 +24,7 @@ describe("no secret leaves the Sentry provider in an error, event or log line", 
         return await run();
       } catch (error) {
         errors += 1;
-        seen.push(describeError(error));
+        seen.push(describeErrorChain(error));
         return undefined;
       }
     };

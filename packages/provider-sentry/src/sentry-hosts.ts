@@ -1,5 +1,6 @@
 // Where Sentry lives: the SaaS region hosts, host / slug / installation-id formats, and the origin overrides an
 // emulator or a proxy gives. Both provider modes validate with these so a token is only ever sent to a known host.
+import { urlSchema } from "@sdk/core";
 import { z } from "zod";
 
 /** Sentry SaaS hosts: `sentry.io` (the control silo, and US), the US and EU region API hosts. */
@@ -26,17 +27,10 @@ export const installationIdSchema = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be the installation UUID from Sentry's redirect");
 
 /** An origin (scheme, host, port) without path, query or fragment. */
-export const originSchema = z
-  .string()
-  .max(2048)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === "https:" || url.protocol === "http:") && `${url.origin}` === value.replace(/\/+$/, "");
-    } catch {
-      return false;
-    }
-  }, "must be an origin such as https://sentry.io, without a path: Sentry API paths start with /api/0/");
+export const originSchema = urlSchema.refine(
+  (value) => new URL(value).origin === value.replace(/\/+$/, ""),
+  "must be an origin such as https://sentry.io, without a path: Sentry API paths start with /api/0/",
+);
 
 /** The hosts a connection may name: the configured ones, plus every SaaS host when a configured one is SaaS. */
 export function allowedHosts(configured: readonly string[]): Set<string> {

@@ -1,20 +1,11 @@
 // sentryOrgToken(): org auth tokens (`sntrys_…`) as a static provider next to sentry(): validation of token prefix,
 // org slug and host on input, the runtime, sdk.fetch against the emulator, no network on resolve, upsert per org.
 import { MemoryCache, MemoryStore, SdkError, createSDK, type IntegrationDraft } from "@sdk/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { STATE_SECRETS, startHarness, type Harness } from "../test/harness.js";
+import { describe, expect, it } from "vitest";
+import { STATE_SECRETS, useHarness, type Harness } from "../test/harness.js";
 import { sentryOrgToken, type SentryOrgTokenRuntime } from "./sentry-org-token.js";
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function start(): Promise<Harness> {
-  harness = await startHarness();
-  return harness;
-}
+const start = useHarness();
 
 const connection = (token: string, metadata: Record<string, unknown> = { org_slug: "acme" }) => ({
   provider: "sentry-org-token",

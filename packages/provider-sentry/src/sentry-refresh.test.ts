@@ -2,20 +2,11 @@
 // per expiry across processes (so the old refresh token is never presented twice), no retry after a timeout,
 // Sentry `{ detail }` errors mapped to SDK codes, and sdk.fetch's 401 -> refresh -> retry.
 import { SdkError, accessTokenKey } from "@sdk/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { EIGHT_HOURS, codeOf, startHarness, type Harness, type HarnessOptions } from "../test/harness.js";
+import { describe, expect, it } from "vitest";
+import { EIGHT_HOURS, codeOf, useHarness, type Harness } from "../test/harness.js";
 import type { SentryRuntime } from "./sentry.js";
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  harness = await startHarness(options);
-  return harness;
-}
+const start = useHarness();
 
 /** Calls the emulator's authorizations endpoint directly, as an attacker or a second client holding a token would. */
 async function presentRefreshToken(h: Harness, installationId: string, refreshToken: unknown) {

@@ -1,22 +1,13 @@
 // sentry(): the install flow against the emulator over HTTP (external install, state in the browser binding,
 // JSON 201 exchange, verify install), the runtime and sdk.fetch, region hosts and option / input validation.
 import { MemoryCache, MemoryStore, SdkError, accessTokenKey, createSDK } from "@sdk/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { EIGHT_HOURS, ENCRYPTION_KEYS, STATE_SECRETS, codeOf, startHarness, type Harness, type HarnessOptions } from "../test/harness.js";
+import { describe, expect, it } from "vitest";
+import { EIGHT_HOURS, ENCRYPTION_KEYS, STATE_SECRETS, codeOf, useHarness, type Harness } from "../test/harness.js";
 import { sentry, type SentryRuntime } from "./sentry.js";
 import { installSentry } from "./testing/install-sentry.js";
 import { sentryOptionsFor } from "./testing/sentry-options-for.js";
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  harness = await startHarness(options);
-  return harness;
-}
+const start = useHarness();
 
 /** Runs the browser part of an install and returns what the callback needs, without calling it. */
 async function consented(h: Harness, input: { user_id?: string; account_id?: string; org?: string; provider?: string } = {}) {
@@ -252,13 +243,8 @@ describe("hosts and regions", () => {
 
   it("apiHost puts new installations on a region host; exchange still goes to the control host", async () => {
     const h = await start();
-    const sdk = createSDK({
-      store: h.store,
-      cache: h.cache,
-      now: h.clock.now,
-      state: { secrets: STATE_SECRETS },
-      providers: [sentry({ ...sentryOptionsFor(h.emulator), endpoints: { baseUrl: h.emulator.url }, apiHost: "de.sentry.io" })],
-    });
+    // Only the control origin points at the emulator: the API origin follows the installation's host.
+    const sdk = h.process({ endpoints: { baseUrl: h.emulator.url }, apiHost: "de.sentry.io" });
     const installed = await installSentry(sdk, h.emulator, { user_id: "user-1", account_id: "acct-1" });
     expect(installed.integration.metadata).toMatchObject({ host: "de.sentry.io" });
     const saved = await sdk.createConnection(installed.integration);

@@ -2,6 +2,7 @@
 // MemoryCache, a recording logger, both Sentry providers pointed at the emulator, and an install helper.
 import { CredentialCipher, MemoryCache, MemoryStore, createSDK, type Logger, type SDK } from "@sdk/core";
 import { ManualClock } from "@sdk/oauth/testing";
+import { afterEach } from "vitest";
 import { sentry, type SentryOptions } from "../src/sentry.js";
 import { sentryOrgToken, type SentryOrgTokenOptions } from "../src/sentry-org-token.js";
 import { installSentry, type InstallSentryInput } from "../src/testing/install-sentry.js";
@@ -84,6 +85,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return cipher.decryptFields(id, raw.credentials);
     },
     close: () => emulator.close(),
+  };
+}
+
+/** Registers an afterEach that closes the harness; the returned function starts one (closing any earlier one first). */
+export function useHarness(): (options?: HarnessOptions) => Promise<Harness> {
+  let current: Harness | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    await current?.close();
+    current = await startHarness(options);
+    return current;
   };
 }
 
