@@ -25,7 +25,7 @@ if (!env.REDIS_URL) {
   }
 }
 
-const turboArgs = ["turbo", "run", "build", "typecheck", "test", "--output-logs=new-only", "--concurrency=2", ...process.argv.slice(2)];
+const turboArgs = ["turbo", "run", "build", "typecheck", "test", "--output-logs=new-only", "--concurrency=2", "--continue", ...process.argv.slice(2)];
 const run = spawnSync("pnpm", ["exec", ...turboArgs], { cwd: root, env, stdio: "inherit" });
 await redis?.stop();
 

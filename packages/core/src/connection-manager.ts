@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { CacheStore } from "./cache-store.js";
 import { CredentialCipher } from "./credential-cipher.js";
 import { guardedCache } from "./guarded-cache.js";
-import { AUTH_TYPES, INTEGRATION_STATUSES, type Integration, type IntegrationDraft, type IntegrationSummary } from "./integration.js";
+import { AUTH_TYPES, INTEGRATION_STATUSES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
 import { IntegrationRepository } from "./integration-repository.js";
 import { redactingLogger, type Logger } from "./logger.js";
 import { parseInput } from "./parse-input.js";
@@ -46,7 +46,7 @@ const callbackSchema = z
   })
   .loose();
 
-const siteSelectionSchema = z.object({
+const siteSelectionSchema = z.strictObject({
   selection_id: z.string().min(3).max(256).regex(/^[a-z][a-z0-9_-]*\.[\w-]+$/, "must be a selection_id returned by the callback"),
   cloud_id: idSchema,
   browser_binding: z.string().max(8192).optional(),
@@ -78,13 +78,27 @@ const webhookSchema = z.strictObject({
 
 const fetchPathSchema = z.string().min(1).max(8192);
 
-function summarize(record: Integration): IntegrationSummary {
-  const { credentials, ...rest } = record;
-  return { ...rest, credential_fields: Object.keys(credentials).sort() };
-}
+const fetchInitSchema = z
+  .custom<RequestInit>((value) => typeof value === "object" && value !== null && !Array.isArray(value), "must be a RequestInit object")
+  .optional();
+
+/** Redirects `sdk.fetch` follows itself, and only on the connection's origin: credentials never travel elsewhere. */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
 
 function isReplayableBody(body: unknown): boolean {
   return body === undefined || body === null || typeof body === "string" || body instanceof URLSearchParams || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof Blob;
+}
+
+/** Natural keys are compared as strings; a provider that derives a number (an installation id) gets it as text. */
+function normalizeNaturalKey(key: unknown): string | null {
+  if (typeof key === "number" && Number.isFinite(key)) return String(key);
+  return typeof key === "string" && key.length > 0 ? key : null;
+}
+
+async function discard(response: Response): Promise<void> {
+  // An unread body keeps its connection busy until garbage collection; a retried or followed response is dropped.
+  await response.body?.cancel().catch(() => undefined);
 }
 
 export class ConnectionManager {
@@ -217,10 +231,10 @@ export class ConnectionManager {
     const normalized: IntegrationDraft = { ...draft, auth_type: provider.authType, scopes: draft.scopes ?? [], credentials, metadata };
     const prepared = provider.prepareConnection ? await provider.prepareConnection(this.#context, normalized) : { draft: normalized };
     const final = prepared.draft;
-    const naturalKey = provider.naturalKey?.({ metadata: final.metadata ?? {}, credentials: final.credentials }) ?? null;
+    const naturalKey = normalizeNaturalKey(provider.naturalKey?.({ metadata: final.metadata ?? {}, credentials: final.credentials }));
     const saved = await this.#serialize(`${provider.id}\u0000${final.account_id}\u0000${naturalKey ?? randomUUID()}`, () => this.#upsert(provider, final, naturalKey));
     await prepared.afterSave?.(saved);
-    return summarize(saved);
+    return toSummary(saved);
   }
 
   async #upsert(provider: ProviderDefinition, draft: IntegrationDraft, naturalKey: string | null): Promise<Integration> {
@@ -295,16 +309,18 @@ export class ConnectionManager {
     }
   }
 
-  /** The integration without credentials. */
+  /** The integration without credentials (only their field names). Never decrypts. */
   async getConnection(id: string): Promise<IntegrationSummary> {
     const integrationId = parseInput(idSchema, id, "getConnection.id");
-    return summarize(await this.#context.integrations.require(integrationId));
+    const summary = await this.#context.integrations.summary(integrationId);
+    if (!summary) throw new SdkError("integration_not_found", `Integration "${integrationId}" does not exist.`, { details: { integration_id: integrationId } });
+    return summary;
   }
 
-  /** The account's integrations without credentials, oldest first. */
+  /** The account's integrations without credentials, oldest first. Never decrypts. */
   async listConnections(input: z.input<typeof listSchema>): Promise<IntegrationSummary[]> {
     const filter = parseInput(listSchema, input, "listConnections");
-    return (await this.#context.integrations.list(filter)).map(summarize);
+    return this.#context.integrations.summaries(filter);
   }
 
   /** Replaces the credentials of an api-key, basic or mapped-credentials integration and sets it `active`. */
@@ -317,7 +333,10 @@ export class ConnectionManager {
     const parsed = provider.parseCredentials(raw, "updateCredentials.credentials");
     const updated = await this.#context.integrations.update(current, { credentials: parsed, status: "active" });
     await provider.invalidate?.(this.#context, updated);
-    return summarize(updated);
+    if (current.status !== "active") {
+      this.events.emit("connection.recovered", { provider: provider.id, integration_id: current.id, account_id: current.account_id });
+    }
+    return toSummary(updated);
   }
 
   /** Drops the cached access token so the next resolve refreshes. */
@@ -333,13 +352,14 @@ export class ConnectionManager {
     const { revoke = false } = parseInput(deleteSchema, options, "deleteConnection.options") ?? {};
     const integration = await this.#context.integrations.get(integrationId);
     if (!integration) return { deleted: false, revoked: false };
-    const provider = this.#provider(integration.provider, "integration.provider");
+    // A record of a provider no longer registered can still be deleted; only revoking needs the provider.
+    const provider = revoke ? this.#provider(integration.provider, "integration.provider") : this.#providers.get(integration.provider);
     let revoked = false;
-    if (revoke && provider.revoke && integration.status !== "revoked") {
+    if (revoke && provider?.revoke && integration.status !== "revoked") {
       await provider.revoke(this.#context, integration);
       revoked = true;
     }
-    await provider.invalidate?.(this.#context, integration);
+    await provider?.invalidate?.(this.#context, integration);
     const deleted = await this.#context.integrations.delete(integrationId);
     this.events.emit("connection.deleted", { provider: integration.provider, integration_id: integration.id, account_id: integration.account_id, revoked });
     return { deleted, revoked };
@@ -355,25 +375,58 @@ export class ConnectionManager {
 
   /**
    * `fetch` with the connection's credentials: `path` is resolved against the runtime's `api_base_url` (an absolute
-   * URL must share its origin). For OAuth, a 401 invalidates the token, refreshes once and retries once.
+   * URL must share its origin). Redirects are followed only on that origin; a redirect elsewhere is returned as it
+   * is, never followed with credentials. For OAuth, a 401 invalidates the token, refreshes once and retries once.
    */
   async fetch(id: string, path: string, init: RequestInit = {}): Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetch.id");
     const target = parseInput(fetchPathSchema, path, "fetch.path");
+    const request = parseInput(fetchInitSchema, init, "fetch.init") ?? {};
+    const given = callerHeaders(request.headers);
     let runtime = await this.resolveConnection(integrationId);
-    const send = (current: Runtime) => this.#context.fetch(this.#url(current, target), { ...init, headers: this.#headers(init.headers, current.headers) });
-    const response = await send(runtime);
-    if (response.status !== 401 || !isReplayableBody(init.body)) return response;
+    const response = await this.#send(runtime, target, request, given);
+    if (response.status !== 401 || !isReplayableBody(request.body)) return response;
     const integration = await this.#context.integrations.get(integrationId);
     const provider = integration ? this.#providers.get(integration.provider) : undefined;
     if (!integration || provider?.authType !== "oauth2" || !provider.invalidate) return response;
+    await discard(response);
     const rejected = typeof runtime.access_token === "string" ? runtime.access_token : undefined;
     await provider.invalidate(this.#context, integration, rejected ? { rejectedAccessToken: rejected } : {});
     runtime = await this.resolveConnection(integrationId);
-    return send(runtime);
+    return this.#send(runtime, target, request, given);
   }
 
-  #url(runtime: Runtime, target: string): string {
+  async #send(runtime: Runtime, target: string, init: RequestInit, given: Headers): Promise<Response> {
+    let url = this.#url(runtime, target);
+    const origin = url.origin;
+    const headers = withCredentials(given, runtime);
+    const mode = init.redirect ?? "follow";
+    let method = init.method;
+    let body = init.body;
+    for (let hop = 0; ; hop++) {
+      const response = await this.#context.fetch(url.toString(), { ...init, method, body, headers, redirect: "manual" });
+      const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get("location") : null;
+      if (mode === "manual" || location === null) return response;
+      if (mode === "error") {
+        await discard(response);
+        throw new SdkError("provider_error", `The API answered ${response.status} (a redirect) and "fetch.init.redirect" is "error".`, {
+          details: { field: "fetch.init.redirect", status: response.status },
+        });
+      }
+      const next = new URL(location, url);
+      if (next.origin !== origin || hop >= MAX_REDIRECTS) return response;
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method?.toUpperCase() === "POST")) {
+        if (method?.toUpperCase() !== "HEAD") method = "GET";
+        body = undefined;
+      } else if (!isReplayableBody(body)) {
+        return response;
+      }
+      await discard(response);
+      url = next;
+    }
+  }
+
+  #url(runtime: Runtime, target: string): URL {
     const base = runtime.api_base_url;
     if (!base) {
       throw new SdkError("unsupported_operation", `Provider "${runtime.provider}" gives no api_base_url; call fetch yourself with resolveConnection().headers.`, {
@@ -386,17 +439,37 @@ export class ConnectionManager {
         details: { field: "fetch.path" },
       });
     }
-    return url.toString();
-  }
-
-  #headers(given: HeadersInit | undefined, auth: Record<string, string>): Headers {
-    const headers = new Headers(given);
-    for (const [name, value] of Object.entries(auth)) headers.set(name, value);
-    return headers;
+    return url;
   }
 
   /** Releases what the SDK itself holds. Stores wrap clients the caller owns and are never closed here. */
   async close(): Promise<void> {
     this.#upserts.clear();
   }
+}
+
+// `Headers` quotes an invalid value in its error message; for credentials that value is the secret, so the
+// TypeError is replaced by one that names the header only.
+function callerHeaders(given: HeadersInit | undefined): Headers {
+  try {
+    return new Headers(given);
+  } catch {
+    throw new SdkError("validation_failed", `"fetch.init.headers" holds a name or value that is not valid in HTTP (the value is not shown).`, {
+      details: { field: "fetch.init.headers" },
+    });
+  }
+}
+
+function withCredentials(given: Headers, runtime: Runtime): Headers {
+  const headers = new Headers(given);
+  for (const [name, value] of Object.entries(runtime.headers ?? {})) {
+    try {
+      headers.set(name, value);
+    } catch {
+      throw new SdkError("validation_failed", `Header "${name}" built from the credentials of integration "${runtime.integration_id}" is not a valid HTTP header value (the value is not shown); update the credentials.`, {
+        details: { field: `runtime.headers.${name}`, integration_id: runtime.integration_id, provider: runtime.provider },
+      });
+    }
+  }
+  return headers;
 }

@@ -1,7 +1,7 @@
 // api-key strategy: one secret sent in a header. No network call to resolve.
 import { z } from "zod";
 import type { ProviderDefinition } from "./provider.js";
-import { secretSchema } from "./schemas.js";
+import { headerSecretSchema } from "./schemas.js";
 import { defineStaticProvider, type StaticProviderOptions } from "./static-provider.js";
 
 export interface ApiKeyProviderOptions extends StaticProviderOptions {
@@ -9,14 +9,16 @@ export interface ApiKeyProviderOptions extends StaticProviderOptions {
   header?: string;
   /** Scheme before the key; `null` sends the bare key. @default "Bearer" */
   scheme?: string | null;
-  /** Extra validation of the key, e.g. a prefix such as `sntrys_`. */
+  /** Extra validation of the key, e.g. a prefix such as `sntrys_`. Runs after the built-in check (visible ASCII, at most 16 KiB). */
   keySchema?: z.ZodType<string>;
 }
 
 export function defineApiKeyProvider(options: ApiKeyProviderOptions): ProviderDefinition {
   const header = options.header ?? "Authorization";
   const scheme = options.scheme === undefined ? "Bearer" : options.scheme;
-  const schema = z.strictObject({ api_key: options.keySchema ?? secretSchema });
+  // keySchema takes unknown input, so piping the checked string into it is sound; the cast only narrows its input type.
+  const keySchema = options.keySchema ? headerSecretSchema.pipe(options.keySchema as z.ZodType<string, string>) : headerSecretSchema;
+  const schema = z.strictObject({ api_key: keySchema });
   return defineStaticProvider("api_key", options, schema, (credentials) => {
     const apiKey = String(credentials.api_key);
     return { api_key: apiKey, headers: { [header]: scheme ? `${scheme} ${apiKey}` : apiKey } };

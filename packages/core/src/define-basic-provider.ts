@@ -5,8 +5,14 @@ import { secretSchema } from "./schemas.js";
 import { defineStaticProvider, type StaticProviderOptions } from "./static-provider.js";
 
 const basicSchema = z.strictObject({
-  username: z.string().min(1).max(1024).refine((value) => !value.includes(":"), "must not contain ':' (RFC 7617)"),
-  password: secretSchema,
+  username: z
+    .string()
+    .min(1)
+    .max(1024)
+    .refine((value) => !value.includes(":"), "must not contain ':' (RFC 7617)")
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "must not contain control characters (RFC 7617)"),
+  // Any UTF-8 is fine: RFC 7617 base64-encodes it, so it never reaches a header as it is.
+  password: secretSchema.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "must not contain control characters (RFC 7617)"),
 });
 
 export function defineBasicProvider(options: StaticProviderOptions): ProviderDefinition {

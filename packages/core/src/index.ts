@@ -4,7 +4,7 @@ export { createSDK, type SDK } from "./create-sdk.js";
 export { ConnectionManager } from "./connection-manager.js";
 export type { SdkOptions } from "./sdk-options.js";
 export { SdkError, SDK_ERROR_CODES, type SdkErrorCode, type SdkErrorOptions } from "./sdk-error.js";
-export { SdkEvents, type SdkEventMap, type SdkEventName, type SdkEventHandler } from "./sdk-events.js";
+export { SdkEvents, SDK_EVENT_NAMES, type SdkEventMap, type SdkEventName, type SdkEventHandler } from "./sdk-events.js";
 export { silentLogger, redactingLogger, type Logger } from "./logger.js";
 export {
   AUTH_TYPES,
@@ -27,7 +27,7 @@ export { IntegrationRepository, type IntegrationChanges } from "./integration-re
 export { CredentialCipher, isEnvelope, type EncryptionKey, type Envelope } from "./credential-cipher.js";
 export { accessTokenKey, refreshLockKey, internalKey } from "./cache-keys.js";
 export { parseInput, formatPath } from "./parse-input.js";
-export { idSchema, providerIdSchema, scopeSchema, jsonRecordSchema, secretSchema, urlSchema } from "./schemas.js";
+export { idSchema, providerIdSchema, scopeSchema, jsonRecordSchema, secretSchema, headerSecretSchema, urlSchema } from "./schemas.js";
 export type {
   InstallCallbackInput,
   InstallCallbackResult,

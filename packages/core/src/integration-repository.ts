@@ -1,9 +1,10 @@
 // The records view that core and providers share: decrypts on read, encrypts on write, stamps `updated_at`,
 // maps store outages to `store_unavailable`, and upgrades 1.x plaintext credentials on their next write.
 import type { CredentialCipher } from "./credential-cipher.js";
-import { readStoredRecord, type Integration, type IntegrationFilter, type IntegrationPatch } from "./integration.js";
+import { readStoredRecord, toSummary, type Integration, type IntegrationFilter, type IntegrationPatch, type IntegrationSummary } from "./integration.js";
 import type { Logger } from "./logger.js";
 import type { PersistentStore } from "./persistent-store.js";
+import { secretStrings, withoutSecrets } from "./without-secrets.js";
 import { SdkError } from "./sdk-error.js";
 
 export type IntegrationChanges = Omit<IntegrationPatch, "updated_at">;
@@ -39,6 +40,20 @@ export class IntegrationRepository {
     return stored.map((record) => this.#open(record));
   }
 
+  /**
+   * The record without its credentials, or undefined. Never decrypts: a summary needs no key, so one record under
+   * a retired key cannot break `getConnection` / `listConnections`.
+   */
+  async summary(id: string): Promise<IntegrationSummary | undefined> {
+    const stored = await this.#call("get", () => this.#store.get(id));
+    return stored ? toSummary(this.#read(stored)) : undefined;
+  }
+
+  async summaries(filter: IntegrationFilter): Promise<IntegrationSummary[]> {
+    const stored = await this.#call("list", () => this.#store.list(filter));
+    return stored.map((record) => toSummary(this.#read(record)));
+  }
+
   /** Stores a new record (plaintext credentials in, envelopes at rest). */
   async create(record: Omit<Integration, "version" | "created_at" | "updated_at">): Promise<Integration> {
     const timestamp = new Date(this.#now()).toISOString();
@@ -49,7 +64,7 @@ export class IntegrationRepository {
       created_at: timestamp,
       updated_at: timestamp,
     };
-    const created = await this.#call("create", () => this.#store.create(sealed));
+    const created = await this.#call("create", () => this.#store.create(sealed), record.credentials);
     return this.#open(created);
   }
 
@@ -57,7 +72,7 @@ export class IntegrationRepository {
   async update(current: Integration, changes: IntegrationChanges): Promise<Integration> {
     const patch: IntegrationPatch = { ...changes, updated_at: new Date(this.#now()).toISOString() };
     if (changes.credentials) patch.credentials = this.#cipher.encryptFields(current.id, changes.credentials);
-    const updated = await this.#call("update", () => this.#store.update(current.id, patch, { expectedVersion: current.version }));
+    const updated = await this.#call("update", () => this.#store.update(current.id, patch, { expectedVersion: current.version }), changes.credentials);
     return this.#open(updated);
   }
 
@@ -85,7 +100,7 @@ export class IntegrationRepository {
     }
   }
 
-  #open(stored: Integration): Integration {
+  #read(stored: Integration): Integration {
     const record = readStoredRecord(stored);
     if (!record) {
       throw new SdkError("store_unavailable", "The store returned a record that is not an integration.", {
@@ -93,17 +108,23 @@ export class IntegrationRepository {
         details: { integration_id: typeof (stored as { id?: unknown })?.id === "string" ? (stored as { id: string }).id : undefined },
       });
     }
+    return record;
+  }
+
+  #open(stored: Integration): Integration {
+    const record = this.#read(stored);
     return { ...record, credentials: this.#cipher.decryptFields(record.id, record.credentials) };
   }
 
-  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  /** Runs a store call; `credentials` are the plaintext being written, kept out of the cause of a failure. */
+  async #call<T>(operation: string, run: () => Promise<T>, credentials?: Record<string, unknown>): Promise<T> {
     try {
       return await run();
     } catch (error) {
       if (SdkError.is(error)) throw error;
       throw new SdkError("store_unavailable", `The persistent store failed during "${operation}"; retry later.`, {
         details: { operation },
-        cause: error,
+        cause: withoutSecrets(error, credentials ? secretStrings(credentials) : []),
       });
     }
   }

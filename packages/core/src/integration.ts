@@ -30,6 +30,12 @@ export interface Integration {
 /** What `getConnection` / `listConnections` return: no credentials, only the names of the stored fields. */
 export type IntegrationSummary = Omit<Integration, "credentials"> & { credential_fields: string[] };
 
+/** The summary of a record: everything but the credentials, whose field names alone are listed. Never decrypts. */
+export function toSummary(record: Integration): IntegrationSummary {
+  const { credentials, ...rest } = record;
+  return { ...rest, credential_fields: Object.keys(credentials).sort() };
+}
+
 /** What a callback returns and `createConnection` accepts. */
 export interface IntegrationDraft {
   provider: string;

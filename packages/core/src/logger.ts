@@ -1,5 +1,5 @@
 // The optional pino-shaped logger. The SDK logs ids and codes only; as a second line of defence, fields whose
-// names look like credentials are replaced before a line reaches the user's logger.
+// names look like credentials are replaced before a line reaches the user's logger, and a throwing logger is ignored.
 
 export interface Logger {
   debug(fields: Record<string, unknown>, message: string): void;
@@ -21,13 +21,15 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
 const noop = () => {};
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
-/** Wraps a user logger so every line passes through redaction. */
+/** Wraps a user logger so every line passes through redaction and a failing logger never fails an SDK call. */
 export function redactingLogger(logger: Logger | undefined): Logger {
   if (!logger) return silentLogger;
-  return {
-    debug: (fields, message) => logger.debug(redact(fields), message),
-    info: (fields, message) => logger.info(redact(fields), message),
-    warn: (fields, message) => logger.warn(redact(fields), message),
-    error: (fields, message) => logger.error(redact(fields), message),
+  const line = (level: keyof Logger) => (fields: Record<string, unknown>, message: string) => {
+    try {
+      logger[level](redact(fields), message);
+    } catch {
+      // Logging is best effort: a broken transport must not turn a successful resolve into a failure.
+    }
   };
+  return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
 }

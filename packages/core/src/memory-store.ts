@@ -25,7 +25,8 @@ export class MemoryStore implements PersistentStore {
     if (!current) {
       throw new SdkError("integration_not_found", `Integration "${id}" does not exist.`, { details: { integration_id: id } });
     }
-    if (current.version !== expectedVersion) {
+    // A record written by 1.x has no version: it reads as 0 (readStoredRecord), so it must compare as 0 here too.
+    if ((current.version ?? 0) !== expectedVersion) {
       throw new SdkError("integration_conflict", `Integration "${id}" changed since it was read; read it again and retry.`, {
         details: { integration_id: id, expected_version: expectedVersion, actual_version: current.version },
       });
@@ -44,7 +45,7 @@ export class MemoryStore implements PersistentStore {
     for (const record of this.#records.values()) {
       if (matchesFilter(record, filter)) found.push(structuredClone(record));
     }
-    return found.sort((a, b) => a.created_at.localeCompare(b.created_at));
+    return found.sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? ""));
   }
 
   /** Number of records held (for tests and memory benchmarks). */

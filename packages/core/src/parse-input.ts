@@ -15,7 +15,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
-    const path = formatPath(issue.path);
+    // An unexpected key is reported on its parent; naming the key itself tells the caller which field to drop.
+    const at = issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+    const path = formatPath(at);
     return { field: path ? `${field}.${path}` : field, code: issue.code, message: issue.message };
   });
   const first = issues[0]!;

@@ -87,6 +87,18 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
         expect((await store.get(original.id))!.version).toBe(2);
       }));
 
+    it("takes a 1.x record without version as version 0: compare-and-set moves it to 1", () =>
+      withHarness(factory, async ({ store, raw }) => {
+        const { version: _version, created_at: _created, updated_at: _updated, natural_key: _key, ...legacy } = record();
+        await store.create(legacy as Integration);
+        const updated = await store.update(legacy.id, { credentials: { api_key: "rewritten" }, updated_at: "2026-02-01T00:00:00.000Z" }, { expectedVersion: 0 });
+        expect(updated.version).toBe(1);
+        expect(JSON.stringify(await raw(legacy.id))).toContain("rewritten");
+        const stale = await store.update(legacy.id, { status: "revoked", updated_at: "2026-02-02T00:00:00.000Z" }, { expectedVersion: 0 }).catch((caught: unknown) => caught);
+        expect(SdkError.is(stale, "integration_conflict")).toBe(true);
+        expect((await store.list({ account_id: legacy.account_id })).map((item) => item.id)).toEqual([legacy.id]);
+      }));
+
     it("update of an unknown id is integration_not_found", () =>
       withHarness(factory, async ({ store }) => {
         const error = await store.update("no-such-id", { status: "active", updated_at: "2026-02-01T00:00:00.000Z" }, { expectedVersion: 1 }).catch((caught: unknown) => caught);

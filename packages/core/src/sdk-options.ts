@@ -63,6 +63,6 @@ export function validateOptions(options: unknown): void {
   const result = optionsSchema.safeParse(options);
   if (result.success) return;
   const issue = result.error.issues[0]!;
-  const field = formatPath(issue.path);
-  throw new SdkError("misconfigured", `createSDK option "${field || "options"}" is invalid: ${issue.message}`, { details: { field } });
+  const field = formatPath(issue.path) || "options";
+  throw new SdkError("misconfigured", `createSDK option "${field}" is invalid: ${issue.message}`, { details: { field } });
 }

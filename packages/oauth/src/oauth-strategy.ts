@@ -23,6 +23,7 @@ import {
   type Runtime,
   type SiteSelectionInput,
 } from "@sdk/core";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
@@ -33,6 +34,12 @@ import { TokenClient } from "./token-client.js";
 import { parseRfcTokenResponse, type TokenFields } from "./token-response.js";
 
 const FAILURE_MEMORY_MS = 2000;
+const JOURNAL_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** A refresh token's SHA-256, so the journal can name the token it replaces without holding it. */
+function fingerprint(token: string): string {
+  return createHash("sha256").update(token).digest("base64url");
+}
 
 type CredentialChange = { credentials: Record<string, unknown> } | undefined;
 
@@ -432,9 +439,25 @@ export class OAuthStrategy implements ProviderDefinition {
         details: { provider: this.id, integration_id: record.id },
       });
     }
-    const refreshToken = record.credentials[names.refresh];
-    if (typeof refreshToken !== "string") {
+    const storedRefreshToken = record.credentials[names.refresh];
+    if (typeof storedRefreshToken !== "string") {
       throw new SdkError("reauth_required", `Integration "${record.id}" has no refresh token for chain "${chain || "primary"}".`, { details: { provider: this.id, integration_id: record.id } });
+    }
+    let refreshToken: string = storedRefreshToken;
+    const journalKey = internalKey(context.keyPrefix, "rotation", `${record.id}:${chain}`);
+    const pending = await this.#readJournal(context, cache, journalKey, record.id);
+    if (pending && pending.from === fingerprint(refreshToken)) {
+      // A previous holder got a rotated token from the provider but never stored it (crash or store outage):
+      // finish its write first, then refresh with the newest token the provider issued.
+      const repaired = pending.to;
+      await this.#casUpdate(context, record.id, (current) =>
+        current.credentials[names.refresh] === refreshToken ? { credentials: { ...current.credentials, [names.refresh]: repaired } } : undefined,
+      );
+      await this.#syncSiblings(context, record, (sibling) =>
+        sibling.credentials[names.refresh] !== repaired ? { credentials: { ...sibling.credentials, [names.refresh]: repaired } } : undefined,
+      );
+      context.logger.warn({ provider: this.id, integration_id: record.id }, "recovered a rotated refresh token that a previous refresh did not store");
+      refreshToken = repaired;
     }
     let answer;
     try {
@@ -458,16 +481,32 @@ export class OAuthStrategy implements ProviderDefinition {
     };
     const rotated = fields.refresh_token && fields.refresh_token !== refreshToken ? fields.refresh_token : undefined;
     if (rotated) {
+      // Journal first: if this process dies (or the store fails) before the record is written, the next lock
+      // holder finds the rotated token here instead of presenting a dead one.
+      await cache.set(journalKey, JSON.stringify(context.cipher.encrypt(record.id, "rotation", { from: fingerprint(refreshToken), to: rotated })), JOURNAL_TTL_MS);
+      const previous = refreshToken;
       const write = (current: Integration) =>
-        current.credentials[names.refresh] === refreshToken ? { credentials: { ...current.credentials, [names.refresh]: rotated } } : undefined;
+        current.credentials[names.refresh] === previous ? { credentials: { ...current.credentials, [names.refresh]: rotated } } : undefined;
       await this.#casUpdate(context, record.id, write);
       await this.#syncSiblings(context, record, (sibling) =>
         sibling.credentials[names.refresh] !== rotated ? { credentials: { ...sibling.credentials, [names.refresh]: rotated } } : undefined,
       );
     }
+    if (rotated) await cache.delete(journalKey);
     await storeCachedToken(cache, key, token, now, this.#skewMs);
     context.events.emit("token.refreshed", { provider: this.id, integration_id: record.id, account_id: record.account_id, expires_at: new Date(token.expires_at).toISOString(), ...(chain ? { chain } : {}) });
     return token;
+  }
+
+  async #readJournal(context: ProviderContext, cache: CacheStore, key: string, integrationId: string): Promise<{ from: string; to: string } | undefined> {
+    const raw = await cache.get(key);
+    if (raw === undefined) return undefined;
+    try {
+      const entry = context.cipher.decrypt(integrationId, "rotation", JSON.parse(raw)) as { from?: unknown; to?: unknown };
+      return typeof entry?.from === "string" && typeof entry.to === "string" ? { from: entry.from, to: entry.to } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Compare-and-set with re-read on conflict; `change` returns undefined when nothing needs writing. */

@@ -37,7 +37,8 @@ export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () 
     }
     // Subscribe before looking, so a release between the look and the wait cannot be missed.
     const stop = new AbortController();
-    const woken = cache.waitFor?.(lockKey, Math.min(remaining, leaseMs), stop.signal);
+    // Bounded chunks: a wake-up lost between subscribing and the release costs at most a second, never a lease.
+    const woken = cache.waitFor?.(lockKey, Math.min(remaining, 1000), stop.signal);
     try {
       const result = await ready();
       if (result !== undefined) return result;

@@ -125,3 +125,39 @@ describe("provider faults during refresh: calls made, error returned, stored sta
     expect(h.server.counters.token).toBe(2);
   });
 });
+
+describe("a rotated refresh token the store failed to record is not lost", () => {
+  it("the next refresh finds it in the journal, repairs the record and refreshes with it, even with no reuse window", async () => {
+    const { MemoryStore } = await import("@sdk/core");
+    const memory = new MemoryStore();
+    let failNextCredentialWrite = false;
+    // Fault injection around the real MemoryStore: the write after the provider's answer fails once.
+    const store = {
+      get: memory.get.bind(memory),
+      create: memory.create.bind(memory),
+      delete: memory.delete.bind(memory),
+      list: memory.list.bind(memory),
+      update: async (...args: Parameters<typeof memory.update>) => {
+        if (failNextCredentialWrite && args[1].credentials) {
+          failNextCredentialWrite = false;
+          throw new Error("store went away");
+        }
+        return memory.update(...args);
+      },
+    };
+    const h = (harness = await startHarness({ store, server: { reuseWindowMs: 0 } }));
+    const { integrationId } = await h.install();
+    h.clock.advance(3600 * 1000);
+    failNextCredentialWrite = true;
+    const lost = await attempt(h, integrationId);
+    expect(SdkError.is(lost.ok ? undefined : lost.error, "store_unavailable")).toBe(true);
+    expect(h.server.stats.refreshes).toBe(1);
+    h.clock.advance(3000);
+    const recovered = await attempt(h, integrationId);
+    expect(recovered.ok).toBe(true);
+    expect(h.server.stats.refreshes).toBe(2);
+    expect(h.server.stats.reuseDetected).toBe(0);
+    expect((await h.sdk.getConnection(integrationId)).status).toBe("active");
+    expect(h.lines.some((line) => line.message.includes("recovered a rotated refresh token"))).toBe(true);
+  });
+});

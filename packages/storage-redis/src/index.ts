@@ -1,2 +1,5 @@
-// Filled by its own issue; exports nothing yet.
-export {};
+// @sdk/storage-redis public surface: RedisCache (CacheStore) and RedisStore (PersistentStore) over an ioredis client
+// the caller owns, plus the fail-fast client options and the deprecated 1.x name.
+export { RedisCache, type RedisCacheOptions } from "./redis-cache.js";
+export { RedisStore, RedisStorage, type RedisStoreOptions } from "./redis-store.js";
+export { failFastRedisOptions, type RedisClient } from "./redis-client.js";

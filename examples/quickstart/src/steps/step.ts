@@ -1,0 +1,26 @@
+// What one walk-through of the quickstart is. Each file in steps/ exports one; steps/index.ts lists them in order.
+// Later walk-throughs (OAuth providers on their emulators) add a file here and start what they need in `setup`.
+import type { MemoryStore, ProviderInput, SDK } from "@sdk/core";
+import type { DemoApi } from "../demo-api.js";
+import type { Trace } from "../trace.js";
+
+export interface StepSetup {
+  /** Providers this walk-through registers in createSDK({ providers }). */
+  providers: ProviderInput[];
+  /** Stops what `setup` started (an emulator). */
+  teardown?: () => Promise<void>;
+}
+
+export interface StepContext {
+  sdk: SDK;
+  /** The embedded store, read directly to show what is really stored. */
+  store: MemoryStore;
+  api: DemoApi;
+  trace: Trace;
+}
+
+export interface Step {
+  title: string;
+  setup(api: DemoApi): Promise<StepSetup> | StepSetup;
+  run(context: StepContext): Promise<void>;
+}

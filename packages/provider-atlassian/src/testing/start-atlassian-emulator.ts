@@ -1,0 +1,488 @@
+// An in-process emulator of Atlassian OAuth 2.0 (3LO) and the API gateway calls the SDK makes: what
+// auth.atlassian.com and api.atlassian.com serve, on one 127.0.0.1 origin, following providers/atlassian.md.
+// It owns the wire shapes (status codes, bodies) and the consent simulator; grant rules live in AtlassianGrantStore.
+import {
+  bearerToken,
+  escapeHtml,
+  ManualClock,
+  startEmulatorServer,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorRoute,
+  type EmulatorServer,
+} from "@sdk/oauth/testing";
+import { randomBytes } from "node:crypto";
+import { AtlassianGrantStore, type AccessGrant } from "./atlassian-grant-store.js";
+import { readConsentPage, renderConsentPage } from "./render-consent-page.js";
+import { scopesForProducts, type AtlassianProduct } from "./scope-products.js";
+
+export type { AtlassianProduct } from "./scope-products.js";
+
+export interface AtlassianSite {
+  /** The cloudId. */
+  id: string;
+  /** Site name, e.g. "acme". */
+  name: string;
+  /** e.g. "https://acme.atlassian.net". */
+  url: string;
+  /** @default an Atlassian CDN avatar URL */
+  avatarUrl?: string;
+  products: AtlassianProduct[];
+}
+
+export interface AtlassianUser {
+  accountId: string;
+  /** @default `${accountId}@example.com` */
+  email?: string;
+  /** @default `User ${accountId}` */
+  name?: string;
+  /** cloudIds this user may grant on the consent page. @default every configured site */
+  sites?: string[];
+  /**
+   * cloudIds accessible-resources lists for this user although the grant does not hold them; API calls to them
+   * get 403. Models ID-8490 ("lists the sites the app can reach"). @default []
+   */
+  listedSites?: string[];
+}
+
+export interface AtlassianEmulatorOptions {
+  /** @default "atlassian-test-client" */
+  clientId?: string;
+  /** @default "atlassian-test-client-secret" */
+  clientSecret?: string;
+  /** Callback URLs of the app; `redirect_uri` must equal one exactly. @default ["http://localhost:3000/callback"] */
+  redirectUris?: string[];
+  /** @default one site "acme" (11111111-1111-4111-8111-111111111111) with jira, jsm and confluence */
+  sites?: AtlassianSite[];
+  /** The first user is the consent page's default. @default one user "user-1" who may grant every site */
+  users?: AtlassianUser[];
+  /**
+   * Accept form-encoded token requests besides JSON. The docs show JSON only; Nango posts forms and it works
+   * (UNSURE officially, providers/atlassian.md A1). @default true
+   */
+  acceptForm?: boolean;
+  /** Reject authorize requests without `audience=api.atlassian.com` (the newer docs leave it out). @default true */
+  requireAudience?: boolean;
+  /** @default 3600 */
+  accessTokenTtlSeconds?: number;
+  /** Authorization code lifetime (UNSURE, not documented). @default 600_000 (10 min) */
+  codeTtlMs?: number;
+  /** How long a rotated-out refresh token still works; reuse after it revokes the family. @default 600_000 (10 min) */
+  reuseWindowMs?: number;
+  /** A refresh token unused this long expires; each refresh resets it. @default 90 days */
+  refreshInactivityMs?: number;
+  /** A refresh chain dies this long after its consent (UNSURE whether still applied); `Infinity` turns it off. @default 365 days */
+  refreshMaxLifetimeMs?: number;
+  /**
+   * Whether the refresh chain of an earlier consent stays valid after the same user consents again (the grant is
+   * one per user and app; UNSURE). `false`: the new code exchange ends the older chains. @default true
+   */
+  reconsentKeepsRefreshChain?: boolean;
+  /** Answer to a wrong client_id/client_secret (not documented; Auth0 underneath answers this). @default 401 `{ error: "access_denied", error_description: "Unauthorized" }` */
+  invalidClient?: { status: number; body: unknown };
+  /** Redirect parameters of a denied consent (UNSURE; RFC 6749 4.1.2.1 assumed). @default `{ error: "access_denied" }` */
+  denial?: { error: string; error_description?: string };
+  /**
+   * accessible-resources lists a site once per product family (Jira/JSM, Confluence) instead of once
+   * (UNSURE, providers/atlassian.md A3; the docs' examples show one entry per product). @default false
+   */
+  resourcesPerProduct?: boolean;
+  /**
+   * Status for a token that lacks the scope an API path needs. The gateway is seen answering
+   * 401 `{"code":401,"message":"Unauthorized; scope does not match"}` (community reports). @default 401
+   */
+  scopeMismatchStatus?: 401 | 403;
+  clock?: ManualClock;
+  /** @default 0 (a free port) */
+  port?: number;
+}
+
+export interface AtlassianEndpoints {
+  authorizeUrl: string;
+  tokenUrl: string;
+  accessibleResourcesUrl: string;
+  /** Stands in for https://api.atlassian.com (product APIs live under `/ex/jira/{cloudId}`, `/ex/confluence/{cloudId}`). */
+  apiBaseUrl: string;
+  meUrl: string;
+}
+
+export interface AtlassianEmulatorStats {
+  /** Token requests that reached the handler (faulted ones are only in `counters.token`). */
+  tokenCalls: number;
+  codeExchanges: number;
+  /** Successful refreshes, reuses inside the window included. */
+  refreshes: number;
+  /** Refreshes with a rotated-out token outside the reuse window (or from too old a generation). */
+  reuseDetected: number;
+  /** Families (all refresh chains of a grant) revoked by reuse detection. */
+  familyRevocations: number;
+  /** Handled calls to accessible-resources, /me and the product APIs. */
+  apiCalls: number;
+}
+
+export interface ConsentDecision {
+  /** accountId. @default the first configured user */
+  user?: string;
+  /** cloudIds to tick. @default every site on the page the user may grant */
+  sites?: string[];
+  /** @default true */
+  approve?: boolean;
+}
+
+export interface AtlassianEmulator extends EmulatorServer {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly endpoints: AtlassianEndpoints;
+  readonly stats: AtlassianEmulatorStats;
+  /**
+   * Drives the consent page over HTTP like a browser: loads `authorizeUrl`, ticks `sites`, submits, and returns the
+   * redirect target (callback URL with `code` and `state`, or with `error=access_denied` and `state`).
+   */
+  consent(authorizeUrl: string, decision?: ConsentDecision): Promise<string>;
+  /** The user removed the app: access tokens get 401, refresh tokens 403, and the next consent starts a new grant. */
+  revokeUser(accountId: string): void;
+  /** Whether the family of this refresh token (current or rotated-out) was revoked. */
+  isFamilyRevoked(refreshToken: string): boolean;
+  /** Replaces the sites of the user's grant, as when an admin removes the app from a site. */
+  setSites(accountId: string, cloudIds: string[]): void;
+  /** The user's grant: union of consented scopes and sites, and how many refresh chains still work. */
+  grantOf(accountId: string): { scopes: string[]; sites: string[]; refreshChains: number } | undefined;
+}
+
+const DAY_MS = 86_400_000;
+const DEFAULT_AVATAR = "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/rocket.png";
+const DEFAULT_SITE: AtlassianSite = {
+  id: "11111111-1111-4111-8111-111111111111",
+  name: "acme",
+  url: "https://acme.atlassian.net",
+  products: ["jira", "jsm", "confluence"],
+};
+
+/** What each emulated product path needs: products on the site and one classic scope. */
+interface ProductPath {
+  name: string;
+  family: "jira" | "confluence";
+  rest: string;
+  products: AtlassianProduct[];
+  scope: string;
+  body: (site: AtlassianSite, user: Required<Pick<AtlassianUser, "accountId" | "email" | "name">>, base: string) => unknown;
+}
+
+const PRODUCT_PATHS: ProductPath[] = [
+  {
+    name: "jira_myself",
+    family: "jira",
+    rest: "/rest/api/3/myself",
+    products: ["jira", "jsm"],
+    scope: "read:jira-user",
+    body: (_site, user, base) => ({
+      self: `${base}/rest/api/3/user?accountId=${user.accountId}`,
+      accountId: user.accountId,
+      accountType: "atlassian",
+      emailAddress: user.email,
+      displayName: user.name,
+      active: true,
+      timeZone: "Etc/UTC",
+      locale: "en_US",
+    }),
+  },
+  {
+    name: "jira_projects",
+    family: "jira",
+    rest: "/rest/api/3/project",
+    products: ["jira", "jsm"],
+    scope: "read:jira-work",
+    body: (_site, _user, base) => [
+      { self: `${base}/rest/api/3/project/10000`, id: "10000", key: "DEMO", name: "Demo project", projectTypeKey: "software", simplified: false, style: "classic", isPrivate: false },
+    ],
+  },
+  {
+    name: "jsm_servicedesks",
+    family: "jira",
+    rest: "/rest/servicedeskapi/servicedesk",
+    products: ["jsm"],
+    scope: "read:servicedesk-request",
+    body: (_site, _user, base) => ({
+      size: 1,
+      start: 0,
+      limit: 50,
+      isLastPage: true,
+      values: [{ id: "1", projectId: "10001", projectName: "Support", projectKey: "SUP", _links: { self: `${base}/rest/servicedeskapi/servicedesk/1` } }],
+      _links: { base, context: "", self: `${base}/rest/servicedeskapi/servicedesk` },
+    }),
+  },
+  {
+    name: "confluence_spaces",
+    family: "confluence",
+    rest: "/wiki/api/v2/spaces",
+    products: ["confluence"],
+    scope: "read:confluence-space.summary",
+    body: (site) => ({
+      results: [{ id: "65538", key: "DEMO", name: "Demo space", type: "global", status: "current", homepageId: "65541" }],
+      _links: { base: `${site.url}/wiki` },
+    }),
+  },
+];
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+const tokenError = (status: number, error: string, description: string): EmulatorResponse => ({ status, body: { error, error_description: description } });
+const gatewayError = (status: number, message: string): EmulatorResponse => ({ status, body: { code: status, message } });
+const errorPage = (status: number, message: string): EmulatorResponse => ({
+  status,
+  html: `<!doctype html><html><head><title>Something went wrong</title></head><body><h1 id="error">${escapeHtml(message)}</h1></body></html>`,
+});
+
+export async function startAtlassianEmulator(options: AtlassianEmulatorOptions = {}): Promise<AtlassianEmulator> {
+  const clientId = options.clientId ?? "atlassian-test-client";
+  const clientSecret = options.clientSecret ?? "atlassian-test-client-secret";
+  const redirectUris = options.redirectUris ?? ["http://localhost:3000/callback"];
+  const clock = options.clock ?? new ManualClock();
+  const sites = new Map((options.sites ?? [DEFAULT_SITE]).map((site) => [site.id, site]));
+  const users = new Map(
+    (options.users ?? [{ accountId: "user-1" }]).map((user) => [
+      user.accountId,
+      {
+        accountId: user.accountId,
+        email: user.email ?? `${user.accountId}@example.com`,
+        name: user.name ?? `User ${user.accountId}`,
+        sites: user.sites ?? [...sites.keys()],
+        listedSites: user.listedSites ?? [],
+      },
+    ]),
+  );
+  for (const user of users.values()) {
+    for (const site of [...user.sites, ...user.listedSites]) {
+      if (!sites.has(site)) throw new Error(`user ${user.accountId} names site ${site}, which is not configured`);
+    }
+  }
+  const defaultUser = users.keys().next().value;
+  if (defaultUser === undefined) throw new Error("configure at least one user");
+  const denial = options.denial ?? { error: "access_denied" };
+  const invalidClient = options.invalidClient ?? { status: 401, body: { error: "access_denied", error_description: "Unauthorized" } };
+  const scopeMismatchStatus = options.scopeMismatchStatus ?? 401;
+  const store = new AtlassianGrantStore({
+    now: clock.now,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+    codeTtlMs: options.codeTtlMs ?? 600_000,
+    reuseWindowMs: options.reuseWindowMs ?? 600_000,
+    refreshInactivityMs: options.refreshInactivityMs ?? 90 * DAY_MS,
+    refreshMaxLifetimeMs: options.refreshMaxLifetimeMs ?? 365 * DAY_MS,
+    reconsentKeepsRefreshChain: options.reconsentKeepsRefreshChain ?? true,
+  });
+  const pending = new Map<string, { redirectUri: string; state: string | null; scopes: string[]; sites: string[] }>();
+  const stats: AtlassianEmulatorStats = { tokenCalls: 0, codeExchanges: 0, refreshes: 0, reuseDetected: 0, familyRevocations: 0, apiCalls: 0 };
+  let baseUrl = "";
+
+  const redirect = (target: string, params: Record<string, string | null | undefined>): EmulatorResponse => {
+    const back = new URL(target);
+    for (const [key, value] of Object.entries(params)) if (value != null) back.searchParams.set(key, value);
+    return { status: 302, headers: { location: back.toString() } };
+  };
+
+  /** Bearer check shared by every gateway path: 401 without a live token. */
+  const authenticate = (request: EmulatorRequest): AccessGrant | EmulatorResponse => {
+    stats.apiCalls += 1;
+    return store.accessGrant(bearerToken(request.headers) ?? "") ?? gatewayError(401, "Unauthorized");
+  };
+  const isAnswer = (value: AccessGrant | EmulatorResponse): value is EmulatorResponse => "status" in value;
+  const scopeMismatch = () => gatewayError(scopeMismatchStatus, scopeMismatchStatus === 401 ? "Unauthorized; scope does not match" : "Forbidden; scope does not match");
+
+  const tokenBody = (request: EmulatorRequest): Record<string, string> | undefined => {
+    const accepted = request.bodyFormat === "json" || (request.bodyFormat === "form" && (options.acceptForm ?? true));
+    if (!accepted || !request.body || typeof request.body !== "object" || Array.isArray(request.body)) return undefined;
+    return Object.fromEntries(Object.entries(request.body as Record<string, unknown>).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+  };
+
+  const resources = (access: AccessGrant) => {
+    const user = users.get(access.user)!;
+    const listed = [...new Set([...access.sites, ...user.listedSites])].map((id) => sites.get(id)).filter((site) => site !== undefined);
+    return listed.flatMap((site) => {
+      const entry = (scopes: string[]) => ({ id: site.id, url: site.url, name: site.name, scopes, avatarUrl: site.avatarUrl ?? DEFAULT_AVATAR });
+      if (!options.resourcesPerProduct) return [entry(scopesForProducts(access.scopes, site.products))];
+      const families = [site.products.filter((product) => product !== "confluence"), site.products.filter((product) => product === "confluence")];
+      const entries = families.filter((products) => products.length > 0).map((products) => scopesForProducts(access.scopes, products)).filter((scopes) => scopes.length > 0).map(entry);
+      return entries.length > 0 ? entries : [entry([])];
+    });
+  };
+
+  const productRoute = (path: ProductPath): EmulatorRoute => ({
+    name: path.name,
+    method: "GET",
+    path: new RegExp(`^/ex/${path.family}/(?<cloudId>[^/]+)${escapeRegExp(path.rest)}$`),
+    handler: (request) => {
+      const access = authenticate(request);
+      if (isAnswer(access)) return access;
+      const site = sites.get(request.params.cloudId ?? "");
+      if (!site || !path.products.some((product) => site.products.includes(product))) return gatewayError(404, "Not Found");
+      if (!access.sites.has(site.id)) return gatewayError(403, "Forbidden; the app is not authorized on this site");
+      if (!access.scopes.includes(path.scope)) return scopeMismatch();
+      return { status: 200, body: path.body(site, users.get(access.user)!, `${baseUrl}/ex/${path.family}/${site.id}`) };
+    },
+  });
+
+  const server = await startEmulatorServer({
+    clock,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    routes: [
+      {
+        name: "authorize",
+        method: "GET",
+        path: "/authorize",
+        handler: ({ query }) => {
+          if (query.get("client_id") !== clientId) return errorPage(400, "Invalid client_id");
+          const redirectUri = query.get("redirect_uri") ?? "";
+          // Never redirect to an unregistered URI: the error stays on Atlassian's page.
+          if (!redirectUris.includes(redirectUri)) return errorPage(400, "redirect_uri does not match the app's callback URL");
+          if ((options.requireAudience ?? true) && query.get("audience") !== "api.atlassian.com") return errorPage(400, "audience must be api.atlassian.com");
+          const state = query.get("state");
+          if (query.get("response_type") !== "code") return redirect(redirectUri, { error: "unsupported_response_type", state });
+          const scopes = (query.get("scope") ?? "").split(" ").filter(Boolean);
+          if (scopes.length === 0) return redirect(redirectUri, { error: "invalid_scope", state });
+          // Only sites offering a requested product can be picked, as on Atlassian's site picker.
+          const offered = [...sites.values()].filter((site) => scopesForProducts(scopes, site.products).length > 0);
+          const request = randomBytes(12).toString("base64url");
+          pending.set(request, { redirectUri, state, scopes, sites: offered.map((site) => site.id) });
+          return { status: 200, html: renderConsentPage({ request, clientId, scopes, sites: offered, defaultUser }) };
+        },
+      },
+      {
+        name: "authorize_decision",
+        method: "POST",
+        path: "/authorize/decision",
+        handler: ({ rawBody }) => {
+          // Read the raw form: `site` repeats once per ticked checkbox.
+          const form = new URLSearchParams(rawBody);
+          const authorization = pending.get(form.get("request") ?? "");
+          if (!authorization) return errorPage(400, "Unknown or already used authorization request");
+          pending.delete(form.get("request")!);
+          if (form.get("decision") !== "approve") return redirect(authorization.redirectUri, { ...denial, state: authorization.state });
+          const user = users.get(form.get("user") ?? "");
+          if (!user) return errorPage(400, "Unknown account");
+          const chosen = [...new Set(form.getAll("site"))];
+          const refused = chosen.find((site) => !authorization.sites.includes(site) || !user.sites.includes(site));
+          if (refused !== undefined) return errorPage(400, `Account ${user.accountId} cannot grant site ${refused}`);
+          const code = store.approve({ user: user.accountId, scopes: authorization.scopes, sites: chosen, redirectUri: authorization.redirectUri });
+          return redirect(authorization.redirectUri, { code, state: authorization.state });
+        },
+      },
+      {
+        name: "token",
+        method: "POST",
+        path: "/oauth/token",
+        handler: (request) => {
+          stats.tokenCalls += 1;
+          const body = tokenBody(request);
+          if (!body) return tokenError(400, "invalid_request", "Send the token request as a JSON object");
+          if (body.client_id !== clientId || body.client_secret !== clientSecret) return { status: invalidClient.status, body: invalidClient.body };
+          if (body.grant_type === "authorization_code") {
+            const outcome = store.exchange(body.code ?? "", body.redirect_uri ?? "");
+            if (!outcome.ok) {
+              return tokenError(403, "invalid_grant", outcome.reason === "redirect_mismatch" ? "redirect_uri does not match the authorization request" : "Invalid authorization code");
+            }
+            stats.codeExchanges += 1;
+            return { status: 200, body: outcome.tokens };
+          }
+          if (body.grant_type === "refresh_token") {
+            const outcome = store.refresh(body.refresh_token ?? "");
+            if (!outcome.ok) {
+              if (outcome.reason === "reuse") {
+                stats.reuseDetected += 1;
+                if (outcome.familyRevokedNow) stats.familyRevocations += 1;
+              }
+              return tokenError(403, "invalid_grant", "Unknown or invalid refresh token.");
+            }
+            stats.refreshes += 1;
+            return { status: 200, body: outcome.tokens };
+          }
+          return tokenError(400, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token");
+        },
+      },
+      {
+        name: "accessible_resources",
+        method: "GET",
+        path: "/oauth/token/accessible-resources",
+        handler: (request) => {
+          const access = authenticate(request);
+          return isAnswer(access) ? access : { status: 200, body: resources(access) };
+        },
+      },
+      {
+        name: "me",
+        method: "GET",
+        path: "/me",
+        handler: (request) => {
+          const access = authenticate(request);
+          if (isAnswer(access)) return access;
+          if (!access.scopes.includes("read:me")) return scopeMismatch();
+          const user = users.get(access.user)!;
+          return {
+            status: 200,
+            body: {
+              account_type: "atlassian",
+              account_id: user.accountId,
+              email: user.email,
+              email_verified: true,
+              name: user.name,
+              nickname: user.name,
+              picture: DEFAULT_AVATAR,
+              account_status: "active",
+              zoneinfo: "Etc/UTC",
+              locale: "en-US",
+            },
+          };
+        },
+      },
+      ...PRODUCT_PATHS.map(productRoute),
+    ],
+  });
+  baseUrl = server.url;
+  const resetRouteCounters = server.resetCounters;
+
+  return Object.assign(server, {
+    clientId,
+    clientSecret,
+    endpoints: {
+      authorizeUrl: `${server.url}/authorize`,
+      tokenUrl: `${server.url}/oauth/token`,
+      accessibleResourcesUrl: `${server.url}/oauth/token/accessible-resources`,
+      apiBaseUrl: server.url,
+      meUrl: `${server.url}/me`,
+    },
+    stats,
+    resetCounters() {
+      resetRouteCounters();
+      for (const key of Object.keys(stats) as Array<keyof AtlassianEmulatorStats>) stats[key] = 0;
+    },
+    async consent(authorizeUrl: string, decision: ConsentDecision = {}) {
+      const page = await fetch(authorizeUrl, { redirect: "manual" });
+      const location = page.headers.get("location");
+      if (page.status === 302 && location) return location;
+      const html = await page.text();
+      const form = readConsentPage(html);
+      if (!form) throw new Error(`consent page did not render (HTTP ${page.status}): ${html.slice(0, 300)}`);
+      const user = decision.user ?? defaultUser;
+      const grantable = users.get(user)?.sites ?? [];
+      const ticked = decision.sites ?? form.sites.filter((site) => grantable.includes(site));
+      const fields = new URLSearchParams({ request: form.request, user, decision: decision.approve === false ? "deny" : "approve" });
+      for (const site of ticked) fields.append("site", site);
+      const answer = await fetch(`${server.url}/authorize/decision`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: fields,
+      });
+      const target = answer.headers.get("location");
+      if (!target) throw new Error(`consent decision did not redirect (HTTP ${answer.status}): ${(await answer.text()).slice(0, 300)}`);
+      return target;
+    },
+    revokeUser: (accountId: string) => store.revokeUser(accountId),
+    isFamilyRevoked: (refreshToken: string) => store.isFamilyRevoked(refreshToken),
+    setSites(accountId: string, cloudIds: string[]) {
+      const unknown = cloudIds.find((id) => !sites.has(id));
+      if (unknown !== undefined) throw new Error(`site ${unknown} is not configured`);
+      store.setSites(accountId, cloudIds);
+    },
+    grantOf: (accountId: string) => store.grantOf(accountId),
+  });
+}

@@ -1,0 +1,45 @@
+// Records and 1.x documents the MongoStore tests share, with and without a server.
+import type { Integration } from "@sdk/core";
+
+export const uniqueName = (label: string) => `${label}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+
+/** A valid 2.0 record with a unique id. */
+export function integrationRecord(overrides: Partial<Integration> = {}): Integration {
+  return {
+    id: uniqueName("int"),
+    provider: "jira",
+    account_id: "acct-1",
+    created_by: "user-1",
+    auth_type: "oauth2",
+    status: "active",
+    scopes: ["read:jira-work"],
+    credentials: { refresh_token: { v: 1, kid: "k1", iv: "aXY", tag: "dGFn", ct: "Y3Q" } },
+    metadata: { cloud_id: "cloud-a" },
+    natural_key: "cloud-a",
+    version: 1,
+    created_at: "2026-01-01T00:00:00.000Z",
+    updated_at: "2026-01-01T00:00:00.000Z",
+    ...overrides,
+  };
+}
+
+/**
+ * What a 1.x service left in the collection: no version, status, metadata or natural_key, plaintext credentials,
+ * Mongoose's Date timestamps and `__v`.
+ */
+export function legacyDocument(): Record<string, unknown> & { _id: string } {
+  return {
+    _id: "int-legacy",
+    provider: "slack",
+    account_id: "acct-1",
+    created_by: "user-1",
+    scopes: ["chat:write"],
+    credentials: { access_token: "xoxb-plain" },
+    created_at: new Date("2025-05-01T10:00:00.000Z"),
+    updated_at: new Date("2025-05-02T10:00:00.000Z"),
+    __v: 0,
+  };
+}
+
+/** An encryption envelope as the SDK writes it (the store never opens it). */
+export const envelope = { v: 1, kid: "k1", iv: "a", tag: "b", ct: "c" };

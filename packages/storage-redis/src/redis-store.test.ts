@@ -1,0 +1,122 @@
+import { SdkError } from "@sdk/core";
+import { runPersistentStoreContract } from "@sdk/core/testing";
+import type { Cluster, Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { connectCluster, connectStandalone, deleteMatching, integrationRecord, rawRecord, recordKey, storeHarness, uniqueName } from "../test/redis-harness.js";
+import { RedisStorage, RedisStore } from "./redis-store.js";
+
+const { url, clusterNodes } = inject("redis");
+const clusterSkipReason = clusterNodes.length > 0 ? undefined : "needs redis-server to start a local Redis Cluster";
+
+let standalone: Redis;
+let cluster: Cluster | undefined;
+
+beforeAll(async () => {
+  standalone = await connectStandalone(url);
+  if (clusterNodes.length > 0) cluster = await connectCluster(clusterNodes);
+});
+
+afterAll(async () => {
+  await Promise.all([standalone, cluster].map((client) => client?.quit()));
+});
+
+runPersistentStoreContract("RedisStore on standalone Redis", async () => storeHarness(standalone));
+runPersistentStoreContract("RedisStore on a 3-master Redis Cluster", async () => storeHarness(cluster!), { skipReason: clusterSkipReason });
+
+describe("RedisStore storage layout", () => {
+  let prefix: string;
+  let store: RedisStore;
+  const tag = () => `{${prefix}}`;
+  const members = async (key: string) => (await standalone.smembers(`${tag()}:${key}`)).sort();
+
+  beforeAll(() => {
+    prefix = uniqueName("layout");
+    store = new RedisStore(standalone, { keyPrefix: prefix });
+  });
+
+  afterAll(() => deleteMatching(standalone, `${tag()}:*`));
+
+  it("keeps the account, provider and natural-key index sets in step with the record, in the same write", async () => {
+    const item = integrationRecord();
+    await store.create(item);
+    expect(await members("all")).toContain(item.id);
+    expect(await members("account:acct-1")).toContain(item.id);
+    expect(await members("provider:jira")).toContain(item.id);
+    expect(await members("natural-key:cloud-a")).toContain(item.id);
+
+    await store.update(item.id, { natural_key: "cloud-b", updated_at: "2026-01-02T00:00:00.000Z" }, { expectedVersion: 1 });
+    expect(await members("natural-key:cloud-a")).not.toContain(item.id);
+    expect(await members("natural-key:cloud-b")).toContain(item.id);
+    expect((await store.list({ natural_key: "cloud-a" })).map((found) => found.id)).not.toContain(item.id);
+
+    await store.update(item.id, { natural_key: null, updated_at: "2026-01-03T00:00:00.000Z" }, { expectedVersion: 2 });
+    expect(await members("natural-key:cloud-b")).not.toContain(item.id);
+
+    expect(await store.delete(item.id)).toBe(true);
+    for (const key of ["all", "account:acct-1", "provider:jira"]) expect(await members(key)).not.toContain(item.id);
+    expect(await standalone.exists(recordKey(prefix, item.id))).toBe(0);
+  });
+
+  it("reads a 1.x record (no version, status, metadata, natural_key) and upgrades it on its next write", async () => {
+    const id = uniqueName("legacy");
+    // The shape a 1.x writer left: plaintext credentials, no version, no index entries.
+    const legacy = { id, provider: "slack", account_id: "acct-legacy", created_by: "user-1", scopes: ["chat:write"], credentials: { access_token: "xoxb-plain" } };
+    await standalone.set(recordKey(prefix, id), JSON.stringify(legacy));
+
+    const read = await store.get(id);
+    expect(read).toMatchObject({ id, version: 0, status: "active", auth_type: "oauth2", metadata: {}, natural_key: null });
+
+    const stale = await store.update(id, { status: "revoked", updated_at: "2026-01-02T00:00:00.000Z" }, { expectedVersion: 1 }).catch((caught: unknown) => caught);
+    expect(SdkError.is(stale, "integration_conflict")).toBe(true);
+
+    const upgraded = await store.update(id, { credentials: { access_token: { v: 1, kid: "k1", iv: "a", tag: "b", ct: "c" } }, updated_at: "2026-01-02T00:00:00.000Z" }, { expectedVersion: 0 });
+    expect(upgraded.version).toBe(1);
+    const raw = (await rawRecord(standalone, prefix, id)) as Record<string, unknown>;
+    expect(raw).toMatchObject({ version: 1, status: "active", metadata: {}, natural_key: null, credentials: { access_token: { kid: "k1" } } });
+    expect(JSON.stringify(raw)).not.toContain("xoxb-plain");
+    // The write also put the record into the index sets it was missing from.
+    expect((await store.list({ account_id: "acct-legacy" })).map((found) => found.id)).toEqual([id]);
+  });
+
+  it("a patch field given as undefined leaves the stored value alone", async () => {
+    const item = integrationRecord({ status: "needs_reauth" });
+    await store.create(item);
+    const updated = await store.update(item.id, { status: undefined, scopes: ["a"], updated_at: "2026-01-02T00:00:00.000Z" }, { expectedVersion: 1 });
+    expect(updated.status).toBe("needs_reauth");
+    expect((await store.get(item.id))!.status).toBe("needs_reauth");
+  });
+
+  it("reports a value that is not an integration as store_unavailable without its content", async () => {
+    const id = uniqueName("garbage");
+    await standalone.set(recordKey(prefix, id), "not json secret-value-123");
+    const error = await store.get(id).catch((caught: unknown) => caught);
+    expect(SdkError.is(error, "store_unavailable")).toBe(true);
+    expect((error as SdkError).retryable).toBe(false);
+    expect(JSON.stringify((error as SdkError).toJSON())).not.toContain("secret-value-123");
+  });
+
+  it("refuses a keyPrefix that cannot be a Cluster hash tag", () => {
+    for (const keyPrefix of ["", "a{b", "a}b"]) {
+      expect(() => new RedisStore(standalone, { keyPrefix })).toThrow(expect.objectContaining({ code: "misconfigured" }));
+    }
+  });
+
+  it("keeps the 1.x name RedisStorage as an alias of RedisStore", () => {
+    expect(RedisStorage).toBe(RedisStore);
+    expect(new RedisStorage(standalone)).toBeInstanceOf(RedisStore);
+  });
+});
+
+describe.skipIf(clusterSkipReason !== undefined)(`RedisStore on a Redis Cluster keeps one store in one hash slot${clusterSkipReason ? ` (skipped: ${clusterSkipReason})` : ""}`, () => {
+  it("puts the record and every index key of a store in the slot of its hash tag", async () => {
+    const prefix = uniqueName("slot");
+    const store = new RedisStore(cluster!, { keyPrefix: prefix });
+    const item = integrationRecord();
+    await store.create(item);
+    const keys = [recordKey(prefix, item.id), `{${prefix}}:all`, `{${prefix}}:account:acct-1`, `{${prefix}}:provider:jira`, `{${prefix}}:natural-key:cloud-a`];
+    const slots = await Promise.all(keys.map((key) => cluster!.cluster("KEYSLOT", key)));
+    expect(new Set(slots).size).toBe(1);
+    for (const key of keys) expect(await cluster!.exists(key)).toBe(1);
+    await deleteMatching(cluster!, `{${prefix}}:*`);
+  });
+});

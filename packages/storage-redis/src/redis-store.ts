@@ -1,0 +1,227 @@
+// RedisStore: the PersistentStore for teams that keep integrations in Redis (with AOF). Every write is one Lua
+// script that checks the record and moves it and its index sets together; every key carries the `{prefix}` hash
+// tag so one script's keys share a Cluster slot. It stores what it is given and never decrypts.
+import {
+  SdkError,
+  matchesFilter,
+  readStoredRecord,
+  type Integration,
+  type IntegrationFilter,
+  type IntegrationPatch,
+  type PersistentStore,
+  type UpdateOptions,
+} from "@sdk/core";
+import type { RedisClient } from "./redis-client.js";
+import { guardRedis } from "./redis-failure.js";
+import { RedisScript } from "./redis-script.js";
+
+export interface RedisStoreOptions {
+  /**
+   * Namespace of every key, used as the Cluster hash tag: keys look like `{sdk:integrations}:record:<id>`.
+   * The whole store therefore lives in one hash slot (one shard); see the README for the trade-off.
+   * Must be non-empty and contain no `{` or `}`.
+   * @default "sdk:integrations"
+   */
+  keyPrefix?: string;
+}
+
+// Compare-and-set of one record plus its index sets, in one atomic step:
+// KEYS[1] record; KEYS[2 .. 1+ARGV[4]] index sets the id leaves; the remaining KEYS index sets it joins.
+// ARGV[1] the JSON the caller read ('' = the record must not exist), ARGV[2] the JSON to store ('' = delete),
+// ARGV[3] the id, ARGV[4] how many sets it leaves. Comparing the whole JSON, not only `version`, keeps the check
+// exact even against writers that do not bump `version` (1.x).
+const WRITE = new RedisScript(`
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '' then
+  if current then return 'exists' end
+elseif not current then
+  return 'missing'
+elseif current ~= ARGV[1] then
+  return 'changed'
+end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
+local leave = tonumber(ARGV[4])
+for i = 2, 1 + leave do redis.call('SREM', KEYS[i], ARGV[3]) end
+for i = 2 + leave, #KEYS do redis.call('SADD', KEYS[i], ARGV[3]) end
+return 'ok'`);
+
+type WriteOutcome = "ok" | "exists" | "missing" | "changed";
+
+/** How often an update or delete re-reads after the record changed without its version moving (a 1.x writer). */
+const MAX_ATTEMPTS = 3;
+
+interface StoredRecord {
+  json: string;
+  record: Integration;
+}
+
+function notFound(id: string): SdkError {
+  return new SdkError("integration_not_found", `Integration "${id}" does not exist.`, { details: { integration_id: id } });
+}
+
+function conflict(id: string, expectedVersion: number, actualVersion: number): SdkError {
+  return new SdkError("integration_conflict", `Integration "${id}" changed since it was read; read it again and retry.`, {
+    details: { integration_id: id, expected_version: expectedVersion, actual_version: actualVersion },
+  });
+}
+
+/** A patch field given as `undefined` leaves the stored value alone (JSON would otherwise drop the field). */
+function applyPatch(record: Integration, patch: IntegrationPatch, version: number): Integration {
+  const next: Record<string, unknown> = { ...record };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value !== undefined) next[field] = value;
+  }
+  return { ...(next as unknown as Integration), version };
+}
+
+export class RedisStore implements PersistentStore {
+  readonly #client: RedisClient;
+  readonly #tag: string;
+
+  /** `client` stays the caller's: the store never closes it. */
+  constructor(client: RedisClient, options: RedisStoreOptions = {}) {
+    const prefix = options.keyPrefix ?? "sdk:integrations";
+    if (prefix === "" || /[{}]/.test(prefix)) {
+      throw new SdkError("misconfigured", `RedisStore "keyPrefix" must be non-empty and contain no "{" or "}": it becomes the Cluster hash tag.`, {
+        details: { field: "keyPrefix" },
+      });
+    }
+    this.#client = client;
+    this.#tag = `{${prefix}}`;
+  }
+
+  async get(id: string): Promise<Integration | undefined> {
+    return (await this.#read(id, "get"))?.record;
+  }
+
+  async create(record: Integration): Promise<Integration> {
+    const json = JSON.stringify(record);
+    const outcome = await this.#write("create", record.id, "", json, [], this.#indexKeys(record));
+    if (outcome === "exists") {
+      throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id } });
+    }
+    return this.#parse(record.id, json);
+  }
+
+  async update(id: string, patch: IntegrationPatch, { expectedVersion }: UpdateOptions): Promise<Integration> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.#read(id, "update");
+      if (!current) throw notFound(id);
+      if (current.record.version !== expectedVersion) throw conflict(id, expectedVersion, current.record.version);
+      const next = applyPatch(current.record, patch, expectedVersion + 1);
+      const json = JSON.stringify(next);
+      const oldKeys = this.#indexKeys(current.record);
+      const newKeys = this.#indexKeys(next);
+      // Joining every current index set (not only changed ones) also indexes records written before the indexes existed.
+      const leave = oldKeys.filter((key) => !newKeys.includes(key));
+      const outcome = await this.#write("update", id, current.json, json, leave, newKeys);
+      if (outcome === "ok") return this.#parse(id, json);
+      if (outcome === "missing") throw notFound(id);
+      if (attempt === MAX_ATTEMPTS) throw conflict(id, expectedVersion, current.record.version);
+    }
+  }
+
+  async delete(id: string): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.#read(id, "delete");
+      if (!current) return false;
+      const outcome = await this.#write("delete", id, current.json, "", this.#indexKeys(current.record), []);
+      if (outcome === "ok") return true;
+      if (outcome === "missing") return false;
+      if (attempt === MAX_ATTEMPTS) {
+        throw new SdkError("integration_conflict", `Integration "${id}" kept changing while it was being deleted; retry.`, { details: { integration_id: id } });
+      }
+    }
+  }
+
+  async list(filter: IntegrationFilter): Promise<Integration[]> {
+    const ids = await guardRedis("store_unavailable", "list", () => this.#candidateIds(filter));
+    if (ids.length === 0) return [];
+    const values = await guardRedis("store_unavailable", "list", () => this.#client.mget(ids.map((id) => this.#recordKey(id))));
+    const found: Integration[] = [];
+    values.forEach((json, index) => {
+      // A record deleted or re-keyed between the index read and MGET is dropped by these two checks.
+      if (json === null) return;
+      const record = this.#parse(ids[index]!, json);
+      if (matchesFilter(record, filter)) found.push(record);
+    });
+    return found.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  }
+
+  /** Ids from the narrowest index sets the filter allows; `status` and `providers` are checked on the records. */
+  #candidateIds(filter: IntegrationFilter): Promise<string[]> {
+    const sets: string[] = [];
+    if (filter.account_id !== undefined) sets.push(this.#accountKey(filter.account_id));
+    if (filter.provider !== undefined) sets.push(this.#providerKey(filter.provider));
+    if (filter.natural_key !== undefined) sets.push(this.#naturalKeyKey(filter.natural_key));
+    if (sets.length > 0) return this.#client.sinter(...sets);
+    if (filter.providers !== undefined) {
+      if (filter.providers.length === 0) return Promise.resolve([]);
+      return this.#client.sunion(...filter.providers.map((provider) => this.#providerKey(provider)));
+    }
+    return this.#client.smembers(this.#allKey());
+  }
+
+  async #read(id: string, operation: string): Promise<StoredRecord | undefined> {
+    const json = await guardRedis("store_unavailable", operation, () => this.#client.get(this.#recordKey(id)));
+    return json === null ? undefined : { json, record: this.#parse(id, json) };
+  }
+
+  async #write(operation: string, id: string, expectedJson: string, nextJson: string, leave: string[], join: string[]): Promise<WriteOutcome> {
+    const keys = [this.#recordKey(id), ...leave, ...join];
+    const outcome = await guardRedis("store_unavailable", operation, () => WRITE.run(this.#client, keys, [expectedJson, nextJson, id, leave.length]));
+    return outcome as WriteOutcome;
+  }
+
+  /** Reads a stored value leniently (1.x records have no `version`, `status`, ...). The key's id wins over the value's. */
+  #parse(id: string, json: string): Integration {
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      value = undefined;
+    }
+    const record = typeof value === "object" && value !== null ? readStoredRecord({ ...(value as Record<string, unknown>), id }) : undefined;
+    if (!record) {
+      throw new SdkError("store_unavailable", `The value stored for integration "${id}" is not an integration record.`, {
+        retryable: false,
+        details: { integration_id: id },
+      });
+    }
+    return record;
+  }
+
+  #indexKeys(record: Integration): string[] {
+    const keys = [this.#allKey(), this.#accountKey(record.account_id), this.#providerKey(record.provider)];
+    if (record.natural_key !== null) keys.push(this.#naturalKeyKey(record.natural_key));
+    return keys;
+  }
+
+  #recordKey(id: string): string {
+    return `${this.#tag}:record:${id}`;
+  }
+
+  #allKey(): string {
+    return `${this.#tag}:all`;
+  }
+
+  #accountKey(accountId: string): string {
+    return `${this.#tag}:account:${accountId}`;
+  }
+
+  #providerKey(provider: string): string {
+    return `${this.#tag}:provider:${provider}`;
+  }
+
+  #naturalKeyKey(naturalKey: string): string {
+    return `${this.#tag}:natural-key:${naturalKey}`;
+  }
+}
+
+/**
+ * @deprecated 1.x name, kept so 1.x imports compile: use `RedisStore` for records. A 1.x `RedisStorage` passed
+ * as `cacheStorage` becomes `new RedisCache(redis)` in 2.0 (see MIGRATION.md).
+ */
+export const RedisStorage = RedisStore;
+/** @deprecated 1.x name: use `RedisStore`. */
+export type RedisStorage = RedisStore;

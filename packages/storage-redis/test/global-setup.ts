@@ -1,0 +1,46 @@
+// Vitest global setup: a standalone Redis (REDIS_URL when given, else a private redis-server on a free port) and a
+// private 3-master Redis Cluster from the same binary, shared by every test file and stopped after the run.
+import type { TestProject } from "vitest/node";
+import { startRedisCluster } from "../../../tooling/scripts/redis-cluster.mjs";
+import { findRedisServer, startRedisServer } from "../../../tooling/scripts/redis-server.mjs";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    redis: {
+      /** Standalone Redis every suite uses. */
+      url: string;
+      /** The redis-server binary, "" when none is installed (REDIS_URL only): Cluster and restart tests skip. */
+      bin: string;
+      /** Startup nodes of the private Cluster, empty without a binary. */
+      clusterNodes: Array<{ host: string; port: number }>;
+    };
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const bin = process.env.REDIS_SERVER_BIN || findRedisServer() || "";
+  const stops: Array<() => Promise<void>> = [];
+  const teardown = async () => {
+    await Promise.all(stops.map((stop) => stop()));
+  };
+  try {
+    let url = process.env.REDIS_URL;
+    if (!url) {
+      if (!bin) throw new Error("@sdk/storage-redis tests need Redis: set REDIS_URL or install redis-server (apt-get install redis-server).");
+      const server = await startRedisServer({ bin });
+      stops.push(server.stop);
+      url = server.url;
+    }
+    let clusterNodes: Array<{ host: string; port: number }> = [];
+    if (bin) {
+      const cluster = await startRedisCluster({ bin });
+      stops.push(cluster.stop);
+      clusterNodes = cluster.nodes;
+    }
+    project.provide("redis", { url, bin, clusterNodes });
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+}

@@ -1,0 +1,131 @@
+// Packs every @sdk/* package as it would be published, installs the tarballs into a scratch npm project (peers
+// from the registry, workspace:^ rewritten by pnpm pack), and imports each export subpath from ESM and from CJS in a
+// child node process. Catches what in-workspace tests cannot: files missing from the tarball, exports that only
+// resolve through workspace symlinks, an ESM/CJS split that drifted. Needs `pnpm build` first (`pnpm test:pack` does it).
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listPublicPackages } from "../../scripts/lib/packages.mjs";
+
+const root = resolve(import.meta.dirname, "../../..");
+const packages = listPublicPackages(root);
+
+// Names DESIGN.md promises, checked on top of the runtime exports the committed API reports list.
+const PROMISED: Record<string, string[]> = {
+  "@sdk/core": ["createSDK", "ConnectionManager", "SdkError", "MemoryStore", "MemoryCache", "defineApiKeyProvider", "defineBasicProvider", "defineMappedCredentialsProvider"],
+  "@sdk/core/testing": ["runPersistentStoreContract", "runCacheStoreContract"],
+  "@sdk/oauth": ["defineOAuthProvider", "OAuthStrategy"],
+};
+// vitest 4 throws on require() ("Vitest cannot be imported in a CommonJS module"), so a suite that imports vitest
+// has no working CJS build. Contract suites run inside vitest, which loads the ESM build. Pinned so that a fix shows.
+const CJS_UNSUPPORTED: Record<string, RegExp> = {
+  "@sdk/core/testing": /Vitest cannot be imported in a CommonJS module using require\(\)/,
+};
+
+/** The runtime values a report says a subpath exports (types and interfaces have no runtime name). */
+function valueExports(reportPath: string): string[] {
+  const file = join(root, reportPath);
+  if (!existsSync(file)) return [];
+  const names = [];
+  for (const match of readFileSync(file, "utf8").matchAll(/^export (?:declare )?(?:abstract )?(?:function|class|const|let|var|enum|namespace) ([A-Za-z_$][\w$]*)/gm)) {
+    names.push(match[1]!);
+  }
+  return names;
+}
+
+type Loaded = Record<string, { keys?: string[]; error?: string }>;
+const PROBE = `
+  const load = async (specifier) => {
+    try { return { keys: Object.keys(await LOAD(specifier)).filter((key) => key !== "default" && key !== "__esModule").sort() }; }
+    catch (error) { return { error: String(error && error.message || error).split("\\n")[0] }; }
+  };
+  (async () => {
+    const out = {};
+    for (const specifier of JSON.parse(process.argv[2])) out[specifier] = await load(specifier);
+    process.stdout.write(JSON.stringify(out));
+  })();
+`;
+
+const specifiers = packages.flatMap((pkg) => pkg.entries.map((entry) => ({ pkg, entry, specifier: entry.subpath === "." ? pkg.name : `${pkg.name}${entry.subpath.slice(1)}` })));
+let scratch: string;
+let esm: Loaded;
+let cjs: Loaded;
+
+function probe(cwd: string, type: "module" | "commonjs"): Loaded {
+  const file = join(cwd, type === "module" ? "probe.mjs" : "probe.cjs");
+  writeFileSync(file, PROBE.replace("LOAD(specifier)", type === "module" ? "import(specifier)" : "Promise.resolve(require(specifier))"));
+  const run = spawnSync(process.execPath, [file, JSON.stringify(specifiers.map(({ specifier }) => specifier))], { cwd, encoding: "utf8", timeout: 30_000 });
+  if (run.status !== 0) throw new Error(`${type} probe failed (exit ${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout) as Loaded;
+}
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "sdk-pack-"));
+  const tarballs = join(scratch, "tarballs");
+  mkdirSync(tarballs);
+  for (const pkg of packages) {
+    for (const entry of pkg.entries) {
+      if (!existsSync(entry.typesFile)) throw new Error(`${pkg.name} is not built (${entry.typesFile} is missing): run \`pnpm build\` first`);
+    }
+  }
+  execFileSync("pnpm", ["-r", ...packages.flatMap((pkg) => ["--filter", pkg.name]), "pack", "--pack-destination", tarballs], { cwd: root, stdio: "pipe" });
+
+  const project = join(scratch, "project");
+  mkdirSync(project);
+  const dependencies: Record<string, string> = {};
+  const overrides: Record<string, string> = {};
+  for (const pkg of packages) {
+    const tarball = join(tarballs, `${pkg.name.slice(1).replace("/", "-")}-${pkg.version}.tgz`);
+    if (!existsSync(tarball)) throw new Error(`pnpm pack wrote no ${tarball}`);
+    dependencies[pkg.name] = `file:${tarball}`;
+    // Packages that depend on each other take the tarball too, never a same-named package from the registry.
+    overrides[pkg.name] = `$${pkg.name}`;
+  }
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "sdk-pack-test", private: true, dependencies, overrides }, null, 2));
+  // A clean npm: pnpm's npm_* variables from `pnpm test:pack` are not meant for it.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key) || /^npm_config_(registry|cache|userconfig)$/i.test(key)));
+  // Peer dependencies (ioredis, mongodb) come from the registry: npm installs peers itself.
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline", "--loglevel=error"], { cwd: project, env, stdio: "pipe", timeout: 110_000 });
+  // vitest is an optional peer that only the ./testing suites load; borrow the workspace's copy rather than download it.
+  const vitest = join(project, "node_modules", "vitest");
+  if (!existsSync(vitest)) symlinkSync(join(root, "node_modules", "vitest"), vitest, "dir");
+
+  esm = probe(project, "module");
+  cjs = probe(project, "commonjs");
+}, 120_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe.each(packages.map((pkg) => [pkg.name, pkg] as const))("%s tarball", (name, pkg) => {
+  it("is installed from its own tarball with workspace: dependencies rewritten", () => {
+    const installed = JSON.parse(readFileSync(join(scratch, "project", "node_modules", name, "package.json"), "utf8"));
+    expect(installed.version).toBe(pkg.version);
+    const ranges = Object.values({ ...installed.dependencies, ...installed.peerDependencies }) as string[];
+    expect(ranges.filter((range) => range.startsWith("workspace:"))).toEqual([]);
+    expect(existsSync(join(scratch, "project", "node_modules", name, "node_modules", "@sdk"))).toBe(false);
+    const optional = installed.peerDependenciesMeta ?? {};
+    for (const peer of Object.keys(installed.peerDependencies ?? {}).filter((peer) => !optional[peer]?.optional)) {
+      expect(existsSync(join(scratch, "project", "node_modules", peer, "package.json")), `peer ${peer} installed`).toBe(true);
+    }
+  });
+
+  it.each(specifiers.filter((item) => item.pkg === pkg).map(({ specifier, entry }) => [specifier, entry.reportPath] as const))(
+    "%s loads from import and require with the same exports",
+    (specifier, reportPath) => {
+      const expected = [...new Set([...valueExports(reportPath), ...(PROMISED[specifier] ?? [])])].sort();
+      expect(esm[specifier]?.error).toBeUndefined();
+      expect(esm[specifier]?.keys).toEqual(expect.arrayContaining(expected));
+      const unsupported = CJS_UNSUPPORTED[specifier];
+      if (unsupported) {
+        expect(cjs[specifier]?.error).toMatch(unsupported);
+        return;
+      }
+      expect(cjs[specifier]?.error).toBeUndefined();
+      expect(cjs[specifier]?.keys).toEqual(esm[specifier]?.keys);
+    },
+  );
+});
