@@ -224,7 +224,10 @@ export class OAuthStrategy implements ProviderDefinition {
     const inBinding = this.options.stateTransport === "binding";
     let payload: StatePayload;
     try {
-      payload = verifyState(context.state, {
+      // In binding transport the state *is* the browser binding (it came from the cookie, not the URL), so the
+      // separate binding check (6) has nothing left to compare and is skipped; checks 1-5 and 7 still run.
+      const config = inBinding ? { ...context.state, browserBinding: "off" as const } : context.state;
+      payload = verifyState(config, {
         state: inBinding ? input.browser_binding : input.state,
         provider: this.id,
         browserBinding: inBinding ? undefined : input.browser_binding,
