@@ -3,4 +3,4 @@ export { slack, type SlackProvider } from "./slack.js";
 export { SLACK_ENDPOINTS, type SlackEndpoints, type SlackProviderOptions } from "./slack-provider-options.js";
 export type { SlackRuntime, SlackRuntimeFields } from "./slack-runtime.js";
 export type { SlackInstallMetadata } from "./slack-install-metadata.js";
-export { SLACK_ERRORS, mapSlackError } from "./map-slack-error.js";
+export { SLACK_ERRORS, mapSlackError, type SlackErrorMapping } from "./map-slack-error.js";

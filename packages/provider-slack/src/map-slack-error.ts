@@ -4,8 +4,11 @@
 import { SdkError, type SdkErrorCode } from "@sdk/core";
 import type { HttpAnswer } from "@sdk/oauth";
 
-interface SlackErrorMapping {
+/** What one Slack error code becomes. */
+export interface SlackErrorMapping {
+  /** The SdkError code thrown. */
   code: SdkErrorCode;
+  /** What the message tells the caller to do. */
   hint: string;
 }
 

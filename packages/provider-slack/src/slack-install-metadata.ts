@@ -4,15 +4,19 @@ import { SdkError, parseInput } from "@sdk/core";
 import { z } from "zod";
 import { slackIdSchema, type SlackAccessBody } from "./parse-slack-token-response.js";
 
+/** `metadata` of a Slack integration: what the install is about. Plaintext, so never a secret. */
 export interface SlackInstallMetadata {
   /** The workspace (`T…`); null for an org-wide install. */
   team_id: string | null;
+  /** The workspace's name at install time. */
   team_name: string | null;
   /** The Enterprise Grid org (`E…`) the workspace belongs to, or that was installed org-wide; null outside Grid. */
   enterprise_id: string | null;
+  /** The org's name at install time. */
   enterprise_name: string | null;
   /** True for an org-wide install (`is_enterprise_install`): one install covers every workspace of the org. */
   is_enterprise_install: boolean;
+  /** The Slack app (`A…`). */
   app_id: string | null;
   /** The bot user (`U…`/`W…`); null for user-token-only installs. */
   bot_user_id: string | null;

@@ -4,6 +4,7 @@ import { parseInput, urlSchema } from "@sdk/core";
 import type { ClientAuthMethod, RetryOptions } from "@sdk/oauth";
 import { z } from "zod";
 
+/** Where the provider talks to Slack. */
 export interface SlackEndpoints {
   /** @default "https://slack.com/oauth/v2/authorize" */
   authorizeUrl: string;
@@ -23,8 +24,11 @@ export const SLACK_ENDPOINTS: Readonly<SlackEndpoints> = Object.freeze({
   apiBaseUrl: "https://slack.com/api",
 });
 
+/** Options of `slack(options)`. */
 export interface SlackProviderOptions {
+  /** The Slack app's Client ID (Basic Information -> App Credentials). */
   clientId: string;
+  /** The Slack app's Client Secret. Never appears in an error, event or log line. */
   clientSecret: string;
   /**
    * Must equal one of the app's Redirect URLs or sit below one; it is sent to authorize and to oauth.v2.access.

@@ -8,6 +8,7 @@ import type { SlackInstallMetadata } from "./slack-install-metadata.js";
 export interface SlackRuntimeFields extends RuntimeFields, Omit<SlackInstallMetadata, "incoming_webhook"> {
   /** The token in `headers`: the bot token when the install has one, else the user token. */
   access_token: string;
+  /** Which token `access_token` is. */
   token_type: "bot" | "user";
   /** Expiry of `access_token` (ISO 8601); null for a non-rotating token, which does not expire. */
   expires_at: string | null;
@@ -15,20 +16,27 @@ export interface SlackRuntimeFields extends RuntimeFields, Omit<SlackInstallMeta
   scopes: string[];
   /** `xoxe.xoxb-…` (rotating) or `xoxb-…`; null for user-only installs. */
   bot_token: string | null;
+  /** Expiry of `bot_token` (ISO 8601); null when it does not expire or there is none. */
   bot_token_expires_at: string | null;
+  /** Scopes granted to the bot token. */
   bot_scopes: string[];
   /** `xoxe.xoxp-…` or `xoxp-…` when user scopes were granted, else null. */
   user_token: string | null;
+  /** Expiry of `user_token` (ISO 8601); null when it does not expire or there is none. */
   user_token_expires_at: string | null;
+  /** Scopes granted to the user token. */
   user_scopes: string[];
   /** `https://slack.com/api` unless overridden: `sdk.fetch(id, "/chat.postMessage", …)`. */
   api_base_url: string;
+  /** `Authorization: Bearer <access_token>`. */
   headers: { Authorization: string };
 }
 
 /** What `sdk.resolveConnection<SlackRuntime>(id)` returns for a Slack integration. */
 export interface SlackRuntime extends Runtime, SlackRuntimeFields {
+  /** `https://slack.com/api` unless overridden. */
   api_base_url: string;
+  /** `Authorization: Bearer <access_token>`. */
   headers: { Authorization: string };
 }
 

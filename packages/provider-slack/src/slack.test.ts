@@ -34,7 +34,7 @@ describe("slack(options)", () => {
       expect((caught as SdkError).details.field).toBe(field);
       expect((caught as SdkError).message).not.toContain("planted-client-secret-4242");
     }
-    expect(() => slack({ ...valid, extra: 1 } as never)).toThrow(/"slack"/);
+    expect(() => slack({ ...valid, extra: 1 } as never)).toThrow(/"slack\.extra"/);
   });
 
   it("has the id 'slack' and slack.com endpoints by default", async () => {
@@ -249,7 +249,7 @@ describe("install shapes", () => {
     const draft = { provider: "slack", account_id: "acct-1", created_by: "u1", credentials: { refresh_token: "xoxe-1-x" } };
     expect((await failure(h.sdk.createConnection({ ...draft, metadata: { is_enterprise_install: false, team_id: null } }))).details.field).toBe("createConnection.metadata.team_id");
     expect((await failure(h.sdk.createConnection({ ...draft, metadata: { is_enterprise_install: true, team_id: null } }))).details.field).toBe("createConnection.metadata.enterprise_id");
-    expect((await failure(h.sdk.createConnection({ ...draft, metadata: { is_enterprise_install: false, team_id: "T1", extra: 1 } }))).details.field).toBe("createConnection.metadata");
+    expect((await failure(h.sdk.createConnection({ ...draft, metadata: { is_enterprise_install: false, team_id: "T1", extra: 1 } }))).details.field).toBe("createConnection.metadata.extra");
     expect((await failure(h.sdk.createConnection({ ...draft, metadata: { is_enterprise_install: false, team_id: "t:1" } }))).details.field).toBe("createConnection.metadata.team_id");
   });
 });

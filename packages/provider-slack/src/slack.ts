@@ -12,6 +12,7 @@ import { resolveSlackOptions, type SlackProviderOptions } from "./slack-provider
 import { slackRejectsCredentials } from "./slack-rejects-credentials.js";
 import { slackRuntime } from "./slack-runtime.js";
 
+/** What `slack()` returns: a provider definition for `createSDK({ providers })`, on the OAuth engine's strategy. */
 export type SlackProvider = ProviderDefinition & OAuthStrategy;
 
 /**

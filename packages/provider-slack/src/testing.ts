@@ -15,5 +15,6 @@ export {
   type SlackWorkspace,
 } from "./testing/start-slack-emulator.js";
 export { installSlack, slackOptionsFor, type SlackInstallScript } from "./testing/install-slack.js";
+export type { SlackEndpoints, SlackProviderOptions } from "./slack-provider-options.js";
 export { traceSlackRefreshFlow, type SlackRefreshTrace, type SlackRefreshTraceOptions } from "./testing/trace-slack-refresh-flow.js";
 export type { TraceStep } from "./testing/trace-recorder.js";

@@ -1,6 +1,6 @@
 // Shared setup of the provider's tests: the Slack emulator and the SDK on one ManualClock, MemoryStore + MemoryCache,
 // a recording logger and every event, and more SDK instances on the same store and cache ("other processes").
-import { CredentialCipher, createSDK, MemoryCache, MemoryStore, SdkError, type IntegrationSummary, type SDK, type SdkEventName } from "@sdk/core";
+import { CredentialCipher, createSDK, MemoryCache, MemoryStore, SDK_EVENT_NAMES, SdkError, type IntegrationSummary, type SDK, type SdkEventName } from "@sdk/core";
 import type { SlackRuntime } from "../src/slack-runtime.js";
 import { slack, type SlackProvider } from "../src/slack.js";
 import type { SlackProviderOptions } from "../src/slack-provider-options.js";
@@ -10,7 +10,6 @@ import { startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } fro
 export const REDIRECT_URI = "https://app.example.test/slack/oauth";
 export const STATE_SECRETS = [{ id: "s1", secret: "state-secret-0123456789-abcdefghijklmnop" }];
 export const ENCRYPTION = { keys: [{ id: "k1", key: Buffer.alloc(32, 7).toString("base64") }] };
-export const EVENT_NAMES: SdkEventName[] = ["token.refreshed", "token.refresh_failed", "connection.needs_reauth", "connection.recovered", "connection.revoked", "connection.deleted", "state.rejected"];
 
 export interface LogLine {
   level: string;
@@ -50,7 +49,7 @@ export async function startSlackHarness(
   const build = (overrides: Partial<SlackProviderOptions> = {}) => {
     const provider = slack({ ...options, ...overrides });
     const sdk = createSDK({ store, cache, now: emulator.clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, logger, providers: [provider] });
-    for (const name of EVENT_NAMES) sdk.events.on(name, (payload) => events.push({ name, payload: payload as Record<string, unknown> }));
+    for (const name of SDK_EVENT_NAMES) sdk.events.on(name, (payload) => events.push({ name, payload: payload as Record<string, unknown> }));
     return { provider, sdk };
   };
   const main = build();

@@ -16,7 +16,9 @@ export function slackOptionsFor(emulator: SlackEmulator, overrides: Partial<Slac
   };
 }
 
+/** What `installSlack` does: who installs, what is requested, what the Slack user picks. */
 export interface SlackInstallScript {
+  /** Your customer account the integration belongs to. */
   account_id: string;
   /** Your app's user who starts the install. */
   user_id: string;

@@ -3,6 +3,7 @@
 // that could be a secret (cache values, credentials, request and response bodies) is reduced to its size.
 import type { CacheStore, CredentialCipher, Integration, IntegrationFilter, IntegrationPatch, Logger, PersistentStore, SDK, SdkEventName, UpdateOptions } from "@sdk/core";
 
+/** One recorded step of a trace. */
 export interface TraceStep {
   /** Order of recording (1-based). */
   seq: number;

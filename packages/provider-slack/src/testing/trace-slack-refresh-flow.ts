@@ -11,6 +11,7 @@ import { slackOptionsFor } from "./install-slack.js";
 import { startSlackEmulator } from "./start-slack-emulator.js";
 import { TraceRecorder, type TraceStep } from "./trace-recorder.js";
 
+/** Knobs of `traceSlackRefreshFlow`. */
 export interface SlackRefreshTraceOptions {
   /** Concurrent resolves per process after expiry. @default 3 */
   resolvesPerProcess?: number;
@@ -18,6 +19,7 @@ export interface SlackRefreshTraceOptions {
   tokenDelayMs?: number;
 }
 
+/** The recorded refresh path: readable text, the steps, and what it proved. */
 export interface SlackRefreshTrace {
   steps: TraceStep[];
   /** The readable trace. */
@@ -45,6 +47,10 @@ A and B are two SDK instances sharing one store and one cache, as two processes 
 since start, actor, what (cache / store / http / event / log / note). Cache values, credentials and request or
 answer bodies are shown only as sizes; keys, ids, versions, statuses and grant types are shown as they are.`;
 
+/**
+ * Installs a bot + user token on a fresh emulator, expires both, resolves them concurrently from two SDK instances
+ * sharing one store and cache, and records every step. What `pnpm trace:slack-requested-flow` prints.
+ */
 export async function traceSlackRefreshFlow(options: SlackRefreshTraceOptions = {}): Promise<SlackRefreshTrace> {
   const perProcess = options.resolvesPerProcess ?? 3;
   const clock = new ManualClock();
