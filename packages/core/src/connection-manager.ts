@@ -50,6 +50,8 @@ const siteSelectionSchema = z.strictObject({
   selection_id: z.string().min(3).max(256).regex(/^[a-z][a-z0-9_-]*\.[\w-]+$/, "must be a selection_id returned by the callback"),
   cloud_id: idSchema,
   browser_binding: z.string().max(8192).optional(),
+  user_id: idSchema.optional(),
+  account_id: idSchema.optional(),
 });
 
 const draftSchema = z.strictObject({

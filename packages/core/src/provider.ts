@@ -93,6 +93,10 @@ export interface SiteSelectionInput {
   selection_id: string;
   cloud_id: string;
   browser_binding?: string;
+  /** The signed-in user, when the caller knows it: the provider checks it against the user who started the install. */
+  user_id?: string;
+  /** The account, when the caller knows it: the provider checks it against the account of the install. */
+  account_id?: string;
 }
 
 export interface WebhookInput {
