@@ -23,6 +23,7 @@ export const SDK_EVENT_NAMES = [
   "token.refresh_failed",
   "connection.needs_reauth",
   "connection.recovered",
+  "connection.revoked",
   "connection.deleted",
   "state.rejected",
 ] as const satisfies readonly SdkEventName[];
