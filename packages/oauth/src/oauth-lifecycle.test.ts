@@ -97,3 +97,33 @@ async function readRefreshToken(h: Harness, id: string): Promise<string> {
   const { ENCRYPTION } = await import("../test/harness.js");
   return new CredentialCipher(ENCRYPTION.keys).decrypt(id, "refresh_token", envelope) as string;
 }
+
+describe("needs_reauth only for records that still hold the rejected refresh token", () => {
+  it("a re-install that stored a new grant while the old token's refresh was being rejected stays active", async () => {
+    const { createSDK, CredentialCipher } = await import("@sdk/core");
+    const { ENCRYPTION, STATE_SECRETS } = await import("../test/harness.js");
+    const h = (harness = await startHarness());
+    const { integrationId } = await h.install();
+    h.server.revokeUser("user-1");
+    const cipher = new CredentialCipher(ENCRYPTION.keys);
+    // While the refresh with the old token is in flight, a re-install writes a new refresh token to the record.
+    const racingFetch: typeof fetch = async (url, init) => {
+      if (String(url) === h.server.tokenUrl && String(init?.body).includes("grant_type=refresh_token")) {
+        const current = (await h.store.get(integrationId))!;
+        await h.store.update(
+          integrationId,
+          { credentials: { ...current.credentials, refresh_token: cipher.encrypt(integrationId, "refresh_token", "rt_from_a_fresh_install") }, updated_at: new Date(h.clock.now()).toISOString() },
+          { expectedVersion: current.version },
+        );
+      }
+      return fetch(url, init);
+    };
+    const sdk = createSDK({ store: h.store, cache: h.cache, now: h.clock.now, fetch: racingFetch, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, providers: [h.provider] });
+    const reasons: string[] = [];
+    sdk.events.on("connection.needs_reauth", (event) => reasons.push(event.reason));
+    h.clock.advance(3600 * 1000);
+    await expect(sdk.resolveConnection(integrationId)).rejects.toMatchObject({ code: "reauth_required" });
+    expect((await sdk.getConnection(integrationId)).status).toBe("active");
+    expect(reasons).toEqual([]);
+  });
+});
