@@ -378,7 +378,8 @@ export class ConnectionManager {
   /**
    * `fetch` with the connection's credentials: `path` is resolved against the runtime's `api_base_url` (an absolute
    * URL must share its origin). Redirects are followed only on that origin; a redirect elsewhere is returned as it
-   * is, never followed with credentials. For OAuth, a 401 invalidates the token, refreshes once and retries once.
+   * is, never followed with credentials. For OAuth, a 401 (or an answer the provider's `rejectsCredentials`
+   * recognises) invalidates the token, refreshes once and retries once.
    */
   async fetch(id: string, path: string, init: RequestInit = {}): Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetch.id");
@@ -387,7 +388,7 @@ export class ConnectionManager {
     const given = callerHeaders(request.headers);
     let runtime = await this.resolveConnection(integrationId);
     const response = await this.#send(runtime, target, request, given);
-    if (response.status !== 401 || !isReplayableBody(request.body)) return response;
+    if (!isReplayableBody(request.body) || !(await this.#refusesCredentials(runtime, response))) return response;
     const integration = await this.#context.integrations.get(integrationId);
     const provider = integration ? this.#providers.get(integration.provider) : undefined;
     if (!integration || provider?.authType !== "oauth2" || !provider.invalidate) return response;
@@ -396,6 +397,14 @@ export class ConnectionManager {
     await provider.invalidate(this.#context, integration, rejected ? { rejectedAccessToken: rejected } : {});
     runtime = await this.resolveConnection(integrationId);
     return this.#send(runtime, target, request, given);
+  }
+
+  /** A 401, or a provider's own way of refusing credentials (Slack: HTTP 200 `ok:false, token_expired`). */
+  async #refusesCredentials(runtime: Runtime, response: Response): Promise<boolean> {
+    if (response.status === 401) return true;
+    const check = this.#providers.get(runtime.provider)?.rejectsCredentials;
+    if (!check) return false;
+    return check(response.clone()).catch(() => false);
   }
 
   async #send(runtime: Runtime, target: string, init: RequestInit, given: Headers): Promise<Response> {

@@ -77,6 +77,7 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly requires = { cache: true, stateSecrets: true };
   readonly completeSiteSelection?: (context: ProviderContext, input: SiteSelectionInput) => Promise<InstallCallbackResult>;
   readonly revoke?: (context: ProviderContext, integration: Integration) => Promise<void>;
+  readonly rejectsCredentials?: (response: Response) => Promise<boolean>;
   readonly options: OAuthProviderOptions;
   readonly #chains: string[];
   readonly #inflight = new Map<string, Promise<CachedToken>>();
@@ -107,6 +108,7 @@ export class OAuthStrategy implements ProviderDefinition {
       "must hold a refresh_token or an access_token",
     ) as unknown as z.ZodType<Record<string, unknown>>;
     if (options.completeSiteSelection) this.completeSiteSelection = options.completeSiteSelection;
+    if (options.rejectsCredentials) this.rejectsCredentials = options.rejectsCredentials;
     if (options.revokeUrl || options.revoke) this.revoke = (context, integration) => this.#revoke(context, integration);
   }
 
