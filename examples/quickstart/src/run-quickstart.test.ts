@@ -23,6 +23,9 @@ describe("quickstart", () => {
       expect(output).toMatch(/completeSiteSelection\s+picked beta \(cloud-beta\)/);
       expect(output).toMatch(/clock \+1h, resolve\s+refreshed once \(emulator refreshes: 1\)/);
       expect(output).toMatch(/sdk\.fetch \/rest\/api\/3\/myself 200/);
+      expect(output).toMatch(/clock \+12h, resolve\s+bot and user chains refreshed separately \(oauth\.v2\.access refreshes: 2\)/);
+      expect(output).toMatch(/sdk\.fetch \/chat\.postMessage 200 ok=true/);
+      expect(output).toMatch(/auth\.revoke called for 2 tokens/);
       const secrets = api.grantedValues().map((value) => value.replace(/^Bearer /, "")).filter((value) => value.length >= 16);
       expect(secrets.length).toBeGreaterThanOrEqual(3);
       for (const secret of secrets) {

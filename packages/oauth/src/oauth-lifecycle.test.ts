@@ -127,3 +127,19 @@ describe("needs_reauth only for records that still hold the rejected refresh tok
     expect(reasons).toEqual([]);
   });
 });
+
+describe("tokens without a refresh token", () => {
+  it("resolve the stored token with no refresh and expires_at null when the provider gave no expiry", async () => {
+    const h = (harness = await startHarness({ server: { omitExpiresIn: true } }));
+    const started = await h.sdk.buildInstallUrl({ provider: "acme", user_id: "user-1", account_id: "acct-1" });
+    const back = new URL(await h.server.consent(started.url));
+    const callback = await h.sdk.handleInstallCallback({ provider: "acme", code: back.searchParams.get("code")!, state: back.searchParams.get("state")!, browser_binding: started.browser_binding });
+    const { refresh_token: _dropped, access_token_expires_at: _expiry, ...longLived } = callback.integration.credentials;
+    const saved = await h.sdk.createConnection({ ...callback.integration, credentials: { ...longLived, access_token_expires_at: null } });
+    h.clock.advance(30 * 24 * 3600 * 1000);
+    const runtime = await h.sdk.resolveConnection(saved.id);
+    expect(runtime.expires_at).toBeNull();
+    expect(runtime.access_token).toBe(callback.integration.credentials.access_token);
+    expect(h.server.stats.refreshes).toBe(0);
+  });
+});

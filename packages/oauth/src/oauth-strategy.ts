@@ -356,7 +356,8 @@ export class OAuthStrategy implements ProviderDefinition {
     return {
       access_token: primary.access_token,
       token_type: primary.token_type,
-      expires_at: new Date(primary.expires_at).toISOString(),
+      // A token without expiry (non-rotating) has no date to show.
+      expires_at: primary.expires_at >= Number.MAX_SAFE_INTEGER ? null : new Date(primary.expires_at).toISOString(),
       scopes: primary.scopes,
       headers: { Authorization: `Bearer ${primary.access_token}` },
       ...(this.options.apiBaseUrl ? { api_base_url: this.options.apiBaseUrl } : {}),
