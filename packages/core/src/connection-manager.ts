@@ -242,9 +242,7 @@ export class ConnectionManager {
   async #upsert(provider: ProviderDefinition, draft: IntegrationDraft, naturalKey: string | null): Promise<Integration> {
     const repository = this.#context.integrations;
     for (let attempt = 0; ; attempt++) {
-      const existing = naturalKey
-        ? (await repository.list({ account_id: draft.account_id, provider: provider.id, natural_key: naturalKey }))[0]
-        : undefined;
+      const existing = naturalKey ? await this.#findByNaturalKey(provider, draft.account_id, naturalKey) : undefined;
       if (!existing) {
         return repository.create({
           id: randomUUID(),
@@ -265,6 +263,7 @@ export class ConnectionManager {
           scopes: draft.scopes ?? [],
           credentials: draft.credentials,
           metadata: { ...existing.metadata, ...draft.metadata },
+          natural_key: naturalKey,
         });
         await provider.invalidate?.(this.#context, updated);
         if (existing.status !== "active") {
@@ -275,6 +274,18 @@ export class ConnectionManager {
         if (!SdkError.is(error, "integration_conflict") || attempt >= 4) throw error;
       }
     }
+  }
+
+  /**
+   * The record a re-install updates: by stored natural key, else a record written before natural keys existed
+   * (1.x, `natural_key` null) whose metadata yields the same key — it gets its key on this write.
+   */
+  async #findByNaturalKey(provider: ProviderDefinition, accountId: string, naturalKey: string): Promise<Integration | undefined> {
+    const repository = this.#context.integrations;
+    const keyed = (await repository.list({ account_id: accountId, provider: provider.id, natural_key: naturalKey }))[0];
+    if (keyed || !provider.naturalKey) return keyed;
+    const records = await repository.list({ account_id: accountId, provider: provider.id });
+    return records.find((record) => record.natural_key === null && normalizeNaturalKey(provider.naturalKey!({ metadata: record.metadata, credentials: record.credentials })) === naturalKey);
   }
 
   async #serialize<T>(key: string, run: () => Promise<T>): Promise<T> {

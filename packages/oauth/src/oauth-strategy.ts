@@ -356,7 +356,8 @@ export class OAuthStrategy implements ProviderDefinition {
     return {
       access_token: primary.access_token,
       token_type: primary.token_type,
-      expires_at: new Date(primary.expires_at).toISOString(),
+      // A token without expiry (non-rotating) has no date to show.
+      expires_at: primary.expires_at >= Number.MAX_SAFE_INTEGER ? null : new Date(primary.expires_at).toISOString(),
       scopes: primary.scopes,
       headers: { Authorization: `Bearer ${primary.access_token}` },
       ...(this.options.apiBaseUrl ? { api_base_url: this.options.apiBaseUrl } : {}),
@@ -466,7 +467,9 @@ export class OAuthStrategy implements ProviderDefinition {
       const client = this.tokenClient(context, { retryOnTimeout: this.options.refreshReuseWindow ?? true });
       answer = await client.post(this.#tokenUrl({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken });
     } catch (error) {
-      if (SdkError.is(error, "reauth_required")) await this.#markNeedsReauth(context, record, "refresh rejected: invalid_grant");
+      if (SdkError.is(error, "reauth_required")) {
+        await this.#markNeedsReauth(context, record, "refresh rejected: invalid_grant", { field: names.refresh, value: refreshToken });
+      }
       if (SdkError.is(error)) {
         context.events.emit("token.refresh_failed", { provider: this.id, integration_id: record.id, account_id: record.account_id, code: error.code, retryable: error.retryable, ...(chain ? { chain } : {}) });
       }
@@ -549,10 +552,20 @@ export class OAuthStrategy implements ProviderDefinition {
     }
   }
 
-  async #markNeedsReauth(context: ProviderContext, integration: Integration, reason: string): Promise<void> {
+  /**
+   * Marks the integration and its grant siblings `needs_reauth`. With `rejected`, only records that still hold the
+   * rejected refresh token: one a re-install just gave a new grant stays active.
+   */
+  async #markNeedsReauth(context: ProviderContext, integration: Integration, reason: string, rejected?: { field: string; value: string }): Promise<void> {
     const targets = [integration, ...(this.options.grantSiblings ? (await this.options.grantSiblings(context, integration)).filter((item) => item.id !== integration.id) : [])];
     for (const target of targets) {
-      await this.#casUpdate(context, target.id, (current) => (current.status === "active" ? { status: "needs_reauth" } : undefined));
+      let marked = false;
+      await this.#casUpdate(context, target.id, (current) => {
+        const stillHolds = !rejected || current.credentials[rejected.field] === rejected.value;
+        marked = current.status === "active" && stillHolds;
+        return marked ? { status: "needs_reauth" } : undefined;
+      });
+      if (!marked) continue;
       await this.invalidate(context, target);
       context.events.emit("connection.needs_reauth", { provider: target.provider, integration_id: target.id, account_id: target.account_id, reason });
     }

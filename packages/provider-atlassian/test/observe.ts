@@ -1,6 +1,7 @@
 // Test helpers: record every SDK event and log line, and catch errors with their cause chain, so tests can assert on
 // what the SDK said and the secret scan can read all of it.
 import { SDK_EVENT_NAMES, SdkError, type Logger, type SDK, type SdkEventName } from "@sdk/core";
+import { describeErrorChain } from "@sdk/core/testing";
 
 export interface Observed {
   events: Array<{ name: SdkEventName; payload: Record<string, unknown> }>;
@@ -37,18 +38,4 @@ export async function failure(promise: Promise<unknown>): Promise<SdkError> {
 }
 
 /** Name, message, stack, details and JSON of an error and its causes, for the secret scan. */
-export function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 8; depth++) {
-    if (current instanceof Error) {
-      parts.push(current.name, current.message, current.stack ?? "");
-      if (SdkError.is(current)) parts.push(JSON.stringify(current.details), JSON.stringify(current));
-      current = current.cause;
-    } else {
-      parts.push(typeof current === "object" ? JSON.stringify(current) : String(current));
-      break;
-    }
-  }
-  return parts.join("\n");
-}
+export const describeError = (error: unknown): string => describeErrorChain(error, 8);

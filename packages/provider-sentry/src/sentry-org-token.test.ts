@@ -73,7 +73,7 @@ describe("sentryOrgToken", () => {
       [connection(planted, {}), "createConnection.metadata.org_slug"],
       [connection(planted, { org_slug: "acme", host: "evil.example.com" }), "createConnection.metadata.host"],
       [connection(planted, { org_slug: "acme", host: "https://de.sentry.io" }), "createConnection.metadata.host"],
-      [{ ...connection(planted), credentials: { token: planted, api_key: planted } }, "createConnection.credentials"],
+      [{ ...connection(planted), credentials: { token: planted, api_key: planted } }, "createConnection.credentials.api_key"],
     ];
     for (const [input, field] of cases) {
       const error = await failure(h.sdk.createConnection(input));

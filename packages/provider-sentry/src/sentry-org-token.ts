@@ -6,6 +6,7 @@ import { z } from "zod";
 import { misconfigured } from "./misconfigured.js";
 import { allowedHostSchema, allowedHosts, originOf, originSchema, sentryHostSchema, sentrySlugSchema } from "./sentry-hosts.js";
 
+/** Options of `sentryOrgToken()`. */
 export interface SentryOrgTokenOptions {
   /** Provider id in inputs and records. @default "sentry-org-token" */
   id?: string;
@@ -34,6 +35,7 @@ export type SentryOrgTokenCredentials = {
 
 /** Metadata of a `sentry-org-token` connection. */
 export interface SentryOrgTokenMetadata {
+  /** The organization the token belongs to (a Sentry slug). */
   org_slug: string;
   /** @default the factory's `host` */
   host?: string;
@@ -41,11 +43,17 @@ export interface SentryOrgTokenMetadata {
 
 /** What `sdk.resolveConnection(id)` returns for an org-token connection. */
 export interface SentryOrgTokenRuntime extends Runtime {
+  /** The organization the token belongs to. */
   org_slug: string;
+  /** `sentry.io`, `us.sentry.io`, `de.sentry.io` or the self-hosted host. */
   host: string;
+  /** `https://{host}`. */
   base_url: string;
+  /** Origin `sdk.fetch` resolves against (`/api/0/…` paths); `endpoints.apiBaseUrl` when set. */
   api_base_url: string;
+  /** The org auth token. */
   token: string;
+  /** `Authorization: Bearer <token>`. */
   headers: { Authorization: string };
 }
 

@@ -34,11 +34,13 @@ export interface SentryEndpoints {
   apiBaseUrl?: string;
 }
 
+/** Options of `sentry()`; see the README table for defaults. */
 export interface SentryOptions {
   /** Provider id in inputs, records and cache keys. @default "sentry" */
   id?: string;
   /** The Sentry App's slug: the install page is `https://{host}/sentry-apps/{slug}/external-install/`. */
   slug: string;
+  /** The app's client id (Sentry app settings, "Credentials"). */
   clientId: string;
   /** Also the key Sentry signs webhooks with. */
   clientSecret: string;
@@ -78,7 +80,9 @@ export interface SentryOptions {
 
 /** What `sdk.resolveConnection(id)` returns for a Sentry installation. */
 export interface SentryRuntime extends Runtime {
+  /** Slug of the organization that installed the app. */
   org_slug: string;
+  /** The installation UUID (also the record's natural key). */
   installation_id: string;
   /** The API host of this installation (`sentry.io`, `us.sentry.io`, `de.sentry.io` or self-hosted). */
   host: string;
@@ -86,12 +90,17 @@ export interface SentryRuntime extends Runtime {
   base_url: string;
   /** Origin `sdk.fetch` resolves against: `sdk.fetch(id, "/api/0/organizations/{org}/projects/")`. */
   api_base_url: string;
+  /** The installation token (8 h). */
   access_token: string;
   /** The same installation token as `access_token`, named as in the org-token runtime. */
   token: string;
+  /** Always "Bearer". */
   token_type: string;
+  /** ISO 8601 expiry of `access_token` (Sentry's `expiresAt`). */
   expires_at: string;
+  /** Sentry returns no scopes with installation tokens: `[]`. */
   scopes: string[];
+  /** `Authorization: Bearer <token>`. */
   headers: { Authorization: string };
 }
 

@@ -1,4 +1,4 @@
-import { SdkError } from "@sdk/core";
+import { describeErrorChain } from "@sdk/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { TWELVE_HOURS, startSlackHarness, type SlackHarness } from "../test/harness.js";
 
@@ -9,21 +9,7 @@ afterEach(async () => {
 });
 
 /** Everything an error exposes: name, message, stack, details, JSON, down its cause chain. */
-function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
-    if (current instanceof Error) {
-      parts.push(current.name, current.message, current.stack ?? "");
-      if (SdkError.is(current)) parts.push(JSON.stringify(current.details), JSON.stringify(current));
-      current = current.cause;
-    } else {
-      parts.push(typeof current === "object" ? JSON.stringify(current) : String(current));
-      break;
-    }
-  }
-  return parts.join("\n");
-}
+const describeError = (error: unknown): string => describeErrorChain(error);
 
 describe("no token, code or secret in any error, event or log line of the Slack provider", () => {
   it("over installs, callback rejections, refreshes with every fault, sdk.fetch, revoke and reauth", async () => {

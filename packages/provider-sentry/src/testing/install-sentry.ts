@@ -4,7 +4,9 @@ import type { InstallCallbackResult, SDK } from "@sdk/core";
 import type { SentryEmulator } from "./start-sentry-emulator.js";
 
 export interface InstallSentryInput {
+  /** Passed to buildInstallUrl and used as the Sentry user on the consent page. */
   user_id: string;
+  /** Passed to buildInstallUrl. */
   account_id: string;
   /** Organization picked on the consent page. @default the emulator's first organization */
   org?: string;

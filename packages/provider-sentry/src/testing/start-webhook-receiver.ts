@@ -6,16 +6,20 @@ import type { AddressInfo } from "node:net";
 import { SdkError, type SDK, type WebhookResult } from "@sdk/core";
 
 export interface WebhookDelivery {
+  /** The HTTP status the receiver answered. */
   status: number;
+  /** What `sdk.handleWebhook` returned, when it accepted the delivery. */
   result?: WebhookResult;
   /** The SdkError code when the SDK refused the delivery. */
   code?: string;
 }
 
 export interface WebhookReceiver {
+  /** Where to send webhooks (`emulator.sendInstallationWebhook(receiver.url, …)`). */
   readonly url: string;
   /** Every delivery, oldest first. */
   readonly deliveries: WebhookDelivery[];
+  /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
 
