@@ -26,6 +26,10 @@ describe("quickstart", () => {
       expect(output).toMatch(/clock \+12h, resolve\s+bot and user chains refreshed separately \(oauth\.v2\.access refreshes: 2\)/);
       expect(output).toMatch(/sdk\.fetch \/chat\.postMessage 200 ok=true/);
       expect(output).toMatch(/auth\.revoke called for 2 tokens/);
+      expect(output).toMatch(/clock \+8h, resolve .*refreshes: 1 /);
+      expect(output).toMatch(/sdk\.fetch projects\s+200 demo-org-project/);
+      expect(output).toMatch(/uninstall webhook\s+200; signature verified, integration now revoked/);
+      expect(output).toMatch(/org token connection .*projects 200/);
       const secrets = api.grantedValues().map((value) => value.replace(/^Bearer /, "")).filter((value) => value.length >= 16);
       expect(secrets.length).toBeGreaterThanOrEqual(3);
       for (const secret of secrets) {

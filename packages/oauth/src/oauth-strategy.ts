@@ -553,16 +553,20 @@ export class OAuthStrategy implements ProviderDefinition {
   }
 
   /**
-   * Marks the integration and its grant siblings `needs_reauth`. With `rejected`, only records that still hold the
-   * rejected refresh token: one a re-install just gave a new grant stays active.
+   * Marks the integration and its grant siblings `needs_reauth`. With `rejected`, nothing is marked when the record
+   * no longer holds the rejected refresh token: a re-install stored (and synced to siblings) a new grant meanwhile.
+   * Otherwise the grant is gone for every sibling that shares it (Atlassian revokes the whole family).
    */
   async #markNeedsReauth(context: ProviderContext, integration: Integration, reason: string, rejected?: { field: string; value: string }): Promise<void> {
+    if (rejected) {
+      const current = await context.integrations.get(integration.id);
+      if (!current || current.credentials[rejected.field] !== rejected.value) return;
+    }
     const targets = [integration, ...(this.options.grantSiblings ? (await this.options.grantSiblings(context, integration)).filter((item) => item.id !== integration.id) : [])];
     for (const target of targets) {
       let marked = false;
       await this.#casUpdate(context, target.id, (current) => {
-        const stillHolds = !rejected || current.credentials[rejected.field] === rejected.value;
-        marked = current.status === "active" && stillHolds;
+        marked = current.status === "active";
         return marked ? { status: "needs_reauth" } : undefined;
       });
       if (!marked) continue;

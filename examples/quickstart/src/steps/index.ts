@@ -2,7 +2,8 @@
 import { apiKeyStep } from "./api-key-step.js";
 import { atlassianStep } from "./atlassian-step.js";
 import { mappedCredentialsStep } from "./mapped-credentials-step.js";
+import { sentryStep } from "./sentry-step.js";
 import { slackStep } from "./slack-step.js";
 import type { Step } from "./step.js";
 
-export const steps: readonly Step[] = [apiKeyStep, mappedCredentialsStep, atlassianStep, slackStep];
+export const steps: readonly Step[] = [apiKeyStep, mappedCredentialsStep, atlassianStep, slackStep, sentryStep];
