@@ -1,12 +1,5 @@
 // The service is an application, not a library: one ESM entry, dist/main.js; the dev emulators are a second chunk
 // that only `--dev` loads.
-import { defineConfig } from "tsup";
+import { applicationConfig } from "../../tooling/tsup.shared.js";
 
-export default defineConfig({
-  entry: { main: "src/main.ts" },
-  format: ["esm"],
-  target: "node20",
-  clean: true,
-  sourcemap: true,
-  dts: false,
-});
+export default applicationConfig({ main: "src/main.ts" });
