@@ -49,5 +49,5 @@ export function describeError(error: unknown): ErrorDescription {
   if (status >= 400 && status < 500) {
     return { status, code: "bad_request", title: "Request refused", message: "The request could not be read.", retryable: false };
   }
-  return { status: 500, code: "internal_error", title: "Something went wrong", message: "The service failed to handle this request; the details are in its log.", retryable: false };
+  return { status: 500, code: "internal_error", title: "Something went wrong", message: "The service failed to handle this request. Try again; if it keeps failing, tell its operators the time it happened.", retryable: false };
 }

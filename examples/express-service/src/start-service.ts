@@ -60,8 +60,9 @@ export async function startService(config: ServiceConfig, options: StartServiceO
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   const server = createServer();
   const closers: Array<() => Promise<void>> = [];
+  // Reverse start order; a second call finds nothing left to stop.
   const close = async () => {
-    for (const step of closers.reverse()) await step();
+    for (const step of closers.splice(0).reverse()) await step();
   };
   try {
     const { port } = await listen(server, config.port, config.host);
