@@ -1,11 +1,4 @@
 // The demo is an application, not a library: one ESM entry, dist/main.js, with @sdk/* loaded from the workspace.
-import { defineConfig } from "tsup";
+import { applicationConfig } from "../../tooling/tsup.shared.js";
 
-export default defineConfig({
-  entry: { main: "src/main.ts" },
-  format: ["esm"],
-  target: "node20",
-  clean: true,
-  sourcemap: true,
-  dts: false,
-});
+export default applicationConfig({ main: "src/main.ts" });

@@ -15,16 +15,22 @@ export function findRedisServer() {
   return undefined;
 }
 
+/** Installs Debian packages when we are root with apt-get; false when that is not possible here. */
+export function aptInstall(packages, { log = console.error } = {}) {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const hasApt = spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
+  if (!isRoot || !hasApt) return false;
+  log(`installing ${packages.join(", ")} with apt-get (Debian packages)`);
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  return true;
+}
+
 /** Installs Debian's redis-server when it is missing and we are root with apt-get; returns the binary or undefined. */
 export function ensureRedisServer({ log = console.error } = {}) {
   const found = findRedisServer();
   if (found) return found;
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const hasApt = spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
-  if (!isRoot || !hasApt) return undefined;
-  log("redis-server not found: installing it with apt-get (Debian package redis-server)");
-  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "redis-server"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  aptInstall(["redis-server"], { log });
   return findRedisServer();
 }
 

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureRedisServer, startRedisServer } from "./redis-server.mjs";
+import { aptInstall, ensureRedisServer, startRedisServer } from "./redis-server.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const reportDir = join(root, ".reports", "vitest");
@@ -23,6 +23,17 @@ if (!env.REDIS_URL) {
   } else {
     console.error("redis-server is not installed and cannot be installed here: Redis-backed suites will fail. Install it or set REDIS_URL.");
   }
+}
+
+// The express-service browser test drives Debian's Chromium; install it like redis-server when we can.
+if (!existsSync("/usr/bin/chromium")) {
+  let installed = false;
+  try {
+    installed = aptInstall(["chromium", "fonts-liberation"]);
+  } catch (error) {
+    console.error(`apt-get could not install chromium: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!installed) console.error("/usr/bin/chromium is missing: the browser test will be skipped (its name says so).");
 }
 
 const turboArgs = ["turbo", "run", "build", "typecheck", "test", "--output-logs=new-only", "--concurrency=2", "--continue", ...process.argv.slice(2)];

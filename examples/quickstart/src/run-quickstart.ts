@@ -1,8 +1,10 @@
 // Runs every walk-through on the embedded default (MemoryStore + MemoryCache) against the local demo API, printing
 // through `print`. Separate from main.ts so the test can run it and read what it printed.
 import { randomBytes } from "node:crypto";
-import { createSDK, MemoryCache, MemoryStore, type ProviderInput } from "@sdk/core";
+import { createSDK, type ProviderInput } from "@sdk/core";
+import { ManualClock } from "@sdk/oauth/testing";
 import { startDemoApi, type DemoApi } from "./demo-api.js";
+import { openDemoStores } from "./demo-stores.js";
 import type { Step, StepSetup } from "./steps/step.js";
 import { steps as allSteps } from "./steps/index.js";
 import { Trace, type Print } from "./trace.js";
@@ -17,32 +19,40 @@ export interface QuickstartOptions {
   steps?: readonly Step[];
   /** The demo API to call; one is started (and stopped) when absent. */
   api?: DemoApi;
+  /** REDIS_URL / MONGODB_URL switch the demo to RedisCache / MongoStore. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
-export async function runQuickstart({ print, steps = allSteps, api: given }: QuickstartOptions): Promise<QuickstartResult> {
+export async function runQuickstart({ print, steps = allSteps, api: given, env = process.env }: QuickstartOptions): Promise<QuickstartResult> {
   const trace = new Trace(print);
   const api = given ?? (await startDemoApi());
+  // One clock for the SDK and every emulator, starting now: a walk-through moves it to pass a token's expiry.
+  const clock = new ManualClock(Date.now());
+  const stores = await openDemoStores(env, clock.now);
   const setups: StepSetup[] = [];
   try {
-    for (const step of steps) setups.push(await step.setup(api));
-    const store = new MemoryStore();
+    for (const step of steps) setups.push(await step.setup(api, clock));
+    const { store, cache } = stores;
     const sdk = createSDK({
       store,
-      cache: new MemoryCache(),
-      // A throwaway key for this run; a service reads its key ring from its secret manager.
+      cache,
+      now: clock.now,
+      // Throwaway keys for this run; a service reads its key rings from its secret manager.
       encryption: { keys: [{ id: "demo-key", key: randomBytes(32).toString("base64") }] },
+      state: { secrets: [{ id: "demo-state", secret: randomBytes(32).toString("base64url") }] },
       providers: setups.flatMap((setup): ProviderInput[] => setup.providers),
     });
-    trace.note(`Integration SDK quickstart: embedded MemoryStore + MemoryCache, demo API at ${api.url}`);
+    trace.note(`Integration SDK quickstart: ${stores.label}, demo API at ${api.url}`);
     for (const [index, step] of steps.entries()) {
       trace.heading(`[${index + 1}/${steps.length}] ${step.title}`);
-      await step.run({ sdk, store, api, trace });
+      await step.run({ sdk, store, api, trace, clock });
     }
     await sdk.close();
     trace.heading(`done: ${steps.length} walk-throughs, ${trace.steps} steps; secrets shown masked (last 4 characters only)`);
     return { walkThroughs: steps.length, steps: trace.steps };
   } finally {
     for (const setup of setups) await setup.teardown?.();
+    await stores.close();
     if (!given) await api.close();
   }
 }

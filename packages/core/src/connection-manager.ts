@@ -50,6 +50,8 @@ const siteSelectionSchema = z.strictObject({
   selection_id: z.string().min(3).max(256).regex(/^[a-z][a-z0-9_-]*\.[\w-]+$/, "must be a selection_id returned by the callback"),
   cloud_id: idSchema,
   browser_binding: z.string().max(8192).optional(),
+  user_id: idSchema.optional(),
+  account_id: idSchema.optional(),
 });
 
 const draftSchema = z.strictObject({
@@ -244,9 +246,7 @@ export class ConnectionManager {
   async #upsert(provider: ProviderDefinition, draft: IntegrationDraft, naturalKey: string | null): Promise<Integration> {
     const repository = this.#context.integrations;
     for (let attempt = 0; ; attempt++) {
-      const existing = naturalKey
-        ? (await repository.list({ account_id: draft.account_id, provider: provider.id, natural_key: naturalKey }))[0]
-        : undefined;
+      const existing = naturalKey ? await this.#findByNaturalKey(provider, draft.account_id, naturalKey) : undefined;
       if (!existing) {
         return repository.create({
           id: randomUUID(),
@@ -267,6 +267,7 @@ export class ConnectionManager {
           scopes: draft.scopes ?? [],
           credentials: draft.credentials,
           metadata: { ...existing.metadata, ...draft.metadata },
+          natural_key: naturalKey,
         });
         await this.#invalidate(provider, updated);
         if (existing.status !== "active") {
@@ -277,6 +278,18 @@ export class ConnectionManager {
         if (!SdkError.is(error, "integration_conflict") || attempt >= 4) throw error;
       }
     }
+  }
+
+  /**
+   * The record a re-install updates: by stored natural key, else a record written before natural keys existed
+   * (1.x, `natural_key` null) whose metadata yields the same key — it gets its key on this write.
+   */
+  async #findByNaturalKey(provider: ProviderDefinition, accountId: string, naturalKey: string): Promise<Integration | undefined> {
+    const repository = this.#context.integrations;
+    const keyed = (await repository.list({ account_id: accountId, provider: provider.id, natural_key: naturalKey }))[0];
+    if (keyed || !provider.naturalKey) return keyed;
+    const records = await repository.list({ account_id: accountId, provider: provider.id });
+    return records.find((record) => record.natural_key === null && normalizeNaturalKey(provider.naturalKey!({ metadata: record.metadata, credentials: record.credentials })) === naturalKey);
   }
 
   async #serialize<T>(key: string, run: () => Promise<T>): Promise<T> {
@@ -414,7 +427,8 @@ export class ConnectionManager {
   /**
    * `fetch` with the connection's credentials: `path` is resolved against the runtime's `api_base_url` (an absolute
    * URL must share its origin). Redirects are followed only on that origin; a redirect elsewhere is returned as it
-   * is, never followed with credentials. For OAuth, a 401 invalidates the token, refreshes once and retries once.
+   * is, never followed with credentials. For OAuth, a 401 (or an answer the provider's `rejectsCredentials`
+   * recognises) invalidates the token, refreshes once and retries once.
    */
   async fetch(id: string, path: string, init: RequestInit = {}): Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetch.id");
@@ -423,7 +437,7 @@ export class ConnectionManager {
     const given = callerHeaders(request.headers);
     let runtime = await this.resolveConnection(integrationId);
     const response = await this.#send(runtime, target, request, given);
-    if (response.status !== 401 || !isReplayableBody(request.body)) return response;
+    if (!isReplayableBody(request.body) || !(await this.#refusesCredentials(runtime, response))) return response;
     const integration = await this.#context.integrations.get(integrationId);
     const provider = integration ? this.#providers.get(integration.provider) : undefined;
     if (!integration || provider?.authType !== "oauth2" || !provider.invalidate) return response;
@@ -432,6 +446,14 @@ export class ConnectionManager {
     await this.#invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
     runtime = await this.resolveConnection(integrationId);
     return this.#send(runtime, target, request, given);
+  }
+
+  /** A 401, or a provider's own way of refusing credentials (Slack: HTTP 200 `ok:false, token_expired`). */
+  async #refusesCredentials(runtime: Runtime, response: Response): Promise<boolean> {
+    if (response.status === 401) return true;
+    const check = this.#providers.get(runtime.provider)?.rejectsCredentials;
+    if (!check) return false;
+    return check(response.clone()).catch(() => false);
   }
 
   async #send(runtime: Runtime, target: string, init: RequestInit, given: Headers): Promise<Response> {

@@ -93,6 +93,10 @@ export interface SiteSelectionInput {
   selection_id: string;
   cloud_id: string;
   browser_binding?: string;
+  /** The signed-in user, when the caller knows it: the provider checks it against the user who started the install. */
+  user_id?: string;
+  /** The account, when the caller knows it: the provider checks it against the account of the install. */
+  account_id?: string;
 }
 
 export interface WebhookInput {
@@ -137,6 +141,13 @@ export interface ProviderDefinition {
   completeSiteSelection?(context: ProviderContext, input: SiteSelectionInput): Promise<InstallCallbackResult>;
   /** Moves transient parts of a draft (an access token) out of the record before it is stored. */
   prepareConnection?(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection>;
+  /**
+   * Whether an API answer that is not a 401 still says the credentials were refused (Slack answers HTTP 200
+   * `{ ok: false, error: "token_expired" }`). `sdk.fetch` then treats it like a 401: invalidate, refresh once, retry
+   * once. Gets a clone of the response; it should cancel the clone's body when it does not read it (without awaiting:
+   * a clone's cancel settles only once the caller's copy is consumed too). A throw counts as "not refused".
+   */
+  rejectsCredentials?(response: Response): Promise<boolean>;
   /** Drops cached credentials; with `rejectedAccessToken`, only while the cache still holds that token. */
   invalidate?(context: ProviderContext, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void>;
   /** Revokes the credentials at the provider. */

@@ -16,6 +16,14 @@ describe("SdkEvents", () => {
     expect(seen).toEqual(["a:state_expired", "b:state_expired", "b:state_replayed"]);
   });
 
+  it("accepts a subscription to every event, including connection.revoked from provider webhooks", () => {
+    const events = new SdkEvents(recordingLogger());
+    const seen: string[] = [];
+    for (const name of SDK_EVENT_NAMES) events.on(name, () => void seen.push(name));
+    events.emit("connection.revoked", { provider: "sentry", integration_id: "i1", account_id: "a1", reason: "uninstalled" });
+    expect(seen).toEqual(["connection.revoked"]);
+  });
+
   it("the README's events table lists every event", async () => {
     const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
     const section = readme.slice(readme.indexOf("## Events"), readme.indexOf("## Decisions beyond"));

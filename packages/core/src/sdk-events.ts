@@ -23,9 +23,16 @@ export const SDK_EVENT_NAMES = [
   "token.refresh_failed",
   "connection.needs_reauth",
   "connection.recovered",
+  "connection.revoked",
   "connection.deleted",
   "state.rejected",
 ] as const satisfies readonly SdkEventName[];
+
+// Compile-time completeness: an event added to SdkEventMap but not to SDK_EVENT_NAMES could be emitted yet never
+// subscribed to (`on` validates against this list), so a missing name fails the build here.
+type UnlistedEventName = Exclude<SdkEventName, (typeof SDK_EVENT_NAMES)[number]>;
+const everyEventListed: [UnlistedEventName] extends [never] ? true : UnlistedEventName = true;
+void everyEventListed;
 
 const subscriptionSchema = z.object({
   name: z.enum(SDK_EVENT_NAMES),

@@ -1,3 +1,4 @@
 // @sdk/core/testing: the store contract suites every PersistentStore and CacheStore implementation runs.
 export { runPersistentStoreContract, type PersistentStoreHarness, type PersistentStoreContractOptions } from "./run-persistent-store-contract.js";
 export { runCacheStoreContract, type CacheStoreHarness, type CacheStoreContractOptions } from "./run-cache-store-contract.js";
+export { describeErrorChain } from "./describe-error-chain.js";

@@ -97,3 +97,49 @@ async function readRefreshToken(h: Harness, id: string): Promise<string> {
   const { ENCRYPTION } = await import("../test/harness.js");
   return new CredentialCipher(ENCRYPTION.keys).decrypt(id, "refresh_token", envelope) as string;
 }
+
+describe("needs_reauth only for records that still hold the rejected refresh token", () => {
+  it("a re-install that stored a new grant while the old token's refresh was being rejected stays active", async () => {
+    const { createSDK, CredentialCipher } = await import("@sdk/core");
+    const { ENCRYPTION, STATE_SECRETS } = await import("../test/harness.js");
+    const h = (harness = await startHarness());
+    const { integrationId } = await h.install();
+    h.server.revokeUser("user-1");
+    const cipher = new CredentialCipher(ENCRYPTION.keys);
+    // While the refresh with the old token is in flight, a re-install writes a new refresh token to the record.
+    const racingFetch: typeof fetch = async (url, init) => {
+      if (String(url) === h.server.tokenUrl && String(init?.body).includes("grant_type=refresh_token")) {
+        const current = (await h.store.get(integrationId))!;
+        await h.store.update(
+          integrationId,
+          { credentials: { ...current.credentials, refresh_token: cipher.encrypt(integrationId, "refresh_token", "rt_from_a_fresh_install") }, updated_at: new Date(h.clock.now()).toISOString() },
+          { expectedVersion: current.version },
+        );
+      }
+      return fetch(url, init);
+    };
+    const sdk = createSDK({ store: h.store, cache: h.cache, now: h.clock.now, fetch: racingFetch, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, providers: [h.provider] });
+    const reasons: string[] = [];
+    sdk.events.on("connection.needs_reauth", (event) => reasons.push(event.reason));
+    h.clock.advance(3600 * 1000);
+    await expect(sdk.resolveConnection(integrationId)).rejects.toMatchObject({ code: "reauth_required" });
+    expect((await sdk.getConnection(integrationId)).status).toBe("active");
+    expect(reasons).toEqual([]);
+  });
+});
+
+describe("tokens without a refresh token", () => {
+  it("resolve the stored token with no refresh and expires_at null when the provider gave no expiry", async () => {
+    const h = (harness = await startHarness({ server: { omitExpiresIn: true } }));
+    const started = await h.sdk.buildInstallUrl({ provider: "acme", user_id: "user-1", account_id: "acct-1" });
+    const back = new URL(await h.server.consent(started.url));
+    const callback = await h.sdk.handleInstallCallback({ provider: "acme", code: back.searchParams.get("code")!, state: back.searchParams.get("state")!, browser_binding: started.browser_binding });
+    const { refresh_token: _dropped, access_token_expires_at: _expiry, ...longLived } = callback.integration.credentials;
+    const saved = await h.sdk.createConnection({ ...callback.integration, credentials: { ...longLived, access_token_expires_at: null } });
+    h.clock.advance(30 * 24 * 3600 * 1000);
+    const runtime = await h.sdk.resolveConnection(saved.id);
+    expect(runtime.expires_at).toBeNull();
+    expect(runtime.access_token).toBe(callback.integration.credentials.access_token);
+    expect(h.server.stats.refreshes).toBe(0);
+  });
+});

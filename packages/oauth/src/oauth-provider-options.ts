@@ -83,6 +83,8 @@ export interface OAuthProviderOptions {
   grantSiblings?: (context: ProviderContext, integration: Integration) => Promise<Integration[]>;
   /** Runs after createConnection stored the record. */
   afterSave?: (context: ProviderContext, saved: Integration) => Promise<void>;
+  /** An API answer other than 401 that refuses the token (Slack: HTTP 200 `ok:false, token_expired`); `sdk.fetch` then refreshes once and retries. */
+  rejectsCredentials?: ProviderDefinition["rejectsCredentials"];
   /** Revokes credentials at the provider (Slack auth.revoke). @default RFC 7009 at `revokeUrl` */
   revoke?: (context: ProviderContext, integration: Integration, helpers: { send: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<HttpAnswer> }) => Promise<void>;
   /** Completes a parked install (Atlassian site selection). */

@@ -84,6 +84,7 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly requires = { cache: true, stateSecrets: true };
   readonly completeSiteSelection?: (context: ProviderContext, input: SiteSelectionInput) => Promise<InstallCallbackResult>;
   readonly revoke?: (context: ProviderContext, integration: Integration) => Promise<void>;
+  readonly rejectsCredentials?: (response: Response) => Promise<boolean>;
   readonly options: OAuthProviderOptions;
   readonly #chains: string[];
   readonly #inflight = new Map<string, Promise<CachedToken>>();
@@ -114,6 +115,7 @@ export class OAuthStrategy implements ProviderDefinition {
       "must hold a refresh_token or an access_token",
     ) as unknown as z.ZodType<Record<string, unknown>>;
     if (options.completeSiteSelection) this.completeSiteSelection = options.completeSiteSelection;
+    if (options.rejectsCredentials) this.rejectsCredentials = options.rejectsCredentials;
     if (options.revokeUrl || options.revoke) this.revoke = (context, integration) => this.#revoke(context, integration);
   }
 
@@ -229,7 +231,10 @@ export class OAuthStrategy implements ProviderDefinition {
     const inBinding = this.options.stateTransport === "binding";
     let payload: StatePayload;
     try {
-      payload = verifyState(context.state, {
+      // In binding transport the state *is* the browser binding (it came from the cookie, not the URL), so the
+      // separate binding check (6) has nothing left to compare and is skipped; checks 1-5 and 7 still run.
+      const config = inBinding ? { ...context.state, browserBinding: "off" as const } : context.state;
+      payload = verifyState(config, {
         state: inBinding ? input.browser_binding : input.state,
         provider: this.id,
         browserBinding: inBinding ? undefined : input.browser_binding,
@@ -359,7 +364,8 @@ export class OAuthStrategy implements ProviderDefinition {
     return {
       access_token: primary.access_token,
       token_type: primary.token_type,
-      expires_at: new Date(primary.expires_at).toISOString(),
+      // A token without expiry (non-rotating) has no date to show.
+      expires_at: primary.expires_at >= Number.MAX_SAFE_INTEGER ? null : new Date(primary.expires_at).toISOString(),
       scopes: primary.scopes,
       headers: { Authorization: `Bearer ${primary.access_token}` },
       ...(this.options.apiBaseUrl ? { api_base_url: this.options.apiBaseUrl } : {}),
@@ -469,7 +475,9 @@ export class OAuthStrategy implements ProviderDefinition {
       const client = this.tokenClient(context, { retryOnTimeout: this.options.refreshReuseWindow ?? true });
       answer = await client.post(this.#tokenUrl({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken });
     } catch (error) {
-      if (SdkError.is(error, "reauth_required")) await this.#markNeedsReauth(context, record, "refresh rejected: invalid_grant");
+      if (SdkError.is(error, "reauth_required")) {
+        await this.#markNeedsReauth(context, record, "refresh rejected: invalid_grant", { field: names.refresh, value: refreshToken });
+      }
       if (SdkError.is(error)) {
         context.events.emit("token.refresh_failed", { provider: this.id, integration_id: record.id, account_id: record.account_id, code: error.code, retryable: error.retryable, ...(chain ? { chain } : {}) });
       }
@@ -587,10 +595,24 @@ export class OAuthStrategy implements ProviderDefinition {
     }
   }
 
-  async #markNeedsReauth(context: ProviderContext, integration: Integration, reason: string): Promise<void> {
+  /**
+   * Marks the integration and its grant siblings `needs_reauth`. With `rejected`, nothing is marked when the record
+   * no longer holds the rejected refresh token: a re-install stored (and synced to siblings) a new grant meanwhile.
+   * Otherwise the grant is gone for every sibling that shares it (Atlassian revokes the whole family).
+   */
+  async #markNeedsReauth(context: ProviderContext, integration: Integration, reason: string, rejected?: { field: string; value: string }): Promise<void> {
+    if (rejected) {
+      const current = await context.integrations.get(integration.id);
+      if (!current || current.credentials[rejected.field] !== rejected.value) return;
+    }
     const targets = [integration, ...(this.options.grantSiblings ? (await this.options.grantSiblings(context, integration)).filter((item) => item.id !== integration.id) : [])];
     for (const target of targets) {
-      await this.#casUpdate(context, target.id, (current) => (current.status === "active" ? { status: "needs_reauth" } : undefined));
+      let marked = false;
+      await this.#casUpdate(context, target.id, (current) => {
+        marked = current.status === "active";
+        return marked ? { status: "needs_reauth" } : undefined;
+      });
+      if (!marked) continue;
       await this.invalidate(context, target);
       context.events.emit("connection.needs_reauth", { provider: target.provider, integration_id: target.id, account_id: target.account_id, reason });
     }

@@ -1,4 +1,4 @@
-import { SdkError } from "@sdk/core";
+import { describeErrorChain } from "@sdk/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../test/harness.js";
 
@@ -7,22 +7,6 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    if (current instanceof Error) {
-      parts.push(current.name, current.message, current.stack ?? "");
-      if (SdkError.is(current)) parts.push(JSON.stringify(current.details), JSON.stringify(current));
-      current = current.cause;
-    } else {
-      parts.push(String(current));
-      break;
-    }
-  }
-  return parts.join("\n");
-}
 
 describe("no token, code or secret in any error, event or log line of the OAuth engine", () => {
   it("over install, refresh, every fault and rejection", async () => {
@@ -37,7 +21,7 @@ describe("no token, code or secret in any error, event or log line of the OAuth 
         const value = await run();
         return value;
       } catch (error) {
-        seen.push(describeError(error));
+        seen.push(describeErrorChain(error));
         return undefined;
       }
     };

@@ -1,2 +1,13 @@
-// Filled by its own issue; exports nothing yet.
-export {};
+// @sdk/provider-atlassian: Jira, Jira Service Management and Confluence on one Atlassian OAuth 2.0 (3LO) app, with
+// site selection and rotating refresh tokens shared by sibling integrations (DESIGN.md section 8).
+export { atlassian } from "./atlassian.js";
+export {
+  ATLASSIAN_DEFAULT_SCOPES,
+  ATLASSIAN_FAMILY,
+  ATLASSIAN_PRODUCTS,
+  type AtlassianEndpointOverrides,
+  type AtlassianOptions,
+  type AtlassianProduct,
+} from "./atlassian-options.js";
+export type { AtlassianRuntime, AtlassianRuntimeFields } from "./atlassian-runtime.js";
+export type { ParkedSelection, SelectableSite } from "./site-selection-store.js";

@@ -1,5 +1,6 @@
 // @sdk/provider-atlassian/testing: an in-process emulator of Atlassian OAuth 2.0 (3LO) and the API gateway calls the
-// SDK makes, for this package's tests and for consumers' CI.
+// SDK makes, a sandbox that wires it to an SDK, and the lifecycle rollout check, for this package's tests, demos and
+// consumers' CI.
 export {
   startAtlassianEmulator,
   type AtlassianEmulator,
@@ -11,3 +12,13 @@ export {
   type AtlassianUser,
   type ConsentDecision,
 } from "./testing/start-atlassian-emulator.js";
+export {
+  startAtlassianSandbox,
+  SANDBOX_REDIRECT_URI,
+  SANDBOX_STATE_SECRETS,
+  type AtlassianSandbox,
+  type AtlassianSandboxOptions,
+  type ConnectInput,
+} from "./testing/start-atlassian-sandbox.js";
+export type { AtlassianEndpointOverrides, AtlassianOptions } from "./atlassian-options.js";
+export { runAtlassianLifecycle, redact, fingerprint, type LifecycleStep, type LifecycleTrace } from "./testing/run-atlassian-lifecycle.js";

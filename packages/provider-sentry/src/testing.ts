@@ -10,3 +10,6 @@ export {
   type SentryOrganization,
   type SentryWebhookInput,
 } from "./testing/start-sentry-emulator.js";
+export { sentryOptionsFor, sentryOrgTokenOptionsFor } from "./testing/sentry-options-for.js";
+export { installSentry, type InstallSentryInput, type InstallSentryResult } from "./testing/install-sentry.js";
+export { startWebhookReceiver, type WebhookDelivery, type WebhookReceiver } from "./testing/start-webhook-receiver.js";

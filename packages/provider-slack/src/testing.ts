@@ -1,5 +1,6 @@
 // @sdk/provider-slack/testing: an in-process Slack OAuth v2 emulator (token rotation, auth.test, auth.revoke,
-// chat.postMessage) for the SDK's own tests and its users' CI. Nothing here is imported by the provider itself.
+// chat.postMessage) for the SDK's own tests and its users' CI, plus helpers that run the provider against it.
+// Nothing here is imported by the provider itself.
 export {
   startSlackEmulator,
   type SlackChainSnapshot,
@@ -13,3 +14,7 @@ export {
   type SlackPostedMessage,
   type SlackWorkspace,
 } from "./testing/start-slack-emulator.js";
+export { installSlack, slackOptionsFor, type SlackInstallScript } from "./testing/install-slack.js";
+export type { SlackEndpoints, SlackProviderOptions } from "./slack-provider-options.js";
+export { traceSlackRefreshFlow, type SlackRefreshTrace, type SlackRefreshTraceOptions } from "./testing/trace-slack-refresh-flow.js";
+export type { TraceStep } from "./testing/trace-recorder.js";

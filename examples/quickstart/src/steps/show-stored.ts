@@ -1,7 +1,7 @@
 // Describes how a record's credentials sit in the store (encryption envelopes), without their values.
-import type { MemoryStore } from "@sdk/core";
+import type { PersistentStore } from "@sdk/core";
 
-export async function describeStored(store: MemoryStore, id: string): Promise<string> {
+export async function describeStored(store: PersistentStore, id: string): Promise<string> {
   const record = await store.get(id);
   if (!record) return "not stored";
   const fields = Object.entries(record.credentials).map(([field, value]) => {

@@ -1,7 +1,8 @@
 // Which Atlassian products a scope belongs to, so the emulator can show the right sites on the consent page and list
 // per-site scopes in accessible-resources. A heuristic over scope names (classic and granular), not a scope registry.
+import type { AtlassianProduct } from "../atlassian-options.js";
 
-export type AtlassianProduct = "jira" | "jsm" | "confluence";
+export type { AtlassianProduct };
 
 /**
  * Products a scope applies to; `[]` for product-less scopes (`offline_access`, `read:me`).

@@ -172,6 +172,17 @@ describe("code exchange", () => {
     expect(online.expires_in).toBe(3600);
   });
 
+  it("leaves expires_in out with omitExpiresIn, the token still expiring after accessTokenTtlSeconds", async () => {
+    const emulator = await start({ omitExpiresIn: true, accessTokenTtlSeconds: 120 });
+    const tokens = await connect(emulator);
+    expect(tokens).not.toHaveProperty("expires_in");
+    expect((await refresh(emulator, tokens.refresh_token!)).body).not.toHaveProperty("expires_in");
+    const me = `${emulator.endpoints.apiBaseUrl}/ex/jira/${"11111111-1111-4111-8111-111111111111"}/rest/api/3/myself`;
+    expect((await get(me, tokens.access_token)).status).toBe(200);
+    emulator.clock.advance(120_000);
+    expect((await get(me, tokens.access_token)).status).toBe(401);
+  });
+
   it("honours accessTokenTtlSeconds", async () => {
     const emulator = await start({ accessTokenTtlSeconds: 60 });
     expect((await connect(emulator)).expires_in).toBe(60);

@@ -12,7 +12,7 @@ import {
   type EmulatorServer,
 } from "@sdk/oauth/testing";
 import { randomBytes } from "node:crypto";
-import { AtlassianGrantStore, type AccessGrant } from "./atlassian-grant-store.js";
+import { AtlassianGrantStore, type AccessGrant, type TokenSet } from "./atlassian-grant-store.js";
 import { readConsentPage, renderConsentPage } from "./render-consent-page.js";
 import { scopesForProducts, type AtlassianProduct } from "./scope-products.js";
 
@@ -65,6 +65,11 @@ export interface AtlassianEmulatorOptions {
   requireAudience?: boolean;
   /** @default 3600 */
   accessTokenTtlSeconds?: number;
+  /**
+   * Leave `expires_in` out of token answers (the token still lives `accessTokenTtlSeconds`), to check that a client
+   * assumes a bounded default lifetime instead of "forever". Atlassian documents `expires_in`. @default false
+   */
+  omitExpiresIn?: boolean;
   /** Authorization code lifetime (UNSURE, not documented). @default 600_000 (10 min) */
   codeTtlMs?: number;
   /** How long a rotated-out refresh token still works; reuse after it revokes the family. @default 600_000 (10 min) */
@@ -288,6 +293,12 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
   const isAnswer = (value: AccessGrant | EmulatorResponse): value is EmulatorResponse => "status" in value;
   const scopeMismatch = () => gatewayError(scopeMismatchStatus, scopeMismatchStatus === 401 ? "Unauthorized; scope does not match" : "Forbidden; scope does not match");
 
+  const tokenAnswer = (tokens: TokenSet): EmulatorResponse => {
+    if (!options.omitExpiresIn) return { status: 200, body: tokens };
+    const { expires_in: _omitted, ...rest } = tokens;
+    return { status: 200, body: rest };
+  };
+
   const tokenBody = (request: EmulatorRequest): Record<string, string> | undefined => {
     const accepted = request.bodyFormat === "json" || (request.bodyFormat === "form" && (options.acceptForm ?? true));
     if (!accepted || !request.body || typeof request.body !== "object" || Array.isArray(request.body)) return undefined;
@@ -381,7 +392,7 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
               return tokenError(403, "invalid_grant", outcome.reason === "redirect_mismatch" ? "redirect_uri does not match the authorization request" : "Invalid authorization code");
             }
             stats.codeExchanges += 1;
-            return { status: 200, body: outcome.tokens };
+            return tokenAnswer(outcome.tokens);
           }
           if (body.grant_type === "refresh_token") {
             const outcome = store.refresh(body.refresh_token ?? "");
@@ -393,7 +404,7 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
               return tokenError(403, "invalid_grant", "Unknown or invalid refresh token.");
             }
             stats.refreshes += 1;
-            return { status: 200, body: outcome.tokens };
+            return tokenAnswer(outcome.tokens);
           }
           return tokenError(400, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token");
         },

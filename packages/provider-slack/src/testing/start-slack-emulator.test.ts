@@ -30,6 +30,7 @@ describe("authorize and consent", () => {
   it("approval redirects with a code and the state; denial with error=access_denied and the state", async () => {
     const approved = new URL(await emulator.consent(client.authorizeUrl({ state: "abc/+=" })));
     expect(`${approved.origin}${approved.pathname}`).toBe(CALLBACK);
+    expect(emulator.redirectUrls).toEqual([CALLBACK, "http://127.0.0.1:9/other"]);
     expect(approved.searchParams.get("code")).toMatch(/.+/);
     expect(approved.searchParams.get("state")).toBe("abc/+=");
     const denied = new URL(await emulator.consent(client.authorizeUrl(), { approve: false }));

@@ -134,6 +134,8 @@ export interface SlackEmulator extends EmulatorServer {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly appId: string;
+  /** The app's Redirect URLs as configured (`options.redirectUrls`); the first one is the default. */
+  readonly redirectUrls: readonly string[];
   readonly endpoints: SlackEmulatorEndpoints;
   readonly stats: SlackEmulatorStats;
   /** Every chat.postMessage that succeeded. */
@@ -506,6 +508,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     clientId,
     clientSecret,
     appId,
+    redirectUrls: [...options.redirectUrls],
     endpoints: {
       authorizeUrl: `${server.url}/oauth/v2/authorize`,
       tokenUrl: `${server.url}/api/oauth.v2.access`,

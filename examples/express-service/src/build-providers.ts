@@ -1,0 +1,36 @@
+// The providers this service registers, from its configuration: the real providers with the client ids and secrets
+// from the environment, or, in dev mode, the same factories pointed at the in-process emulators (`endpoints`).
+import type { ProviderInput } from "@sdk/core";
+import { atlassian } from "@sdk/provider-atlassian";
+import { sentry } from "@sdk/provider-sentry";
+import { slack } from "@sdk/provider-slack";
+import { ATLASSIAN_PRODUCTS, callbackUrl, SENTRY, SLACK, type ConnectableProvider } from "./connectable-provider.js";
+import type { ServiceConfig } from "./service-config.js";
+import type { DevEmulators } from "./start-dev-emulators.js";
+
+export interface ServiceProviders {
+  providers: ProviderInput[];
+  connectable: ConnectableProvider[];
+}
+
+export function buildProviders(config: ServiceConfig, publicUrl: string, emulators: DevEmulators | undefined): ServiceProviders {
+  const providers: ProviderInput[] = [];
+  const connectable: ConnectableProvider[] = [];
+  const atlassianApp = emulators?.providerOptions.atlassian ?? config.atlassian;
+  if (atlassianApp) {
+    providers.push(atlassian({ ...atlassianApp, redirectUri: callbackUrl(publicUrl, "atlassian") }));
+    connectable.push(...ATLASSIAN_PRODUCTS);
+  }
+  const slackApp = emulators?.providerOptions.slack ?? config.slack;
+  if (slackApp) {
+    providers.push(slack({ ...slackApp, redirectUri: callbackUrl(publicUrl, "slack"), scopes: config.slack?.scopes ?? ["chat:write"] }));
+    connectable.push(SLACK);
+  }
+  // Sentry takes the redirect URL from the app's settings page: set it to `${publicUrl}/callback/sentry` there.
+  const sentryApp = emulators?.providerOptions.sentry ?? config.sentry;
+  if (sentryApp) {
+    providers.push(sentry(sentryApp));
+    connectable.push(SENTRY);
+  }
+  return { providers, connectable };
+}

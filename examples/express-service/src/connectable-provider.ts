@@ -1,0 +1,28 @@
+// The providers a user can connect from the connections page, and the callback each one comes back to. The three
+// Atlassian products share one OAuth app and therefore one redirect URI (`/callback/atlassian`); which product an
+// Atlassian callback is for is remembered in a cookie next to the browser binding (see InstallCookies).
+
+export type CallbackSlug = "atlassian" | "slack" | "sentry";
+
+export interface ConnectableProvider {
+  /** Provider id registered in createSDK. */
+  id: string;
+  label: string;
+  /** Path segment of its redirect URI: `/callback/{callback}`. */
+  callback: CallbackSlug;
+  /** Query fields of the provider's redirect passed to handleInstallCallback besides code, state and error. */
+  callbackFields: readonly string[];
+}
+
+export const ATLASSIAN_PRODUCTS: readonly ConnectableProvider[] = [
+  { id: "jira", label: "Jira", callback: "atlassian", callbackFields: [] },
+  { id: "jsm", label: "Jira Service Management", callback: "atlassian", callbackFields: [] },
+  { id: "confluence", label: "Confluence", callback: "atlassian", callbackFields: [] },
+];
+export const SLACK: ConnectableProvider = { id: "slack", label: "Slack", callback: "slack", callbackFields: [] };
+// Sentry's redirect carries no state: the signed state is the browser binding in the cookie (DESIGN 8b).
+export const SENTRY: ConnectableProvider = { id: "sentry", label: "Sentry", callback: "sentry", callbackFields: ["installationId", "orgSlug"] };
+
+export function callbackUrl(publicUrl: string, slug: CallbackSlug): string {
+  return `${publicUrl}/callback/${slug}`;
+}

@@ -1,0 +1,134 @@
+// `atlassian()`: one OAuth 2.0 (3LO) app registered as three providers (jira, jsm, confluence) of the `atlassian`
+// family. Endpoint facts and quirks only: the engine (@sdk/oauth) owns HTTP, state, the refresh protocol, the family
+// lock and sibling sync; this file says how Atlassian differs (audience, no PKCE, JSON client_secret_post, scope
+// union, accessible-resources and site selection, gateway URLs).
+import { SdkError, parseInput, urlSchema, type IntegrationDraft, type ProviderContext } from "@sdk/core";
+import { OAuthStrategy, type ErrorMapper, type StatePayload } from "@sdk/oauth";
+import { z } from "zod";
+import { cloudIdSchema, fetchAccessibleResources, sitesServing, type AccessibleSite } from "./accessible-resources.js";
+import { ATLASSIAN_FAMILY, ATLASSIAN_PRODUCTS, resolveAtlassianOptions, type AtlassianOptions, type AtlassianProduct, type ResolvedAtlassianOptions } from "./atlassian-options.js";
+import { atlassianRuntime } from "./atlassian-runtime.js";
+import { listAtlassianSiblings } from "./list-atlassian-siblings.js";
+import { recoverGrantSiblings } from "./recover-grant-siblings.js";
+import { SiteSelectionStore } from "./site-selection-store.js";
+
+/** At most this many sibling ids travel in the signed state (it must stay under 4 KiB). */
+const MAX_SIBLINGS_IN_STATE = 20;
+
+const metadataSchema = z.looseObject({
+  cloud_id: cloudIdSchema,
+  site_url: urlSchema,
+  site_name: z.string().max(512),
+});
+
+/**
+ * Atlassian answers a wrong client_id / client_secret with 401 `{"error":"access_denied"}` (Auth0 underneath; not
+ * documented), which the RFC mapping would call a plain provider error.
+ */
+function atlassianErrors(product: AtlassianProduct): ErrorMapper {
+  return (answer) => {
+    const error = (answer.body as { error?: unknown } | undefined)?.error;
+    if (answer.status === 401 && error === "access_denied") {
+      return new SdkError("invalid_client", `Atlassian refused the client credentials (HTTP 401, access_denied): check clientId / clientSecret of the ${product} app.`, {
+        details: { provider: product, status: 401, provider_error: "access_denied" },
+      });
+    }
+    return undefined;
+  };
+}
+
+function withSite(draft: IntegrationDraft, site: AccessibleSite): IntegrationDraft {
+  return { ...draft, metadata: { ...draft.metadata, cloud_id: site.cloud_id, site_url: site.url, site_name: site.name } };
+}
+
+function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOptions): OAuthStrategy {
+  const selections = new SiteSelectionStore(product, options.siteSelectionTtlSeconds);
+  const { endpoints } = options;
+
+  const chooseSite = async (context: ProviderContext, draft: IntegrationDraft, accessToken: string, state: StatePayload): Promise<IntegrationDraft> => {
+    const listed = await fetchAccessibleResources(strategy.tokenClient(context), { provider: product, url: endpoints.accessibleResourcesUrl, accessToken });
+    const sites = sitesServing(listed, product, options.productScopes[product]);
+    if (sites.length === 0) {
+      throw new SdkError("atlassian_no_sites", `The Atlassian account granted no site that offers ${product}: the user must pick a site on Atlassian's consent page (or be given access to one).`, {
+        details: { provider: product, sites_listed: listed.length },
+      });
+    }
+    if (sites.length === 1) return withSite(draft, sites[0]!);
+    const preselected = typeof state.ctx.cloud_id === "string" ? sites.find((site) => site.cloud_id === state.ctx.cloud_id) : undefined;
+    if (preselected) return withSite(draft, preselected);
+    const parked = await selections.park(context, { state, draft, sites });
+    throw new SdkError(
+      "atlassian_site_selection_required",
+      `The grant reaches ${sites.length} ${product} sites: show details.sites and call completeSiteSelection({ selection_id, cloud_id, browser_binding }) before details.expires_at.`,
+      { details: { provider: product, selection_id: parked.selection_id, sites: parked.sites, expires_at: parked.expires_at } },
+    );
+  };
+
+  const strategy: OAuthStrategy = new OAuthStrategy({
+    id: product,
+    family: ATLASSIAN_FAMILY,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    redirectUri: options.redirectUri,
+    authorizeUrl: endpoints.authorizeUrl,
+    tokenUrl: endpoints.tokenUrl,
+    scopes: options.productScopes[product],
+    // Atlassian Cloud 3LO does not support PKCE; the signed, browser-bound state protects the callback.
+    pkce: false,
+    clientAuth: "client_secret_post",
+    tokenRequestFormat: "json",
+    authorizeParams: { audience: "api.atlassian.com", prompt: "consent" },
+    apiBaseUrl: endpoints.apiBaseUrl,
+    defaultExpiresInSeconds: 3600,
+    // Atlassian keeps a rotated-out refresh token usable for 10 minutes, so a refresh may be retried after a timeout.
+    refreshReuseWindow: true,
+    mapError: atlassianErrors(product),
+    ...(options.identityResolver ? { identityResolver: options.identityResolver } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.skewSeconds !== undefined ? { skewSeconds: options.skewSeconds } : {}),
+    ...(options.lockLeaseMs !== undefined ? { lockLeaseMs: options.lockLeaseMs } : {}),
+
+    async installContext(context, input) {
+      const cloudId = input.cloud_id === undefined ? undefined : parseInput(cloudIdSchema, input.cloud_id, "buildInstallUrl.cloud_id");
+      // One grant per Atlassian user and app: a new consent must cover what the account's siblings already hold.
+      const siblings = await listAtlassianSiblings(context, input.account_id);
+      const scopes = [...new Set(siblings.flatMap((sibling) => sibling.scopes))];
+      return {
+        scopes,
+        ctx: {
+          siblings: siblings.slice(0, MAX_SIBLINGS_IN_STATE).map((sibling) => sibling.id),
+          ...(cloudId !== undefined ? { cloud_id: cloudId } : {}),
+        },
+      };
+    },
+    async buildIntegration(context, { draft, tokens, state }) {
+      const accessToken = tokens[""]?.access_token;
+      if (!accessToken) throw new SdkError("provider_response_invalid", `"access_token" in ${product} token response is missing.`, { details: { provider: product, field: "access_token" } });
+      return chooseSite(context, draft, accessToken, state);
+    },
+    completeSiteSelection: async (context, input) => {
+      const { draft, site } = await selections.take(context, input);
+      return { integration: withSite(draft, site) };
+    },
+    parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
+    naturalKey: ({ metadata }) => (typeof metadata.cloud_id === "string" ? metadata.cloud_id : null),
+    runtime: (integration, tokens) => atlassianRuntime(endpoints.apiBaseUrl, product, integration, tokens),
+    grantSiblings: async (context, integration) => listAtlassianSiblings(context, integration.account_id),
+    async afterSave(context, saved) {
+      await recoverGrantSiblings(context, { saved, strategy, accessibleResourcesUrl: endpoints.accessibleResourcesUrl });
+    },
+  });
+  return strategy;
+}
+
+/**
+ * Registers Jira, Jira Service Management and Confluence on one Atlassian OAuth 2.0 (3LO) app:
+ * `createSDK({ providers: [atlassian({ clientId, clientSecret, redirectUri })] })`.
+ * @see https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/
+ */
+export function atlassian(options: AtlassianOptions): [jira: OAuthStrategy, jsm: OAuthStrategy, confluence: OAuthStrategy] {
+  const resolved = resolveAtlassianOptions(options);
+  const [jira, jsm, confluence] = ATLASSIAN_PRODUCTS.map((product) => defineProduct(product, resolved)) as [OAuthStrategy, OAuthStrategy, OAuthStrategy];
+  return [jira, jsm, confluence];
+}

@@ -1,0 +1,29 @@
+// Sentry's authorizations answer (HTTP 201): camelCase `token`, `refreshToken`, `expiresAt` (ISO 8601), no
+// `expires_in` and no scopes. Checked field by field; an error names the field, never its value.
+import { invalidResponse, type TokenFields } from "@sdk/oauth";
+import { z } from "zod";
+
+const sentryTokenSchema = z.object({
+  token: z.string().min(1).max(16_384),
+  refreshToken: z.string().min(1).max(16_384),
+  /** Absent only if Sentry changed its shape; the engine then assumes the documented 8 h. */
+  expiresAt: z
+    .string()
+    .refine((value) => Number.isFinite(Date.parse(value)), "must be an ISO 8601 date")
+    .optional(),
+});
+
+/** The engine's `parseTokenResponse` hook for Sentry: one chain (the installation token). */
+export function parseSentryTokenResponse(body: unknown, provider = "sentry"): Record<string, TokenFields> {
+  const result = sentryTokenSchema.safeParse(body);
+  if (!result.success) throw invalidResponse(provider, result.error.issues[0], "authorizations response");
+  const { token, refreshToken, expiresAt } = result.data;
+  return {
+    "": {
+      access_token: token,
+      refresh_token: refreshToken,
+      token_type: "Bearer",
+      ...(expiresAt !== undefined ? { expires_at: Date.parse(expiresAt) } : {}),
+    },
+  };
+}

@@ -1,0 +1,277 @@
+// `sentry()`: Sentry integration-platform installs ("Sentry Apps") on the OAuth engine. This file holds Sentry's
+// endpoint facts and quirks only: external install with the signed state in the browser binding, a per-installation
+// JSON token endpoint answering 201 camelCase, verify install, `{ detail }` errors and installation webhooks.
+// State, HTTP, retries, the refresh lock and token caching are the engine's and are not re-implemented here.
+import {
+  SdkError,
+  parseInput,
+  type InstallCallbackInput,
+  type InstallCallbackResult,
+  type Integration,
+  type IntegrationDraft,
+  type ProviderContext,
+  type Runtime,
+  type RuntimeFields,
+  type WebhookInput,
+  type WebhookResult,
+} from "@sdk/core";
+import { OAuthStrategy, type ChainTokens, type OAuthProviderOptions, type RetryOptions, type TokenFields } from "@sdk/oauth";
+import { z } from "zod";
+import { handleSentryWebhook } from "./handle-sentry-webhook.js";
+import { mapSentryError } from "./map-sentry-error.js";
+import { misconfigured } from "./misconfigured.js";
+import { parseSentryTokenResponse } from "./parse-sentry-token-response.js";
+import { allowedHostSchema, allowedHosts, installationIdSchema, originOf, originSchema, sentryHostSchema, sentrySlugSchema } from "./sentry-hosts.js";
+
+/** Sentry's installation token lifetime (`TOKEN_LIFE_IN_HOURS = 8`), used when an answer lacks `expiresAt`. */
+const TOKEN_LIFETIME_SECONDS = 8 * 60 * 60;
+
+/** Origins that replace `https://{host}` / `https://{apiHost}`, e.g. an emulator's (`sentryOptionsFor` in ./testing). */
+export interface SentryEndpoints {
+  /** Origin of the install page and the control-silo endpoints (authorizations, installation). @default `https://{host}` */
+  baseUrl?: string;
+  /** Origin of API calls: the runtime's `api_base_url` (paths start with `/api/0/`). @default `https://{installation host}` */
+  apiBaseUrl?: string;
+}
+
+/** Options of `sentry()`; see the README table for defaults. */
+export interface SentryOptions {
+  /** Provider id in inputs, records and cache keys. @default "sentry" */
+  id?: string;
+  /** The Sentry App's slug: the install page is `https://{host}/sentry-apps/{slug}/external-install/`. */
+  slug: string;
+  /** The app's client id (Sentry app settings, "Credentials"). */
+  clientId: string;
+  /** Also the key Sentry signs webhooks with. */
+  clientSecret: string;
+  /**
+   * Host of the install page and of the control-silo endpoints (token exchange, verify install). `sentry.io` serves
+   * every SaaS region; a self-hosted Sentry is its own host.
+   * @default "sentry.io"
+   * @see https://docs.sentry.io/api/ (region hosts)
+   */
+  host?: string;
+  /**
+   * API host written into new installations (`metadata.host`), e.g. `de.sentry.io` for an app whose organizations
+   * live in the EU region. A caller may set another allowed host on `integration.metadata.host` before createConnection.
+   * @default host
+   */
+  apiHost?: string;
+  /**
+   * Mark the installation `installed` right after the code exchange (needed when "Verify Install" is on in the
+   * app settings). Also checks that the redirect's `orgSlug` is the installation's organization.
+   * @default false
+   * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
+   */
+  verifyInstall?: boolean;
+  /** Origin overrides for an emulator or a proxy. */
+  endpoints?: SentryEndpoints;
+  /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x). */
+  identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
+  /** Deadline of one HTTP attempt. @default 10000 */
+  timeoutMs?: number;
+  /** Retries of 5xx / 429 / network errors. A refresh that timed out is never retried (the old token may be dead). */
+  retry?: RetryOptions;
+  /** Refresh this long before `expiresAt`. @default 60 */
+  skewSeconds?: number;
+  /** Refresh-lock lease; keep it above timeoutMs x attempts plus backoff. @default 45000 */
+  lockLeaseMs?: number;
+}
+
+/** What `sdk.resolveConnection(id)` returns for a Sentry installation. */
+export interface SentryRuntime extends Runtime {
+  /** Slug of the organization that installed the app. */
+  org_slug: string;
+  /** The installation UUID (also the record's natural key). */
+  installation_id: string;
+  /** The API host of this installation (`sentry.io`, `us.sentry.io`, `de.sentry.io` or self-hosted). */
+  host: string;
+  /** Origin of the Sentry web app and control-silo endpoints. */
+  base_url: string;
+  /** Origin `sdk.fetch` resolves against: `sdk.fetch(id, "/api/0/organizations/{org}/projects/")`. */
+  api_base_url: string;
+  /** The installation token (8 h). */
+  access_token: string;
+  /** The same installation token as `access_token`, named as in the org-token runtime. */
+  token: string;
+  /** Always "Bearer". */
+  token_type: string;
+  /** ISO 8601 expiry of `access_token` (Sentry's `expiresAt`). */
+  expires_at: string;
+  /** Sentry returns no scopes with installation tokens: `[]`. */
+  scopes: string[];
+  /** `Authorization: Bearer <token>`. */
+  headers: { Authorization: string };
+}
+
+const retrySchema = z.strictObject({
+  attempts: z.number().int().min(1).max(10).optional(),
+  baseDelayMs: z.number().int().nonnegative().optional(),
+  maxDelayMs: z.number().int().nonnegative().optional(),
+});
+
+const optionsSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lower-case letters, digits, '_' or '-'").max(64).optional(),
+  slug: sentrySlugSchema,
+  clientId: z.string().min(1).max(1024),
+  clientSecret: z.string().min(1).max(16_384),
+  host: sentryHostSchema.optional(),
+  apiHost: sentryHostSchema.optional(),
+  verifyInstall: z.boolean().optional(),
+  endpoints: z.object({ baseUrl: originSchema.optional(), apiBaseUrl: originSchema.optional() }).optional(),
+  identityResolver: z.custom<SentryOptions["identityResolver"]>((value) => typeof value === "function", "must be a function").optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  retry: retrySchema.optional(),
+  skewSeconds: z.number().int().nonnegative().optional(),
+  lockLeaseMs: z.number().int().positive().optional(),
+});
+
+/** The extra fields of Sentry's redirect, validated before any state or token work. */
+const callbackFieldsSchema = z
+  .object({
+    installationId: installationIdSchema,
+    orgSlug: sentrySlugSchema,
+  })
+  .loose();
+
+const verifyAnswerSchema = z.object({ organization: z.object({ slug: z.string() }).optional() }).loose();
+
+/** The Sentry integration-platform provider: the OAuth lifecycle plus Sentry's installation webhooks. */
+export class SentryProvider extends OAuthStrategy {
+  readonly #clientSecret: string;
+
+  /** Use `sentry(options)`. */
+  constructor(engine: OAuthProviderOptions) {
+    super(engine);
+    this.#clientSecret = engine.clientSecret;
+  }
+
+  /** Validates Sentry's redirect fields (`installationId`, `orgSlug`) before the engine's state checks and exchange. */
+  override async handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
+    if (!input.error) parseInput(callbackFieldsSchema, input, "handleInstallCallback");
+    return super.handleInstallCallback(context, input);
+  }
+
+  /** Verifies `Sentry-Hook-Signature` and applies `installation` webhooks (`deleted` -> the integration is `revoked`). */
+  async handleWebhook(context: ProviderContext, input: WebhookInput): Promise<WebhookResult> {
+    return handleSentryWebhook(context, input, {
+      provider: this.id,
+      clientSecret: this.#clientSecret,
+      invalidate: (ctx, integration) => this.invalidate(ctx, integration),
+    });
+  }
+}
+
+/**
+ * Sentry public integrations ("Sentry Apps"): external install, installation tokens (8 h) refreshed with rotation,
+ * verify install, uninstall webhooks. Org auth tokens (`sntrys_…`) are `sentryOrgToken()`.
+ * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
+ */
+export function sentry(options: SentryOptions): SentryProvider {
+  const checked = optionsSchema.safeParse(options);
+  if (!checked.success) throw misconfigured("sentry", checked.error.issues[0]!);
+  const parsed = checked.data;
+  const id = parsed.id ?? "sentry";
+  const host = parsed.host ?? "sentry.io";
+  const apiHost = parsed.apiHost ?? host;
+  const baseUrl = originOf(parsed.endpoints?.baseUrl, host);
+  const apiOrigin = parsed.endpoints?.apiBaseUrl;
+  const installUrl = `${baseUrl}/sentry-apps/${parsed.slug}/external-install/`;
+  const metadataSchema = z
+    .object({ installation_id: installationIdSchema, org_slug: sentrySlugSchema, host: allowedHostSchema(allowedHosts([host, apiHost])).optional() })
+    .loose();
+
+  const authorizationsUrl = (target: { input?: InstallCallbackInput; integration?: Integration }): string => {
+    const raw = target.input ? target.input.installationId : target.integration?.metadata.installation_id;
+    const field = target.input ? "handleInstallCallback.installationId" : "integration.metadata.installation_id";
+    const installationId = parseInput(installationIdSchema, raw, field).toLowerCase();
+    return `${baseUrl}/api/0/sentry-app-installations/${installationId}/authorizations/`;
+  };
+
+  let provider: SentryProvider | undefined;
+
+  /** Marks the installation `installed`; returns the organization slug Sentry reports for it, when it does. */
+  const verifyInstall = async (context: ProviderContext, installationId: string, token: string): Promise<string | undefined> => {
+    let answer;
+    try {
+      answer = await provider!.tokenClient(context).send(`${baseUrl}/api/0/sentry-app-installations/${installationId}/`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, accept: "application/json", "content-type": "application/json" },
+        body: JSON.stringify({ status: "installed" }),
+      });
+    } catch (error) {
+      if (!SdkError.is(error)) throw error;
+      throw new SdkError(error.code, `${id}: marking the installation "installed" (verifyInstall) failed: ${error.message}`, {
+        details: { ...error.details, step: "verify_install" },
+        retryable: error.retryable,
+        cause: error,
+      });
+    }
+    const parsedAnswer = verifyAnswerSchema.safeParse(answer.body);
+    return parsedAnswer.success ? parsedAnswer.data.organization?.slug : undefined;
+  };
+
+  const buildIntegration = async (context: ProviderContext, draft: IntegrationDraft, tokens: Record<string, TokenFields>, input: InstallCallbackInput): Promise<IntegrationDraft> => {
+    const fields = parseInput(callbackFieldsSchema, input, "handleInstallCallback");
+    const installationId = fields.installationId.toLowerCase();
+    if (parsed.verifyInstall) {
+      const reported = await verifyInstall(context, installationId, tokens[""]!.access_token);
+      if (reported !== undefined && reported !== fields.orgSlug) {
+        throw new SdkError("validation_failed", `"handleInstallCallback.orgSlug" is invalid: it is not the organization of this installation.`, {
+          details: { field: "handleInstallCallback.orgSlug" },
+        });
+      }
+    }
+    return { ...draft, metadata: { ...draft.metadata, installation_id: installationId, org_slug: fields.orgSlug, host: apiHost } };
+  };
+
+  const runtime = (integration: Integration, tokens: ChainTokens): Omit<SentryRuntime, keyof Runtime> & RuntimeFields => {
+    const token = tokens[""];
+    if (!token) throw new SdkError("reauth_required", `The ${id} integration holds no token.`, { details: { provider: id, integration_id: integration.id } });
+    const metadata = parseInput(metadataSchema, integration.metadata, "integration.metadata");
+    const installationHost = metadata.host ?? apiHost;
+    return {
+      org_slug: metadata.org_slug,
+      installation_id: metadata.installation_id,
+      host: installationHost,
+      base_url: baseUrl,
+      api_base_url: originOf(apiOrigin, installationHost),
+      access_token: token.access_token,
+      token: token.access_token,
+      token_type: token.token_type,
+      expires_at: new Date(token.expires_at).toISOString(),
+      scopes: token.scopes,
+      headers: { Authorization: `Bearer ${token.access_token}` },
+    };
+  };
+
+  provider = new SentryProvider({
+    id,
+    clientId: parsed.clientId,
+    clientSecret: parsed.clientSecret,
+    // Sentry takes the redirect URL from the app's settings and never from a request: this one is never sent.
+    redirectUri: installUrl,
+    authorizeUrl: installUrl,
+    tokenUrl: authorizationsUrl,
+    pkce: false,
+    clientAuth: "client_secret_post",
+    tokenRequestFormat: "json",
+    stateTransport: "binding",
+    refreshReuseWindow: false,
+    defaultExpiresInSeconds: TOKEN_LIFETIME_SECONDS,
+    ...(parsed.identityResolver ? { identityResolver: parsed.identityResolver } : {}),
+    ...(parsed.timeoutMs !== undefined ? { timeoutMs: parsed.timeoutMs } : {}),
+    ...(parsed.retry ? { retry: parsed.retry } : {}),
+    ...(parsed.skewSeconds !== undefined ? { skewSeconds: parsed.skewSeconds } : {}),
+    ...(parsed.lockLeaseMs !== undefined ? { lockLeaseMs: parsed.lockLeaseMs } : {}),
+    buildAuthorizeUrl: () => installUrl,
+    exchangeParams: (_input, base) => ({ grant_type: "authorization_code", code: base.code! }),
+    parseTokenResponse: (body) => parseSentryTokenResponse(body, id),
+    mapError: (answer) => mapSentryError(answer, id),
+    buildIntegration: (context, args) => buildIntegration(context, args.draft, args.tokens, args.input),
+    parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
+    naturalKey: (draft) => (typeof draft.metadata.installation_id === "string" ? draft.metadata.installation_id.toLowerCase() : null),
+    runtime,
+  });
+  return provider;
+}

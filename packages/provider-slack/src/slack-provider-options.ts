@@ -1,0 +1,116 @@
+// The public options of `slack()` and their validation. Endpoint facts live here (slack.com, GovSlack via
+// `endpoints`); everything about HTTP, retries and the refresh protocol is the engine's and only passed through.
+import { parseInput, urlSchema } from "@sdk/core";
+import type { ClientAuthMethod, RetryOptions } from "@sdk/oauth";
+import { z } from "zod";
+
+/** Where the provider talks to Slack. */
+export interface SlackEndpoints {
+  /** @default "https://slack.com/oauth/v2/authorize" */
+  authorizeUrl: string;
+  /** oauth.v2.access. @default "https://slack.com/api/oauth.v2.access" */
+  tokenUrl: string;
+  /** auth.revoke. @default "https://slack.com/api/auth.revoke" */
+  revokeUrl: string;
+  /** Web API base that `sdk.fetch(id, "/chat.postMessage")` resolves against. @default "https://slack.com/api" */
+  apiBaseUrl: string;
+}
+
+/** slack.com. GovSlack uses the same paths on `slack-gov.com`: pass them as `endpoints`. */
+export const SLACK_ENDPOINTS: Readonly<SlackEndpoints> = Object.freeze({
+  authorizeUrl: "https://slack.com/oauth/v2/authorize",
+  tokenUrl: "https://slack.com/api/oauth.v2.access",
+  revokeUrl: "https://slack.com/api/auth.revoke",
+  apiBaseUrl: "https://slack.com/api",
+});
+
+/** Options of `slack(options)`. */
+export interface SlackProviderOptions {
+  /** The Slack app's Client ID (Basic Information -> App Credentials). */
+  clientId: string;
+  /** The Slack app's Client Secret. Never appears in an error, event or log line. */
+  clientSecret: string;
+  /**
+   * Must equal one of the app's Redirect URLs or sit below one; it is sent to authorize and to oauth.v2.access.
+   * @see https://docs.slack.dev/authentication/installing-with-oauth
+   */
+  redirectUri: string;
+  /** Bot scopes, sent comma-separated as `scope`. May be empty for user-token-only installs. */
+  scopes: string[];
+  /** User scopes, sent comma-separated as `user_scope`. @default [] */
+  userScopes?: string[];
+  /** Endpoint overrides (GovSlack, the testing kit's emulator). @default SLACK_ENDPOINTS */
+  endpoints?: Partial<SlackEndpoints>;
+  /**
+   * PKCE S256 on the install. Slack documents `code_verifier` on oauth.v2.access but not `code_challenge` on
+   * authorize (UNSURE), and its own Bolt and Nango do not use it, so it is off; the signed, single-use,
+   * browser-bound `state` and the client secret protect the install either way.
+   * @default false
+   */
+  pkce?: boolean;
+  /** Slack prefers HTTP Basic and also takes body parameters. @default "client_secret_basic" */
+  clientAuth?: ClientAuthMethod;
+  /**
+   * Refresh this long before a 12 h token expires; the cached token's TTL is its lifetime minus this.
+   * @default 7200 (slack_sdk's TokenRotator refreshes 120 minutes early)
+   */
+  skewSeconds?: number;
+  /** Deadline of one HTTP attempt. @default 10000 */
+  timeoutMs?: number;
+  /** Retries on 5xx, 429 / `ratelimited` (honouring Retry-After) and network errors. @default { attempts: 3, baseDelayMs: 200, maxDelayMs: 5000 } */
+  retry?: RetryOptions;
+  /** Refresh lock lease. @default 45000 */
+  lockLeaseMs?: number;
+  /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x). */
+  identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
+}
+
+/** Slack scope names: letters, digits, `:` `.` `_` `-` (a comma would split one scope into two on the wire). */
+export const slackScopeSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9:._-]+$/, "must be a Slack scope name (letters, digits, ':', '.', '_', '-')");
+
+const endpointsSchema = z.strictObject({
+  authorizeUrl: urlSchema.optional(),
+  tokenUrl: urlSchema.optional(),
+  revokeUrl: urlSchema.optional(),
+  apiBaseUrl: urlSchema.optional(),
+});
+
+const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
+
+const optionsSchema = z.strictObject({
+  clientId: z.string().min(1).max(256),
+  clientSecret: z.string().min(1).max(1024),
+  redirectUri: urlSchema,
+  scopes: z.array(slackScopeSchema).max(100),
+  userScopes: z.array(slackScopeSchema).max(100).optional(),
+  endpoints: endpointsSchema.optional(),
+  pkce: z.boolean().optional(),
+  clientAuth: z.enum(["client_secret_basic", "client_secret_post"]).optional(),
+  skewSeconds: z.number().int().min(0).max(43_000).optional(),
+  timeoutMs: z.number().int().positive().max(120_000).optional(),
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(10).optional(),
+      baseDelayMs: z.number().int().min(0).optional(),
+      maxDelayMs: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  lockLeaseMs: z.number().int().positive().optional(),
+  identityResolver: fn.optional(),
+});
+
+export interface ResolvedSlackOptions extends SlackProviderOptions {
+  userScopes: string[];
+  endpoints: SlackEndpoints;
+}
+
+/** Validates `slack(options)`; a bad option is `validation_failed` naming it (`slack.redirectUri`), never its value. */
+export function resolveSlackOptions(options: SlackProviderOptions): ResolvedSlackOptions {
+  parseInput(optionsSchema, options, "slack");
+  const overrides = Object.fromEntries(Object.entries(options.endpoints ?? {}).filter(([, value]) => value !== undefined));
+  return { ...options, userScopes: options.userScopes ?? [], endpoints: { ...SLACK_ENDPOINTS, ...overrides } };
+}

@@ -1,0 +1,99 @@
+import { accessTokenKey } from "@sdk/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { TWELVE_HOURS, startSlackHarness, type SlackHarness } from "../test/harness.js";
+
+let h: SlackHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const TWO_HOURS = 7_200_000;
+
+describe("token rotation", () => {
+  it("refreshes the bot and the user chain separately: one oauth.v2.access each, both refresh tokens rotated", async () => {
+    h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
+    const saved = await h.install();
+    const first = await h.resolve(saved.id);
+    const before = await h.credentials(saved.id);
+    h.emulator.clock.advance(TWELVE_HOURS);
+    const second = await h.resolve(saved.id);
+    expect(h.emulator.stats.refreshesByChain).toEqual({ "bot:T0ACME0001": 1, "user:T0ACME0001:U0INSTALLER": 1 });
+    expect(second.bot_token).not.toBe(first.bot_token);
+    expect(second.user_token).not.toBe(first.user_token);
+    expect(h.emulator.chain(second.bot_token!)?.kind).toBe("bot");
+    expect(h.emulator.chain(second.user_token!)?.kind).toBe("user");
+    const after = await h.credentials(saved.id);
+    expect(after.refresh_token).not.toBe(before.refresh_token);
+    expect(after.user_refresh_token).not.toBe(before.user_refresh_token);
+    expect(after.refresh_token).toBe(h.emulator.chain(second.bot_token!)?.refreshToken);
+    expect(after.user_refresh_token).toBe(h.emulator.chain(second.user_token!)?.refreshToken);
+    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1"))).toContain(second.bot_token!);
+    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1", "user"))).toContain(second.user_token!);
+    expect(h.events.filter((event) => event.name === "token.refreshed").map((event) => event.payload.chain ?? "bot")).toEqual(["bot", "user"]);
+    expect(second.expires_at).toBe(new Date(h.emulator.clock.now() + TWELVE_HOURS).toISOString());
+  });
+
+  it("refreshes two hours before the 12 h expiry (Bolt's margin), not earlier", async () => {
+    h = await startSlackHarness();
+    const saved = await h.install();
+    h.emulator.clock.advance(TWELVE_HOURS - TWO_HOURS - 1000);
+    await h.resolve(saved.id);
+    expect(h.emulator.stats.refreshes).toBe(0);
+    h.emulator.clock.advance(2000);
+    await h.resolve(saved.id);
+    expect(h.emulator.stats.refreshes).toBe(1);
+  });
+
+  it("a token Slack refuses in sdk.fetch (token_expired) refreshes that chain only, and the retry succeeds", async () => {
+    h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
+    const saved = await h.install();
+    const runtime = await h.resolve(saved.id);
+    h.emulator.expireToken(runtime.bot_token!);
+    const response = await h.sdk.fetch(saved.id, "/chat.postMessage", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ channel: "C0GENERAL1", text: "hello" }) });
+    expect(await response.json()).toMatchObject({ ok: true });
+    expect(h.emulator.stats.refreshesByChain).toEqual({ "bot:T0ACME0001": 1 });
+    const after = await h.resolve(saved.id);
+    expect(after.user_token).toBe(runtime.user_token);
+    expect(h.emulator.messages).toHaveLength(1);
+  });
+
+  it("200 concurrent resolves of an expired bot token make exactly one oauth.v2.access call", async () => {
+    h = await startSlackHarness();
+    const saved = await h.install();
+    h.emulator.clock.advance(TWELVE_HOURS);
+    h.emulator.fault("oauth.v2.access", { kind: "delay", ms: 50 }, 1);
+    const calls = h.emulator.counters["oauth.v2.access"]!;
+    const runtimes = await Promise.all(Array.from({ length: 200 }, () => h!.resolve(saved.id)));
+    expect(h.emulator.counters["oauth.v2.access"]! - calls).toBe(1);
+    expect(h.emulator.stats.refreshes).toBe(1);
+    expect(new Set(runtimes.map((runtime) => runtime.access_token)).size).toBe(1);
+  });
+
+  it("200 resolves over 4 processes sharing store and cache: one call per chain and expiry, five expiries in a row, no reuse", async () => {
+    h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
+    const saved = await h.install();
+    const processes = [h.sdk, h.process(), h.process(), h.process()];
+    for (let expiry = 1; expiry <= 5; expiry++) {
+      h.emulator.clock.advance(TWELVE_HOURS);
+      h.emulator.fault("oauth.v2.access", { kind: "delay", ms: 30 }, 2);
+      const runtimes = await Promise.all(processes.flatMap((sdk) => Array.from({ length: 50 }, () => h!.resolve(saved.id, sdk))));
+      expect(h.emulator.stats.refreshesByChain).toEqual({ "bot:T0ACME0001": expiry, "user:T0ACME0001:U0INSTALLER": expiry });
+      expect(new Set(runtimes.map((runtime) => `${runtime.bot_token}|${runtime.user_token}`)).size).toBe(1);
+    }
+    expect(h.emulator.stats.tokenCalls).toBe(1 + 10);
+    expect(h.emulator.stats.reuseDetected).toBe(0);
+    expect((await h.sdk.getConnection(saved.id)).status).toBe("active");
+  });
+
+  it("a non-rotating install never calls oauth.v2.access after the install, however many resolves and days", async () => {
+    h = await startSlackHarness({ emulator: { tokenRotation: false } });
+    const saved = await h.install();
+    for (let day = 0; day < 5; day++) {
+      h.emulator.clock.advance(24 * 3600 * 1000);
+      await Promise.all(Array.from({ length: 20 }, () => h!.resolve(saved.id)));
+    }
+    expect(h.emulator.stats.tokenCalls).toBe(1);
+    expect(h.events.filter((event) => event.name === "token.refreshed")).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+// The Slack provider: OAuth v2 facts and quirks on the engine of @sdk/oauth. Bot token = primary chain, user token =
+// chain "user", each rotating on its own; `{ ok: false }` errors, install metadata, natural key, runtime, auth.revoke.
+// HTTP, retries, state, the refresh protocol and token caching are the engine's and are not re-implemented here.
+import type { ProviderDefinition } from "@sdk/core";
+import { defineOAuthProvider, type OAuthStrategy } from "@sdk/oauth";
+import { mapSlackError } from "./map-slack-error.js";
+import { parseSlackAccess, parseSlackTokenResponse } from "./parse-slack-token-response.js";
+import { revokeSlackTokens } from "./revoke-slack-tokens.js";
+import { parseSlackMetadata, slackInstallMetadata, slackNaturalKey } from "./slack-install-metadata.js";
+import { slackInstallRequest } from "./slack-install-input.js";
+import { resolveSlackOptions, type SlackProviderOptions } from "./slack-provider-options.js";
+import { slackRejectsCredentials } from "./slack-rejects-credentials.js";
+import { slackRuntime } from "./slack-runtime.js";
+
+/** What `slack()` returns: a provider definition for `createSDK({ providers })`, on the OAuth engine's strategy. */
+export type SlackProvider = ProviderDefinition & OAuthStrategy;
+
+/**
+ * Slack OAuth v2 with token rotation. Register it with `createSDK({ providers: [slack({ ... })] })`; the provider id
+ * is `"slack"`.
+ * @see https://docs.slack.dev/authentication/installing-with-oauth
+ * @see https://docs.slack.dev/authentication/using-token-rotation
+ */
+export function slack(options: SlackProviderOptions): SlackProvider {
+  const resolved = resolveSlackOptions(options);
+  const { endpoints } = resolved;
+  const strategy: SlackProvider = defineOAuthProvider({
+    id: "slack",
+    clientId: resolved.clientId,
+    clientSecret: resolved.clientSecret,
+    redirectUri: resolved.redirectUri,
+    authorizeUrl: endpoints.authorizeUrl,
+    tokenUrl: endpoints.tokenUrl,
+    revokeUrl: endpoints.revokeUrl,
+    apiBaseUrl: endpoints.apiBaseUrl,
+    scopes: resolved.scopes,
+    scopeSeparator: ",",
+    pkce: resolved.pkce ?? false,
+    clientAuth: resolved.clientAuth ?? "client_secret_basic",
+    tokenRequestFormat: "form",
+    // Slack: rotating access tokens live 43,200 s, always.
+    defaultExpiresInSeconds: 43_200,
+    skewSeconds: resolved.skewSeconds ?? 7200,
+    ...(resolved.timeoutMs !== undefined ? { timeoutMs: resolved.timeoutMs } : {}),
+    ...(resolved.retry !== undefined ? { retry: resolved.retry } : {}),
+    ...(resolved.lockLeaseMs !== undefined ? { lockLeaseMs: resolved.lockLeaseMs } : {}),
+    ...(resolved.identityResolver !== undefined ? { identityResolver: resolved.identityResolver } : {}),
+    chains: ["user"],
+    installContext: async (_context, input) => {
+      const request = slackInstallRequest(input, resolved);
+      return { scopes: request.botScopes, ctx: { user_scopes: request.userScopes, ...(request.team ? { team: request.team } : {}) } };
+    },
+    authorizeQuery: (input) => {
+      const request = slackInstallRequest(input, resolved);
+      return { ...(request.userScopes.length > 0 ? { user_scope: request.userScopes.join(",") } : {}), ...(request.team ? { team: request.team } : {}) };
+    },
+    parseTokenResponse: parseSlackTokenResponse,
+    mapError: mapSlackError,
+    buildIntegration: async (_context, { draft, body }) => ({ ...draft, metadata: { ...slackInstallMetadata(parseSlackAccess(body)) } }),
+    parseMetadata: parseSlackMetadata,
+    naturalKey: slackNaturalKey,
+    runtime: (integration, tokens) => slackRuntime(integration, tokens, endpoints.apiBaseUrl),
+    revoke: revokeSlackTokens((context, integration, chain) => strategy.token(context, integration, chain), endpoints.revokeUrl),
+    rejectsCredentials: slackRejectsCredentials,
+  });
+  return strategy;
+}

@@ -1,0 +1,89 @@
+// Shared setup of the provider's tests: the Slack emulator and the SDK on one ManualClock, MemoryStore + MemoryCache,
+// a recording logger and every event, and more SDK instances on the same store and cache ("other processes").
+import { CredentialCipher, createSDK, MemoryCache, MemoryStore, SDK_EVENT_NAMES, SdkError, type IntegrationSummary, type SDK, type SdkEventName } from "@sdk/core";
+import type { SlackRuntime } from "../src/slack-runtime.js";
+import { slack, type SlackProvider } from "../src/slack.js";
+import type { SlackProviderOptions } from "../src/slack-provider-options.js";
+import { installSlack, slackOptionsFor, type SlackInstallScript } from "../src/testing/install-slack.js";
+import { startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } from "../src/testing/start-slack-emulator.js";
+
+export const REDIRECT_URI = "https://app.example.test/slack/oauth";
+export const STATE_SECRETS = [{ id: "s1", secret: "state-secret-0123456789-abcdefghijklmnop" }];
+export const ENCRYPTION = { keys: [{ id: "k1", key: Buffer.alloc(32, 7).toString("base64") }] };
+
+export interface LogLine {
+  level: string;
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+export interface SlackHarness {
+  emulator: SlackEmulator;
+  store: MemoryStore;
+  cache: MemoryCache;
+  sdk: SDK;
+  provider: SlackProvider;
+  options: SlackProviderOptions;
+  lines: LogLine[];
+  events: Array<{ name: SdkEventName; payload: Record<string, unknown> }>;
+  /** Another SDK instance with its own provider object on the same store and cache, as another process would be. */
+  process(overrides?: Partial<SlackProviderOptions>): SDK;
+  install(script?: Partial<SlackInstallScript>): Promise<IntegrationSummary>;
+  resolve(id: string, sdk?: SDK): Promise<SlackRuntime>;
+  /** Decrypted credentials as stored. */
+  credentials(id: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export async function startSlackHarness(
+  setup: { emulator?: Partial<SlackEmulatorOptions>; provider?: Partial<SlackProviderOptions> } = {},
+): Promise<SlackHarness> {
+  const emulator = await startSlackEmulator({ redirectUrls: [REDIRECT_URI], ...setup.emulator });
+  const store = new MemoryStore();
+  const cache = new MemoryCache({ now: emulator.clock.now });
+  const lines: LogLine[] = [];
+  const events: SlackHarness["events"] = [];
+  const record = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push({ level, fields, message });
+  const logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+  const options = slackOptionsFor(emulator, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2000 }, timeoutMs: 2000, ...setup.provider });
+  const build = (overrides: Partial<SlackProviderOptions> = {}) => {
+    const provider = slack({ ...options, ...overrides });
+    const sdk = createSDK({ store, cache, now: emulator.clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, logger, providers: [provider] });
+    for (const name of SDK_EVENT_NAMES) sdk.events.on(name, (payload) => events.push({ name, payload: payload as Record<string, unknown> }));
+    return { provider, sdk };
+  };
+  const main = build();
+  const cipher = new CredentialCipher(ENCRYPTION.keys);
+  return {
+    emulator,
+    store,
+    cache,
+    sdk: main.sdk,
+    provider: main.provider,
+    options,
+    lines,
+    events,
+    process: (overrides) => build(overrides).sdk,
+    install: (script = {}) => installSlack(main.sdk, emulator, { account_id: "acct-1", user_id: "app-user-1", ...script }),
+    resolve: (id, sdk = main.sdk) => sdk.resolveConnection<SlackRuntime>(id),
+    async credentials(id) {
+      const stored = await store.get(id);
+      if (!stored) throw new Error(`no record ${id}`);
+      return cipher.decryptFields(id, stored.credentials);
+    },
+    close: () => emulator.close(),
+  };
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function failure(run: Promise<unknown>): Promise<SdkError> {
+  try {
+    await run;
+  } catch (error) {
+    if (SdkError.is(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a rejection");
+}
+
+export const TWELVE_HOURS = 43_200_000;
