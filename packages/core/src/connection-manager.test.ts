@@ -5,6 +5,7 @@ import { accessTokenKey } from "./cache-keys.js";
 import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import { MemoryStore } from "./memory-store.js";
+import { SdkError } from "./sdk-error.js";
 import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
 import { failingCache, failingStore } from "./test-support/failing-stores.js";
 import { KEY_1, STATE_SECRETS, sdkFixture } from "./test-support/sdk-fixture.js";
@@ -176,6 +177,43 @@ describe("createConnection upserts on the provider's natural key", () => {
     expect(again.id).toBe("legacy-1");
     expect(again.natural_key).toBe("acme");
     expect(await sdk.listConnections({ account_id: "acct-1" })).toHaveLength(1);
+  });
+
+  it("when another process creates the same natural key first (the store refuses the create), the install updates that record", async () => {
+    const memory = new MemoryStore();
+    let raced = false;
+    // Fault injection around the real MemoryStore: another process's create lands between our lookup and our create.
+    const store = {
+      get: memory.get.bind(memory),
+      update: memory.update.bind(memory),
+      delete: memory.delete.bind(memory),
+      list: memory.list.bind(memory),
+      create: async (record: Parameters<MemoryStore["create"]>[0]) => {
+        if (!raced) {
+          raced = true;
+          await memory.create({ ...record, id: "created-elsewhere" });
+          throw new SdkError("integration_exists", "natural key taken", { details: { conflict: "natural_key" } });
+        }
+        return memory.create(record);
+      },
+    };
+    const sdk = createSDK({ store, providers: [defineApiKeyProvider({ id: "keyed", naturalKey: ({ metadata }) => String(metadata.org) })] });
+    const saved = await sdk.createConnection({ provider: "keyed", account_id: "a", created_by: "u", credentials: { api_key: "k-9999" }, metadata: { org: "acme" } });
+    expect(saved.id).toBe("created-elsewhere");
+    expect(saved.version).toBe(2);
+    expect(memory.size).toBe(1);
+  });
+
+  it("a failing post-save step (caching the first token, syncing siblings) does not fail the stored connection", async () => {
+    const lines: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (_fields: Record<string, unknown>, message: string) => lines.push(message), error() {} };
+    const base = defineApiKeyProvider({ id: "post-save" });
+    const provider = { ...base, prepareConnection: async (_context: unknown, draft: Parameters<NonNullable<typeof base.prepareConnection>>[1]) => ({ draft, afterSave: async () => Promise.reject(new SdkError("cache_unavailable", "cache down")) }) };
+    const store = new MemoryStore();
+    const sdk = createSDK({ store, logger, providers: [provider] });
+    const saved = await sdk.createConnection({ provider: "post-save", account_id: "a", created_by: "u", credentials: { api_key: "k-1111" } });
+    expect(await store.get(saved.id)).toBeDefined();
+    expect(lines).toContain("post-save step failed; the connection is stored");
   });
 
   it("a numeric natural key is stored as text, so the record stays readable and the upsert still matches", async () => {

@@ -239,7 +239,13 @@ export class ConnectionManager {
     const final = prepared.draft;
     const naturalKey = normalizeNaturalKey(provider.naturalKey?.({ metadata: final.metadata ?? {}, credentials: final.credentials }));
     const saved = await this.#serialize(`${provider.id}\u0000${final.account_id}\u0000${naturalKey ?? randomUUID()}`, () => this.#upsert(provider, final, naturalKey));
-    await prepared.afterSave?.(saved);
+    try {
+      await prepared.afterSave?.(saved);
+    } catch (error) {
+      // The record is stored: failing now would hide its id and invite a duplicate on retry. What afterSave does
+      // (cache the first access token, sync grant siblings) is repaired by the next resolve or install.
+      this.#logger.warn({ provider: provider.id, integration_id: saved.id, code: SdkError.is(error) ? error.code : "unknown" }, "post-save step failed; the connection is stored");
+    }
     return toSummary(saved);
   }
 
@@ -248,18 +254,24 @@ export class ConnectionManager {
     for (let attempt = 0; ; attempt++) {
       const existing = naturalKey ? await this.#findByNaturalKey(provider, draft.account_id, naturalKey) : undefined;
       if (!existing) {
-        return repository.create({
-          id: randomUUID(),
-          provider: provider.id,
-          account_id: draft.account_id,
-          created_by: draft.created_by,
-          auth_type: provider.authType,
-          status: "active",
-          scopes: draft.scopes ?? [],
-          credentials: draft.credentials,
-          metadata: draft.metadata ?? {},
-          natural_key: naturalKey,
-        });
+        try {
+          return await repository.create({
+            id: randomUUID(),
+            provider: provider.id,
+            account_id: draft.account_id,
+            created_by: draft.created_by,
+            auth_type: provider.authType,
+            status: "active",
+            scopes: draft.scopes ?? [],
+            credentials: draft.credentials,
+            metadata: draft.metadata ?? {},
+            natural_key: naturalKey,
+          });
+        } catch (error) {
+          // Another process created the same natural key first (a store with a unique index says so): update that one.
+          if (!naturalKey || !SdkError.is(error, "integration_exists") || attempt >= 4) throw error;
+          continue;
+        }
       }
       try {
         const updated = await repository.update(existing, {
@@ -416,7 +428,7 @@ export class ConnectionManager {
     return { deleted, revoked };
   }
 
-  /** Verifies a provider webhook (signature, freshness) and applies it, e.g. an uninstall marks the integration `revoked`. */
+  /** Verifies a provider webhook (its signature) and applies it, e.g. an uninstall marks the integration `revoked`. */
   async handleWebhook(input: WebhookInput): Promise<WebhookResult> {
     const parsed = parseInput(webhookSchema, input, "handleWebhook");
     const provider = this.#provider(parsed.provider, "handleWebhook.provider");

@@ -8,3 +8,4 @@ export { TokenClient, rfcError, type ClientAuthMethod, type ErrorMapper, type Ht
 export { parseRfcTokenResponse, invalidResponse, type TokenFields } from "./token-response.js";
 export { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
 export { withRefreshLock, type LockHold, type RefreshLockOptions } from "./refresh-lock.js";
+export { cacheCipher } from "./cache-cipher.js";

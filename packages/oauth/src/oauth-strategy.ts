@@ -5,6 +5,7 @@
 import {
   SdkError,
   internalKey,
+  isEnvelope,
   parseInput,
   refreshLockKey,
   scopeSchema,
@@ -25,6 +26,7 @@ import {
 } from "@sdk/core";
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { cacheCipher } from "./cache-cipher.js";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { createPkcePair } from "./pkce.js";
@@ -455,25 +457,28 @@ export class OAuthStrategy implements ProviderDefinition {
       throw new SdkError("reauth_required", `Integration "${record.id}" has no refresh token for chain "${chain || "primary"}".`, { details: { provider: this.id, integration_id: record.id } });
     }
     let refreshToken: string = storedRefreshToken;
-    const journalKey = internalKey(context.keyPrefix, "rotation", `${record.id}:${chain}`);
-    const pending = await this.#readJournal(context, cache, journalKey, record.id);
+    // Keyed by the lock, i.e. the grant: siblings sharing one rotation chain share one journal.
+    const lockKey = this.#lockKey(record, chain);
+    const journalKey = internalKey(context.keyPrefix, "rotation", lockKey);
+    const pending = await this.#readJournal(context, cache, journalKey, lockKey);
     if (pending && pending.from === fingerprint(refreshToken)) {
       // A previous holder got a rotated token from the provider but never stored it (crash or store outage):
       // finish its write first, then refresh with the newest token the provider issued.
       const repaired = pending.to;
-      await this.#casUpdate(context, record.id, (current) =>
-        current.credentials[names.refresh] === refreshToken ? { credentials: { ...current.credentials, [names.refresh]: repaired } } : undefined,
-      );
-      await this.#syncSiblings(context, record, (sibling) =>
-        sibling.credentials[names.refresh] !== repaired ? { credentials: { ...sibling.credentials, [names.refresh]: repaired } } : undefined,
-      );
+      const replaceStale = (current: Integration) =>
+        current.credentials[names.refresh] === storedRefreshToken ? { credentials: { ...current.credentials, [names.refresh]: repaired } } : undefined;
+      await this.#casUpdate(context, record.id, replaceStale);
+      await this.#syncSiblings(context, record, replaceStale);
       context.logger.warn({ provider: this.id, integration_id: record.id }, "recovered a rotated refresh token that a previous refresh did not store");
       refreshToken = repaired;
     }
     let answer;
     try {
       const client = this.tokenClient(context, { retryOnTimeout: this.options.refreshReuseWindow ?? true });
-      answer = await client.post(this.#tokenUrl({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken });
+      // The HTTP work ends before the lease does, leaving time to store the answer: no attempt outlives the lock.
+      const leaseLeft = hold.leaseEndsAt - Date.now();
+      const deadline = hold.leaseEndsAt - Math.min(2000, leaseLeft / 4);
+      answer = await client.post(this.#tokenUrl({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken }, { deadline });
     } catch (error) {
       if (SdkError.is(error, "reauth_required")) {
         await this.#markNeedsReauth(context, record, "refresh rejected: invalid_grant", { field: names.refresh, value: refreshToken });
@@ -495,6 +500,7 @@ export class OAuthStrategy implements ProviderDefinition {
     const rotated = fields.refresh_token && fields.refresh_token !== refreshToken ? fields.refresh_token : undefined;
     const previous = refreshToken;
     let recordSaved = !rotated;
+    let superseded = false;
     // Idempotent, so it can run again after a failure: every write compares before it writes.
     const finish = async () => {
       if (rotated && !recordSaved) {
@@ -502,18 +508,24 @@ export class OAuthStrategy implements ProviderDefinition {
         // token here instead of presenting a dead one. A failed journal write does not stop the record write: the
         // store may be up while the cache is not, and the record is what counts.
         const journaled = await cache
-          .set(journalKey, JSON.stringify(context.cipher.encrypt(record.id, "rotation", { from: fingerprint(previous), to: rotated })), JOURNAL_TTL_MS)
+          .set(journalKey, JSON.stringify(cacheCipher(context).encrypt(lockKey, "rotation", { from: fingerprint(previous), to: rotated })), JOURNAL_TTL_MS)
           .then(() => true, () => false);
-        await this.#casUpdate(context, record.id, (current) =>
-          current.credentials[names.refresh] === previous ? { credentials: { ...current.credentials, [names.refresh]: rotated } } : undefined,
-        );
-        await this.#syncSiblings(context, record, (sibling) =>
-          sibling.credentials[names.refresh] !== rotated ? { credentials: { ...sibling.credentials, [names.refresh]: rotated } } : undefined,
-        );
+        // Only records still holding the token that was rotated are moved on: one that a re-install gave a new grant
+        // meanwhile keeps it, and then so do its siblings (the re-install syncs them), and the old chain's access
+        // token is not cached over the new one.
+        const replaceRotated = (current: Integration) =>
+          current.credentials[names.refresh] === previous ? { credentials: { ...current.credentials, [names.refresh]: rotated } } : undefined;
+        const stored = await this.#casUpdate(context, record.id, replaceRotated);
+        if (stored === "skipped") {
+          const now = await context.integrations.get(record.id);
+          superseded = now?.credentials[names.refresh] !== rotated;
+        }
+        if (!superseded) await this.#syncSiblings(context, record, replaceRotated);
         recordSaved = true;
         // A journal entry left behind is harmless: its `from` no longer matches the stored token.
         if (journaled) await cache.delete(journalKey).catch(() => undefined);
       }
+      if (superseded) return;
       await storeCachedToken(cache, key, token, now, this.#skewMs);
       context.events.emit("token.refreshed", { provider: this.id, integration_id: record.id, account_id: record.account_id, expires_at: new Date(token.expires_at).toISOString(), ...(chain ? { chain } : {}) });
     };
@@ -546,11 +558,14 @@ export class OAuthStrategy implements ProviderDefinition {
     context.logger.error(where, "could not store a rotated refresh token before the refresh lock's lease ended; the next refresh presents the previous one, which works only within the provider's reuse window");
   }
 
-  async #readJournal(context: ProviderContext, cache: CacheStore, key: string, integrationId: string): Promise<{ from: string; to: string } | undefined> {
+  async #readJournal(context: ProviderContext, cache: CacheStore, key: string, aad: string): Promise<{ from: string; to: string } | undefined> {
     const raw = await cache.get(key);
     if (raw === undefined) return undefined;
     try {
-      const entry = context.cipher.decrypt(integrationId, "rotation", JSON.parse(raw)) as { from?: unknown; to?: unknown };
+      const envelope = JSON.parse(raw) as unknown;
+      // Only what this SDK sealed: a plain value planted in the cache must never become a refresh token.
+      if (!isEnvelope(envelope)) return undefined;
+      const entry = cacheCipher(context).decrypt(aad, "rotation", envelope) as { from?: unknown; to?: unknown };
       return typeof entry?.from === "string" && typeof entry.to === "string" ? { from: entry.from, to: entry.to } : undefined;
     } catch {
       return undefined;
@@ -558,15 +573,15 @@ export class OAuthStrategy implements ProviderDefinition {
   }
 
   /** Compare-and-set with re-read on conflict; `change` returns undefined when nothing needs writing. */
-  async #casUpdate(context: ProviderContext, id: string, change: (current: Integration) => Parameters<ProviderContext["integrations"]["update"]>[1] | undefined): Promise<void> {
+  async #casUpdate(context: ProviderContext, id: string, change: (current: Integration) => Parameters<ProviderContext["integrations"]["update"]>[1] | undefined): Promise<"written" | "skipped"> {
     for (let attempt = 0; attempt < 8; attempt++) {
       const current = await context.integrations.get(id);
-      if (!current) return;
+      if (!current) return "skipped";
       const changes = change(current);
-      if (!changes) return;
+      if (!changes) return "skipped";
       try {
         await context.integrations.update(current, changes);
-        return;
+        return "written";
       } catch (error) {
         if (!SdkError.is(error, "integration_conflict")) throw error;
       }

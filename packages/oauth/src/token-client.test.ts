@@ -164,3 +164,17 @@ describe("a rotated refresh token the store failed to record is not lost", () =>
     expect(h.lines.some((line) => line.message.includes("recovered a rotated refresh token"))).toBe(true);
   });
 });
+
+describe("the refresh's HTTP work never outlives its lock", () => {
+  it("gives up before the lease ends even when the attempt timeout and retries would run longer", async () => {
+    const h = (harness = await startHarness({ provider: { lockLeaseMs: 1000, timeoutMs: 5000, retry: { attempts: 3, baseDelayMs: 5 } } }));
+    const { integrationId, before } = await expired(h);
+    h.server.fault("token", { kind: "delay", ms: 3000 }, 3);
+    const started = Date.now();
+    const result = await attempt(h, integrationId);
+    const took = Date.now() - started;
+    expect(SdkError.is(result.ok ? undefined : result.error, "provider_unavailable")).toBe(true);
+    expect(took).toBeLessThan(1000);
+    expect(await h.store.get(integrationId)).toEqual(before);
+  });
+});

@@ -87,7 +87,7 @@ export class TokenClient {
   }
 
   /** POSTs `params` to a token-style endpoint with client authentication; returns the 2xx answer or throws. */
-  async post(url: string, params: Record<string, string>, options: { clientAuth?: boolean; format?: "form" | "json" } = {}): Promise<HttpAnswer> {
+  async post(url: string, params: Record<string, string>, options: { clientAuth?: boolean; format?: "form" | "json"; deadline?: number } = {}): Promise<HttpAnswer> {
     const format = options.format ?? this.#options.format ?? "form";
     const headers: Record<string, string> = { accept: "application/json" };
     const fields = { ...params };
@@ -103,22 +103,32 @@ export class TokenClient {
     }
     const body = format === "json" ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
     headers["content-type"] = format === "json" ? "application/json" : "application/x-www-form-urlencoded";
-    return this.send(url, { method: "POST", headers, body });
+    return this.send(url, { method: "POST", headers, body }, options.deadline === undefined ? {} : { deadline: options.deadline });
   }
 
   /** Sends one request with deadline and retries; returns the 2xx answer or throws an SdkError. */
-  async send(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<HttpAnswer> {
+  /**
+   * `deadline` (ms since the epoch, wall clock) bounds the whole call, retries and waits included: a refresh passes
+   * its lock's lease end, so no attempt outlives the lease and races the next holder.
+   */
+  async send(url: string, init: { method: string; headers: Record<string, string>; body?: string }, options: { deadline?: number } = {}): Promise<HttpAnswer> {
     const { provider } = this.#options;
     const attempts = Math.max(1, this.#options.retry?.attempts ?? 3);
     const baseDelay = this.#options.retry?.baseDelayMs ?? 200;
     const maxDelay = this.#options.retry?.maxDelayMs ?? 5000;
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     let last: SdkError | undefined;
+    const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+    const timedOut = () =>
+      last ??
+      new SdkError("provider_unavailable", `${provider} did not answer before the refresh deadline.`, { details: { provider, reason: "timeout", attempts: 0 } });
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw timedOut();
       let wait = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
       let answer: HttpAnswer;
       try {
-        const response = await this.#options.fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+        const response = await this.#options.fetch(url, { ...init, signal: AbortSignal.timeout(Math.max(1, Math.floor(Math.min(timeoutMs, remaining)))), redirect: "manual" });
         const text = await response.text();
         let body: unknown;
         if (text.trim() !== "") {
@@ -136,7 +146,10 @@ export class TokenClient {
           cause: cause instanceof Error ? new Error(cause.name) : undefined,
         });
         if (this.#options.retryOnTimeout === false) throw last;
-        if (attempt < attempts) await this.#sleep(wait);
+        if (attempt < attempts) {
+          if (Date.now() + wait >= deadline) throw last;
+          await this.#sleep(wait);
+        }
         continue;
       }
       const mapped = this.#options.mapError?.(answer);
@@ -148,14 +161,20 @@ export class TokenClient {
         });
         if (after !== undefined && after > maxDelay) throw last;
         if (after !== undefined) wait = after;
-        if (attempt < attempts) await this.#sleep(wait);
+        if (attempt < attempts) {
+          if (Date.now() + wait >= deadline) throw last;
+          await this.#sleep(wait);
+        }
         continue;
       }
       if (answer.status >= 500 || mapped?.code === "provider_unavailable") {
         last = mapped?.code === "provider_unavailable" ? mapped : new SdkError("provider_unavailable", `${provider} answered HTTP ${answer.status}; retry later.`, {
           details: { provider, status: answer.status, attempts: attempt },
         });
-        if (attempt < attempts) await this.#sleep(wait);
+        if (attempt < attempts) {
+          if (Date.now() + wait >= deadline) throw last;
+          await this.#sleep(wait);
+        }
         continue;
       }
       if (mapped) throw mapped;

@@ -1,9 +1,9 @@
 // Parks a multi-site install until the user picks a site: the exchanged tokens and the draft wait in the cache,
 // encrypted, for a few minutes, bound to the browser, user and account of the signed state, and are taken exactly
 // once (an atomic deleteIfEquals on the parked value). It never stores anything in plaintext and never logs it.
-import { createHash, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
-import { CredentialCipher, SdkError, internalKey, isEnvelope, type IntegrationDraft, type ProviderContext, type SiteSelectionInput } from "@sdk/core";
-import { hashBinding, type StatePayload } from "@sdk/oauth";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { SdkError, internalKey, isEnvelope, type IntegrationDraft, type ProviderContext, type SiteSelectionInput } from "@sdk/core";
+import { cacheCipher, hashBinding, type StatePayload } from "@sdk/oauth";
 import { z } from "zod";
 import type { AccessibleSite } from "./accessible-resources.js";
 
@@ -34,33 +34,6 @@ const parkedSchema = z.object({
 });
 
 type Parked = z.infer<typeof parkedSchema>;
-
-const HKDF_SALT = "@sdk/provider-atlassian";
-const HKDF_INFO = "site-selection v1";
-const derivedCiphers = new WeakMap<ProviderContext["state"], CredentialCipher>();
-
-/**
- * The cipher of parked selections: the credential cipher when `encryption.keys` are configured; otherwise AES-256-GCM
- * keys derived with HKDF-SHA256 from the state secrets (the first encrypts, each decrypts by its id), so parked tokens
- * are never plaintext in the cache even when credentials at rest are.
- */
-export function selectionCipher(context: ProviderContext): CredentialCipher {
-  if (context.cipher.enabled) return context.cipher;
-  if (context.state.secrets.length === 0) {
-    throw new SdkError("misconfigured", "Atlassian site selection needs createSDK({ state: { secrets } }) or createSDK({ encryption: { keys } }).", { details: { field: "state.secrets" } });
-  }
-  let cipher = derivedCiphers.get(context.state);
-  if (!cipher) {
-    cipher = new CredentialCipher(
-      context.state.secrets.map((secret) => ({
-        id: `state-${secret.id}`,
-        key: Buffer.from(hkdfSync("sha256", secret.secret, HKDF_SALT, HKDF_INFO, 32)).toString("base64"),
-      })),
-    );
-    derivedCiphers.set(context.state, cipher);
-  }
-  return cipher;
-}
 
 const selectionKey = (context: ProviderContext, selectionId: string) => internalKey(context.keyPrefix, "site_selection", selectionId);
 /** Additional data of the envelope: a parked value cannot be replayed under another selection id. */
@@ -107,7 +80,7 @@ export class SiteSelectionStore {
       sites: args.sites,
       draft: args.draft,
     };
-    const envelope = selectionCipher(context).encrypt(aadId(selectionId), "parked", parked);
+    const envelope = cacheCipher(context).encrypt(aadId(selectionId), "parked", parked);
     await cache.set(selectionKey(context, selectionId), JSON.stringify(envelope), this.#ttlMs);
     return { selection_id: selectionId, sites: args.sites.map(selectable), expires_at: new Date(expiresAt).toISOString() };
   }
@@ -149,7 +122,7 @@ export class SiteSelectionStore {
       const envelope: unknown = JSON.parse(raw);
       // Only an envelope this SDK sealed counts (the cipher would pass a plain value through as 1.x plaintext).
       if (!isEnvelope(envelope)) return undefined;
-      const plain = selectionCipher(context).decrypt(aadId(selectionId), "parked", envelope);
+      const plain = cacheCipher(context).decrypt(aadId(selectionId), "parked", envelope);
       const parsed = parkedSchema.safeParse(plain);
       return parsed.success ? parsed.data : undefined;
     } catch {

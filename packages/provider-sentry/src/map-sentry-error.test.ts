@@ -5,6 +5,11 @@ import { mapSentryError } from "./map-sentry-error.js";
 const answer = (status: number, body: unknown) => ({ status, headers: new Headers(), body });
 
 describe("mapSentryError", () => {
+  it("a 404 with any other text (a wrong host or path) is not an uninstall: left to the RFC mapping, never reauth_required", () => {
+    expect(mapSentryError(answer(404, { detail: "Not found" }))).toBeUndefined();
+    expect(mapSentryError(answer(404, { detail: "Page not found at /api/0/wrong/" }))).toBeUndefined();
+  });
+
   it.each([
     [401, "Given refresh token does not exist", "reauth_required", "refresh_token_not_found"],
     [401, "Could not find grant for given code", "reauth_required", "grant_not_found"],

@@ -34,7 +34,10 @@ const INSTALLATION_GONE: KnownDetail = { code: "reauth_required", name: "install
 export function mapSentryError(answer: HttpAnswer, provider = "sentry"): SdkError | undefined {
   if (answer.status < 400 || answer.status >= 500 || answer.status === 429) return undefined;
   const detail = typeof answer.body === "object" && answer.body !== null ? (answer.body as { detail?: unknown }).detail : undefined;
-  const known = typeof detail === "string" ? (KNOWN_DETAILS[detail] ?? (answer.status === 404 ? INSTALLATION_GONE : undefined)) : undefined;
+  // A 404 means the installation is gone only with Sentry's own text: a wrong host or path also answers 404, and
+  // must not mark every integration needs_reauth.
+  const gone = answer.status === 404 && typeof detail === "string" && detail.startsWith("The requested resource does not exist");
+  const known = typeof detail === "string" ? (KNOWN_DETAILS[detail] ?? (gone ? INSTALLATION_GONE : undefined)) : undefined;
   if (!known) return undefined;
   return new SdkError(known.code, `${provider}: ${known.hint} (HTTP ${answer.status}, ${known.name}).`, {
     details: { provider, status: answer.status, provider_error: known.name },
