@@ -4,9 +4,22 @@ import { matchesFilter, type Integration, type IntegrationFilter, type Integrati
 import type { PersistentStore, UpdateOptions } from "./persistent-store.js";
 import { SdkError } from "./sdk-error.js";
 
+/** The key a record holds alone, or undefined when it has no natural key (1.x records have none at all). */
+function uniqueKey(record: Integration): string | undefined {
+  return typeof record.natural_key === "string" ? JSON.stringify([record.provider, record.account_id, record.natural_key]) : undefined;
+}
+
+function naturalKeyTaken(id: string): SdkError {
+  return new SdkError("integration_exists", "Another integration of this provider and account already has that natural key.", {
+    details: { integration_id: id, conflict: "natural_key" },
+  });
+}
+
 export class MemoryStore implements PersistentStore {
   // JSON text rather than objects: a parse per read is cheaper than structuredClone, and text takes less heap.
   readonly #records = new Map<string, string>();
+  // (provider, account_id, natural_key) -> the id holding it: one record per natural key, as in every store.
+  readonly #naturalKeys = new Map<string, string>();
 
   async get(id: string): Promise<Integration | undefined> {
     const json = this.#records.get(id);
@@ -15,10 +28,13 @@ export class MemoryStore implements PersistentStore {
 
   async create(record: Integration): Promise<Integration> {
     if (this.#records.has(record.id)) {
-      throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id } });
+      throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id, conflict: "id" } });
     }
+    const unique = uniqueKey(record);
+    if (unique !== undefined && this.#naturalKeys.has(unique)) throw naturalKeyTaken(record.id);
     const json = JSON.stringify(record);
     this.#records.set(record.id, json);
+    if (unique !== undefined) this.#naturalKeys.set(unique, record.id);
     return JSON.parse(json) as Integration;
   }
 
@@ -37,12 +53,20 @@ export class MemoryStore implements PersistentStore {
     // A patch field given as `undefined` leaves the stored value alone, as in every store.
     const next: Record<string, unknown> = { ...current };
     for (const [field, value] of Object.entries(patch)) if (value !== undefined) next[field] = value;
+    const [held, wanted] = [uniqueKey(current), uniqueKey(next as unknown as Integration)];
+    if (wanted !== held && wanted !== undefined && this.#naturalKeys.has(wanted)) throw naturalKeyTaken(id);
     const json = JSON.stringify({ ...next, version: expectedVersion + 1 });
     this.#records.set(id, json);
+    if (held !== undefined && this.#naturalKeys.get(held) === id) this.#naturalKeys.delete(held);
+    if (wanted !== undefined) this.#naturalKeys.set(wanted, id);
     return JSON.parse(json) as Integration;
   }
 
   async delete(id: string): Promise<boolean> {
+    const stored = this.#records.get(id);
+    if (stored === undefined) return false;
+    const held = uniqueKey(JSON.parse(stored) as Integration);
+    if (held !== undefined && this.#naturalKeys.get(held) === id) this.#naturalKeys.delete(held);
     return this.#records.delete(id);
   }
 

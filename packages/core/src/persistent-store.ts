@@ -10,11 +10,16 @@ export interface UpdateOptions {
 export interface PersistentStore {
   /** The record, or undefined when there is none. */
   get(id: string): Promise<Integration | undefined>;
-  /** Stores a new record. Throws `integration_exists` when the id is taken. */
+  /**
+   * Stores a new record. Throws `integration_exists` when the id is taken (`details.conflict: "id"`) or another record
+   * has the same provider, account_id and non-null natural_key (`details.conflict: "natural_key"`), storing nothing.
+   */
   create(record: Integration): Promise<Integration>;
   /**
    * Compare-and-set: applies `patch` and sets `version` to `expectedVersion + 1` atomically.
-   * Throws `integration_not_found` when there is no record and `integration_conflict` when the version moved.
+   * Throws `integration_not_found` when there is no record, `integration_conflict` when the version moved, and
+   * `integration_exists` (`details.conflict: "natural_key"`) when the patch moves the record onto a natural key
+   * another record of its provider and account holds.
    */
   update(id: string, patch: IntegrationPatch, options: UpdateOptions): Promise<Integration>;
   /** True when a record was deleted. */

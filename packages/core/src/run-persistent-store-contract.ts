@@ -70,7 +70,52 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
         await store.create(first);
         const error = await store.create({ ...first, account_id: "other" }).catch((caught: unknown) => caught);
         expect(SdkError.is(error, "integration_exists")).toBe(true);
+        expect((error as SdkError).details).toMatchObject({ conflict: "id" });
         expect((await store.get(first.id))!.account_id).toBe(first.account_id);
+      }));
+
+    it("keeps one record per (provider, account_id, natural_key): a second is integration_exists until the key is free", () =>
+      withHarness(factory, async ({ store, raw }) => {
+        const account = `acct-unique-${Math.random().toString(36).slice(2)}`;
+        const isNaturalKeyConflict = (error: unknown) => SdkError.is(error, "integration_exists") && (error as SdkError).details?.conflict === "natural_key";
+        const ids = async (naturalKey: string) => (await store.list({ account_id: account, provider: "jira", natural_key: naturalKey })).map((item) => item.id);
+        const first = record({ account_id: account, natural_key: "cloud-a" });
+        await store.create(first);
+
+        const duplicate = record({ account_id: account, natural_key: "cloud-a" });
+        expect(isNaturalKeyConflict(await store.create(duplicate).catch((caught: unknown) => caught))).toBe(true);
+        expect(await store.get(duplicate.id)).toBeUndefined();
+        expect(await raw(duplicate.id)).toBeUndefined();
+        expect(await ids("cloud-a")).toEqual([first.id]);
+
+        // The same key under another account or provider, and any number of records without a key, are fine.
+        await store.create(record({ account_id: `${account}-other`, natural_key: "cloud-a" }));
+        await store.create(record({ account_id: account, provider: "confluence", natural_key: "cloud-a" }));
+        await store.create(record({ account_id: account, natural_key: null }));
+        await store.create(record({ account_id: account, natural_key: null }));
+
+        // An update onto a key another record holds changes nothing.
+        const second = record({ account_id: account, natural_key: "cloud-b" });
+        await store.create(second);
+        const moved = await store.update(second.id, { natural_key: "cloud-a", status: "revoked", updated_at: "2026-02-01T00:00:00.000Z" }, { expectedVersion: 1 }).catch((caught: unknown) => caught);
+        expect(isNaturalKeyConflict(moved)).toBe(true);
+        expect(await store.get(second.id)).toEqual(second);
+        expect(await ids("cloud-a")).toEqual([first.id]);
+        // An update that keeps its own key is no conflict.
+        await store.update(second.id, { natural_key: "cloud-b", updated_at: "2026-02-01T00:00:00.000Z" }, { expectedVersion: 1 });
+
+        // Moving the holder to another key frees its old key, and takes the new one.
+        await store.update(first.id, { natural_key: "cloud-c", updated_at: "2026-02-01T00:00:00.000Z" }, { expectedVersion: 1 });
+        const reuse = record({ account_id: account, natural_key: "cloud-a" });
+        await store.create(reuse);
+        expect(await ids("cloud-a")).toEqual([reuse.id]);
+        expect(isNaturalKeyConflict(await store.create(record({ account_id: account, natural_key: "cloud-c" })).catch((caught: unknown) => caught))).toBe(true);
+
+        // Deleting the holder frees its key.
+        expect(await store.delete(reuse.id)).toBe(true);
+        const again = record({ account_id: account, natural_key: "cloud-a" });
+        await store.create(again);
+        expect(await ids("cloud-a")).toEqual([again.id]);
       }));
 
     it("updates compare-and-set: the version moves by one and a stale version is integration_conflict", () =>

@@ -1,4 +1,4 @@
-import { SdkError } from "@sdk/core";
+import { SdkError, type Integration } from "@sdk/core";
 import { runPersistentStoreContract } from "@sdk/core/testing";
 import type { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -57,6 +57,54 @@ describe("RedisStore storage layout", () => {
     expect(await standalone.exists(recordKey(prefix, item.id))).toBe(0);
   });
 
+  it("holds each (provider, account_id, natural_key) in an owner key with the id, moved and released in the same write", async () => {
+    const owner = (account: string, naturalKey: string) => standalone.get(`${tag()}:natural-key-owner:${JSON.stringify(["jira", account, naturalKey])}`);
+    const item = integrationRecord({ account_id: "acct:owner", natural_key: "cloud:a" });
+    await store.create(item);
+    expect(await owner("acct:owner", "cloud:a")).toBe(item.id);
+    // ':' inside the parts does not make another triple's key.
+    await store.create(integrationRecord({ account_id: "acct", natural_key: "owner:cloud:a" }));
+
+    await store.update(item.id, { natural_key: "cloud-b", updated_at: "2026-01-02T00:00:00.000Z" }, { expectedVersion: 1 });
+    expect(await owner("acct:owner", "cloud:a")).toBeNull();
+    expect(await owner("acct:owner", "cloud-b")).toBe(item.id);
+    await store.update(item.id, { natural_key: null, updated_at: "2026-01-03T00:00:00.000Z" }, { expectedVersion: 2 });
+    expect(await owner("acct:owner", "cloud-b")).toBeNull();
+    await store.update(item.id, { natural_key: "cloud-c", updated_at: "2026-01-04T00:00:00.000Z" }, { expectedVersion: 3 });
+    expect(await store.delete(item.id)).toBe(true);
+    expect(await owner("acct:owner", "cloud-c")).toBeNull();
+  });
+
+  it("lets exactly one of 20 concurrent creates of one natural key win", async () => {
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.create(integrationRecord({ account_id: "acct-race", natural_key: "cloud-race" }))));
+    const won = results.filter((result): result is PromiseFulfilledResult<Integration> => result.status === "fulfilled");
+    expect(won).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === "rejected") expect((result.reason as SdkError).details).toMatchObject({ conflict: "natural_key" });
+    }
+    expect((await store.list({ account_id: "acct-race" })).map((found) => found.id)).toEqual([won[0]!.value.id]);
+    expect(await members("account:acct-race")).toEqual([won[0]!.value.id]);
+  });
+
+  it("updates and deletes records written before owner keys existed, even two sharing one natural key", async () => {
+    // Two records of one natural key, as a store without owner keys could leave them: no owner key, no index entries.
+    const [first, second] = [integrationRecord({ account_id: "acct-old", natural_key: "cloud-old" }), integrationRecord({ account_id: "acct-old", natural_key: "cloud-old" })];
+    for (const item of [first, second]) await standalone.set(recordKey(prefix, item.id), JSON.stringify(item));
+    const ownerKey = `${tag()}:natural-key-owner:${JSON.stringify(["jira", "acct-old", "cloud-old"])}`;
+
+    await store.update(first.id, { status: "needs_reauth", updated_at: "2026-01-02T00:00:00.000Z" }, { expectedVersion: 1 });
+    expect(await standalone.get(ownerKey)).toBe(first.id);
+    await store.update(second.id, { status: "needs_reauth", updated_at: "2026-01-02T00:00:00.000Z" }, { expectedVersion: 1 });
+    expect(await standalone.get(ownerKey)).toBe(first.id);
+    // Deleting the record that does not hold the owner key leaves it with its holder.
+    expect(await store.delete(second.id)).toBe(true);
+    expect(await standalone.get(ownerKey)).toBe(first.id);
+    const duplicate = await store.create(integrationRecord({ account_id: "acct-old", natural_key: "cloud-old" })).catch((caught: unknown) => caught);
+    expect(SdkError.is(duplicate, "integration_exists")).toBe(true);
+    expect(await store.delete(first.id)).toBe(true);
+    expect(await standalone.exists(ownerKey)).toBe(0);
+  });
+
   it("reads a 1.x record (no version, status, metadata, natural_key) and upgrades it on its next write", async () => {
     const id = uniqueName("legacy");
     // The shape a 1.x writer left: plaintext credentials, no version, no index entries.
@@ -113,7 +161,14 @@ describe.skipIf(clusterSkipReason !== undefined)(`RedisStore on a Redis Cluster 
     const store = new RedisStore(cluster!, { keyPrefix: prefix });
     const item = integrationRecord();
     await store.create(item);
-    const keys = [recordKey(prefix, item.id), `{${prefix}}:all`, `{${prefix}}:account:acct-1`, `{${prefix}}:provider:jira`, `{${prefix}}:natural-key:cloud-a`];
+    const keys = [
+      recordKey(prefix, item.id),
+      `{${prefix}}:all`,
+      `{${prefix}}:account:acct-1`,
+      `{${prefix}}:provider:jira`,
+      `{${prefix}}:natural-key:cloud-a`,
+      `{${prefix}}:natural-key-owner:["jira","acct-1","cloud-a"]`,
+    ];
     const slots = await Promise.all(keys.map((key) => cluster!.cluster("KEYSLOT", key)));
     expect(new Set(slots).size).toBe(1);
     for (const key of keys) expect(await cluster!.exists(key)).toBe(1);

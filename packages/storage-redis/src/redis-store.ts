@@ -25,11 +25,14 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
 }
 
-// Compare-and-set of one record plus its index sets, in one atomic step:
-// KEYS[1] record; KEYS[2 .. 1+ARGV[4]] index sets the id leaves; the remaining KEYS index sets it joins.
+// Compare-and-set of one record plus its natural-key owner key and index sets, in one atomic step. KEYS, in order:
+// KEYS[1] the record; ARGV[4] owner keys the id releases (deleted only while they still hold the id); ARGV[5]
+// owner keys it claims; ARGV[6] index sets it leaves; the remaining KEYS index sets it joins.
 // ARGV[1] the JSON the caller read ('' = the record must not exist), ARGV[2] the JSON to store ('' = delete),
-// ARGV[3] the id, ARGV[4] how many sets it leaves. Comparing the whole JSON, not only `version`, keeps the check
-// exact even against writers that do not bump `version` (1.x).
+// ARGV[3] the id, ARGV[7] '1' when a claimed owner key held by another id refuses the write ('taken'), '0' when
+// the record keeps its natural key: it then takes the owner key only if free (a record written before owner keys
+// existed may share its key with another; its writes must not fail for that). Comparing the whole JSON, not only
+// `version`, keeps the check exact even against writers that do not bump `version` (1.x).
 const WRITE = new RedisScript(`
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == '' then
@@ -39,13 +42,38 @@ elseif not current then
 elseif current ~= ARGV[1] then
   return 'changed'
 end
+local claim = 2 + tonumber(ARGV[4])
+local sets = claim + tonumber(ARGV[5])
+local join = sets + tonumber(ARGV[6])
+if ARGV[7] == '1' then
+  for i = claim, sets - 1 do
+    local owner = redis.call('GET', KEYS[i])
+    if owner and owner ~= ARGV[3] then return 'taken' end
+  end
+end
 if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
-local leave = tonumber(ARGV[4])
-for i = 2, 1 + leave do redis.call('SREM', KEYS[i], ARGV[3]) end
-for i = 2 + leave, #KEYS do redis.call('SADD', KEYS[i], ARGV[3]) end
+for i = 2, claim - 1 do
+  if redis.call('GET', KEYS[i]) == ARGV[3] then redis.call('DEL', KEYS[i]) end
+end
+for i = claim, sets - 1 do redis.call('SET', KEYS[i], ARGV[3], 'NX') end
+for i = sets, join - 1 do redis.call('SREM', KEYS[i], ARGV[3]) end
+for i = join, #KEYS do redis.call('SADD', KEYS[i], ARGV[3]) end
 return 'ok'`);
 
-type WriteOutcome = "ok" | "exists" | "missing" | "changed";
+type WriteOutcome = "ok" | "exists" | "missing" | "changed" | "taken";
+
+interface WritePlan {
+  /** The JSON the caller read ('' = the record must not exist). */
+  expected: string;
+  /** The JSON to store ('' = delete). */
+  next: string;
+  release: string[];
+  claim: string[];
+  /** True when a claimed owner key held by another id refuses the write. */
+  exclusive: boolean;
+  leave: string[];
+  join: string[];
+}
 
 /** How often an update or delete re-reads after the record changed without its version moving (a 1.x writer). */
 const MAX_ATTEMPTS = 3;
@@ -57,6 +85,12 @@ interface StoredRecord {
 
 function notFound(id: string): SdkError {
   return new SdkError("integration_not_found", `Integration "${id}" does not exist.`, { details: { integration_id: id } });
+}
+
+function naturalKeyTaken(id: string): SdkError {
+  return new SdkError("integration_exists", "Another integration of this provider and account already has that natural key.", {
+    details: { integration_id: id, conflict: "natural_key" },
+  });
 }
 
 function conflict(id: string, expectedVersion: number, actualVersion: number): SdkError {
@@ -96,10 +130,12 @@ export class RedisStore implements PersistentStore {
 
   async create(record: Integration): Promise<Integration> {
     const json = JSON.stringify(record);
-    const outcome = await this.#write("create", record.id, "", json, [], this.#indexKeys(record));
+    const claim = this.#ownerKeys(record);
+    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#indexKeys(record) });
     if (outcome === "exists") {
-      throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id } });
+      throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id, conflict: "id" } });
     }
+    if (outcome === "taken") throw naturalKeyTaken(record.id);
     return this.#parse(record.id, json);
   }
 
@@ -114,9 +150,22 @@ export class RedisStore implements PersistentStore {
       const newKeys = this.#indexKeys(next);
       // Joining every current index set (not only changed ones) also indexes records written before the indexes existed.
       const leave = oldKeys.filter((key) => !newKeys.includes(key));
-      const outcome = await this.#write("update", id, current.json, json, leave, newKeys);
+      const [held, wanted] = [this.#ownerKeys(current.record), this.#ownerKeys(next)];
+      // Keeping its natural key, the record (re)claims the owner key only if free, so records written before owner
+      // keys existed never fail for sharing a key; moving onto another key requires that key to be free.
+      const keeps = held.length === wanted.length && held.every((key, index) => key === wanted[index]);
+      const outcome = await this.#write("update", id, {
+        expected: current.json,
+        next: json,
+        release: keeps ? [] : held,
+        claim: wanted,
+        exclusive: !keeps,
+        leave,
+        join: newKeys,
+      });
       if (outcome === "ok") return this.#parse(id, json);
       if (outcome === "missing") throw notFound(id);
+      if (outcome === "taken") throw naturalKeyTaken(id);
       if (attempt === MAX_ATTEMPTS) throw conflict(id, expectedVersion, current.record.version);
     }
   }
@@ -125,7 +174,8 @@ export class RedisStore implements PersistentStore {
     for (let attempt = 1; ; attempt++) {
       const current = await this.#read(id, "delete");
       if (!current) return false;
-      const outcome = await this.#write("delete", id, current.json, "", this.#indexKeys(current.record), []);
+      const release = this.#ownerKeys(current.record);
+      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#indexKeys(current.record), join: [] });
       if (outcome === "ok") return true;
       if (outcome === "missing") return false;
       if (attempt === MAX_ATTEMPTS) {
@@ -167,9 +217,10 @@ export class RedisStore implements PersistentStore {
     return json === null ? undefined : { json, record: this.#parse(id, json) };
   }
 
-  async #write(operation: string, id: string, expectedJson: string, nextJson: string, leave: string[], join: string[]): Promise<WriteOutcome> {
-    const keys = [this.#recordKey(id), ...leave, ...join];
-    const outcome = await guardRedis("store_unavailable", operation, () => WRITE.run(this.#client, keys, [expectedJson, nextJson, id, leave.length]));
+  async #write(operation: string, id: string, plan: WritePlan): Promise<WriteOutcome> {
+    const keys = [this.#recordKey(id), ...plan.release, ...plan.claim, ...plan.leave, ...plan.join];
+    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0"];
+    const outcome = await guardRedis("store_unavailable", operation, () => WRITE.run(this.#client, keys, args));
     return outcome as WriteOutcome;
   }
 
@@ -195,6 +246,13 @@ export class RedisStore implements PersistentStore {
     const keys = [this.#allKey(), this.#accountKey(record.account_id), this.#providerKey(record.provider)];
     if (record.natural_key !== null) keys.push(this.#naturalKeyKey(record.natural_key));
     return keys;
+  }
+
+  /** The owner key of the record's (provider, account_id, natural_key), holding its id; none without a natural key. */
+  #ownerKeys(record: Integration): string[] {
+    if (typeof record.natural_key !== "string") return [];
+    // JSON keeps the three parts apart whatever they contain (account ids and natural keys may hold ':').
+    return [`${this.#tag}:natural-key-owner:${JSON.stringify([record.provider, record.account_id, record.natural_key])}`];
   }
 
   #recordKey(id: string): string {
