@@ -5,6 +5,7 @@ import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import type { Integration } from "./integration.js";
 import type { PersistentStore } from "./persistent-store.js";
+import { sampleIntegration } from "./sample-integration.js";
 import { SdkError } from "./sdk-error.js";
 
 export interface PersistentStoreHarness {
@@ -17,28 +18,6 @@ export interface PersistentStoreHarness {
 export interface PersistentStoreContractOptions {
   /** When set, the suite is skipped and this reason is part of its name. */
   skipReason?: string;
-}
-
-let sequence = 0;
-function record(overrides: Partial<Integration> = {}): Integration {
-  sequence += 1;
-  const created = new Date(Date.UTC(2026, 0, 1, 0, 0, sequence)).toISOString();
-  return {
-    id: `int-${process.pid}-${sequence}-${Math.random().toString(36).slice(2, 8)}`,
-    provider: "jira",
-    account_id: `acct-${sequence}`,
-    created_by: "user-1",
-    auth_type: "oauth2",
-    status: "active",
-    scopes: ["read:jira-work", "offline_access"],
-    credentials: { refresh_token: { v: 1, kid: "k1", iv: "aXY", tag: "dGFn", ct: "Y3Q" } },
-    metadata: { cloud_id: "cloud-1", nested: { list: [1, "two", { three: true }] } },
-    natural_key: null,
-    version: 1,
-    created_at: created,
-    updated_at: created,
-    ...overrides,
-  };
 }
 
 async function withHarness(factory: () => Promise<PersistentStoreHarness>, run: (harness: PersistentStoreHarness) => Promise<void>) {
@@ -55,7 +34,7 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
   suite(`PersistentStore contract: ${name}${options.skipReason ? ` (skipped: ${options.skipReason})` : ""}`, () => {
     it("creates, reads back an equal copy, and returns undefined for an unknown id", () =>
       withHarness(factory, async ({ store }) => {
-        const original = record();
+        const original = sampleIntegration();
         await store.create(original);
         const read = await store.get(original.id);
         expect(read).toEqual(original);
@@ -66,7 +45,7 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
 
     it("refuses a second create with the same id (integration_exists) and keeps the first", () =>
       withHarness(factory, async ({ store }) => {
-        const first = record();
+        const first = sampleIntegration();
         await store.create(first);
         const error = await store.create({ ...first, account_id: "other" }).catch((caught: unknown) => caught);
         expect(SdkError.is(error, "integration_exists")).toBe(true);
@@ -79,23 +58,23 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
         const account = `acct-unique-${Math.random().toString(36).slice(2)}`;
         const isNaturalKeyConflict = (error: unknown) => SdkError.is(error, "integration_exists") && (error as SdkError).details?.conflict === "natural_key";
         const ids = async (naturalKey: string) => (await store.list({ account_id: account, provider: "jira", natural_key: naturalKey })).map((item) => item.id);
-        const first = record({ account_id: account, natural_key: "cloud-a" });
+        const first = sampleIntegration({ account_id: account, natural_key: "cloud-a" });
         await store.create(first);
 
-        const duplicate = record({ account_id: account, natural_key: "cloud-a" });
+        const duplicate = sampleIntegration({ account_id: account, natural_key: "cloud-a" });
         expect(isNaturalKeyConflict(await store.create(duplicate).catch((caught: unknown) => caught))).toBe(true);
         expect(await store.get(duplicate.id)).toBeUndefined();
         expect(await raw(duplicate.id)).toBeUndefined();
         expect(await ids("cloud-a")).toEqual([first.id]);
 
         // The same key under another account or provider, and any number of records without a key, are fine.
-        await store.create(record({ account_id: `${account}-other`, natural_key: "cloud-a" }));
-        await store.create(record({ account_id: account, provider: "confluence", natural_key: "cloud-a" }));
-        await store.create(record({ account_id: account, natural_key: null }));
-        await store.create(record({ account_id: account, natural_key: null }));
+        await store.create(sampleIntegration({ account_id: `${account}-other`, natural_key: "cloud-a" }));
+        await store.create(sampleIntegration({ account_id: account, provider: "confluence", natural_key: "cloud-a" }));
+        await store.create(sampleIntegration({ account_id: account, natural_key: null }));
+        await store.create(sampleIntegration({ account_id: account, natural_key: null }));
 
         // An update onto a key another record holds changes nothing.
-        const second = record({ account_id: account, natural_key: "cloud-b" });
+        const second = sampleIntegration({ account_id: account, natural_key: "cloud-b" });
         await store.create(second);
         const moved = await store.update(second.id, { natural_key: "cloud-a", status: "revoked", updated_at: "2026-02-01T00:00:00.000Z" }, { expectedVersion: 1 }).catch((caught: unknown) => caught);
         expect(isNaturalKeyConflict(moved)).toBe(true);
@@ -106,21 +85,21 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
 
         // Moving the holder to another key frees its old key, and takes the new one.
         await store.update(first.id, { natural_key: "cloud-c", updated_at: "2026-02-01T00:00:00.000Z" }, { expectedVersion: 1 });
-        const reuse = record({ account_id: account, natural_key: "cloud-a" });
+        const reuse = sampleIntegration({ account_id: account, natural_key: "cloud-a" });
         await store.create(reuse);
         expect(await ids("cloud-a")).toEqual([reuse.id]);
-        expect(isNaturalKeyConflict(await store.create(record({ account_id: account, natural_key: "cloud-c" })).catch((caught: unknown) => caught))).toBe(true);
+        expect(isNaturalKeyConflict(await store.create(sampleIntegration({ account_id: account, natural_key: "cloud-c" })).catch((caught: unknown) => caught))).toBe(true);
 
         // Deleting the holder frees its key.
         expect(await store.delete(reuse.id)).toBe(true);
-        const again = record({ account_id: account, natural_key: "cloud-a" });
+        const again = sampleIntegration({ account_id: account, natural_key: "cloud-a" });
         await store.create(again);
         expect(await ids("cloud-a")).toEqual([again.id]);
       }));
 
     it("updates compare-and-set: the version moves by one and a stale version is integration_conflict", () =>
       withHarness(factory, async ({ store, raw }) => {
-        const original = record();
+        const original = sampleIntegration();
         await store.create(original);
         const updated = await store.update(original.id, { status: "needs_reauth", updated_at: "2026-02-01T00:00:00.000Z" }, { expectedVersion: 1 });
         expect(updated.version).toBe(2);
@@ -134,7 +113,7 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
 
     it("takes a 1.x record without version as version 0: compare-and-set moves it to 1", () =>
       withHarness(factory, async ({ store, raw }) => {
-        const { version: _version, created_at: _created, updated_at: _updated, natural_key: _key, ...legacy } = record();
+        const { version: _version, created_at: _created, updated_at: _updated, natural_key: _key, ...legacy } = sampleIntegration();
         await store.create(legacy as Integration);
         const updated = await store.update(legacy.id, { credentials: { api_key: "rewritten" }, updated_at: "2026-02-01T00:00:00.000Z" }, { expectedVersion: 0 });
         expect(updated.version).toBe(1);
@@ -152,7 +131,7 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
 
     it("lets exactly one of 20 concurrent writers of one version win", () =>
       withHarness(factory, async ({ store }) => {
-        const original = record();
+        const original = sampleIntegration();
         await store.create(original);
         const results = await Promise.allSettled(
           Array.from({ length: 20 }, (_, index) =>
@@ -170,7 +149,7 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
 
     it("deletes once", () =>
       withHarness(factory, async ({ store, raw }) => {
-        const original = record();
+        const original = sampleIntegration();
         await store.create(original);
         expect(await store.delete(original.id)).toBe(true);
         expect(await store.delete(original.id)).toBe(false);
@@ -181,10 +160,10 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
     it("lists by account, provider, providers, status and natural key, oldest first", () =>
       withHarness(factory, async ({ store }) => {
         const account = `acct-list-${Math.random().toString(36).slice(2)}`;
-        const jira = record({ account_id: account, provider: "jira", natural_key: "cloud-a" });
-        const confluence = record({ account_id: account, provider: "confluence", natural_key: "cloud-a" });
-        const slack = record({ account_id: account, provider: "slack", natural_key: "T1", status: "needs_reauth" });
-        const otherAccount = record({ provider: "jira", natural_key: "cloud-a" });
+        const jira = sampleIntegration({ account_id: account, provider: "jira", natural_key: "cloud-a" });
+        const confluence = sampleIntegration({ account_id: account, provider: "confluence", natural_key: "cloud-a" });
+        const slack = sampleIntegration({ account_id: account, provider: "slack", natural_key: "T1", status: "needs_reauth" });
+        const otherAccount = sampleIntegration({ provider: "jira", natural_key: "cloud-a" });
         for (const item of [slack, confluence, jira, otherAccount]) await store.create(item);
         const ids = (items: Integration[]) => items.map((item) => item.id);
         // created_at: jira < confluence < slack, whatever the insertion order

@@ -1,4 +1,4 @@
-import { describeErrorChain } from "@sdk/core/testing";
+import { recordErrors } from "@sdk/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../test/harness.js";
 
@@ -16,15 +16,7 @@ describe("no token, code or secret in any error, event or log line of the OAuth 
       h.sdk.events.on(name, (payload) => seen.push(JSON.stringify(payload)));
     }
     const secrets = new Set<string>([h.server.clientSecret]);
-    const capture = async (run: () => Promise<unknown>) => {
-      try {
-        const value = await run();
-        return value;
-      } catch (error) {
-        seen.push(describeErrorChain(error));
-        return undefined;
-      }
-    };
+    const { texts: errors, capture } = recordErrors();
 
     const install = await h.sdk.buildInstallUrl({ provider: "acme", user_id: "user-1", account_id: "acct-1" });
     secrets.add(install.browser_binding);
@@ -60,8 +52,8 @@ describe("no token, code or secret in any error, event or log line of the OAuth 
     const stored = await h.store.get(saved.id);
     expect(stored?.status).toBe("needs_reauth");
 
-    const text = [...seen, ...h.lines.map((line) => JSON.stringify(line))].join("\n");
-    expect(seen.length).toBeGreaterThan(8);
+    const text = [...errors, ...seen, ...h.lines.map((line) => JSON.stringify(line))].join("\n");
+    expect(errors.length + seen.length).toBeGreaterThan(8);
     for (const secret of secrets) {
       expect(secret.length).toBeGreaterThan(8);
       expect(text).not.toContain(secret);

@@ -3,7 +3,8 @@
 // warning. No client secret, state secret, encryption key, code, binding, state or token may appear in any thrown
 // error (message, details, stack, cause chain), any event payload or any log line.
 import { afterEach, describe, expect, it } from "vitest";
-import { describeError, observe } from "../test/observe.js";
+import { recordErrors } from "@sdk/core/testing";
+import { observe } from "../test/observe.js";
 import { SANDBOX_STATE_SECRETS, startAtlassianSandbox, type AtlassianSandbox } from "./testing.js";
 
 const ACME = { id: "11111111-1111-4111-8111-111111111111", name: "acme", url: "https://acme.atlassian.net", products: ["jira" as const, "jsm" as const, "confluence" as const] };
@@ -29,15 +30,7 @@ describe("no secret in any error, event or log line of the Atlassian provider", 
     seen.watch(s.sdk);
     const sandbox = s;
     const secrets = new Set<string>([CLIENT_SECRET, SANDBOX_STATE_SECRETS[0]!.secret, ENCRYPTION_KEY]);
-    const errors: string[] = [];
-    const capture = async <T>(run: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await run();
-      } catch (error) {
-        errors.push(describeError(error));
-        return undefined;
-      }
-    };
+    const { texts: errors, capture } = recordErrors(8);
     const plant = (values: Record<string, unknown>) => {
       for (const value of Object.values(values)) if (typeof value === "string" && value.length > 8) secrets.add(value);
     };

@@ -1,7 +1,6 @@
 // Test helpers: record every SDK event and log line, and catch errors with their cause chain, so tests can assert on
 // what the SDK said and the secret scan can read all of it.
 import { SDK_EVENT_NAMES, SdkError, type Logger, type SDK, type SdkEventName } from "@sdk/core";
-import { describeErrorChain } from "@sdk/core/testing";
 
 export interface Observed {
   events: Array<{ name: SdkEventName; payload: Record<string, unknown> }>;
@@ -37,5 +36,3 @@ export async function failure(promise: Promise<unknown>): Promise<SdkError> {
   throw new Error("expected the call to fail");
 }
 
-/** Name, message, stack, details and JSON of an error and its causes, for the secret scan. */
-export const describeError = (error: unknown): string => describeErrorChain(error, 8);

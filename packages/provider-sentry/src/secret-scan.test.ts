@@ -3,7 +3,7 @@
 // org-token validation, and webhooks.
 import { createHmac } from "node:crypto";
 import type { SdkEventName } from "@sdk/core";
-import { describeErrorChain } from "@sdk/core/testing";
+import { recordErrors } from "@sdk/core/testing";
 import { describe, expect, it } from "vitest";
 import { EIGHT_HOURS, useHarness } from "../test/harness.js";
 import type { SentryRuntime } from "./sentry.js";
@@ -18,16 +18,7 @@ describe("no secret leaves the Sentry provider in an error, event or log line", 
     const seen: string[] = [];
     for (const name of EVENTS) h.sdk.events.on(name, (payload) => seen.push(JSON.stringify(payload)));
     const secrets = new Set<string>([h.emulator.clientSecret]);
-    let errors = 0;
-    const capture = async <T>(run: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await run();
-      } catch (error) {
-        errors += 1;
-        seen.push(describeErrorChain(error));
-        return undefined;
-      }
-    };
+    const { texts: errors, capture } = recordErrors();
 
     // Install with every kind of rejection on the way.
     const started = await h.sdk.buildInstallUrl({ provider: "sentry", user_id: "user-1", account_id: "acct-1" });
@@ -96,8 +87,8 @@ describe("no secret leaves the Sentry provider in an error, event or log line", 
     await h.sdk.handleWebhook({ provider: "sentry", headers: { "sentry-hook-resource": "installation", "sentry-hook-signature": createHmac("sha256", h.emulator.clientSecret).update(uninstall).digest("hex") }, body: uninstall });
     await capture(() => h.sdk.resolveConnection(saved.id));
 
-    const text = [...seen, ...h.lines.map((line) => JSON.stringify(line))].join("\n");
-    expect(errors).toBeGreaterThan(14);
+    const text = [...errors, ...seen, ...h.lines.map((line) => JSON.stringify(line))].join("\n");
+    expect(errors.length).toBeGreaterThan(14);
     expect(seen.filter((line) => line.startsWith("{")).length).toBeGreaterThan(5);
     expect(secrets.size).toBeGreaterThan(8);
     for (const secret of secrets) {

@@ -1,4 +1,4 @@
-import { describeErrorChain } from "@sdk/core/testing";
+import { recordErrors } from "@sdk/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { TWELVE_HOURS, startSlackHarness, type SlackHarness } from "../test/harness.js";
 
@@ -9,7 +9,6 @@ afterEach(async () => {
 });
 
 /** Everything an error exposes: name, message, stack, details, JSON, down its cause chain. */
-const describeError = (error: unknown): string => describeErrorChain(error);
 
 describe("no token, code or secret in any error, event or log line of the Slack provider", () => {
   it("over installs, callback rejections, refreshes with every fault, sdk.fetch, revoke and reauth", async () => {
@@ -19,16 +18,8 @@ describe("no token, code or secret in any error, event or log line of the Slack 
     });
     const harness = h;
     const { emulator, sdk } = harness;
-    const errors: string[] = [];
     const secrets = new Set<string>([emulator.clientSecret, "planted-wrong-secret-7f3a"]);
-    const capture = async <T>(run: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await run();
-      } catch (error) {
-        errors.push(describeError(error));
-        return undefined;
-      }
-    };
+    const { texts: errors, capture } = recordErrors();
     const collectTokens = () => {
       for (const chain of emulator.chains()) {
         for (const token of chain.liveAccessTokens) secrets.add(token);

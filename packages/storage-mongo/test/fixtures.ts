@@ -1,26 +1,21 @@
 // Records and 1.x documents the MongoStore tests share, with and without a server.
 import type { Integration } from "@sdk/core";
+import { sampleIntegration } from "@sdk/core/testing";
 
 export const uniqueName = (label: string) => `${label}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
 
 /** A valid 2.0 record with a unique id. */
 export function integrationRecord(overrides: Partial<Integration> = {}): Integration {
-  return {
+  return sampleIntegration({
     id: uniqueName("int"),
-    provider: "jira",
     account_id: "acct-1",
-    created_by: "user-1",
-    auth_type: "oauth2",
-    status: "active",
     scopes: ["read:jira-work"],
-    credentials: { refresh_token: { v: 1, kid: "k1", iv: "aXY", tag: "dGFn", ct: "Y3Q" } },
     metadata: { cloud_id: "cloud-a" },
     natural_key: "cloud-a",
-    version: 1,
     created_at: "2026-01-01T00:00:00.000Z",
     updated_at: "2026-01-01T00:00:00.000Z",
     ...overrides,
-  };
+  });
 }
 
 /**

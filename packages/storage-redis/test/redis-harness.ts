@@ -1,7 +1,7 @@
 // Test plumbing shared by the Redis test files: fail-fast clients for the private standalone Redis and Cluster, and
 // contract harnesses whose raw readers go to Redis directly (GET, PTTL), never through the store under test.
 import type { Integration } from "@sdk/core";
-import type { CacheStoreHarness, PersistentStoreHarness } from "@sdk/core/testing";
+import { sampleIntegration, type CacheStoreHarness, type PersistentStoreHarness } from "@sdk/core/testing";
 import { Cluster, Redis } from "ioredis";
 import { RedisCache, type RedisCacheOptions } from "../src/redis-cache.js";
 import { failFastRedisOptions, isCluster, type RedisClient } from "../src/redis-client.js";
@@ -26,22 +26,16 @@ export const uniqueName = (label: string) => `${label}-${process.pid}-${Math.ran
 
 /** A valid record with a unique id, for the tests beyond the contract suites. */
 export function integrationRecord(overrides: Partial<Integration> = {}): Integration {
-  return {
+  return sampleIntegration({
     id: uniqueName("int"),
-    provider: "jira",
     account_id: "acct-1",
-    created_by: "user-1",
-    auth_type: "oauth2",
-    status: "active",
     scopes: ["read:jira-work"],
-    credentials: { refresh_token: { v: 1, kid: "k1", iv: "aXY", tag: "dGFn", ct: "Y3Q" } },
     metadata: {},
     natural_key: "cloud-a",
-    version: 1,
     created_at: "2026-01-01T00:00:00.000Z",
     updated_at: "2026-01-01T00:00:00.000Z",
     ...overrides,
-  };
+  });
 }
 
 /** Deletes every key matching `pattern`; a Cluster is scanned master by master. */
