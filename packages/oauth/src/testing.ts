@@ -2,6 +2,7 @@
 export { ManualClock } from "./testing/manual-clock.js";
 export {
   startEmulatorServer,
+  submitForm,
   basicCredentials,
   bearerToken,
   escapeHtml,

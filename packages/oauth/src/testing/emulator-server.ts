@@ -230,6 +230,21 @@ export function bearerToken(headers: IncomingMessage["headers"]): string | undef
   return value?.startsWith("Bearer ") ? value.slice(7) : undefined;
 }
 
+/**
+ * Submits a consent form as a browser does (form-encoded POST, redirect not followed): the redirect target, or
+ * undefined and the answer's text when the emulator did not redirect.
+ */
+export async function submitForm(url: string | URL, fields: URLSearchParams | Record<string, string>): Promise<{ location: string | undefined; status: number; text: string }> {
+  const answer = await fetch(url, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: fields instanceof URLSearchParams ? fields : new URLSearchParams(fields),
+  });
+  const location = answer.headers.get("location") ?? undefined;
+  return { location, status: answer.status, text: location ? "" : await answer.text() };
+}
+
 /** Escapes text for the consent pages' HTML. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]!);

@@ -2,7 +2,7 @@
 // rotating refresh tokens with a reuse window and family revocation on reuse (RFC 9700 4.14.2), RFC 7009
 // revocation, a protected API, counters, a movable clock and faults. It follows providers/oauth-rfcs.md.
 import { createHash, randomBytes } from "node:crypto";
-import { basicCredentials, bearerToken, escapeHtml, startEmulatorServer, type EmulatorRequest, type EmulatorResponse, type EmulatorServer } from "./emulator-server.js";
+import { basicCredentials, bearerToken, escapeHtml, startEmulatorServer, submitForm, type EmulatorRequest, type EmulatorResponse, type EmulatorServer } from "./emulator-server.js";
 import { ManualClock } from "./manual-clock.js";
 
 export interface OAuthServerOptions {
@@ -292,15 +292,9 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
       const html = await page.text();
       const request = /name="request" value="([^"]+)"/.exec(html)?.[1];
       if (!request) throw new Error(`consent page did not render (HTTP ${page.status}): ${html.slice(0, 200)}`);
-      const answer = await fetch(`${server.url}/authorize/decision`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ request, user: decision.user ?? "user-1", decision: decision.approve === false ? "deny" : "approve" }),
-      });
-      const location = answer.headers.get("location");
-      if (!location) throw new Error(`consent decision did not redirect (HTTP ${answer.status})`);
-      return location;
+      const answer = await submitForm(`${server.url}/authorize/decision`, { request, user: decision.user ?? "user-1", decision: decision.approve === false ? "deny" : "approve" });
+      if (!answer.location) throw new Error(`consent decision did not redirect (HTTP ${answer.status})`);
+      return answer.location;
     },
     revokeUser(user: string) {
       for (const grant of grants.values()) if (grant.user === user) grant.revoked = true;

@@ -2,6 +2,7 @@
 // auth.atlassian.com and api.atlassian.com serve, on one 127.0.0.1 origin, following providers/atlassian.md.
 // It owns the wire shapes (status codes, bodies) and the consent simulator; grant rules live in AtlassianGrantStore.
 import {
+  submitForm,
   bearerToken,
   escapeHtml,
   ManualClock,
@@ -477,15 +478,9 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
       const ticked = decision.sites ?? form.sites.filter((site) => grantable.includes(site));
       const fields = new URLSearchParams({ request: form.request, user, decision: decision.approve === false ? "deny" : "approve" });
       for (const site of ticked) fields.append("site", site);
-      const answer = await fetch(`${server.url}/authorize/decision`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: fields,
-      });
-      const target = answer.headers.get("location");
-      if (!target) throw new Error(`consent decision did not redirect (HTTP ${answer.status}): ${(await answer.text()).slice(0, 300)}`);
-      return target;
+      const answer = await submitForm(`${server.url}/authorize/decision`, fields);
+      if (!answer.location) throw new Error(`consent decision did not redirect (HTTP ${answer.status}): ${answer.text.slice(0, 300)}`);
+      return answer.location;
     },
     revokeUser: (accountId: string) => store.revokeUser(accountId),
     isFamilyRevoked: (refreshToken: string) => store.isFamilyRevoked(refreshToken),

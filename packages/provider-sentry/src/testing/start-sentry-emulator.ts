@@ -3,6 +3,7 @@
 // and signed installation webhooks, as providers/sentry.md describes them. It holds no SDK logic.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import {
+  submitForm,
   ManualClock,
   bearerToken,
   escapeHtml,
@@ -434,20 +435,14 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
       const request = /name="request" value="([^"]+)"/.exec(html)?.[1];
       const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
       if (!request || !action) throw new Error(`Sentry install page did not render (HTTP ${page.status}): ${html.slice(0, 200)}`);
-      const answer = await fetch(new URL(action, installUrl), {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          request,
-          user: decision.user ?? "user-1",
-          org: decision.org ?? organizations.keys().next().value!,
-          decision: decision.approve === false ? "deny" : "approve",
-        }),
+      const answer = await submitForm(new URL(action, installUrl), {
+        request,
+        user: decision.user ?? "user-1",
+        org: decision.org ?? organizations.keys().next().value!,
+        decision: decision.approve === false ? "deny" : "approve",
       });
-      const location = answer.headers.get("location");
-      if (!location) throw new Error(`Sentry install decision did not redirect (HTTP ${answer.status}): ${(await answer.text()).slice(0, 200)}`);
-      return location;
+      if (!answer.location) throw new Error(`Sentry install decision did not redirect (HTTP ${answer.status}): ${answer.text.slice(0, 200)}`);
+      return answer.location;
     },
     createOrgToken(orgSlug: string, tokenOptions: { scopes?: string[] } = {}) {
       if (!organizations.has(orgSlug)) throw new Error(`createOrgToken: organization "${orgSlug}" is not configured`);

@@ -3,6 +3,7 @@
 // `{ ok:false, error }` errors, 429 + Retry-After. It maps HTTP to SlackTokenLedger and keeps no rotation rules itself.
 import { createHash, randomBytes } from "node:crypto";
 import {
+  submitForm,
   ManualClock,
   basicCredentials,
   bearerToken,
@@ -535,15 +536,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       };
       const channel = decision.channel ?? form.firstChannel;
       if (channel) fields.channel = channel;
-      const answer = await fetch(`${server.url}${DECISION_PATH}`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams(fields),
-      });
-      const location = answer.headers.get("location");
-      if (!location) throw new Error(`Slack consent did not redirect: ${readErrorPage(await answer.text()) ?? `HTTP ${answer.status}`}`);
-      return location;
+      const answer = await submitForm(`${server.url}${DECISION_PATH}`, fields);
+      if (!answer.location) throw new Error(`Slack consent did not redirect: ${readErrorPage(answer.text) ?? `HTTP ${answer.status}`}`);
+      return answer.location;
     },
     chains: () => ledger.chains().map(snapshot),
     chain(token: string) {
