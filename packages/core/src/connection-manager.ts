@@ -26,6 +26,7 @@ import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } 
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
+import { warnPlaintext } from "./warn-plaintext.js";
 
 const installUrlSchema = z
   .object({
@@ -139,9 +140,7 @@ export class ConnectionManager {
     this.events = new SdkEvents(this.#logger);
     const now = options.now ?? Date.now;
     const cipher = new CredentialCipher(options.encryption?.keys ?? []);
-    if (!cipher.enabled) {
-      this.#logger.warn({}, "no encryption keys configured: credentials are stored in plaintext (set createSDK({ encryption: { keys } }))");
-    }
+    if (!cipher.enabled) warnPlaintext(this.#logger);
     const cache: CacheStore | undefined = options.cache ? guardedCache(options.cache) : undefined;
     const state: StateConfig = {
       secrets: options.state?.secrets ?? [],
