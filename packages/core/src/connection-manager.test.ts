@@ -228,7 +228,7 @@ describe("createConnection upserts on the provider's natural key", () => {
       },
     };
     const store = new MemoryStore();
-    const sdk = createSDK({ store, providers: [provider] });
+    const sdk = createSDK({ store, encryption: { keys: [KEY_1] }, providers: [provider] });
     const install = (user: string, key: string) => sdk.createConnection({ provider: "split", account_id: "a", created_by: "u", credentials: { api_key: key }, metadata: { key: "main", user } });
     const main = await install("alice", "k-1111");
     await install("bob", "k-2222");
@@ -244,7 +244,7 @@ describe("createConnection upserts on the provider's natural key", () => {
       }
     }
     const flakyStore = new UserRecordsFail();
-    const failing = createSDK({ store: flakyStore, providers: [provider] });
+    const failing = createSDK({ store: flakyStore, encryption: { keys: [KEY_1] }, providers: [provider] });
     expect((await failure(failing.createConnection({ provider: "split", account_id: "b", created_by: "u", credentials: { api_key: "k-3333" }, metadata: { key: "main", user: "carol" } }))).code).toBe("store_unavailable");
     expect(await flakyStore.list({ account_id: "b" })).toEqual([]);
   });
