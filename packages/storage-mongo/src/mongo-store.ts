@@ -8,9 +8,12 @@ import {
   type IntegrationFilter,
   type IntegrationPatch,
   type PersistentStore,
+  type StoreScanPage,
+  type StoreScanQuery,
   type UpdateOptions,
 } from "@sdk/core";
 import type { Collection, Document, IndexDescription } from "mongodb";
+import { MONGO_SCAN_INDEXES, scanDocuments } from "./mongo-scan.js";
 import { fromDocument, listQuery, toDocument, updateFields, versionFilter, type IntegrationDocument } from "./integration-document.js";
 
 export interface MongoStoreOptions {
@@ -28,6 +31,7 @@ export const MONGO_STORE_INDEXES: readonly IndexDescription[] = [
   { key: { account_id: 1, provider: 1 } },
   // One integration per (provider, account, natural key); records without a natural key are not constrained.
   { key: { provider: 1, account_id: 1, natural_key: 1 }, unique: true, partialFilterExpression: { natural_key: { $type: "string" } } },
+  ...MONGO_SCAN_INDEXES,
 ];
 
 const DUPLICATE_KEY = 11000;
@@ -150,6 +154,12 @@ export class MongoStore implements PersistentStore {
       .map((document) => this.#record(document))
       .filter((record) => matchesFilter(record, filter))
       .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  }
+
+  /** A page in `_id` order over an indexed range (see mongo-scan.ts). */
+  async scan(query: StoreScanQuery): Promise<StoreScanPage> {
+    await this.#ready();
+    return this.#call("scan", () => scanDocuments(this.#collection as unknown as Collection<Document>, query, (document) => this.#record(document)));
   }
 
   /** Creates the indexes once per store; a failed attempt is retried by the next call. */
