@@ -2,7 +2,7 @@
 // indexes), at most `limit` documents per page, the remaining filters checked on the records. 1.x documents whose
 // `_id` is an ObjectId sort after every string id (BSON order), so they are paged after the string ids.
 import { matchesFilter, type Integration, type StoreScanPage, type StoreScanQuery } from "@sdk/core";
-import { ObjectId, type Collection, type Document, type IndexDescription } from "mongodb";
+import { ObjectId, type Collection, type Document, type FindOptions, type IndexDescription } from "mongodb";
 
 /** The indexes the scan's ranges use, besides the `_id` index every collection has. */
 export const MONGO_SCAN_INDEXES: readonly IndexDescription[] = [{ key: { account_id: 1, _id: 1 } }, { key: { provider: 1, _id: 1 } }];
@@ -25,17 +25,18 @@ export function scanRanges(after: string | undefined): Document[] {
   return [after === undefined ? { $type: "string" } : { $type: "string", $gt: after }, { $type: "objectId" }];
 }
 
-/** One page: `read` turns a document into a record (undefined for one that is not an integration). */
+/** One page: `read` turns a document into a record (or throws for one that is not an integration). */
 export async function scanDocuments(
   collection: Collection<Document>,
   query: StoreScanQuery,
   read: (document: Document) => Integration,
+  options: FindOptions = {},
 ): Promise<StoreScanPage> {
   const { after, limit, ...filter } = query;
   const documents: Document[] = [];
   for (const range of scanRanges(after)) {
     const found = await collection
-      .find({ ...scanPrefix(filter), _id: range })
+      .find({ ...scanPrefix(filter), _id: range }, options)
       .sort({ _id: 1 })
       .limit(limit - documents.length)
       .toArray();
