@@ -149,6 +149,11 @@ export interface PreparedConnection {
   draft: IntegrationDraft;
   /** Runs after the record is stored (e.g. caches the access token obtained at the callback). */
   afterSave?: (saved: Integration) => Promise<void>;
+  /**
+   * Drafts of other records the same install produced (Slack: each Slack user's token is a connection of its own).
+   * `createConnection` stores each of them first, with the same upsert, then this one.
+   */
+  related?: IntegrationDraft[];
 }
 
 export interface ProviderDefinition {
