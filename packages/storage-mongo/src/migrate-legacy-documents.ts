@@ -30,7 +30,7 @@ export const UNREADABLE_DOCUMENT_QUERY: Filter<Document> = {
 export interface LegacyDocumentCounts {
   /** Documents the migration would upgrade. */
   legacy: number;
-  /** Of those and the rest, documents whose `_id` is a 1.x ObjectId (they stay so; the store reads both). */
+  /** Documents (migrated or not) whose `_id` is a 1.x ObjectId; they keep it, the store reads both kinds. */
   object_ids: number;
   /** Documents no store can read; fix or remove them by hand. */
   unreadable: number;

@@ -73,6 +73,16 @@ describe.skipIf(wireMockSkipReason !== undefined)(`MongoStore on the wire${wireM
     });
   });
 
+  it("reads only after a miss, to tell a conflict from a missing record", async () => {
+    // "stale": findAndModify matches nothing, and the document is at version 3.
+    const error = await store("stale").update("int-current", { status: "revoked", updated_at: "2026-03-01T00:00:00.000Z" }, { expectedVersion: 2 }).catch((caught: unknown) => caught);
+    expect(SdkError.is(error, "integration_conflict")).toBe(true);
+    expect((error as SdkError).details).toMatchObject({ expected_version: 2, actual_version: 3 });
+    expect(mock.commands().map((entry) => entry.command)).toEqual(["findAndModify", "find"]);
+    const missing = await store("empty").update("int-gone", { status: "revoked", updated_at: "2026-03-01T00:00:00.000Z" }, { expectedVersion: 2 }).catch((caught: unknown) => caught);
+    expect(SdkError.is(missing, "integration_not_found")).toBe(true);
+  });
+
   it("reads a document as Mongoose wrote it by its hex id, in get and in list", async () => {
     const record = await store("legacy").get(LEGACY_HEX);
     expect(record).toMatchObject({ id: LEGACY_HEX, version: 0, status: "active", created_at: "2025-05-01T10:00:00.000Z", updated_at: "2025-05-02T10:00:00.000Z" });

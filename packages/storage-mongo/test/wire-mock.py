@@ -3,6 +3,12 @@
 # python3-mockupdb). It plays the primary of a one-member replica set, answers every command with a canned reply
 # chosen by command and collection name, and prints each command it receives as one canonical Extended JSON line,
 # so a test sees exactly what the real driver put on the wire. It evaluates no query: replies are fixtures.
+# Reply shapes follow the server's documented command replies and the specs the driver implements:
+#   hello: https://www.mongodb.com/docs/manual/reference/command/hello/ (setName/hosts/primary make it a replica set,
+#          https://github.com/mongodb/specifications/blob/master/source/server-discovery-and-monitoring/server-discovery-and-monitoring.md)
+#   cursors: https://www.mongodb.com/docs/manual/reference/command/find/#output (driver 7 reads cursor.id as an int64)
+#   writeConcernError: https://www.mongodb.com/docs/manual/reference/write-concern/ and the driver's MongoWriteConcernError
+#   moreToCome: https://github.com/mongodb/specifications/blob/master/source/message/OP_MSG.md (no reply is sent)
 import datetime
 import sys
 
@@ -38,7 +44,7 @@ CURRENT = {
     "updated_at": "2026-02-01T00:00:00.000Z",
 }
 # find / findAndModify answers by collection name.
-FIND = {"legacy": [LEGACY], "current": [CURRENT], "mixed": [CURRENT, LEGACY]}
+FIND = {"legacy": [LEGACY], "current": [CURRENT], "stale": [CURRENT], "mixed": [CURRENT, LEGACY]}
 MODIFY = {"current": CURRENT}
 
 
