@@ -82,32 +82,32 @@ export function installRoutes(deps: ServiceDeps): Router {
     }
   });
 
-  router.post("/callback/:slug/site-selection", async (request, response) => {
-    const slug = bySlug(request.params.slug)[0]?.callback;
+  /** A form posted back to a callback's page: its slug, its fields and the browser's binding cookie. */
+  function formPost(request: Request): { slug: CallbackSlug; field(name: string): string; binding: string | undefined } {
+    const slug = bySlug(String(request.params.slug))[0]?.callback;
     if (!slug) throw new ServiceError("unknown_provider", 404, "This service has no callback of that name.");
     const body = (request.body ?? {}) as Record<string, unknown>;
+    return { slug, field: (name) => text(body[name]) ?? "", binding: deps.cookies.read(request, slug).binding };
+  }
+
+  router.post("/callback/:slug/site-selection", async (request, response) => {
+    const form = formPost(request);
     const { integration } = await deps.sdk.completeSiteSelection({
-      selection_id: text(body.selection_id) ?? "",
-      cloud_id: text(body.cloud_id) ?? "",
-      browser_binding: deps.cookies.read(request, slug).binding,
+      selection_id: form.field("selection_id"),
+      cloud_id: form.field("cloud_id"),
+      browser_binding: form.binding,
       // The SDK checks that the user and account finishing the selection are the ones who started the install.
       ...deps.identify(request),
     });
-    await save(response, slug, integration);
+    await save(response, form.slug, integration);
   });
 
   // The confirmation page's form: only here does a provider-started install become a connection, for the signed-in
   // user and their account, from this browser (the binding cookie), once.
   router.post("/callback/:slug/pending", async (request, response) => {
-    const slug = bySlug(request.params.slug)[0]?.callback;
-    if (!slug) throw new ServiceError("unknown_provider", 404, "This service has no callback of that name.");
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const { integration } = await deps.sdk.confirmPendingInstall({
-      pending_install_id: text(body.pending_install_id) ?? "",
-      browser_binding: deps.cookies.read(request, slug).binding,
-      ...deps.identify(request),
-    });
-    await save(response, slug, integration);
+    const form = formPost(request);
+    const { integration } = await deps.sdk.confirmPendingInstall({ pending_install_id: form.field("pending_install_id"), browser_binding: form.binding, ...deps.identify(request) });
+    await save(response, form.slug, integration);
   });
 
   return router;
