@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { CacheStore } from "./cache-store.js";
 import { CredentialCipher } from "./credential-cipher.js";
+import { mergeCallbackQuery, withoutNulls } from "./callback-query.js";
 import { guardedCache } from "./guarded-cache.js";
 import { AUTH_TYPES, INTEGRATION_STATUSES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
 import { IntegrationRepository } from "./integration-repository.js";
@@ -14,11 +15,14 @@ import type {
   InstallUrlResult,
   ProviderContext,
   ProviderDefinition,
+  ProviderIdOf,
   Runtime,
+  RuntimeOf,
   StateConfig,
   WebhookInput,
   WebhookResult,
 } from "./provider.js";
+import type { BuildInstallUrlInput, CompleteSiteSelectionInput, HandleInstallCallbackInput } from "./sdk-inputs.js";
 import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
@@ -103,7 +107,11 @@ async function discard(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
 }
 
-export class ConnectionManager {
+/**
+ * The SDK object. `P` is what `createSDK({ providers })` registered: provider ids and runtimes are typed from it
+ * (`"slack" | "jira" | ...`); with providers registered dynamically it is `ProviderDefinition` and ids are strings.
+ */
+export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition> {
   /** Subscribe to lifecycle events (`token.refreshed`, `connection.needs_reauth`, ...). */
   readonly events: SdkEvents;
   readonly #providers = new Map<string, ProviderDefinition>();
@@ -177,8 +185,9 @@ export class ConnectionManager {
   #provider(id: string, field: string): ProviderDefinition {
     const provider = this.#providers.get(id);
     if (!provider) {
-      throw new SdkError("provider_not_found", `"${field}" names provider "${id}", which is not registered in createSDK({ providers }).`, {
-        details: { field, provider: id },
+      const registered = [...this.#providers.keys()];
+      throw new SdkError("provider_not_found", `"${field}" names provider "${id}", which is not registered in createSDK({ providers }); registered: ${registered.map((known) => `"${known}"`).join(", ") || "none"}.`, {
+        details: { field, provider: id, registered },
       });
     }
     return provider;
@@ -191,40 +200,44 @@ export class ConnectionManager {
   }
 
   /** Registered provider ids. */
-  get providerIds(): string[] {
-    return [...this.#providers.keys()];
+  get providerIds(): ProviderIdOf<P>[] {
+    return [...this.#providers.keys()] as ProviderIdOf<P>[];
   }
 
   /** Builds the provider's install URL with a signed, single-use, browser-bound state. */
-  async buildInstallUrl(input: z.input<typeof installUrlSchema>): Promise<InstallUrlResult> {
-    const parsed = parseInput(installUrlSchema, input, "buildInstallUrl");
+  async buildInstallUrl(input: BuildInstallUrlInput<ProviderIdOf<P>>): Promise<InstallUrlResult> {
+    const parsed = parseInput(installUrlSchema, withoutNulls(input), "buildInstallUrl");
     const provider = this.#provider(parsed.provider, "buildInstallUrl.provider");
     if (!provider.buildInstallUrl) this.#unsupported(provider, "buildInstallUrl");
     return provider.buildInstallUrl(this.#context, parsed);
   }
 
-  /** Verifies the callback and exchanges the code. The returned integration is not persisted (call createConnection). */
-  async handleInstallCallback(input: z.input<typeof callbackSchema>): Promise<InstallCallbackResult> {
-    const parsed = parseInput(callbackSchema, input, "handleInstallCallback");
+  /**
+   * Verifies the callback and exchanges the code. Pass the whole redirect `query` (or the explicit fields). The
+   * returned integration is not persisted (call createConnection).
+   */
+  async handleInstallCallback<Id extends ProviderIdOf<P>>(input: HandleInstallCallbackInput<Id>): Promise<InstallCallbackResult<Id>> {
+    const fields = typeof input === "object" && input !== null ? mergeCallbackQuery(input, "handleInstallCallback") : input;
+    const parsed = parseInput(callbackSchema, fields, "handleInstallCallback");
     const provider = this.#provider(parsed.provider, "handleInstallCallback.provider");
     if (!provider.handleInstallCallback) this.#unsupported(provider, "handleInstallCallback");
-    return provider.handleInstallCallback(this.#context, parsed);
+    return provider.handleInstallCallback(this.#context, parsed) as Promise<InstallCallbackResult<Id>>;
   }
 
   /** Finishes a multi-site install with the site the user picked. */
-  async completeSiteSelection(input: z.input<typeof siteSelectionSchema>): Promise<InstallCallbackResult> {
-    const parsed = parseInput(siteSelectionSchema, input, "completeSiteSelection");
+  async completeSiteSelection(input: CompleteSiteSelectionInput): Promise<InstallCallbackResult<ProviderIdOf<P>>> {
+    const parsed = parseInput(siteSelectionSchema, withoutNulls(input), "completeSiteSelection");
     const providerId = parsed.selection_id.slice(0, parsed.selection_id.indexOf("."));
     const provider = this.#provider(providerId, "completeSiteSelection.selection_id");
     if (!provider.completeSiteSelection) this.#unsupported(provider, "completeSiteSelection");
-    return provider.completeSiteSelection(this.#context, parsed);
+    return provider.completeSiteSelection(this.#context, parsed) as Promise<InstallCallbackResult<ProviderIdOf<P>>>;
   }
 
   /**
    * Stores a connection: a callback's integration or non-OAuth credentials. Upserts on the provider's natural key:
    * a re-install updates credentials in place and sets `status` back to `active`.
    */
-  async createConnection(input: IntegrationDraft): Promise<IntegrationSummary> {
+  async createConnection(input: IntegrationDraft & { provider: ProviderIdOf<P> }): Promise<IntegrationSummary> {
     const draft = parseInput(draftSchema, input, "createConnection");
     const provider = this.#provider(draft.provider, "createConnection.provider");
     if (draft.auth_type && draft.auth_type !== provider.authType) {
@@ -323,7 +336,7 @@ export class ConnectionManager {
    * last write or cache invalidation, so it never sees state older than its own process's last change. Each caller
    * gets its own copy of the runtime.
    */
-  async resolveConnection<R extends Runtime = Runtime>(id: string): Promise<R> {
+  async resolveConnection<R extends Runtime = RuntimeOf<P>>(id: string): Promise<R> {
     const integrationId = isValidId(id) ? id : parseInput(idSchema, id, "resolveConnection.id");
     const generation = this.#context.integrations.writes + this.#invalidations;
     const running = this.#resolving.get(integrationId);
@@ -381,7 +394,7 @@ export class ConnectionManager {
   }
 
   /** The account's integrations without credentials, oldest first. Never decrypts. */
-  async listConnections(input: z.input<typeof listSchema>): Promise<IntegrationSummary[]> {
+  async listConnections(input: z.input<typeof listSchema> & { provider?: ProviderIdOf<P> }): Promise<IntegrationSummary[]> {
     const filter = parseInput(listSchema, input, "listConnections");
     return this.#context.integrations.summaries(filter);
   }
@@ -429,7 +442,7 @@ export class ConnectionManager {
   }
 
   /** Verifies a provider webhook (its signature) and applies it, e.g. an uninstall marks the integration `revoked`. */
-  async handleWebhook(input: WebhookInput): Promise<WebhookResult> {
+  async handleWebhook(input: WebhookInput & { provider: ProviderIdOf<P> }): Promise<WebhookResult> {
     const parsed = parseInput(webhookSchema, input, "handleWebhook");
     const provider = this.#provider(parsed.provider, "handleWebhook.provider");
     if (!provider.handleWebhook) this.#unsupported(provider, "handleWebhook");
@@ -447,7 +460,7 @@ export class ConnectionManager {
     const target = parseInput(fetchPathSchema, path, "fetch.path");
     const request = parseInput(fetchInitSchema, init, "fetch.init") ?? {};
     const given = callerHeaders(request.headers);
-    let runtime = await this.resolveConnection(integrationId);
+    let runtime = await this.resolveConnection<Runtime>(integrationId);
     const response = await this.#send(runtime, target, request, given);
     if (!isReplayableBody(request.body) || !(await this.#refusesCredentials(runtime, response))) return response;
     const integration = await this.#context.integrations.get(integrationId);
@@ -456,7 +469,7 @@ export class ConnectionManager {
     await discard(response);
     const rejected = typeof runtime.access_token === "string" ? runtime.access_token : undefined;
     await this.#invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
-    runtime = await this.resolveConnection(integrationId);
+    runtime = await this.resolveConnection<Runtime>(integrationId);
     return this.#send(runtime, target, request, given);
   }
 

@@ -38,6 +38,7 @@ describe("sentryOrgToken", () => {
       host: "sentry.io",
       base_url: "https://sentry.io",
       api_base_url: h.emulator.url,
+      access_token: token,
       token,
       headers: { Authorization: `Bearer ${token}` },
     });

@@ -51,7 +51,9 @@ export interface SentryOrgTokenRuntime extends Runtime {
   base_url: string;
   /** Origin `sdk.fetch` resolves against (`/api/0/…` paths); `endpoints.apiBaseUrl` when set. */
   api_base_url: string;
-  /** The org auth token. */
+  /** The org auth token: the name every runtime uses for the credential `sdk.fetch` sends. */
+  access_token: string;
+  /** @deprecated The same token as `access_token` (its 2.0-alpha name). */
   token: string;
   /** `Authorization: Bearer <token>`. */
   headers: { Authorization: string };
@@ -71,7 +73,7 @@ const optionsSchema = z.strictObject({
  * Sentry organization auth tokens (`sntrys_…`): `createConnection({ provider: "sentry-org-token", account_id,
  * created_by, credentials: { token }, metadata: { org_slug, host? } })`. One connection per account, host and org.
  */
-export function sentryOrgToken(options: SentryOrgTokenOptions = {}): ProviderDefinition {
+export function sentryOrgToken<const Id extends string = "sentry-org-token">(options: SentryOrgTokenOptions & { id?: Id } = {}): ProviderDefinition<NoInfer<Id>, SentryOrgTokenRuntime> {
   const checked = optionsSchema.safeParse(options);
   if (!checked.success) throw misconfigured("sentryOrgToken", checked.error.issues[0]!);
   const id = checked.data.id ?? "sentry-org-token";
@@ -88,7 +90,7 @@ export function sentryOrgToken(options: SentryOrgTokenOptions = {}): ProviderDef
   });
   const metadataSchema = z.object({ org_slug: sentrySlugSchema, host: allowedHostSchema(allowedHosts([host])).optional() }).loose();
 
-  return defineMappedCredentialsProvider<SentryOrgTokenCredentials>({
+  const provider = defineMappedCredentialsProvider<SentryOrgTokenCredentials>({
     id,
     metadataSchema,
     naturalKey: (draft) => {
@@ -104,9 +106,11 @@ export function sentryOrgToken(options: SentryOrgTokenOptions = {}): ProviderDef
         host: connectionHost,
         base_url: `https://${connectionHost}`,
         api_base_url: originOf(apiOrigin, connectionHost),
+        access_token: credentials.token,
         token: credentials.token,
         headers: { Authorization: `Bearer ${credentials.token}` },
       };
     },
   });
+  return provider as unknown as ProviderDefinition<NoInfer<Id>, SentryOrgTokenRuntime>;
 }

@@ -1,8 +1,7 @@
 // The Slack provider: OAuth v2 facts and quirks on the engine of @sdk/oauth. Bot token = primary chain, user token =
 // chain "user", each rotating on its own; `{ ok: false }` errors, install metadata, natural key, runtime, auth.revoke.
 // HTTP, retries, state, the refresh protocol and token caching are the engine's and are not re-implemented here.
-import type { ProviderDefinition } from "@sdk/core";
-import { defineOAuthProvider, type OAuthStrategy } from "@sdk/oauth";
+import { defineOAuthProvider, type OAuthProvider } from "@sdk/oauth";
 import { mapSlackError } from "./map-slack-error.js";
 import { parseSlackAccess, parseSlackTokenResponse } from "./parse-slack-token-response.js";
 import { revokeSlackTokens } from "./revoke-slack-tokens.js";
@@ -10,10 +9,10 @@ import { parseSlackMetadata, slackInstallMetadata, slackNaturalKey } from "./sla
 import { slackInstallRequest } from "./slack-install-input.js";
 import { resolveSlackOptions, type SlackProviderOptions } from "./slack-provider-options.js";
 import { slackRejectsCredentials } from "./slack-rejects-credentials.js";
-import { slackRuntime } from "./slack-runtime.js";
+import { slackRuntime, type SlackRuntime } from "./slack-runtime.js";
 
 /** What `slack()` returns: a provider definition for `createSDK({ providers })`, on the OAuth engine's strategy. */
-export type SlackProvider = ProviderDefinition & OAuthStrategy;
+export type SlackProvider = OAuthProvider<"slack", SlackRuntime>;
 
 /**
  * Slack OAuth v2 with token rotation. Register it with `createSDK({ providers: [slack({ ... })] })`; the provider id

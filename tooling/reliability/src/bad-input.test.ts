@@ -149,9 +149,9 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     })),
   ),
   handleInstallCallback: fc.oneof(
-    fc.oneof(notString.filter((value) => value !== undefined), fc.constant("")).map((code): BadCall => ({ call: (target) => target.handleInstallCallback(loose({ provider: "acme", code, state: "s" })), field: "handleInstallCallback.code" })),
+    fc.oneof(notString.filter((value) => value !== undefined && value !== null), fc.constant("")).map((code): BadCall => ({ call: (target) => target.handleInstallCallback(loose<{ provider: string }>({ provider: "acme", code, state: "s" })), field: "handleInstallCallback.code" })),
     fc.integer({ min: 8193, max: 50_000 }).map((length): BadCall => ({ call: (target) => target.handleInstallCallback({ provider: "acme", code: "c", state: "s".repeat(length) }), field: "handleInstallCallback.state" })),
-    badProvider.map((provider): BadCall => ({ call: (target) => target.handleInstallCallback(loose({ provider, code: "c", state: "s" })), field: "handleInstallCallback.provider" })),
+    badProvider.map((provider): BadCall => ({ call: (target) => target.handleInstallCallback(loose<{ provider: string }>({ provider, code: "c", state: "s" })), field: "handleInstallCallback.provider" })),
   ),
   completeSiteSelection: fc.oneof(
     fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((selection): BadCall => ({ call: (target) => target.completeSiteSelection(loose({ selection_id: selection, cloud_id: "c" })), field: "completeSiteSelection.selection_id" })),
