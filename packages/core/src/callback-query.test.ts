@@ -7,6 +7,7 @@ import { MemoryCache } from "./memory-cache.js";
 import { MemoryStore } from "./memory-store.js";
 import type { InstallCallbackInput, ProviderDefinition } from "./provider.js";
 import { SdkError } from "./sdk-error.js";
+import { testEncryptionKey } from "./test-encryption-key.js";
 
 function recordingProvider(id: string, seen: InstallCallbackInput[]): ProviderDefinition {
   return {
@@ -23,7 +24,7 @@ function recordingProvider(id: string, seen: InstallCallbackInput[]): ProviderDe
 
 function setup() {
   const seen: InstallCallbackInput[] = [];
-  const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache(), providers: [recordingProvider("sentry", seen)] });
+  const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache(), encryption: { keys: [testEncryptionKey()] }, providers: [recordingProvider("sentry", seen)] });
   return { sdk, seen };
 }
 

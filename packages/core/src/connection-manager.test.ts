@@ -197,7 +197,7 @@ describe("createConnection upserts on the provider's natural key", () => {
         return memory.create(record);
       },
     };
-    const sdk = createSDK({ store, providers: [defineApiKeyProvider({ id: "keyed", naturalKey: ({ metadata }) => String(metadata.org) })] });
+    const sdk = createSDK({ store, encryption: { keys: [KEY_1] }, providers: [defineApiKeyProvider({ id: "keyed", naturalKey: ({ metadata }) => String(metadata.org) })] });
     const saved = await sdk.createConnection({ provider: "keyed", account_id: "a", created_by: "u", credentials: { api_key: "k-9999" }, metadata: { org: "acme" } });
     expect(saved.id).toBe("created-elsewhere");
     expect(saved.version).toBe(2);
@@ -210,10 +210,43 @@ describe("createConnection upserts on the provider's natural key", () => {
     const base = defineApiKeyProvider({ id: "post-save" });
     const provider = { ...base, prepareConnection: async (_context: unknown, draft: Parameters<NonNullable<typeof base.prepareConnection>>[1]) => ({ draft, afterSave: async () => Promise.reject(new SdkError("cache_unavailable", "cache down")) }) };
     const store = new MemoryStore();
-    const sdk = createSDK({ store, logger, providers: [provider] });
+    const sdk = createSDK({ store, logger, encryption: { keys: [KEY_1] }, providers: [provider] });
     const saved = await sdk.createConnection({ provider: "post-save", account_id: "a", created_by: "u", credentials: { api_key: "k-1111" } });
     expect(await store.get(saved.id)).toBeDefined();
     expect(lines).toContain("post-save step failed; the connection is stored");
+  });
+
+  it("related drafts of one install are stored first, each with the same upsert; a failing one stores nothing of the main draft", async () => {
+    const base = defineApiKeyProvider({ id: "split", naturalKey: ({ metadata }) => String(metadata.key) });
+    type Draft = Parameters<NonNullable<typeof base.prepareConnection>>[1];
+    const provider = {
+      ...base,
+      prepareConnection: async (_context: unknown, draft: Draft) => {
+        if (draft.metadata?.key !== "main") return { draft };
+        const user = { ...draft, credentials: { api_key: `${String(draft.credentials.api_key)}-user` }, metadata: { key: `user:${String(draft.metadata.user)}` } };
+        return { draft, related: [user] };
+      },
+    };
+    const store = new MemoryStore();
+    const sdk = createSDK({ store, encryption: { keys: [KEY_1] }, providers: [provider] });
+    const install = (user: string, key: string) => sdk.createConnection({ provider: "split", account_id: "a", created_by: "u", credentials: { api_key: key }, metadata: { key: "main", user } });
+    const main = await install("alice", "k-1111");
+    await install("bob", "k-2222");
+    const listed = await sdk.listConnections({ account_id: "a" });
+    expect(listed.map((item) => item.natural_key)).toEqual(["user:alice", "main", "user:bob"]);
+    expect(listed.find((item) => item.natural_key === "main")?.id).toBe(main.id);
+    expect((await sdk.resolveConnection(listed[0]!.id)).headers).toEqual({ Authorization: "Bearer k-1111-user" });
+
+    class UserRecordsFail extends MemoryStore {
+      override async create(record: Parameters<MemoryStore["create"]>[0]) {
+        if (record.natural_key?.startsWith("user:")) throw new Error("disk full");
+        return super.create(record);
+      }
+    }
+    const flakyStore = new UserRecordsFail();
+    const failing = createSDK({ store: flakyStore, encryption: { keys: [KEY_1] }, providers: [provider] });
+    expect((await failure(failing.createConnection({ provider: "split", account_id: "b", created_by: "u", credentials: { api_key: "k-3333" }, metadata: { key: "main", user: "carol" } }))).code).toBe("store_unavailable");
+    expect(await flakyStore.list({ account_id: "b" })).toEqual([]);
   });
 
   it("a numeric natural key is stored as text, so the record stays readable and the upsert still matches", async () => {
@@ -323,7 +356,7 @@ describe("events", () => {
     const explode = () => {
       throw new Error("log transport down");
     };
-    const sdk = createSDK({ store: new MemoryStore(), providers: [defineApiKeyProvider({ id: "k" })], logger: { debug: explode, info: explode, warn: explode, error: explode } });
+    const sdk = createSDK({ store: new MemoryStore(), providers: [defineApiKeyProvider({ id: "k" })], encryption: { keys: [KEY_1] }, logger: { debug: explode, info: explode, warn: explode, error: explode } });
     const saved = await sdk.createConnection({ provider: "k", account_id: "a", created_by: "u", credentials: { api_key: "k-1234" } });
     expect((await sdk.resolveConnection(saved.id)).api_key).toBe("k-1234");
   });
@@ -341,7 +374,7 @@ describe("outages map to retryable codes", () => {
   });
 
   it("a failing cache is cache_unavailable (retryable)", async () => {
-    const sdk = createSDK({ store: new MemoryStore(), cache: failingCache(() => new Error("ETIMEDOUT")), state: { secrets: STATE_SECRETS }, providers: [fakeOAuthProvider()] });
+    const sdk = createSDK({ store: new MemoryStore(), cache: failingCache(() => new Error("ETIMEDOUT")), state: { secrets: STATE_SECRETS }, encryption: { keys: [KEY_1] }, providers: [fakeOAuthProvider()] });
     const saved = await sdk.createConnection({ provider: "fake-oauth", account_id: "a", created_by: "u", credentials: { refresh_token: "rt-1" }, metadata: { cloud_id: "c" } });
     expect(await failure(sdk.resolveConnection(saved.id))).toMatchObject({ code: "cache_unavailable", retryable: true, details: { operation: "get" } });
   });

@@ -11,8 +11,11 @@ import { IntegrationRepository } from "./integration-repository.js";
 import { redactingLogger, type Logger } from "./logger.js";
 import { parseInput } from "./parse-input.js";
 import type {
+  ConfirmPendingInstallInput,
   InstallCallbackResult,
   InstallUrlResult,
+  PendingInstall,
+  PendingInstallLookup,
   ProviderContext,
   ProviderDefinition,
   ProviderIdOf,
@@ -27,6 +30,7 @@ import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } 
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
+import { warnPlaintext } from "./warn-plaintext.js";
 
 const installUrlSchema = z
   .object({
@@ -56,6 +60,21 @@ const siteSelectionSchema = z.strictObject({
   browser_binding: z.string().max(8192).optional(),
   user_id: idSchema.optional(),
   account_id: idSchema.optional(),
+});
+
+const pendingInstallIdSchema = z.string().min(3).max(256).regex(/^[a-z][a-z0-9_-]*\.[\w-]+$/, "must be a pending_install_id the SDK returned");
+
+const pendingLookupSchema = z.strictObject({
+  pending_install_id: pendingInstallIdSchema,
+  browser_binding: z.string().max(8192).optional(),
+});
+
+const confirmPendingSchema = z.strictObject({
+  pending_install_id: pendingInstallIdSchema,
+  browser_binding: z.string().max(8192).optional(),
+  user_id: idSchema,
+  account_id: idSchema,
+  created_by: idSchema.optional(),
 });
 
 const draftSchema = z.strictObject({
@@ -129,9 +148,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     this.events = new SdkEvents(this.#logger);
     const now = options.now ?? Date.now;
     const cipher = new CredentialCipher(options.encryption?.keys ?? []);
-    if (!cipher.enabled) {
-      this.#logger.warn({}, "no encryption keys configured: credentials are stored in plaintext (set createSDK({ encryption: { keys } }))");
-    }
+    if (!cipher.enabled) warnPlaintext(this.#logger);
     const cache: CacheStore | undefined = options.cache ? guardedCache(options.cache) : undefined;
     const state: StateConfig = {
       secrets: options.state?.secrets ?? [],
@@ -234,6 +251,33 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   }
 
   /**
+   * What a pending install (an install the service did not start, see `install_confirmation_required`) granted, for
+   * a confirmation page. Takes nothing. Unknown or expired: `pending_install_expired`.
+   */
+  async getPendingInstall(input: PendingInstallLookup): Promise<PendingInstall> {
+    const parsed = parseInput(pendingLookupSchema, input, "getPendingInstall");
+    const provider = this.#pendingProvider(parsed.pending_install_id, "getPendingInstall.pending_install_id");
+    return provider.getPendingInstall!(this.#context, parsed);
+  }
+
+  /**
+   * Turns a pending install into an integration draft for the signed-in `user_id` and the `account_id` the caller
+   * chose (pass it to createConnection). Call it only from a same-origin POST of the signed-in user. Exactly once:
+   * a second confirm is `pending_install_already_confirmed`, a late one `pending_install_expired`.
+   */
+  async confirmPendingInstall(input: ConfirmPendingInstallInput): Promise<InstallCallbackResult<ProviderIdOf<P>>> {
+    const parsed = parseInput(confirmPendingSchema, input, "confirmPendingInstall");
+    const provider = this.#pendingProvider(parsed.pending_install_id, "confirmPendingInstall.pending_install_id");
+    return provider.confirmPendingInstall!(this.#context, parsed) as Promise<InstallCallbackResult<ProviderIdOf<P>>>;
+  }
+
+  #pendingProvider(pendingInstallId: string, field: string): ProviderDefinition {
+    const provider = this.#provider(pendingInstallId.slice(0, pendingInstallId.indexOf(".")), field);
+    if (!provider.getPendingInstall || !provider.confirmPendingInstall) this.#unsupported(provider, "pending installs");
+    return provider;
+  }
+
+  /**
    * Stores a connection: a callback's integration or non-OAuth credentials. Upserts on the provider's natural key:
    * a re-install updates credentials in place and sets `status` back to `active`.
    */
@@ -249,6 +293,9 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     const credentials = provider.parseCredentials(draft.credentials, "createConnection.credentials");
     const normalized: IntegrationDraft = { ...draft, auth_type: provider.authType, scopes: draft.scopes ?? [], credentials, metadata };
     const prepared = provider.prepareConnection ? await provider.prepareConnection(this.#context, normalized) : { draft: normalized };
+    // Related records first: when one of them fails, nothing of this install is stored under the main record yet,
+    // and a retry with the same draft converges (every write is an upsert on a natural key).
+    for (const related of prepared.related ?? []) await (this as ConnectionManager).createConnection(related);
     const final = prepared.draft;
     const naturalKey = normalizeNaturalKey(provider.naturalKey?.({ metadata: final.metadata ?? {}, credentials: final.credentials }));
     const saved = await this.#serialize(`${provider.id}\u0000${final.account_id}\u0000${naturalKey ?? randomUUID()}`, () => this.#upsert(provider, final, naturalKey));

@@ -31,6 +31,11 @@ export const SDK_ERROR_CODES = [
   "provider_rate_limited",
   "refresh_timeout",
   "webhook_signature_invalid",
+  "webhook_replayed",
+  "install_confirmation_required",
+  "pending_install_expired",
+  "pending_install_already_confirmed",
+  "pending_install_replayed",
 ] as const;
 
 /** Facts any error may carry: never a secret, only field names, ids, statuses and provider error codes. */

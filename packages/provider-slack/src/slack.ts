@@ -1,7 +1,8 @@
 // The Slack provider: OAuth v2 facts and quirks on the engine of @sdk/oauth. Bot token = primary chain, user token =
 // chain "user", each rotating on its own; `{ ok: false }` errors, install metadata, natural key, runtime, auth.revoke.
 // HTTP, retries, state, the refresh protocol and token caching are the engine's and are not re-implemented here.
-import { defineOAuthProvider, type OAuthProvider } from "@sdk/oauth";
+import type { IntegrationDraft, PreparedConnection, ProviderContext } from "@sdk/core";
+import { OAuthStrategy, type OAuthProviderOptions } from "@sdk/oauth";
 import { mapSlackError } from "./map-slack-error.js";
 import { parseSlackAccess, parseSlackTokenResponse } from "./parse-slack-token-response.js";
 import { revokeSlackTokens } from "./revoke-slack-tokens.js";
@@ -10,9 +11,34 @@ import { slackInstallRequest } from "./slack-install-input.js";
 import { resolveSlackOptions, type SlackProviderOptions } from "./slack-provider-options.js";
 import { slackRejectsCredentials } from "./slack-rejects-credentials.js";
 import { slackRuntime, type SlackRuntime } from "./slack-runtime.js";
+import { moveLegacyUserChain, splitSlackDraft } from "./split-slack-install.js";
 
 /** What `slack()` returns: a provider definition for `createSDK({ providers })`, on the OAuth engine's strategy. */
-export type SlackProvider = OAuthProvider<"slack", SlackRuntime>;
+export class SlackProvider extends OAuthStrategy {
+  /** Typed for `createSDK`: the provider id and the runtime `resolveConnection` returns. */
+  declare readonly id: "slack";
+  declare readonly "~runtime"?: SlackRuntime;
+
+  /** Use `slack(options)`. */
+  constructor(engine: OAuthProviderOptions) {
+    super(engine);
+  }
+
+  /**
+   * A user token is its Slack user's own connection: a bot + user install is stored as the workspace's connection
+   * (bot token) plus the user's (`…:user:{U…}`), and a workspace record that still holds a user token (1.x, 2.0.x)
+   * hands it to its owner's connection first.
+   */
+  override async prepareConnection(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection> {
+    const split = splitSlackDraft(draft);
+    const workspace = split?.workspace ?? draft;
+    if (workspace.credentials.refresh_token !== undefined || workspace.credentials.access_token !== undefined) {
+      await moveLegacyUserChain(context, workspace, { leaseMs: this.options.lockLeaseMs ?? 45_000, skewMs: (this.options.skewSeconds ?? 60) * 1000 });
+    }
+    const prepared = await super.prepareConnection(context, workspace);
+    return split ? { ...prepared, related: [...(prepared.related ?? []), split.user] } : prepared;
+  }
+}
 
 /**
  * Slack OAuth v2 with token rotation. Register it with `createSDK({ providers: [slack({ ... })] })`; the provider id
@@ -23,7 +49,7 @@ export type SlackProvider = OAuthProvider<"slack", SlackRuntime>;
 export function slack(options: SlackProviderOptions): SlackProvider {
   const resolved = resolveSlackOptions(options);
   const { endpoints } = resolved;
-  const strategy: SlackProvider = defineOAuthProvider({
+  const strategy: SlackProvider = new SlackProvider({
     id: "slack",
     clientId: resolved.clientId,
     clientSecret: resolved.clientSecret,

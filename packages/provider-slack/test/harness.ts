@@ -1,6 +1,7 @@
 // Shared setup of the provider's tests: the Slack emulator and the SDK on one ManualClock, MemoryStore + MemoryCache,
 // a recording logger and every event, and more SDK instances on the same store and cache ("other processes").
 import { CredentialCipher, createSDK, MemoryCache, MemoryStore, SDK_EVENT_NAMES, SdkError, type IntegrationSummary, type SDK, type SdkEventName } from "@sdk/core";
+import { findSlackConnection } from "../src/find-slack-connection.js";
 import type { SlackRuntime } from "../src/slack-runtime.js";
 import { slack, type SlackProvider } from "../src/slack.js";
 import type { SlackProviderOptions } from "../src/slack-provider-options.js";
@@ -30,6 +31,8 @@ export interface SlackHarness {
   process(overrides?: Partial<SlackProviderOptions>): SDK;
   install(script?: Partial<SlackInstallScript>): Promise<IntegrationSummary>;
   resolve(id: string, sdk?: SDK): Promise<SlackRuntime>;
+  /** The Slack user's own connection (their user token) in a workspace, through findSlackConnection; fails when absent. */
+  userConnection(userId: string, where?: { team_id?: string; enterprise_id?: string; account_id?: string }): Promise<IntegrationSummary>;
   /** Decrypted credentials as stored. */
   credentials(id: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -66,6 +69,12 @@ export async function startSlackHarness(
     process: (overrides) => build(overrides).sdk,
     install: (script = {}) => installSlack(main.sdk, emulator, { account_id: "acct-1", user_id: "app-user-1", ...script }),
     resolve: (id, sdk = main.sdk) => sdk.resolveConnection<SlackRuntime>(id),
+    async userConnection(userId, where = {}) {
+      const { account_id = "acct-1", ...install } = where;
+      const found = await findSlackConnection(main.sdk, { account_id, ...(install.enterprise_id ? install : { team_id: install.team_id ?? "T0ACME0001" }), user_id: userId });
+      if (!found) throw new Error(`no Slack connection of user ${userId}`);
+      return found;
+    },
     async credentials(id) {
       const stored = await store.get(id);
       if (!stored) throw new Error(`no record ${id}`);
