@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { CacheStore } from "./cache-store.js";
 import { CredentialCipher } from "./credential-cipher.js";
 import { mergeCallbackQuery, withoutNulls } from "./callback-query.js";
+import { readFetchInput, type FetchInput } from "./fetch-input.js";
 import { guardedCache } from "./guarded-cache.js";
 import { AUTH_TYPES, INTEGRATION_STATUSES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
 import { IntegrationRepository } from "./integration-repository.js";
@@ -502,10 +503,11 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    * is, never followed with credentials. For OAuth, a 401 (or an answer the provider's `rejectsCredentials`
    * recognises) invalidates the token, refreshes once and retries once.
    */
-  async fetch(id: string, path: string, init: RequestInit = {}): Promise<Response> {
+  async fetch(id: string, path: FetchInput, init: RequestInit = {}): Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetch.id");
-    const target = parseInput(fetchPathSchema, path, "fetch.path");
-    const request = parseInput(fetchInitSchema, init, "fetch.init") ?? {};
+    const input = await readFetchInput(path, init);
+    const target = parseInput(fetchPathSchema, input.path, "fetch.path");
+    const request = parseInput(fetchInitSchema, input.init, "fetch.init") ?? {};
     const given = callerHeaders(request.headers);
     let runtime = await this.resolveConnection<Runtime>(integrationId);
     const response = await this.#send(runtime, target, request, given);
@@ -518,6 +520,17 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     await this.#invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
     runtime = await this.resolveConnection<Runtime>(integrationId);
     return this.#send(runtime, target, request, given);
+  }
+
+  /**
+   * A standard `fetch` bound to one connection, for API clients that take a fetch function:
+   * `new WebClient(undefined, { fetch: sdk.fetcher(id) })`, `createClient({ fetch: sdk.fetcher(id) })`. It accepts a
+   * path, a URL or a Request and behaves as `sdk.fetch(id, ...)`: credentials injected, same-origin only, a refused
+   * token refreshed once and the request retried once.
+   */
+  fetcher(id: string): (input: FetchInput, init?: RequestInit) => Promise<Response> {
+    const integrationId = parseInput(idSchema, id, "fetcher.id");
+    return (input, init) => this.fetch(integrationId, input, init);
   }
 
   /** A 401, or a provider's own way of refusing credentials (Slack: HTTP 200 `ok:false, token_expired`). */

@@ -101,6 +101,8 @@ const cases: Case[] = [
   ["fetch: a header value with a newline", (sdk, { keyId }) => sdk.fetch(keyId, "/x", { headers: { "X-Trace": "a\r\nb" } }), "fetch.init.headers"],
   ["fetch: another origin", (sdk, { keyId }) => sdk.fetch(keyId, "https://evil.example/steal"), "fetch.path"],
   ["fetch: another origin on the OAuth connection", (sdk, { oauthId }) => sdk.fetch(oauthId, "HTTP://evil.example/steal"), "fetch.path"],
+  ["fetcher: bad id", (sdk) => Promise.resolve().then(() => sdk.fetcher("$where")), "fetcher.id"],
+  ["fetcher: a Request to another origin", (sdk, { keyId }) => sdk.fetcher(keyId)(new Request("https://evil.example/steal")), "fetch.path"],
   ["events.on: unknown event", (sdk) => sdk.events.on(loose<"connection.deleted">("connection.created"), () => undefined), "events.on.name"],
   ["events.on: handler not a function", (sdk) => sdk.events.on("connection.deleted", loose("log")), "events.on.handler"],
 ];
