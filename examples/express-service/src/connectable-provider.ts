@@ -18,7 +18,7 @@ export const ATLASSIAN_PRODUCTS: readonly ConnectableProvider[] = [
   { id: "confluence", label: "Confluence", callback: "atlassian" },
 ];
 export const SLACK: ConnectableProvider = { id: "slack", label: "Slack", callback: "slack" };
-// Sentry's redirect carries no state: the signed state is the browser binding in the cookie (DESIGN 8b).
+// Sentry copies the install URL's `?state=` into its redirect, next to installationId and orgSlug.
 export const SENTRY: ConnectableProvider = { id: "sentry", label: "Sentry", callback: "sentry" };
 
 export function callbackUrl(publicUrl: string, slug: CallbackSlug): string {

@@ -143,6 +143,11 @@ export interface WebhookResult {
   integration_ids: string[];
   /** An install the webhook reported and the SDK parked: it needs a user's confirmation (`confirmPendingInstall`). */
   pending_install?: PendingInstall;
+  /**
+   * The body the provider expects back, when it expects one (Slack's `url_verification`: the `challenge`). Answer
+   * HTTP 200 with this body and content type; without it, answer 200 with an empty body.
+   */
+  response?: { content_type: string; body: string };
 }
 
 export interface PreparedConnection {

@@ -1,8 +1,10 @@
 // The Slack provider: OAuth v2 facts and quirks on the engine of @sdk/oauth. Bot token = primary chain, user token =
 // chain "user", each rotating on its own; `{ ok: false }` errors, install metadata, natural key, runtime, auth.revoke.
 // HTTP, retries, state, the refresh protocol and token caching are the engine's and are not re-implemented here.
-import type { IntegrationDraft, PreparedConnection, ProviderContext } from "@sdk/core";
+import type { IntegrationDraft, PreparedConnection, ProviderContext, WebhookInput, WebhookResult } from "@sdk/core";
 import { OAuthStrategy, type OAuthProviderOptions } from "@sdk/oauth";
+import { describeSlackPendingInstall } from "./describe-slack-pending-install.js";
+import { handleSlackEvents } from "./handle-slack-events.js";
 import { mapSlackError } from "./map-slack-error.js";
 import { parseSlackAccess, parseSlackTokenResponse } from "./parse-slack-token-response.js";
 import { revokeSlackTokens } from "./revoke-slack-tokens.js";
@@ -18,10 +20,20 @@ export class SlackProvider extends OAuthStrategy {
   /** Typed for `createSDK`: the provider id and the runtime `resolveConnection` returns. */
   declare readonly id: "slack";
   declare readonly "~runtime"?: SlackRuntime;
+  readonly #signingSecret: string | undefined;
 
   /** Use `slack(options)`. */
-  constructor(engine: OAuthProviderOptions) {
+  constructor(engine: OAuthProviderOptions, slackOnly: { signingSecret?: string | undefined } = {}) {
     super(engine);
+    this.#signingSecret = slackOnly.signingSecret;
+  }
+
+  /**
+   * Slack's Events API: verifies the request signature (`slack({ signingSecret })`), answers `url_verification`
+   * (`result.response`), and applies `app_uninstalled` and `tokens_revoked`.
+   */
+  async handleWebhook(context: ProviderContext, input: WebhookInput): Promise<WebhookResult> {
+    return handleSlackEvents(context, input, { provider: this.id, signingSecret: this.#signingSecret, invalidate: (ctx, integration) => this.invalidate(ctx, integration) });
   }
 
   /**
@@ -87,6 +99,7 @@ export function slack(options: SlackProviderOptions): SlackProvider {
     runtime: (integration, tokens) => slackRuntime(integration, tokens, endpoints.apiBaseUrl),
     revoke: revokeSlackTokens((context, integration, chain) => strategy.token(context, integration, chain), endpoints.revokeUrl),
     rejectsCredentials: slackRejectsCredentials,
-  });
+    ...(resolved.providerStartedInstalls === "pending" ? { pendingInstall: { describe: describeSlackPendingInstall } } : {}),
+  }, { signingSecret: resolved.signingSecret });
   return strategy;
 }
