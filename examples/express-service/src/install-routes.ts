@@ -2,26 +2,16 @@
 // finishes it (verify, exchange, save), POST /callback/:slug/site-selection completes an Atlassian install that
 // granted several sites, and POST /callback/:slug/pending confirms an install started on the provider's site.
 // Everything a callback checks is the SDK's; this file only moves values between HTTP and it.
-import { SdkError, type IntegrationDraft, type PendingInstall } from "@sdk/core";
+import { SdkError, type IntegrationDraft } from "@sdk/core";
 import { Router, type Request, type Response } from "express";
-import type { CallbackSlug, ConnectableProvider } from "./connectable-provider.js";
+import type { CallbackSlug } from "./connectable-provider.js";
 import { renderPendingInstallPage } from "./pages/render-pending-install-page.js";
-import { renderSitePickerPage, type PickerSite } from "./pages/render-site-picker-page.js";
+import { renderSitePickerPage } from "./pages/render-site-picker-page.js";
 import type { ServiceDeps } from "./service-deps.js";
 import { ServiceError } from "./service-error.js";
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/** The query fields a callback passes on: code, state, error and the provider's own (Sentry's installationId, orgSlug). */
-function callbackQuery(request: Request, provider: ConnectableProvider): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const name of ["code", "state", "error", "error_description", ...provider.callbackFields]) {
-    const value = text(request.query[name]);
-    if (value !== undefined) fields[name] = value;
-  }
-  return fields;
 }
 
 export function installRoutes(deps: ServiceDeps): Router {
@@ -58,24 +48,23 @@ export function installRoutes(deps: ServiceDeps): Router {
     if (!provider) {
       throw new ServiceError("install_not_started", 400, "This browser has no install in progress here (its install cookie expired or was blocked). Start again from the integrations page.");
     }
-    const query = callbackQuery(request, provider);
     // No state: an install started on the provider's site. If the SDK parks it as a pending install, it is bound to
     // this browser's binding cookie, made now when there is none (a reload must not replace it: the pending install
     // would then be unconfirmable). A state-carrying callback keeps the binding its install started with.
-    const providerStarted = query.state === undefined && query.code !== undefined;
+    const providerStarted = text(request.query.state) === undefined && text(request.query.code) !== undefined;
     const binding = providerStarted ? (cookies.binding ?? deps.cookies.bindNew(response, slug)) : cookies.binding;
     try {
-      const { integration } = await deps.sdk.handleInstallCallback({ provider: provider.id, ...query, browser_binding: binding });
+      // The whole query: the SDK reads what this provider's redirect carries (code, state, error, Sentry's installationId).
+      const { integration } = await deps.sdk.handleInstallCallback({ provider: provider.id, query: request.query, browser_binding: binding });
       await save(response, slug, integration);
     } catch (error) {
       if (SdkError.is(error, "install_confirmation_required")) {
-        const pending = error.details as unknown as PendingInstall;
-        const page = renderPendingInstallPage({ providerLabel: provider.label, account_id: deps.identify(request).account_id, pending, action: `/callback/${slug}/pending` });
+        const page = renderPendingInstallPage({ providerLabel: provider.label, account_id: deps.identify(request).account_id, pending: error.details, action: `/callback/${slug}/pending` });
         response.type("html").send(page);
         return;
       }
       if (!SdkError.is(error, "atlassian_site_selection_required")) throw error;
-      const details = error.details as { selection_id: string; sites: PickerSite[]; expires_at: string };
+      const { details } = error;
       response.type("html").send(
         renderSitePickerPage({ productLabel: provider.label, selection_id: details.selection_id, sites: details.sites, expires_at: details.expires_at, action: `/callback/${slug}/site-selection` }),
       );

@@ -154,9 +154,9 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     })),
   ),
   handleInstallCallback: fc.oneof(
-    fc.oneof(notString.filter((value) => value !== undefined), fc.constant("")).map((code): BadCall => ({ call: (target) => target.handleInstallCallback(loose({ provider: "acme", code, state: "s" })), field: "handleInstallCallback.code" })),
+    fc.oneof(notString.filter((value) => value !== undefined && value !== null), fc.constant("")).map((code): BadCall => ({ call: (target) => target.handleInstallCallback(loose<{ provider: string }>({ provider: "acme", code, state: "s" })), field: "handleInstallCallback.code" })),
     fc.integer({ min: 8193, max: 50_000 }).map((length): BadCall => ({ call: (target) => target.handleInstallCallback({ provider: "acme", code: "c", state: "s".repeat(length) }), field: "handleInstallCallback.state" })),
-    badProvider.map((provider): BadCall => ({ call: (target) => target.handleInstallCallback(loose({ provider, code: "c", state: "s" })), field: "handleInstallCallback.provider" })),
+    badProvider.map((provider): BadCall => ({ call: (target) => target.handleInstallCallback(loose<{ provider: string }>({ provider, code: "c", state: "s" })), field: "handleInstallCallback.provider" })),
   ),
   completeSiteSelection: fc.oneof(
     fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((selection): BadCall => ({ call: (target) => target.completeSiteSelection(loose({ selection_id: selection, cloud_id: "c" })), field: "completeSiteSelection.selection_id" })),
@@ -172,6 +172,10 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.oneof(notString, fc.constant(""), fc.constant("/".repeat(9000))).map((path): BadCall => ({ call: (target) => target.fetch(keyId, loose(path)), field: "fetch.path" })),
     fc.constantFrom("https://evil.example/steal", "HTTP://evil.example/x", "https://127.0.0.2/x", "http://127.0.0.1:1/x").map((path): BadCall => ({ call: (target) => target.fetch(oauthId, path), field: "fetch.path" })),
     fc.tuple(fc.constantFrom("X-Trace", "X-A"), fc.constantFrom("a\r\nb", "a\nSet-Cookie: x", "\u0000")).map(([name, value]): BadCall => ({ call: (target) => target.fetch(keyId, "/x", { headers: { [name]: value } }), field: "fetch.init.headers" })),
+  ),
+  fetcher: fc.oneof(
+    badId.map((id): BadCall => ({ call: (target) => Promise.resolve().then(() => target.fetcher(loose(id))), field: "fetcher.id" })),
+    fc.constantFrom("https://evil.example/steal", "http://127.0.0.1:1/x").map((url): BadCall => ({ call: (target) => target.fetcher(oauthId)(new Request(url, { method: "POST", body: "x" })), field: "fetch.path" })),
   ),
   getPendingInstall: fc.oneof(notString, badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value))).map((pending): BadCall => ({
     call: (target) => target.getPendingInstall(loose({ pending_install_id: pending })),
