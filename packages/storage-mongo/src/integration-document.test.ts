@@ -163,8 +163,8 @@ describe("list query", () => {
   });
 });
 
-describe("README preflight", () => {
-  it("prints the same filters in mongosh form as LEGACY_DOCUMENT_QUERY and UNREADABLE_DOCUMENT_QUERY", async () => {
+describe("README mongosh snippets", () => {
+  it("print the same filters and pipeline as the code (preflight, duplicates)", async () => {
     const { readFile } = await import("node:fs/promises");
     const { LEGACY_DOCUMENT_QUERY, UNREADABLE_DOCUMENT_QUERY } = await import("./migrate-legacy-documents.js");
     const readme = (await readFile(new URL("../README.md", import.meta.url), "utf8")).replace(/\s+/g, "");
@@ -172,5 +172,7 @@ describe("README preflight", () => {
     const elements = (filter: { $or?: unknown[] }) => filter.$or!.map((item) => JSON.stringify(item).replace(/"(\$?\w+)":/g, "$1:")).join(",");
     expect(readme).toContain(`$or:[${elements(LEGACY_DOCUMENT_QUERY)},]`);
     expect(readme).toContain(`$or:[${elements(UNREADABLE_DOCUMENT_QUERY)},]`);
+    const { DUPLICATE_NATURAL_KEYS_PIPELINE } = await import("./mongo-store-indexes.js");
+    expect(readme).toContain(`aggregate([${elements({ $or: [...DUPLICATE_NATURAL_KEYS_PIPELINE] })},]`);
   });
 });
