@@ -48,7 +48,9 @@ export type {
   StateSecret,
   WebhookInput,
   WebhookResult,
+  RefreshDueOutcome,
 } from "./provider.js";
+export type { RefreshDueInput, RefreshDueResult } from "./refresh-due.js";
 export type { StaticProviderOptions } from "./static-provider.js";
 export { defineApiKeyProvider, type ApiKeyProviderOptions } from "./define-api-key-provider.js";
 export { defineBasicProvider } from "./define-basic-provider.js";
