@@ -148,6 +148,12 @@ export interface ProviderDefinition {
    * a clone's cancel settles only once the caller's copy is consumed too). A throw counts as "not refused".
    */
   rejectsCredentials?(response: Response): Promise<boolean>;
+  /**
+   * Whether a refusal (401, or what `rejectsCredentials` recognises) is one a refresh cannot cure (Atlassian: 401
+   * "scope does not match"): `sdk.fetch` then returns it without refreshing. Gets a clone of the response, like
+   * `rejectsCredentials`; a throw counts as "a refresh may cure it".
+   */
+  refreshCannotCure?(response: Response): Promise<boolean>;
   /** Drops cached credentials; with `rejectedAccessToken`, only while the cache still holds that token. */
   invalidate?(context: ProviderContext, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void>;
   /** Revokes the credentials at the provider. */

@@ -1,7 +1,8 @@
 // @sdk/provider-atlassian: Jira, Jira Service Management and Confluence on one Atlassian OAuth 2.0 (3LO) app, with
-// site selection and rotating refresh tokens shared by sibling integrations (DESIGN.md section 8).
+// site selection and rotating refresh tokens shared by the sibling integrations of one Atlassian user (DESIGN.md section 8).
 export { atlassian } from "./atlassian.js";
 export {
+  ATLASSIAN_ALWAYS_SCOPES,
   ATLASSIAN_DEFAULT_SCOPES,
   ATLASSIAN_FAMILY,
   ATLASSIAN_PRODUCTS,
