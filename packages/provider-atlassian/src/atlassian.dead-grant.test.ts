@@ -2,23 +2,14 @@
 // "refresh_token is invalid"` at 400 and 403 all become reauth_required, the Atlassian user's whole family turns
 // needs_reauth with one event each, and no token call follows until a re-install. A wrong client secret at the code
 // exchange stays invalid_client; a refresh answer without refresh_token keeps the stored one.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { failure, observe } from "../test/observe.js";
-import { startAtlassianSandbox, type AtlassianSandbox, type AtlassianSandboxOptions } from "./testing.js";
+import { sandboxes } from "../test/sandboxes.js";
 
 const HOUR = 3600_000;
 const KEY = { id: "k1", key: Buffer.alloc(32, 7).toString("base64") };
 
-const running: AtlassianSandbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
-});
-
-async function sandbox(options: AtlassianSandboxOptions = {}): Promise<AtlassianSandbox> {
-  const started = await startAtlassianSandbox({ encryption: [KEY], provider: { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 50 } }, ...options });
-  running.push(started);
-  return started;
-}
+const sandbox = sandboxes({ encryption: [KEY], provider: { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 50 } } });
 
 const UNAUTHORIZED_CLIENT = { error: "unauthorized_client", error_description: "refresh_token is invalid" };
 

@@ -3,9 +3,10 @@
 // user's record, an app without read:me is `misconfigured`, and 1.x records (no identity) are never overwritten by
 // another grant until their own refresh proves who they are.
 import { MemoryCache, SdkError, refreshLockKey, type CacheStore, type IntegrationSummary } from "@sdk/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { failure } from "../test/observe.js";
-import { SANDBOX_REDIRECT_URI, startAtlassianSandbox, type AtlassianSandbox, type AtlassianSandboxOptions } from "./testing.js";
+import { sandboxes } from "../test/sandboxes.js";
+import { SANDBOX_REDIRECT_URI, type AtlassianSandbox, type AtlassianSandboxOptions } from "./testing.js";
 
 const HOUR = 3600_000;
 const ACME = "11111111-1111-4111-8111-111111111111";
@@ -13,16 +14,8 @@ const KEY = { id: "k1", key: Buffer.alloc(32, 5).toString("base64") };
 const USERS = [{ accountId: "557058:alice-0000" }, { accountId: "5b10bob00000000000000000" }];
 const [ALICE, BOB] = USERS.map((user) => user.accountId) as [string, string];
 
-const running: AtlassianSandbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
-});
-
-async function sandbox(options: AtlassianSandboxOptions = {}): Promise<AtlassianSandbox> {
-  const started = await startAtlassianSandbox({ encryption: [KEY], ...options, emulator: { users: USERS, ...options.emulator } });
-  running.push(started);
-  return started;
-}
+const start = sandboxes({ encryption: [KEY] });
+const sandbox = (options: AtlassianSandboxOptions = {}) => start({ ...options, emulator: { users: USERS, ...options.emulator } });
 
 const as = (atlassianUser: string) => ({ atlassianUser, user_id: `sdk-${atlassianUser.slice(0, 8)}` });
 

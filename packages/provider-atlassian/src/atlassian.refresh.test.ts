@@ -2,26 +2,18 @@
 // every sibling, one refresh at a time per account (family lock, across SDK instances), reuse outside the window
 // revoking the family -> needs_reauth everywhere, and 5xx / 429 leaving records untouched.
 import { MemoryCache, accessTokenKey, createSDK, refreshLockKey, type SDK } from "@sdk/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { failure, observe } from "../test/observe.js";
+import { sandboxes } from "../test/sandboxes.js";
 import { atlassian, type AtlassianRuntime } from "./index.js";
-import { SANDBOX_REDIRECT_URI, SANDBOX_STATE_SECRETS, startAtlassianSandbox, type AtlassianSandbox, type AtlassianSandboxOptions } from "./testing.js";
+import { SANDBOX_REDIRECT_URI, SANDBOX_STATE_SECRETS, type AtlassianSandbox } from "./testing.js";
 
 const HOUR = 3600_000;
 const MINUTE = 60_000;
 const ACME = "11111111-1111-4111-8111-111111111111";
 const KEY = { id: "k1", key: Buffer.alloc(32, 9).toString("base64") };
 
-const running: AtlassianSandbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
-});
-
-async function sandbox(options: AtlassianSandboxOptions = {}): Promise<AtlassianSandbox> {
-  const started = await startAtlassianSandbox({ encryption: [KEY], provider: { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 50 } }, ...options });
-  running.push(started);
-  return started;
-}
+const sandbox = sandboxes({ encryption: [KEY], provider: { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 50 } } });
 
 /** Jira, Confluence and JSM of acct-1 on the one default site. */
 async function threeSiblings(s: AtlassianSandbox) {
