@@ -235,6 +235,25 @@ describe("sdk.fetch", () => {
     expect((await s.sdk.getConnection(jira.id)).status).toBe("active");
   });
 
+  it("10 concurrent calls that all get a 401 cost one refresh, across two SDK instances too", async () => {
+    const s = await sandbox();
+    const jira = await s.connect({ product: "jira" });
+    const other = createSDK({
+      store: s.store,
+      cache: s.cache,
+      now: s.clock.now,
+      state: { secrets: SANDBOX_STATE_SECRETS },
+      encryption: { keys: [KEY] },
+      providers: [atlassian({ clientId: s.emulator.clientId, clientSecret: s.emulator.clientSecret, redirectUri: SANDBOX_REDIRECT_URI, endpoints: s.emulator.endpoints })],
+    });
+    s.emulator.fault("jira_myself", { kind: "status", status: 401 }, 1000);
+    const answers = await Promise.all([s.sdk, other].flatMap((sdk) => Array.from({ length: 5 }, () => sdk.fetch(jira.id, "/rest/api/3/myself"))));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(401));
+    for (let call = 0; call < 10; call++) expect((await other.fetch(jira.id, "/rest/api/3/myself")).status).toBe(401);
+    expect(s.emulator.stats.refreshes).toBe(1);
+    expect(s.emulator.stats.reuseDetected).toBe(0);
+  });
+
   it("stays inside the connection's site: dot segments, encoded dot segments and absolute URLs to another site are refused unsent", async () => {
     const other = { id: "22222222-2222-4222-8222-222222222222", name: "beta", url: "https://beta.atlassian.net", products: ["jira" as const] };
     const acme = { id: ACME, name: "acme", url: "https://acme.atlassian.net", products: ["jira" as const, "jsm" as const, "confluence" as const] };
