@@ -284,6 +284,9 @@ export class ConnectionManager {
     const credentials = provider.parseCredentials(draft.credentials, "createConnection.credentials");
     const normalized: IntegrationDraft = { ...draft, auth_type: provider.authType, scopes: draft.scopes ?? [], credentials, metadata };
     const prepared = provider.prepareConnection ? await provider.prepareConnection(this.#context, normalized) : { draft: normalized };
+    // Related records first: when one of them fails, nothing of this install is stored under the main record yet,
+    // and a retry with the same draft converges (every write is an upsert on a natural key).
+    for (const related of prepared.related ?? []) await this.createConnection(related);
     const final = prepared.draft;
     const naturalKey = normalizeNaturalKey(provider.naturalKey?.({ metadata: final.metadata ?? {}, credentials: final.credentials }));
     const saved = await this.#serialize(`${provider.id}\u0000${final.account_id}\u0000${naturalKey ?? randomUUID()}`, () => this.#upsert(provider, final, naturalKey));

@@ -143,12 +143,22 @@ export interface WebhookResult {
   integration_ids: string[];
   /** An install the webhook reported and the SDK parked: it needs a user's confirmation (`confirmPendingInstall`). */
   pending_install?: PendingInstall;
+  /**
+   * The body the provider expects back, when it expects one (Slack's `url_verification`: the `challenge`). Answer
+   * HTTP 200 with this body and content type; without it, answer 200 with an empty body.
+   */
+  response?: { content_type: string; body: string };
 }
 
 export interface PreparedConnection {
   draft: IntegrationDraft;
   /** Runs after the record is stored (e.g. caches the access token obtained at the callback). */
   afterSave?: (saved: Integration) => Promise<void>;
+  /**
+   * Drafts of other records the same install produced (Slack: each Slack user's token is a connection of its own).
+   * `createConnection` stores each of them first, with the same upsert, then this one.
+   */
+  related?: IntegrationDraft[];
 }
 
 export interface ProviderDefinition {

@@ -1,6 +1,6 @@
 // The public options of `slack()` and their validation. Endpoint facts live here (slack.com, GovSlack via
 // `endpoints`); everything about HTTP, retries and the refresh protocol is the engine's and only passed through.
-import { parseInput, urlSchema } from "@sdk/core";
+import { parseInput, secretSchema, urlSchema } from "@sdk/core";
 import type { ClientAuthMethod, RetryOptions } from "@sdk/oauth";
 import { z } from "zod";
 
@@ -63,6 +63,12 @@ export interface SlackProviderOptions {
   lockLeaseMs?: number;
   /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x). */
   identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
+  /**
+   * The app's Signing Secret (Basic Information -> App Credentials): `sdk.handleWebhook({ provider: "slack", ... })`
+   * verifies Slack's Events API requests with it. Without it `handleWebhook` is `misconfigured`.
+   * @see https://api.slack.com/authentication/verifying-requests-from-slack
+   */
+  signingSecret?: string;
 }
 
 /** Slack scope names: letters, digits, `:` `.` `_` `-` (a comma would split one scope into two on the wire). */
@@ -101,6 +107,7 @@ const optionsSchema = z.strictObject({
     .optional(),
   lockLeaseMs: z.number().int().positive().optional(),
   identityResolver: fn.optional(),
+  signingSecret: secretSchema.optional(),
 });
 
 export interface ResolvedSlackOptions extends SlackProviderOptions {

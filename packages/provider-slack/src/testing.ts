@@ -11,6 +11,9 @@ export {
   type SlackEmulatorOptions,
   type SlackEmulatorStats,
   type SlackEnterprise,
+  type SlackEventDelivery,
+  type SlackEventRequest,
+  type SlackEventSender,
   type SlackPostedMessage,
   type SlackWorkspace,
 } from "./testing/start-slack-emulator.js";
