@@ -157,6 +157,16 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((selection): BadCall => ({ call: (target) => target.completeSiteSelection(loose({ selection_id: selection, cloud_id: "c" })), field: "completeSiteSelection.selection_id" })),
     badId.map((cloud): BadCall => ({ call: (target) => target.completeSiteSelection(loose({ selection_id: "acme.abc", cloud_id: cloud })), field: "completeSiteSelection.cloud_id" })),
   ),
+  getPendingInstall: fc
+    .oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString)
+    .map((id): BadCall => ({ call: (target) => target.getPendingInstall(loose({ pending_install_id: id })), field: "getPendingInstall.pending_install_id" })),
+  confirmPendingInstall: fc.oneof(
+    fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((id): BadCall => ({
+      call: (target) => target.confirmPendingInstall(loose({ pending_install_id: id, user_id: "user-1", account_id: "acct-1" })),
+      field: "confirmPendingInstall.pending_install_id",
+    })),
+    badId.map((account): BadCall => ({ call: (target) => target.confirmPendingInstall(loose({ pending_install_id: "acme.abc", user_id: "user-1", account_id: account })), field: "confirmPendingInstall.account_id" })),
+  ),
   handleWebhook: fc.oneof(
     notString.filter((value) => typeof value !== "string").map((body): BadCall => ({ call: (target) => target.handleWebhook(loose({ provider: "acme", headers: {}, body })), field: "handleWebhook.body" })),
     fc.constantFrom("x", 42, null, ["a"]).map((headers): BadCall => ({ call: (target) => target.handleWebhook(loose({ provider: "acme", headers, body: "{}" })), field: "handleWebhook.headers" })),
@@ -166,6 +176,8 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     badId.map((id): BadCall => ({ call: (target) => target.fetch(loose(id), "/x"), field: "fetch.id" })),
     fc.oneof(notString, fc.constant(""), fc.constant("/".repeat(9000))).map((path): BadCall => ({ call: (target) => target.fetch(keyId, loose(path)), field: "fetch.path" })),
     fc.constantFrom("https://evil.example/steal", "HTTP://evil.example/x", "https://127.0.0.2/x", "http://127.0.0.1:1/x").map((path): BadCall => ({ call: (target) => target.fetch(oauthId, path), field: "fetch.path" })),
+    // Dot segments, raw or percent-encoded, never leave the base path (no request is sent).
+    fc.tuple(fc.constantFrom("..", "%2e%2e", "%2E.", ".%2e", "%252e%252e", "."), fc.string({ maxLength: 8 }).filter((tail) => !/[?#]/.test(tail))).map(([dots, tail]): BadCall => ({ call: (target) => target.fetch(oauthId, `/${dots}/${tail}`), field: "fetch.path" })),
     fc.tuple(fc.constantFrom("X-Trace", "X-A"), fc.constantFrom("a\r\nb", "a\nSet-Cookie: x", "\u0000")).map(([name, value]): BadCall => ({ call: (target) => target.fetch(keyId, "/x", { headers: { [name]: value } }), field: "fetch.init.headers" })),
   ),
   "events.on": fc.oneof(
