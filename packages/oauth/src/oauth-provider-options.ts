@@ -90,7 +90,7 @@ export interface OAuthProviderOptions {
   /** Provider error shapes (Slack `ok:false` at HTTP 200, Sentry `detail`). */
   mapError?: ErrorMapper;
   /**
-   * Classifies a refused answer (HTTP >= 400) to the refresh grant before `mapError` and the RFC mapping; undefined
+   * Classifies a refused answer (HTTP 4xx) to the refresh grant before `mapError` and the RFC mapping; undefined
    * keeps those. Providers say here which words mean a dead grant (Atlassian: `unauthorized_client` "refresh_token is
    * invalid"): a `reauth_required` from it marks the integration and its grant siblings `needs_reauth`, like
    * `invalid_grant`. The code exchange never goes through it, so a wrong client secret stays `invalid_client`.

@@ -110,7 +110,7 @@ export class TokenClient {
   /**
    * `deadline` (ms since the epoch, wall clock) bounds the whole call, retries and waits included: a refresh passes
    * its lock's lease end, so no attempt outlives the lease and races the next holder. `mapError` classifies a refused
-   * answer (HTTP >= 400) of this one call before the client's own mapper (a refresh's answers, e.g.).
+   * answer (HTTP 4xx) of this one call before the client's own mapper (a refresh's answers, e.g.).
    */
   async send(url: string, init: { method: string; headers: Record<string, string>; body?: string }, options: { deadline?: number; mapError?: ErrorMapper } = {}): Promise<HttpAnswer> {
     const { provider } = this.#options;
@@ -153,7 +153,8 @@ export class TokenClient {
         }
         continue;
       }
-      const mapped = (answer.status >= 400 ? options.mapError?.(answer) : undefined) ?? this.#options.mapError?.(answer);
+      const refused = answer.status >= 400 && answer.status < 500;
+      const mapped = (refused ? options.mapError?.(answer) : undefined) ?? this.#options.mapError?.(answer);
       const rateLimited = answer.status === 429 || mapped?.code === "provider_rate_limited";
       if (rateLimited) {
         const after = retryAfterMs(answer.headers, Date.now());
