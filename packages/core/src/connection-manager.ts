@@ -7,7 +7,7 @@ import { CredentialCipher } from "./credential-cipher.js";
 import { CuredTokenMemory } from "./cured-token-memory.js";
 import { checkRedirectTarget, resolveFetchTarget } from "./fetch-target.js";
 import { guardedCache } from "./guarded-cache.js";
-import { AUTH_TYPES, INTEGRATION_STATUSES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
+import { AUTH_TYPES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
 import { IntegrationRepository } from "./integration-repository.js";
 import { redactingLogger, type Logger } from "./logger.js";
 import { parseInput } from "./parse-input.js";
@@ -27,6 +27,7 @@ import type {
 import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
+import { parseScanInput, scanFilterShape, scanPage, type ConnectionPage, type ListInput, type ScanInput } from "./connection-scan.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
 import { warnPlaintext } from "./warn-plaintext.js";
 
@@ -85,11 +86,7 @@ const draftSchema = z.strictObject({
   metadata: jsonRecordSchema.optional(),
 });
 
-const listSchema = z.strictObject({
-  account_id: idSchema,
-  provider: providerIdSchema.optional(),
-  status: z.enum(INTEGRATION_STATUSES).optional(),
-});
+const listSchema = z.strictObject({ ...scanFilterShape, account_id: idSchema });
 
 const deleteSchema = z.strictObject({ revoke: z.boolean().optional() }).optional();
 
@@ -431,10 +428,32 @@ export class ConnectionManager {
     return summary;
   }
 
-  /** The account's integrations without credentials, oldest first. Never decrypts. */
-  async listConnections(input: z.input<typeof listSchema>): Promise<IntegrationSummary[]> {
-    const filter = parseInput(listSchema, input, "listConnections");
-    return this.#context.integrations.summaries(filter);
+  /**
+   * The account's integrations without credentials. Never decrypts. Without `limit` and `cursor`: all of them,
+   * oldest first. With either: one page `{ items, cursor }` in the stable scan order (ascending id), as
+   * `scanConnections({ account_id })` gives it; pass `cursor` back for the next page until it is null.
+   */
+  async listConnections(input: ListInput & { limit?: undefined; cursor?: undefined }): Promise<IntegrationSummary[]>;
+  async listConnections(input: ListInput & ({ limit: number } | { cursor: string })): Promise<ConnectionPage>;
+  async listConnections(input: ListInput): Promise<IntegrationSummary[] | ConnectionPage>;
+  async listConnections(input: ListInput): Promise<IntegrationSummary[] | ConnectionPage> {
+    const { cursor, limit, ...filter } = parseInput(listSchema, input, "listConnections");
+    if (cursor === undefined && limit === undefined) return this.#context.integrations.summaries(filter);
+    return this.#page({ ...filter, cursor, limit }, "listConnections");
+  }
+
+  /**
+   * Every connection of the fleet (optionally of one provider, status or account), a page at a time, as summaries
+   * (never credentials). The cursor is stable and resumable: a connection that exists for the whole scan is
+   * returned exactly once, whatever other writes happen meanwhile. A page may be short; stop when `cursor` is null.
+   */
+  async scanConnections(input: ScanInput = {}): Promise<ConnectionPage> {
+    return this.#page(parseScanInput(input, "scanConnections"), "scanConnections");
+  }
+
+  async #page(input: ScanInput, field: string): Promise<ConnectionPage> {
+    const { records, cursor } = await scanPage(this.#context.integrations, input, field);
+    return { items: records.map((record) => toSummary(record)), cursor };
   }
 
   /** Replaces the credentials of an api-key, basic or mapped-credentials integration and sets it `active`. */

@@ -69,6 +69,16 @@ export interface SlackProviderOptions {
    * @see https://api.slack.com/authentication/verifying-requests-from-slack
    */
   signingSecret?: string;
+  /**
+   * Installs the service did not start: an Enterprise Grid org admin installing the app org-wide, or an install from
+   * the Slack App Directory without a Direct Install URL, arrive at `redirectUri` with a `code` and **no `state`**
+   * (bolt-js issues #1101, #1355). `"refuse"`: such a callback is `state_missing`. `"pending"`: the code is exchanged
+   * and the grant parked encrypted for at most 10 minutes as a pending install naming the org / workspace
+   * (`install_confirmation_required`), which becomes a connection only through `sdk.confirmPendingInstall` for a
+   * signed-in user and account.
+   * @default "refuse"
+   */
+  providerStartedInstalls?: "refuse" | "pending";
 }
 
 /** Slack scope names: letters, digits, `:` `.` `_` `-` (a comma would split one scope into two on the wire). */
@@ -108,6 +118,7 @@ const optionsSchema = z.strictObject({
   lockLeaseMs: z.number().int().positive().optional(),
   identityResolver: fn.optional(),
   signingSecret: secretSchema.optional(),
+  providerStartedInstalls: z.enum(["refuse", "pending"]).optional(),
 });
 
 export interface ResolvedSlackOptions extends SlackProviderOptions {

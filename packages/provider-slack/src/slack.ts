@@ -3,6 +3,7 @@
 // HTTP, retries, state, the refresh protocol and token caching are the engine's and are not re-implemented here.
 import type { IntegrationDraft, PreparedConnection, ProviderContext, WebhookInput, WebhookResult } from "@sdk/core";
 import { OAuthStrategy, type OAuthProviderOptions } from "@sdk/oauth";
+import { describeSlackPendingInstall } from "./describe-slack-pending-install.js";
 import { handleSlackEvents } from "./handle-slack-events.js";
 import { mapSlackError } from "./map-slack-error.js";
 import { parseSlackAccess, parseSlackTokenResponse } from "./parse-slack-token-response.js";
@@ -95,6 +96,7 @@ export function slack(options: SlackProviderOptions): SlackProvider {
     runtime: (integration, tokens) => slackRuntime(integration, tokens, endpoints.apiBaseUrl),
     revoke: revokeSlackTokens((context, integration, chain) => strategy.token(context, integration, chain), endpoints.revokeUrl),
     rejectsCredentials: slackRejectsCredentials,
+    ...(resolved.providerStartedInstalls === "pending" ? { pendingInstall: { describe: describeSlackPendingInstall } } : {}),
   }, { signingSecret: resolved.signingSecret });
   return strategy;
 }

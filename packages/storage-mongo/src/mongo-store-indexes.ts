@@ -3,6 +3,7 @@
 import { SdkError } from "@sdk/core";
 import type { Collection, CreateIndexesOptions, Document, IndexDescription } from "mongodb";
 import { recordId, type IntegrationCollection } from "./integration-document.js";
+import { MONGO_SCAN_INDEXES } from "./mongo-scan.js";
 import { DUPLICATE_KEY, storeFailure } from "./store-failure.js";
 
 /**
@@ -14,6 +15,8 @@ export const MONGO_STORE_INDEXES: readonly IndexDescription[] = [
   { key: { account_id: 1, provider: 1 } },
   // One integration per (provider, account, natural key); records without a natural key are not constrained.
   { key: { provider: 1, natural_key: 1, account_id: 1 }, unique: true, partialFilterExpression: { natural_key: { $type: "string" } } },
+  // The fleet scan's ranges on `_id` inside one account or one provider (mongo-scan.ts).
+  ...MONGO_SCAN_INDEXES,
 ];
 
 /** One (provider, account, natural key) held by more than one document: the unique index cannot be built over it. */

@@ -8,6 +8,8 @@ import {
   type IntegrationFilter,
   type IntegrationPatch,
   type PersistentStore,
+  type StoreScanPage,
+  type StoreScanQuery,
   type UpdateOptions,
 } from "@sdk/core";
 import type { Collection, CreateIndexesOptions, Document, WriteConcernSettings } from "mongodb";
@@ -24,6 +26,7 @@ import {
   upgradeFields,
   versionFilter,
 } from "./integration-document.js";
+import { scanDocuments } from "./mongo-scan.js";
 import { createStoreIndexes } from "./mongo-store-indexes.js";
 import { DUPLICATE_KEY, storeFailure } from "./store-failure.js";
 
@@ -212,6 +215,12 @@ export class MongoStore implements PersistentStore {
       .map((document) => this.#record(document))
       .filter((record) => matchesFilter(record, filter))
       .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  }
+
+  /** A page in `_id` order over an indexed range, at most `limit` documents (see mongo-scan.ts). */
+  async scan(query: StoreScanQuery): Promise<StoreScanPage> {
+    this.#startIndexes();
+    return this.#read("scan", () => scanDocuments(this.#documents, query, (document) => this.#record(document), this.#readOptions()));
   }
 
   /** `createIndexes: true`: one background build per store, never awaited by a call, its failure kept, not retried. */

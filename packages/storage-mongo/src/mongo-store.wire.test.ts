@@ -162,7 +162,24 @@ describe.skipIf(wireMockSkipReason !== undefined)(`MongoStore on the wire${wireM
       indexes: [
         { key: { account_id: 1, provider: 1 } },
         { key: { provider: 1, natural_key: 1, account_id: 1 }, unique: true, partialFilterExpression: { natural_key: { $type: "string" } } },
+        { key: { account_id: 1, _id: 1 } },
+        { key: { provider: 1, _id: 1 } },
       ],
     });
+  });
+
+  it("scans with an indexed range on _id: sorted, limited, from the primary, string ids then 1.x ObjectIds", async () => {
+    const page = await store("mixed").scan({ account_id: "acct-1", after: "int-a", limit: 5 });
+    const [strings, objectIds] = sent("find");
+    expect(strings).toMatchObject({ filter: { account_id: { $eq: "acct-1" }, _id: { $type: "string", $gt: "int-a" } }, sort: { _id: 1 }, limit: 5, maxTimeMS: 10_000 });
+    expect(strings).not.toHaveProperty("$readPreference");
+    // The mock answers both documents to the first query (it evaluates none): the second asks only for what is left.
+    expect(objectIds).toMatchObject({ filter: { account_id: { $eq: "acct-1" }, _id: { $type: "objectId" } }, sort: { _id: 1 }, limit: 3 });
+    expect(page.records.map((record) => record.id)).toEqual(expect.arrayContaining(["int-current", LEGACY_HEX]));
+
+    await store("legacy").scan({ after: LEGACY_HEX, limit: 2 });
+    const last = sent("find").at(-1)!;
+    expect(last.filter).toEqual({ _id: { $gt: new ObjectId(LEGACY_HEX) } });
+    expect(last.limit).toBe(2);
   });
 });

@@ -152,6 +152,14 @@ export interface SlackEmulator extends EmulatorServer {
    * would show an error page instead.
    */
   consent(authorizeUrl: string, decision?: SlackConsentDecision): Promise<string>;
+  /**
+   * An install the app did not start: an Enterprise Grid org admin installing org-wide (`team: "E…"`), or an install
+   * from the Slack App Directory without a Direct Install URL. Slack's own install link carries the app's scopes but
+   * neither `state` nor `redirect_uri`, so the approval redirects to the first Redirect URL with a `code` and **no
+   * `state`** (providers/slack.md; bolt-js issues #1101 and #1355, node-slack-sdk PR #1338 `directInstall`,
+   * `stateVerification: false`). Resolves to that redirect URL.
+   */
+  installFromSlack(install: { scopes: string[]; userScopes?: string[] } & SlackConsentDecision): Promise<string>;
   /** Every token chain ever started, revoked ones included. */
   chains(): SlackChainSnapshot[];
   /** The chain that issued an access or refresh token. */
@@ -570,6 +578,14 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       const answer = await submitForm(`${server.url}${DECISION_PATH}`, fields);
       if (!answer.location) throw new Error(`Slack consent did not redirect: ${readErrorPage(answer.text) ?? `HTTP ${answer.status}`}`);
       return answer.location;
+    },
+    installFromSlack(install: { scopes: string[]; userScopes?: string[] } & SlackConsentDecision) {
+      const { scopes, userScopes = [], ...decision } = install;
+      const url = new URL(`${server.url}/oauth/v2/authorize`);
+      url.searchParams.set("client_id", clientId);
+      if (scopes.length > 0) url.searchParams.set("scope", scopes.join(","));
+      if (userScopes.length > 0) url.searchParams.set("user_scope", userScopes.join(","));
+      return this.consent(url.toString(), decision);
     },
     chains: () => ledger.chains().map(snapshot),
     chain(token: string) {
