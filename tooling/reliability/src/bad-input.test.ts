@@ -162,16 +162,6 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((selection): BadCall => ({ call: (target) => target.completeSiteSelection(loose({ selection_id: selection, cloud_id: "c" })), field: "completeSiteSelection.selection_id" })),
     badId.map((cloud): BadCall => ({ call: (target) => target.completeSiteSelection(loose({ selection_id: "acme.abc", cloud_id: cloud })), field: "completeSiteSelection.cloud_id" })),
   ),
-  getPendingInstall: fc
-    .oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString)
-    .map((id): BadCall => ({ call: (target) => target.getPendingInstall(loose({ pending_install_id: id })), field: "getPendingInstall.pending_install_id" })),
-  confirmPendingInstall: fc.oneof(
-    fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((id): BadCall => ({
-      call: (target) => target.confirmPendingInstall(loose({ pending_install_id: id, user_id: "user-1", account_id: "acct-1" })),
-      field: "confirmPendingInstall.pending_install_id",
-    })),
-    badId.map((account): BadCall => ({ call: (target) => target.confirmPendingInstall(loose({ pending_install_id: "acme.abc", user_id: "user-1", account_id: account })), field: "confirmPendingInstall.account_id" })),
-  ),
   handleWebhook: fc.oneof(
     notString.filter((value) => typeof value !== "string").map((body): BadCall => ({ call: (target) => target.handleWebhook(loose({ provider: "acme", headers: {}, body })), field: "handleWebhook.body" })),
     fc.constantFrom("x", 42, null, ["a"]).map((headers): BadCall => ({ call: (target) => target.handleWebhook(loose({ provider: "acme", headers, body: "{}" })), field: "handleWebhook.headers" })),
