@@ -565,6 +565,7 @@ export class OAuthStrategy implements ProviderDefinition {
       token_type: fields.token_type ?? "Bearer",
       expires_at: this.#expiresAt(fields, now),
       scopes: fields.scopes ?? ((record.credentials[names.scopes] as string[] | undefined) ?? record.scopes),
+      issued_at: now,
     };
     const rotated = fields.refresh_token && fields.refresh_token !== refreshToken ? fields.refresh_token : undefined;
     const previous = refreshToken;
