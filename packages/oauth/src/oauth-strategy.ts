@@ -275,7 +275,7 @@ export class OAuthStrategy implements ProviderDefinition {
         details: { provider: this.id, provider_error: providerError },
       });
     }
-    if (this.#pending && !input.state) {
+    if (this.#pending && !input.state && input.code) {
       // An install the service did not start: parked for a user's confirmation, never a connection by itself.
       const pending = await this.parkPendingInstall(context, input, "callback");
       throw new SdkError("install_confirmation_required", `This ${this.id} install was not started here: show the signed-in user what was granted and call confirmPendingInstall from their same-origin POST.`, {
