@@ -175,10 +175,6 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.tuple(fc.constantFrom("..", "%2e%2e", "%2E.", ".%2e", "%252e%252e", "."), fc.string({ maxLength: 8 }).filter((tail) => !/[?#]/.test(tail))).map(([dots, tail]): BadCall => ({ call: (target) => target.fetch(oauthId, `/${dots}/${tail}`), field: "fetch.path" })),
     fc.tuple(fc.constantFrom("X-Trace", "X-A"), fc.constantFrom("a\r\nb", "a\nSet-Cookie: x", "\u0000")).map(([name, value]): BadCall => ({ call: (target) => target.fetch(keyId, "/x", { headers: { [name]: value } }), field: "fetch.init.headers" })),
   ),
-  refreshDue: fc.oneof(
-    fc.oneof(notString.filter((value) => typeof value !== "number"), fc.constant(1.5), fc.constant(-1)).map((within): BadCall => ({ call: (target) => target.refreshDue(loose({ within })), field: "refreshDue.within" })),
-    fc.constantFrom(0, 65, 2.5).map((concurrency): BadCall => ({ call: (target) => target.refreshDue({ within: 1000, concurrency }), field: "refreshDue.concurrency" })),
-  ),
   fetcher: fc.oneof(
     badId.map((id): BadCall => ({ call: (target) => Promise.resolve().then(() => target.fetcher(loose(id))), field: "fetcher.id" })),
     fc.constantFrom("https://evil.example/steal", "http://127.0.0.1:1/x").map((url): BadCall => ({ call: (target) => target.fetcher(oauthId)(new Request(url, { method: "POST", body: "x" })), field: "fetch.path" })),
