@@ -198,6 +198,10 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.oneof(fc.integer({ min: 1001, max: 1_000_000 }), fc.integer({ max: 0 }), fc.constantFrom(1.5, "10", null, Number.NaN)).map((limit): BadCall => ({ call: (target) => target.scanConnections(loose({ limit })), field: "scanConnections.limit" })),
     fc.constantFrom("credentials", "$where", "natural_key").map((key): BadCall => ({ call: (target) => target.scanConnections(loose({ [key]: "x" })), field: `scanConnections.${key}` })),
   ),
+  refreshDue: fc.oneof(
+    fc.oneof(fc.integer({ max: -1 }), fc.constantFrom(1.5, "60000", null, Number.NaN)).map((within): BadCall => ({ call: (target) => target.refreshDue(loose({ within })), field: "refreshDue.within" })),
+    fc.constantFrom("credentials", "$where", "account_id").map((key): BadCall => ({ call: (target) => target.refreshDue(loose({ within: 60_000, [key]: "x" })), field: `refreshDue.${key}` })),
+  ),
   "events.on": fc.oneof(
     fc.oneof(badIdString, fc.constantFrom("connection.created", "token.*", "__proto__")).map((name): BadCall => ({ call: (target) => target.events.on(loose<"connection.deleted">(name), () => undefined), field: "events.on.name" })),
     fc.oneof(notString, fc.constant("log")).map((handler): BadCall => ({ call: (target) => target.events.on("connection.deleted", loose(handler)), field: "events.on.handler" })),
