@@ -121,7 +121,8 @@ export class ConnectionManager {
     this.#logger = redactingLogger(options.logger);
     this.events = new SdkEvents(this.#logger);
     const now = options.now ?? Date.now;
-    const cipher = new CredentialCipher(options.encryption?.keys ?? []);
+    const encryption = options.encryption;
+    const cipher = new CredentialCipher(encryption?.keys ?? [], { requireEncrypted: encryption?.plaintext === true ? false : encryption?.requireEncrypted });
     if (!cipher.enabled) warnPlaintext(this.#logger);
     const cache: CacheStore | undefined = options.cache ? guardedCache(options.cache) : undefined;
     const state: StateConfig = {

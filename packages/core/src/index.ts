@@ -2,7 +2,7 @@
 // encryption and the embedded in-memory stores. Nothing here knows a concrete provider or driver.
 export { createSDK, type SDK } from "./create-sdk.js";
 export { ConnectionManager } from "./connection-manager.js";
-export type { SdkOptions } from "./sdk-options.js";
+export type { EncryptionKeyOptions, EncryptionOptions, SdkOptions } from "./sdk-options.js";
 export { SdkError, SDK_ERROR_CODES, type SdkErrorCode, type SdkErrorOptions } from "./sdk-error.js";
 export { SdkEvents, SDK_EVENT_NAMES, type SdkEventMap, type SdkEventName, type SdkEventHandler } from "./sdk-events.js";
 export { silentLogger, redactingLogger, type Logger } from "./logger.js";
@@ -23,8 +23,8 @@ export type { PersistentStore, UpdateOptions } from "./persistent-store.js";
 export type { CacheStore } from "./cache-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { MemoryCache, type MemoryCacheOptions } from "./memory-cache.js";
-export { IntegrationRepository, type IntegrationChanges } from "./integration-repository.js";
-export { CredentialCipher, isEnvelope, type EncryptionKey, type Envelope } from "./credential-cipher.js";
+export { IntegrationRepository, bindingOf, type IntegrationChanges } from "./integration-repository.js";
+export { CredentialCipher, ROUTING_METADATA, isEnvelope, type CipherContext, type CredentialCipherOptions, type EncryptionKey, type Envelope, type RecordBinding } from "./credential-cipher.js";
 export { accessTokenKey, refreshLockKey, internalKey } from "./cache-keys.js";
 export { parseInput, formatPath } from "./parse-input.js";
 export { idSchema, providerIdSchema, scopeSchema, jsonRecordSchema, secretSchema, headerSecretSchema, urlSchema } from "./schemas.js";

@@ -164,7 +164,9 @@ describe("planted-secret scan", () => {
     const rotated = observed(createSDK(options([KEY_2, KEY_1])), "rotated");
     await rotated.resolveConnection(basic.id);
     await store.create({ id: "legacy-scan", provider: "scan-key", account_id: "acct-scan", auth_type: "api_key", credentials: { api_key: PLANTED.legacyKey } } as unknown as Integration);
-    await rotated.resolveConnection("legacy-scan");
+    expect(await attempt("plaintext refused (requireEncrypted)", () => rotated.resolveConnection("legacy-scan"))).toBeUndefined();
+    const migrating = observed(createSDK({ ...options(), encryption: { keys: [KEY_2, KEY_1], requireEncrypted: false } }), "migrating");
+    await migrating.resolveConnection("legacy-scan");
 
     // Statuses.
     await store.update(oauthConnection.id, { status: "needs_reauth", updated_at: new Date().toISOString() }, { expectedVersion: (await store.get(oauthConnection.id))!.version });

@@ -95,7 +95,7 @@ async function readRefreshToken(h: Harness, id: string): Promise<string> {
   const envelope = record!.credentials.refresh_token;
   const { CredentialCipher } = await import("@sdk/core");
   const { ENCRYPTION } = await import("../test/harness.js");
-  return new CredentialCipher(ENCRYPTION.keys).decrypt(id, "refresh_token", envelope) as string;
+  return new CredentialCipher(ENCRYPTION.keys).decrypt(record!, "refresh_token", envelope) as string;
 }
 
 describe("needs_reauth only for records that still hold the rejected refresh token", () => {

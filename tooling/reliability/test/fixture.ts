@@ -70,7 +70,7 @@ export async function scenario(config: WorkerConfig, server: OAuthServer, option
   const cipher = new CredentialCipher([{ id: "k1", key: config.encryptionKey }]);
   const rawRecord = async (id: string) => {
     const json = await redis.get(`{${config.storePrefix}}:record:${id}`);
-    return json === null ? undefined : (JSON.parse(json) as { version: number; status: string; credentials: Record<string, unknown> });
+    return json === null ? undefined : (JSON.parse(json) as { id: string; provider: string; account_id: string; metadata: Record<string, unknown>; version: number; status: string; credentials: Record<string, unknown> });
   };
   return {
     config,
@@ -86,7 +86,7 @@ export async function scenario(config: WorkerConfig, server: OAuthServer, option
     async storedRefreshToken(id) {
       const record = await rawRecord(id);
       const envelope = record?.credentials.refresh_token;
-      return envelope === undefined ? undefined : (cipher.decrypt(id, "refresh_token", envelope) as string);
+      return envelope === undefined ? undefined : (cipher.decrypt(record!, "refresh_token", envelope) as string);
     },
     rawRecord,
     async close() {

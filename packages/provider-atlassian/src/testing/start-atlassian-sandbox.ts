@@ -130,7 +130,7 @@ export async function startAtlassianSandbox(options: AtlassianSandboxOptions = {
     },
     async refreshTokenOf(id) {
       const record = await store.get(id);
-      const value = record ? cipher.decrypt(id, "refresh_token", record.credentials.refresh_token) : undefined;
+      const value = record ? cipher.decrypt(record, "refresh_token", record.credentials.refresh_token) : undefined;
       return typeof value === "string" ? value : undefined;
     },
     close: () => emulator.close(),
