@@ -40,7 +40,9 @@ const callbackSchema = z
   .object({
     provider: providerIdSchema,
     code: z.string().min(1).max(4096).optional(),
-    state: z.string().max(8192).optional(),
+    // No length cap here: an over-long state is the provider's `state_malformed` (with its state.rejected event),
+    // like every other bad state, not a validation error that skips the event.
+    state: z.string().optional(),
     browser_binding: z.string().max(8192).optional(),
     error: z.string().max(256).optional(),
     error_description: z.string().max(2048).optional(),

@@ -9,3 +9,5 @@ export { parseRfcTokenResponse, invalidResponse, type TokenFields } from "./toke
 export { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
 export { withRefreshLock, type LockHold, type RefreshLockOptions } from "./refresh-lock.js";
 export { cacheCipher } from "./cache-cipher.js";
+export { providerErrorCode } from "./provider-error-code.js";
+export { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from "./read-bounded-body.js";

@@ -27,6 +27,8 @@ import {
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { cacheCipher } from "./cache-cipher.js";
+import { providerErrorCode } from "./provider-error-code.js";
+import { DEFAULT_RESPONSE_LIMITS, limitExceeded } from "./read-bounded-body.js";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { createPkcePair } from "./pkce.js";
@@ -138,6 +140,7 @@ export class OAuthStrategy implements ProviderDefinition {
         timeoutMs: this.options.timeoutMs ?? 10_000,
         ...(this.options.retry ? { retry: this.options.retry } : {}),
         ...(this.options.mapError ? { mapError: this.options.mapError } : {}),
+        ...(this.options.responseLimits ? { limits: this.options.responseLimits } : {}),
       };
       this.#client = {
         fetch: context.fetch,
@@ -225,7 +228,7 @@ export class OAuthStrategy implements ProviderDefinition {
   async handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
     const cache = context.requireCache();
     if (input.error) {
-      const providerError = /^[a-z_]{1,64}$/.test(input.error) ? input.error : "unknown";
+      const providerError = providerErrorCode(input.error) ?? "unknown";
       throw new SdkError("authorization_denied", `The user or ${this.id} refused the authorization (${providerError}).`, {
         details: { provider: this.id, provider_error: providerError },
       });
@@ -290,8 +293,14 @@ export class OAuthStrategy implements ProviderDefinition {
     return typeof this.options.tokenUrl === "function" ? this.options.tokenUrl(target) : this.options.tokenUrl;
   }
 
+  /** Every token response of every provider, code exchange and refresh, is parsed here: the scope cap lives here too. */
   #parseTokens(body: unknown, grant: "authorization_code" | "refresh_token", chain: string): Record<string, TokenFields> {
-    return this.options.parseTokenResponse ? this.options.parseTokenResponse(body, { grant, chain }) : { [chain]: parseRfcTokenResponse(this.id, body) };
+    const tokens = this.options.parseTokenResponse ? this.options.parseTokenResponse(body, { grant, chain }) : { [chain]: parseRfcTokenResponse(this.id, body) };
+    const maxScopes = this.options.responseLimits?.maxScopes ?? DEFAULT_RESPONSE_LIMITS.maxScopes;
+    for (const fields of Object.values(tokens)) {
+      if ((fields?.scopes?.length ?? 0) > maxScopes) throw limitExceeded(this.id, "maxScopes", maxScopes);
+    }
+    return tokens;
   }
 
   #expiresAt(fields: TokenFields, nowMs: number): number {
