@@ -140,6 +140,7 @@ export class ConnectionManager {
       logger: this.#logger,
       events: this.events,
       cipher,
+      accessTokenCache: cipher.enabled && encryption?.plaintext !== true && encryption?.accessTokenCache !== "plaintext" ? "encrypted" : "plaintext",
       state,
       keyPrefix: options.keyPrefix ?? "sdk",
       requireCache: () => {

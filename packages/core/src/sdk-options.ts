@@ -55,6 +55,14 @@ export interface EncryptionKeyOptions {
    * @default true
    */
   requireEncrypted?: boolean;
+  /**
+   * How access tokens sit in the cache. `"encrypted"`: an AES-256-GCM envelope bound to the cache key name, so someone
+   * who reads the cache (a Redis replica, a backup, `MONITOR`) learns no token and cannot plant one. `"plaintext"`: the
+   * 1.x JSON, for gateways that read the 1.x keys directly; whoever can read the cache can then use every token until
+   * it expires. See SECURITY.md.
+   * @default "encrypted"
+   */
+  accessTokenCache?: "encrypted" | "plaintext";
 }
 
 /** How to make a key, quoted by every error that asks for one. */
@@ -81,6 +89,7 @@ const optionsSchema = z.object({
       keys: z.array(z.object({ id: z.string().min(1).max(64).regex(/^[\w.-]+$/), key: z.string().min(1) })).optional(),
       plaintext: z.boolean().optional(),
       requireEncrypted: z.boolean().optional(),
+      accessTokenCache: z.enum(["encrypted", "plaintext"]).optional(),
     })
     .optional(),
   now: fn.optional(),

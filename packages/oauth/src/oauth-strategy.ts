@@ -33,7 +33,7 @@ import { createBrowserBinding, signState, stateError, verifyState, type StatePay
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { createPkcePair } from "./pkce.js";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
-import { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
+import { isFresh, storeCachedToken, tokenCodec, tokenKey, type CachedToken } from "./token-cache.js";
 import { TokenClient } from "./token-client.js";
 import { parseRfcTokenResponse, type TokenFields } from "./token-response.js";
 
@@ -348,7 +348,7 @@ export class OAuthStrategy implements ProviderDefinition {
     return {
       draft: { ...draft, credentials },
       afterSave: async (saved) => {
-        for (const [chain, token] of toCache) await storeCachedToken(cache, tokenKey(saved, chain), token, context.now(), this.#skewMs);
+        for (const [chain, token] of toCache) await storeCachedToken(cache, tokenKey(saved, chain), token, context.now(), this.#skewMs, tokenCodec(context));
         await this.#syncSiblings(context, saved, (current) => this.#copyGrant(saved, current));
         await this.options.afterSave?.(context, saved);
       },
@@ -404,7 +404,7 @@ export class OAuthStrategy implements ProviderDefinition {
   async token(context: ProviderContext, integration: Integration, chain = ""): Promise<CachedToken> {
     const cache = context.requireCache();
     const key = tokenKey(integration, chain);
-    const cached = decodeCachedToken(await cache.get(key));
+    const cached = tokenCodec(context).decode(key, await cache.get(key));
     if (isFresh(cached, context.now(), this.#skewMs)) return cached;
     const running = this.#inflight.get(key);
     if (running) return running;
@@ -422,7 +422,7 @@ export class OAuthStrategy implements ProviderDefinition {
   async #refreshShared(context: ProviderContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
     const failureKey = internalKey(context.keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
     const ready = async (): Promise<CachedToken | undefined> => {
-      const token = decodeCachedToken(await cache.get(key));
+      const token = tokenCodec(context).decode(key, await cache.get(key));
       if (isFresh(token, context.now(), this.#skewMs)) return token;
       const failure = await cache.get(failureKey);
       if (failure) throw this.#rememberedFailure(failure);
@@ -535,7 +535,7 @@ export class OAuthStrategy implements ProviderDefinition {
         if (journaled) await cache.delete(journalKey).catch(() => undefined);
       }
       if (superseded) return;
-      await storeCachedToken(cache, key, token, now, this.#skewMs);
+      await storeCachedToken(cache, key, token, now, this.#skewMs, tokenCodec(context));
       context.events.emit("token.refreshed", { provider: this.id, integration_id: record.id, account_id: record.account_id, expires_at: new Date(token.expires_at).toISOString(), ...(chain ? { chain } : {}) });
     };
     try {
@@ -651,7 +651,7 @@ export class OAuthStrategy implements ProviderDefinition {
         continue;
       }
       const raw = await cache.get(key);
-      if (raw !== undefined && decodeCachedToken(raw)?.access_token === options.rejectedAccessToken) await cache.deleteIfEquals(key, raw);
+      if (raw !== undefined && tokenCodec(context).decode(key, raw)?.access_token === options.rejectedAccessToken) await cache.deleteIfEquals(key, raw);
     }
   }
 
