@@ -42,7 +42,7 @@ describe("access tokens in the cache", () => {
 
   it("accessTokenCache: \"plaintext\" keeps the 1.x JSON that gateways read", async () => {
     const h = (harness = await startHarness());
-    const plain = createSDK({ store: h.store, cache: h.cache, now: h.clock.now, state: { secrets: [{ id: "s1", secret: "state-secret-0123456789-abcdefghijklmnop" }] }, encryption: { ...ENCRYPTION, accessTokenCache: "plaintext" }, providers: [h.provider] });
+    const plain = createSDK({ store: h.store, cache: h.cache, now: h.clock.now, state: { secrets: [{ id: "s1", secret: "state-secret-0123456789-abcdefghijklmnop" }] }, encryption: { ...ENCRYPTION, accessTokenCache: "plaintext" as const }, providers: [h.provider] });
     const { integrationId } = await h.install();
     await h.cache.delete(accessTokenKey("acme", integrationId, "acct-1"));
     const runtime = await plain.resolveConnection(integrationId);
