@@ -144,7 +144,7 @@ describe("planted-secret scan", () => {
       ["secret as an id", () => sdk.resolveConnection(`${PLANTED.apiKey}/x`)],
       ["secret in a caller header", () => sdk.fetch(key.id, "/me", { headers: { "X-Caller": `${PLANTED.password}\r\nX: 1` } })],
       ["another origin", () => sdk.fetch(key.id, `https://evil.example/?k=x`)],
-      ["callback with a secret state", () => sdk.handleInstallCallback({ provider: "fake-oauth", code: PLANTED.refreshToken, state: PLANTED.stateSecret.repeat(300) })],
+      ["callback with a secret binding", () => sdk.handleInstallCallback({ provider: "fake-oauth", code: PLANTED.refreshToken, state: "s", browser_binding: PLANTED.stateSecret.repeat(300) })],
     ];
     for (const [where, call] of bad) expect(await attempt(where, call)).toBeUndefined();
 

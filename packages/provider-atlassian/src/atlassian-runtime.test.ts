@@ -1,6 +1,6 @@
 // The runtime every Atlassian integration resolves to, per product, against the emulator and with the default
 // (production) gateway URL; and what happens to a record without a site.
-import { accessTokenKey, type Integration } from "@sdk/core";
+import { CredentialCipher, accessTokenKey, type Integration } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { failure } from "../test/observe.js";
 import { atlassian, type AtlassianRuntime } from "./index.js";
@@ -68,7 +68,8 @@ describe("runtime", () => {
       auth_type: "oauth2",
       status: "active",
       scopes: [],
-      credentials: { refresh_token: "atl_rt_legacy" },
+      // Sealed like any record (a plaintext one is refused earlier, by requireEncrypted).
+      credentials: { refresh_token: new CredentialCipher(s.keys).encrypt({ id: "legacy-1", provider: "jira", account_id: "acct-1", metadata: {} }, "refresh_token", "atl_rt_legacy") },
       metadata: {},
       natural_key: null,
       version: 0,

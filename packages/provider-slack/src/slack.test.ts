@@ -1,6 +1,7 @@
 import { SdkError, accessTokenKey } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { REDIRECT_URI, TWELVE_HOURS, failure, startSlackHarness, type SlackHarness } from "../test/harness.js";
+import { readCachedToken } from "@sdk/oauth/testing";
+import { ENCRYPTION, REDIRECT_URI, TWELVE_HOURS, failure, startSlackHarness, type SlackHarness } from "../test/harness.js";
 import { slack } from "./slack.js";
 
 let h: SlackHarness | undefined;
@@ -113,7 +114,7 @@ describe("install shapes", () => {
     expect(credentials.refresh_token).toMatch(/^xoxe-1-/);
     expect(credentials.access_token).toBeUndefined();
     const runtime = await h.resolve(saved.id);
-    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1"))).toContain(runtime.access_token);
+    expect((await readCachedToken(h.cache, accessTokenKey("slack", saved.id, "acct-1"), ENCRYPTION.keys))?.access_token).toBe(runtime.access_token);
     expect(runtime).toMatchObject({
       provider: "slack",
       integration_id: saved.id,
@@ -151,7 +152,7 @@ describe("install shapes", () => {
     expect(runtime.user_scopes).toEqual(["search:read"]);
     expect(runtime.authed_user_id).toBe("U0ALICE001");
     expect(h.emulator.chain(runtime.user_token!)?.id).toBe("user:T0ACME0001:U0ALICE001");
-    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1", "user"))).toContain(runtime.user_token!);
+    expect((await readCachedToken(h.cache, accessTokenKey("slack", saved.id, "acct-1", "user"), ENCRYPTION.keys))?.access_token).toBe(runtime.user_token);
   });
 
   it("user-only: no top-level token, the user chain alone, headers carry the user token, key names the user", async () => {

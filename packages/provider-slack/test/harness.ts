@@ -69,7 +69,7 @@ export async function startSlackHarness(
     async credentials(id) {
       const stored = await store.get(id);
       if (!stored) throw new Error(`no record ${id}`);
-      return cipher.decryptFields(id, stored.credentials);
+      return cipher.decryptFields(stored, stored.credentials);
     },
     close: () => emulator.close(),
   };

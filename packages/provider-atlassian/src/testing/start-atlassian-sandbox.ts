@@ -65,6 +65,8 @@ export interface AtlassianSandbox {
   connect(input: ConnectInput): Promise<IntegrationSummary>;
   /** The stored refresh token of an integration, decrypted (for assertions; never log it). */
   refreshTokenOf(id: string): Promise<string | undefined>;
+  /** The SDK's encryption keys (empty with `encryption: false`), e.g. for `readCachedToken` from @sdk/oauth/testing. */
+  keys: EncryptionKey[];
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startAtlassianSandbox(options: AtlassianSandboxOptions = {
     emulator,
     clock,
     sdk,
+    keys,
     store,
     cache,
     async connect(input) {
