@@ -20,7 +20,7 @@ export const ATLASSIAN_PRODUCTS: readonly ConnectableProvider[] = [
   { id: "confluence", label: "Confluence", callback: "atlassian", callbackFields: [] },
 ];
 export const SLACK: ConnectableProvider = { id: "slack", label: "Slack", callback: "slack", callbackFields: [] };
-// Sentry's redirect carries no state: the signed state is the browser binding in the cookie (DESIGN 8b).
+// Sentry copies the install URL's `?state=` into its redirect, next to installationId and orgSlug (DESIGN 8b).
 export const SENTRY: ConnectableProvider = { id: "sentry", label: "Sentry", callback: "sentry", callbackFields: ["installationId", "orgSlug"] };
 
 export function callbackUrl(publicUrl: string, slug: CallbackSlug): string {

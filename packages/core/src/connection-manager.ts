@@ -5,13 +5,16 @@ import { z } from "zod";
 import type { CacheStore } from "./cache-store.js";
 import { CredentialCipher } from "./credential-cipher.js";
 import { guardedCache } from "./guarded-cache.js";
-import { AUTH_TYPES, INTEGRATION_STATUSES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
+import { AUTH_TYPES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
 import { IntegrationRepository } from "./integration-repository.js";
 import { redactingLogger, type Logger } from "./logger.js";
 import { parseInput } from "./parse-input.js";
 import type {
+  ConfirmPendingInstallInput,
   InstallCallbackResult,
   InstallUrlResult,
+  PendingInstall,
+  PendingInstallLookup,
   ProviderContext,
   ProviderDefinition,
   Runtime,
@@ -22,6 +25,7 @@ import type {
 import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
+import { parseScanInput, scanFilterShape, scanPage, type ConnectionPage, type ListInput, type ScanInput } from "./connection-scan.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
 import { warnPlaintext } from "./warn-plaintext.js";
 
@@ -57,6 +61,21 @@ const siteSelectionSchema = z.strictObject({
   account_id: idSchema.optional(),
 });
 
+const pendingInstallIdSchema = z.string().min(3).max(256).regex(/^[a-z][a-z0-9_-]*\.[\w-]+$/, "must be a pending_install_id the SDK returned");
+
+const pendingLookupSchema = z.strictObject({
+  pending_install_id: pendingInstallIdSchema,
+  browser_binding: z.string().max(8192).optional(),
+});
+
+const confirmPendingSchema = z.strictObject({
+  pending_install_id: pendingInstallIdSchema,
+  browser_binding: z.string().max(8192).optional(),
+  user_id: idSchema,
+  account_id: idSchema,
+  created_by: idSchema.optional(),
+});
+
 const draftSchema = z.strictObject({
   provider: providerIdSchema,
   account_id: idSchema,
@@ -67,11 +86,7 @@ const draftSchema = z.strictObject({
   metadata: jsonRecordSchema.optional(),
 });
 
-const listSchema = z.strictObject({
-  account_id: idSchema,
-  provider: providerIdSchema.optional(),
-  status: z.enum(INTEGRATION_STATUSES).optional(),
-});
+const listSchema = z.strictObject({ ...scanFilterShape, account_id: idSchema });
 
 const deleteSchema = z.strictObject({ revoke: z.boolean().optional() }).optional();
 
@@ -224,6 +239,33 @@ export class ConnectionManager {
   }
 
   /**
+   * What a pending install (an install the service did not start, see `install_confirmation_required`) granted, for
+   * a confirmation page. Takes nothing. Unknown or expired: `pending_install_expired`.
+   */
+  async getPendingInstall(input: PendingInstallLookup): Promise<PendingInstall> {
+    const parsed = parseInput(pendingLookupSchema, input, "getPendingInstall");
+    const provider = this.#pendingProvider(parsed.pending_install_id, "getPendingInstall.pending_install_id");
+    return provider.getPendingInstall!(this.#context, parsed);
+  }
+
+  /**
+   * Turns a pending install into an integration draft for the signed-in `user_id` and the `account_id` the caller
+   * chose (pass it to createConnection). Call it only from a same-origin POST of the signed-in user. Exactly once:
+   * a second confirm is `pending_install_already_confirmed`, a late one `pending_install_expired`.
+   */
+  async confirmPendingInstall(input: ConfirmPendingInstallInput): Promise<InstallCallbackResult> {
+    const parsed = parseInput(confirmPendingSchema, input, "confirmPendingInstall");
+    const provider = this.#pendingProvider(parsed.pending_install_id, "confirmPendingInstall.pending_install_id");
+    return provider.confirmPendingInstall!(this.#context, parsed);
+  }
+
+  #pendingProvider(pendingInstallId: string, field: string): ProviderDefinition {
+    const provider = this.#provider(pendingInstallId.slice(0, pendingInstallId.indexOf(".")), field);
+    if (!provider.getPendingInstall || !provider.confirmPendingInstall) this.#unsupported(provider, "pending installs");
+    return provider;
+  }
+
+  /**
    * Stores a connection: a callback's integration or non-OAuth credentials. Upserts on the provider's natural key:
    * a re-install updates credentials in place and sets `status` back to `active`.
    */
@@ -239,6 +281,9 @@ export class ConnectionManager {
     const credentials = provider.parseCredentials(draft.credentials, "createConnection.credentials");
     const normalized: IntegrationDraft = { ...draft, auth_type: provider.authType, scopes: draft.scopes ?? [], credentials, metadata };
     const prepared = provider.prepareConnection ? await provider.prepareConnection(this.#context, normalized) : { draft: normalized };
+    // Related records first: when one of them fails, nothing of this install is stored under the main record yet,
+    // and a retry with the same draft converges (every write is an upsert on a natural key).
+    for (const related of prepared.related ?? []) await this.createConnection(related);
     const final = prepared.draft;
     const naturalKey = normalizeNaturalKey(provider.naturalKey?.({ metadata: final.metadata ?? {}, credentials: final.credentials }));
     const saved = await this.#serialize(`${provider.id}\u0000${final.account_id}\u0000${naturalKey ?? randomUUID()}`, () => this.#upsert(provider, final, naturalKey));
@@ -383,10 +428,32 @@ export class ConnectionManager {
     return summary;
   }
 
-  /** The account's integrations without credentials, oldest first. Never decrypts. */
-  async listConnections(input: z.input<typeof listSchema>): Promise<IntegrationSummary[]> {
-    const filter = parseInput(listSchema, input, "listConnections");
-    return this.#context.integrations.summaries(filter);
+  /**
+   * The account's integrations without credentials. Never decrypts. Without `limit` and `cursor`: all of them,
+   * oldest first. With either: one page `{ items, cursor }` in the stable scan order (ascending id), as
+   * `scanConnections({ account_id })` gives it; pass `cursor` back for the next page until it is null.
+   */
+  async listConnections(input: ListInput & { limit?: undefined; cursor?: undefined }): Promise<IntegrationSummary[]>;
+  async listConnections(input: ListInput & ({ limit: number } | { cursor: string })): Promise<ConnectionPage>;
+  async listConnections(input: ListInput): Promise<IntegrationSummary[] | ConnectionPage>;
+  async listConnections(input: ListInput): Promise<IntegrationSummary[] | ConnectionPage> {
+    const { cursor, limit, ...filter } = parseInput(listSchema, input, "listConnections");
+    if (cursor === undefined && limit === undefined) return this.#context.integrations.summaries(filter);
+    return this.#page({ ...filter, cursor, limit }, "listConnections");
+  }
+
+  /**
+   * Every connection of the fleet (optionally of one provider, status or account), a page at a time, as summaries
+   * (never credentials). The cursor is stable and resumable: a connection that exists for the whole scan is
+   * returned exactly once, whatever other writes happen meanwhile. A page may be short; stop when `cursor` is null.
+   */
+  async scanConnections(input: ScanInput = {}): Promise<ConnectionPage> {
+    return this.#page(parseScanInput(input, "scanConnections"), "scanConnections");
+  }
+
+  async #page(input: ScanInput, field: string): Promise<ConnectionPage> {
+    const { records, cursor } = await scanPage(this.#context.integrations, input, field);
+    return { items: records.map((record) => toSummary(record)), cursor };
   }
 
   /** Replaces the credentials of an api-key, basic or mapped-credentials integration and sets it `active`. */

@@ -2,6 +2,7 @@
 // encryption and the embedded in-memory stores. Nothing here knows a concrete provider or driver.
 export { createSDK, type SDK } from "./create-sdk.js";
 export { ConnectionManager } from "./connection-manager.js";
+export { MAX_PAGE_LIMIT, type ConnectionPage, type ListInput, type ScanInput, type ScanFilter } from "./connection-scan.js";
 export type { EncryptionKeyOptions, EncryptionOptions, SdkOptions } from "./sdk-options.js";
 export { SdkError, SDK_ERROR_CODES, type SdkErrorCode, type SdkErrorOptions } from "./sdk-error.js";
 export { SdkEvents, SDK_EVENT_NAMES, type SdkEventMap, type SdkEventName, type SdkEventHandler } from "./sdk-events.js";
@@ -19,7 +20,7 @@ export {
   type IntegrationStatus,
   type IntegrationSummary,
 } from "./integration.js";
-export type { PersistentStore, UpdateOptions } from "./persistent-store.js";
+export type { PersistentStore, StoreScanPage, StoreScanQuery, UpdateOptions } from "./persistent-store.js";
 export type { CacheStore } from "./cache-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { MemoryCache, type MemoryCacheOptions } from "./memory-cache.js";
@@ -33,6 +34,9 @@ export type {
   InstallCallbackResult,
   InstallUrlInput,
   InstallUrlResult,
+  PendingInstall,
+  PendingInstallLookup,
+  ConfirmPendingInstallInput,
   PreparedConnection,
   ProviderContext,
   ProviderDefinition,

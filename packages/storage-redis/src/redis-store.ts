@@ -9,10 +9,13 @@ import {
   type IntegrationFilter,
   type IntegrationPatch,
   type PersistentStore,
+  type StoreScanPage,
+  type StoreScanQuery,
   type UpdateOptions,
 } from "@sdk/core";
 import type { RedisClient } from "./redis-client.js";
 import { guardRedis } from "./redis-failure.js";
+import { RedisScanIndex } from "./redis-scan-index.js";
 import { RedisScript } from "./redis-script.js";
 
 export interface RedisStoreOptions {
@@ -33,6 +36,8 @@ export interface RedisStoreOptions {
 // the record keeps its natural key: it then takes the owner key only if free (a record written before owner keys
 // existed may share its key with another; its writes must not fail for that). Comparing the whole JSON, not only
 // `version`, keeps the check exact even against writers that do not bump `version` (1.x).
+// ARGV[8] the number of index sets joined; the KEYS after them are the scan's sorted sets (members = ids, score
+// 0, read in lex order), left on delete and joined otherwise: account and provider never change after create.
 const WRITE = new RedisScript(`
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == '' then
@@ -57,7 +62,11 @@ for i = 2, claim - 1 do
 end
 for i = claim, sets - 1 do redis.call('SET', KEYS[i], ARGV[3], 'NX') end
 for i = sets, join - 1 do redis.call('SREM', KEYS[i], ARGV[3]) end
-for i = join, #KEYS do redis.call('SADD', KEYS[i], ARGV[3]) end
+local ordered = join + tonumber(ARGV[8])
+for i = join, ordered - 1 do redis.call('SADD', KEYS[i], ARGV[3]) end
+for i = ordered, #KEYS do
+  if ARGV[2] == '' then redis.call('ZREM', KEYS[i], ARGV[3]) else redis.call('ZADD', KEYS[i], 0, ARGV[3]) end
+end
 return 'ok'`);
 
 type WriteOutcome = "ok" | "exists" | "missing" | "changed" | "taken";
@@ -111,6 +120,7 @@ function applyPatch(record: Integration, patch: IntegrationPatch, version: numbe
 export class RedisStore implements PersistentStore {
   readonly #client: RedisClient;
   readonly #tag: string;
+  readonly #scanIndex: RedisScanIndex;
 
   /** `client` stays the caller's: the store never closes it. */
   constructor(client: RedisClient, options: RedisStoreOptions = {}) {
@@ -122,6 +132,7 @@ export class RedisStore implements PersistentStore {
     }
     this.#client = client;
     this.#tag = `{${prefix}}`;
+    this.#scanIndex = new RedisScanIndex(client, this.#tag);
   }
 
   async get(id: string): Promise<Integration | undefined> {
@@ -131,7 +142,7 @@ export class RedisStore implements PersistentStore {
   async create(record: Integration): Promise<Integration> {
     const json = JSON.stringify(record);
     const claim = this.#ownerKeys(record);
-    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#indexKeys(record) });
+    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#indexKeys(record) }, record);
     if (outcome === "exists") {
       throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id, conflict: "id" } });
     }
@@ -162,7 +173,7 @@ export class RedisStore implements PersistentStore {
         exclusive: !keeps,
         leave,
         join: newKeys,
-      });
+      }, next);
       if (outcome === "ok") return this.#parse(id, json);
       if (outcome === "missing") throw notFound(id);
       if (outcome === "taken") throw naturalKeyTaken(id);
@@ -175,7 +186,7 @@ export class RedisStore implements PersistentStore {
       const current = await this.#read(id, "delete");
       if (!current) return false;
       const release = this.#ownerKeys(current.record);
-      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#indexKeys(current.record), join: [] });
+      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#indexKeys(current.record), join: [] }, current.record);
       if (outcome === "ok") return true;
       if (outcome === "missing") return false;
       if (attempt === MAX_ATTEMPTS) {
@@ -198,6 +209,25 @@ export class RedisStore implements PersistentStore {
     return found.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
   }
 
+  /**
+   * One page in id order from the narrowest sorted set the query allows (account, else provider, else all): one
+   * ZRANGEBYLEX of at most `limit` ids and one MGET, both in the store's hash slot, whatever the store holds.
+   */
+  async scan({ after, limit, ...filter }: StoreScanQuery): Promise<StoreScanPage> {
+    await guardRedis("store_unavailable", "scan", () => this.#scanIndex.ensureBackfilled((ids) => this.#readMany(ids)));
+    const index = this.#scanIndex.keyFor(filter);
+    const ids = await guardRedis("store_unavailable", "scan", () => this.#client.zrangebylex(index, after === undefined ? "-" : `(${after}`, "+", "LIMIT", 0, limit));
+    const records = (await this.#readMany(ids)).filter((record): record is Integration => record !== undefined && matchesFilter(record, filter));
+    return { records, after: ids.length === limit ? ids[ids.length - 1]! : null };
+  }
+
+  /** The records of `ids` in one MGET; a deleted one (it may vanish between an index read and this) is undefined. */
+  async #readMany(ids: string[]): Promise<Array<Integration | undefined>> {
+    if (ids.length === 0) return [];
+    const values = await guardRedis("store_unavailable", "scan", () => this.#client.mget(ids.map((id) => this.#recordKey(id))));
+    return values.map((json, position) => (json === null ? undefined : this.#parse(ids[position]!, json)));
+  }
+
   /** Ids from the narrowest index sets the filter allows; `status` and `providers` are checked on the records. */
   #candidateIds(filter: IntegrationFilter): Promise<string[]> {
     const sets: string[] = [];
@@ -217,9 +247,9 @@ export class RedisStore implements PersistentStore {
     return json === null ? undefined : { json, record: this.#parse(id, json) };
   }
 
-  async #write(operation: string, id: string, plan: WritePlan): Promise<WriteOutcome> {
-    const keys = [this.#recordKey(id), ...plan.release, ...plan.claim, ...plan.leave, ...plan.join];
-    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0"];
+  async #write(operation: string, id: string, plan: WritePlan, record: Integration): Promise<WriteOutcome> {
+    const keys = [this.#recordKey(id), ...plan.release, ...plan.claim, ...plan.leave, ...plan.join, ...this.#scanIndex.keysOf(record)];
+    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0", plan.join.length];
     const outcome = await guardRedis("store_unavailable", operation, () => WRITE.run(this.#client, keys, args));
     return outcome as WriteOutcome;
   }

@@ -1,5 +1,6 @@
 // The whole browser round trip of a Sentry install against the emulator: buildInstallUrl, the consent page, and
-// the callback with Sentry's redirect fields and the cookie (browser binding). The caller still calls createConnection.
+// the callback with Sentry's redirect fields (state included) and the cookie (browser binding). The caller still
+// calls createConnection.
 import type { InstallCallbackResult, SDK } from "@sdk/core";
 import type { SentryEmulator } from "./start-sentry-emulator.js";
 
@@ -34,6 +35,7 @@ export async function installSentry(sdk: Pick<SDK, "buildInstallUrl" | "handleIn
     code: redirect.searchParams.get("code") ?? undefined,
     installationId,
     orgSlug,
+    state: redirect.searchParams.get("state") ?? undefined,
     browser_binding: started.browser_binding,
   });
   return { ...callback, installationId, orgSlug, redirect };
