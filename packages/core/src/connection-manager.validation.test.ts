@@ -52,7 +52,7 @@ const cases: Case[] = [
   ["buildInstallUrl: empty user_id", (sdk) => sdk.buildInstallUrl({ provider: "fake-oauth", user_id: "" }), "buildInstallUrl.user_id"],
   ["buildInstallUrl: a scope with a space", (sdk) => sdk.buildInstallUrl({ provider: "fake-oauth", user_id: "user-1", scopes: ["read write"] }), "buildInstallUrl.scopes[0]"],
   ["buildInstallUrl: short browser_binding", (sdk) => sdk.buildInstallUrl({ provider: "fake-oauth", user_id: "user-1", browser_binding: "short" }), "buildInstallUrl.browser_binding"],
-  ["handleInstallCallback: provider a number", (sdk) => sdk.handleInstallCallback(loose({ provider: 42, code: "c" })), "handleInstallCallback.provider"],
+  ["handleInstallCallback: provider a number", (sdk) => sdk.handleInstallCallback(loose<{ provider: string }>({ provider: 42, code: "c" })), "handleInstallCallback.provider"],
   ["handleInstallCallback: empty code", (sdk) => sdk.handleInstallCallback({ provider: "fake-oauth", code: "", state: "s" }), "handleInstallCallback.code"],
   ["handleWebhook: body not a string", (sdk) => sdk.handleWebhook(loose({ provider: "fake-oauth", headers: {}, body: 42 })), "handleWebhook.body"],
   ["handleWebhook: headers not a record", (sdk) => sdk.handleWebhook(loose({ provider: "fake-oauth", headers: "x", body: "{}" })), "handleWebhook.headers"],
@@ -106,6 +106,8 @@ const cases: Case[] = [
   ["fetch: a header value with a newline", (sdk, { keyId }) => sdk.fetch(keyId, "/x", { headers: { "X-Trace": "a\r\nb" } }), "fetch.init.headers"],
   ["fetch: another origin", (sdk, { keyId }) => sdk.fetch(keyId, "https://evil.example/steal"), "fetch.path"],
   ["fetch: another origin on the OAuth connection", (sdk, { oauthId }) => sdk.fetch(oauthId, "HTTP://evil.example/steal"), "fetch.path"],
+  ["fetcher: bad id", (sdk) => Promise.resolve().then(() => sdk.fetcher("$where")), "fetcher.id"],
+  ["fetcher: a Request to another origin", (sdk, { keyId }) => sdk.fetcher(keyId)(new Request("https://evil.example/steal")), "fetch.path"],
   ["events.on: unknown event", (sdk) => sdk.events.on(loose<"connection.deleted">("connection.created"), () => undefined), "events.on.name"],
   ["events.on: handler not a function", (sdk) => sdk.events.on("connection.deleted", loose("log")), "events.on.handler"],
 ];

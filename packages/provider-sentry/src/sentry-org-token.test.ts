@@ -9,7 +9,7 @@ import { sentryOrgToken, type SentryOrgTokenRuntime } from "./sentry-org-token.j
 const start = useHarness();
 
 const connection = (token: string, metadata: Record<string, unknown> = { org_slug: "acme" }) => ({
-  provider: "sentry-org-token",
+  provider: "sentry-org-token" as const,
   account_id: "acct-1",
   created_by: "user-1",
   credentials: { token },
@@ -39,6 +39,7 @@ describe("sentryOrgToken", () => {
       host: "sentry.io",
       base_url: "https://sentry.io",
       api_base_url: h.emulator.url,
+      access_token: token,
       token,
       token_kind: "internal_integration",
       headers: { Authorization: `Bearer ${token}` },

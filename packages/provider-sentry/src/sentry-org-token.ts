@@ -58,7 +58,9 @@ export interface SentryOrgTokenRuntime extends Runtime {
   base_url: string;
   /** Origin `sdk.fetch` resolves against (`/api/0/…` paths); `endpoints.apiBaseUrl` when set. */
   api_base_url: string;
-  /** The token. */
+  /** The org auth token: the name every runtime uses for the credential `sdk.fetch` sends. */
+  access_token: string;
+  /** @deprecated The same token as `access_token` (its 2.0-alpha name). */
   token: string;
   /** What the token can call: see `SentryOrgTokenKind`. */
   token_kind: SentryOrgTokenKind;
@@ -82,7 +84,7 @@ const optionsSchema = z.strictObject({
  * Sentry org auth tokens (`sntrys_…`) and internal-integration tokens (64-hex): `createConnection({ provider: "sentry-org-token", account_id,
  * created_by, credentials: { token }, metadata: { org_slug, host? } })`. One connection per account, host and org.
  */
-export function sentryOrgToken(options: SentryOrgTokenOptions = {}): ProviderDefinition {
+export function sentryOrgToken<const Id extends string = "sentry-org-token">(options: SentryOrgTokenOptions & { id?: Id } = {}): ProviderDefinition<NoInfer<Id>, SentryOrgTokenRuntime> {
   const checked = optionsSchema.safeParse(options);
   if (!checked.success) throw misconfigured("sentryOrgToken", checked.error.issues[0]!);
   const id = checked.data.id ?? "sentry-org-token";
@@ -104,7 +106,7 @@ export function sentryOrgToken(options: SentryOrgTokenOptions = {}): ProviderDef
   });
   const metadataSchema = z.object({ org_slug: sentrySlugSchema, host: allowedHostSchema(allowedHosts([host])).optional() }).loose();
 
-  return defineMappedCredentialsProvider<SentryOrgTokenCredentials>({
+  const provider = defineMappedCredentialsProvider<SentryOrgTokenCredentials>({
     id,
     metadataSchema,
     naturalKey: (draft) => {
@@ -120,10 +122,12 @@ export function sentryOrgToken(options: SentryOrgTokenOptions = {}): ProviderDef
         host: connectionHost,
         base_url: `https://${connectionHost}`,
         api_base_url: originOf(apiOrigin, connectionHost),
+        access_token: credentials.token,
         token: credentials.token,
         token_kind: kindOf(credentials.token) ?? "other",
         headers: { Authorization: `Bearer ${credentials.token}` },
       };
     },
   });
+  return provider as unknown as ProviderDefinition<NoInfer<Id>, SentryOrgTokenRuntime>;
 }

@@ -10,6 +10,7 @@ import {
   type InstallCallbackResult,
   type Integration,
   type ProviderContext,
+  type ProviderDefinition,
   type Runtime,
   type RuntimeFields,
   type WebhookInput,
@@ -184,7 +185,7 @@ export class SentryProvider extends OAuthStrategy {
  * verify install, uninstall webhooks. Org auth tokens (`sntrys_…`) are `sentryOrgToken()`.
  * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
  */
-export function sentry(options: SentryOptions): SentryProvider {
+export function sentry<const Id extends string = "sentry">(options: SentryOptions & { id?: Id }): SentryProvider & ProviderDefinition<NoInfer<Id>, SentryRuntime> {
   const checked = optionsSchema.safeParse(options);
   if (!checked.success) throw misconfigured("sentry", checked.error.issues[0]!);
   const parsed = checked.data;
@@ -306,5 +307,5 @@ export function sentry(options: SentryOptions): SentryProvider {
     naturalKey: (draft) => (typeof draft.metadata.installation_id === "string" ? draft.metadata.installation_id.toLowerCase() : null),
     runtime,
   });
-  return provider;
+  return provider as SentryProvider & ProviderDefinition<NoInfer<Id>, SentryRuntime>;
 }

@@ -12,11 +12,14 @@ import { parseSlackMetadata, slackInstallMetadata, slackNaturalKey } from "./sla
 import { slackInstallRequest } from "./slack-install-input.js";
 import { resolveSlackOptions, type SlackProviderOptions } from "./slack-provider-options.js";
 import { slackRejectsCredentials } from "./slack-rejects-credentials.js";
-import { slackRuntime } from "./slack-runtime.js";
+import { slackRuntime, type SlackRuntime } from "./slack-runtime.js";
 import { moveLegacyUserChain, splitSlackDraft } from "./split-slack-install.js";
 
 /** What `slack()` returns: a provider definition for `createSDK({ providers })`, on the OAuth engine's strategy. */
 export class SlackProvider extends OAuthStrategy {
+  /** Typed for `createSDK`: the provider id and the runtime `resolveConnection` returns. */
+  declare readonly id: "slack";
+  declare readonly "~runtime"?: SlackRuntime;
   readonly #signingSecret: string | undefined;
 
   /** Use `slack(options)`. */
