@@ -95,7 +95,9 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly rejectsCredentials?: (response: Response) => Promise<boolean>;
   readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
   readonly confirmPendingInstall?: (context: ProviderContext, input: ConfirmPendingInstallInput) => Promise<InstallCallbackResult>;
-  readonly options: OAuthProviderOptions;
+  /** The options this provider was built with, without `clientSecret` (a private field: never printed, serialised or spread). */
+  readonly options: Readonly<Omit<OAuthProviderOptions, "clientSecret">>;
+  readonly #clientSecret: string;
   readonly #pending?: PendingInstallStore;
   readonly #chains: string[];
   readonly #inflight = new Map<string, Promise<CachedToken>>();
@@ -108,7 +110,9 @@ export class OAuthStrategy implements ProviderDefinition {
       const issue = checked.error.issues[0]!;
       throw new SdkError("misconfigured", `OAuth provider option "${issue.path.join(".")}" is invalid: ${issue.message}`, { details: { field: issue.path.join(".") } });
     }
-    this.options = options;
+    const { clientSecret, ...visible } = options;
+    this.options = visible;
+    this.#clientSecret = clientSecret;
     this.id = options.id;
     if (options.family) this.family = options.family;
     this.#chains = ["", ...(options.chains ?? [])];
@@ -150,7 +154,7 @@ export class OAuthStrategy implements ProviderDefinition {
         provider: this.id,
         fetch: context.fetch,
         clientId: this.options.clientId,
-        clientSecret: this.options.clientSecret,
+        clientSecret: this.#clientSecret,
         clientAuth: this.options.clientAuth ?? "client_secret_basic",
         format: this.options.tokenRequestFormat ?? "form",
         timeoutMs: this.options.timeoutMs ?? 10_000,
