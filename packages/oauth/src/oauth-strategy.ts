@@ -25,6 +25,7 @@ import {
   type ProviderContext,
   type ProviderDefinition,
   type Runtime,
+  type RefreshDueOutcome,
   type SiteSelectionInput,
 } from "@sdk/core";
 import { createHash } from "node:crypto";
@@ -36,6 +37,7 @@ import { createBrowserBinding, signState, stateError, verifyState, type StatePay
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { PendingInstallStore, pendingInstallError, type PendingGrant } from "./pending-install-store.js";
 import { createPkcePair } from "./pkce.js";
+import { refreshChainIfDue } from "./refresh-due.js";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import { isFresh, storeCachedToken, tokenCodec, tokenKey, type CachedToken } from "./token-cache.js";
 import { TokenClient } from "./token-client.js";
@@ -82,6 +84,7 @@ const optionsSchema = z.object({
   skewSeconds: z.number().int().nonnegative().optional(),
   timeoutMs: z.number().int().positive().optional(),
   lockLeaseMs: z.number().int().positive().optional(),
+  refreshTokenIdleMs: z.number().int().positive().optional(),
   chains: z.array(z.string().regex(/^[a-z][a-z0-9]*$/)).optional(),
 });
 
@@ -93,6 +96,7 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly completeSiteSelection?: (context: ProviderContext, input: SiteSelectionInput) => Promise<InstallCallbackResult>;
   readonly revoke?: (context: ProviderContext, integration: Integration) => Promise<void>;
   readonly rejectsCredentials?: (response: Response) => Promise<boolean>;
+  readonly refreshCannotCure?: (response: Response) => Promise<boolean>;
   readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
   readonly confirmPendingInstall?: (context: ProviderContext, input: ConfirmPendingInstallInput) => Promise<InstallCallbackResult>;
   /** The options this provider was built with, without `clientSecret` (a private field: never printed, serialised or spread). */
@@ -131,6 +135,7 @@ export class OAuthStrategy implements ProviderDefinition {
     ) as unknown as z.ZodType<Record<string, unknown>>;
     if (options.completeSiteSelection) this.completeSiteSelection = options.completeSiteSelection;
     if (options.rejectsCredentials) this.rejectsCredentials = options.rejectsCredentials;
+    if (options.refreshCannotCure) this.refreshCannotCure = options.refreshCannotCure;
     if (options.pendingInstall) {
       const store = new PendingInstallStore(options.id, options.pendingInstall.ttlSeconds ?? 600);
       this.#pending = store;
@@ -401,6 +406,7 @@ export class OAuthStrategy implements ProviderDefinition {
 
   async prepareConnection(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection> {
     const cache = context.requireCache();
+    await this.options.beforeSave?.(context, draft);
     const credentials = { ...draft.credentials };
     const toCache: Array<[string, CachedToken]> = [];
     for (const chain of this.#chains) {
@@ -486,9 +492,35 @@ export class OAuthStrategy implements ProviderDefinition {
     return flight;
   }
 
+  /** `sdk.refreshDue`: refreshes each chain that is due (see refresh-due.ts) under the refresh lock. */
+  async refreshDue(context: ProviderContext, integration: Integration, options: { withinMs: number }): Promise<RefreshDueOutcome> {
+    const cache = context.requireCache();
+    const outcomes: RefreshDueOutcome[] = [];
+    for (const chain of this.#chains) {
+      if (!hasCredential(integration.credentials, chainFields(chain).refresh)) continue;
+      const key = tokenKey(integration, chain);
+      outcomes.push(
+        await refreshChainIfDue({
+          cache,
+          now: context.now,
+          keyPrefix: context.keyPrefix,
+          integration,
+          chain,
+          tokenKey: key,
+          lockKey: this.#lockKey(integration, chain),
+          leaseMs: this.options.lockLeaseMs ?? 45_000,
+          withinMs: options.withinMs,
+          idleMs: this.options.refreshTokenIdleMs,
+          refresh: (hold) => this.#refreshHeld(context, cache, integration.id, chain, key, hold),
+        }),
+      );
+    }
+    return outcomes.includes("refreshed") ? "refreshed" : outcomes.includes("skipped") ? "skipped" : "not_due";
+  }
+
   #lockKey(integration: Integration, chain: string): string {
     // Siblings share one grant, so they share one lock: never two refreshes of the same chain at once.
-    if (this.options.grantSiblings && this.family) return refreshLockKey(this.family, "grant", integration.account_id, chain || undefined);
+    if (this.options.grantSiblings && this.family) return refreshLockKey(this.family, this.options.grantLockId?.(integration) ?? "grant", integration.account_id, chain || undefined);
     return refreshLockKey(integration.provider, integration.id, integration.account_id, chain || undefined);
   }
 
@@ -560,10 +592,12 @@ export class OAuthStrategy implements ProviderDefinition {
       // The HTTP work ends before the lease does, leaving time to store the answer: no attempt outlives the lock.
       const leaseLeft = hold.leaseEndsAt - Date.now();
       const deadline = hold.leaseEndsAt - Math.min(2000, leaseLeft / 4);
-      answer = await client.post(this.#tokenUrl({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken }, { deadline });
+      const classify = this.options.classifyRefreshError;
+      answer = await client.post(this.#tokenUrl({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken }, { deadline, ...(classify ? { mapError: classify } : {}) });
     } catch (error) {
       if (SdkError.is(error, "reauth_required")) {
-        await this.#markNeedsReauth(context, record, "refresh rejected: invalid_grant", { field: names.refresh, value: refreshToken });
+        const providerError = typeof error.details.provider_error === "string" ? error.details.provider_error : "invalid_grant";
+        await this.#markNeedsReauth(context, record, `refresh rejected: ${providerError}`, { field: names.refresh, value: refreshToken });
       }
       if (SdkError.is(error)) {
         context.events.emit("token.refresh_failed", { provider: this.id, integration_id: record.id, account_id: record.account_id, code: error.code, retryable: error.retryable, ...(chain ? { chain } : {}) });
@@ -613,6 +647,11 @@ export class OAuthStrategy implements ProviderDefinition {
     };
     try {
       await finish();
+      if (!superseded && this.options.afterRefresh) {
+        await this.options.afterRefresh(context, record, token).catch((error: unknown) => {
+          context.logger.warn({ provider: this.id, integration_id: record.id, error_code: SdkError.is(error) ? error.code : "unknown" }, "post-refresh step failed; the refreshed token is stored");
+        });
+      }
     } catch (error) {
       // The provider rotated, and the new refresh token is only in this process: the callers get the (retryable)
       // error now, and the lock stays held while the write is retried until shortly before the lease ends.

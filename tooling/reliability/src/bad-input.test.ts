@@ -171,6 +171,8 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     badId.map((id): BadCall => ({ call: (target) => target.fetch(loose(id), "/x"), field: "fetch.id" })),
     fc.oneof(notString, fc.constant(""), fc.constant("/".repeat(9000))).map((path): BadCall => ({ call: (target) => target.fetch(keyId, loose(path)), field: "fetch.path" })),
     fc.constantFrom("https://evil.example/steal", "HTTP://evil.example/x", "https://127.0.0.2/x", "http://127.0.0.1:1/x").map((path): BadCall => ({ call: (target) => target.fetch(oauthId, path), field: "fetch.path" })),
+    // Dot segments, raw or percent-encoded, never leave the base path (no request is sent).
+    fc.tuple(fc.constantFrom("..", "%2e%2e", "%2E.", ".%2e", "%252e%252e", "."), fc.string({ maxLength: 8 }).filter((tail) => !/[?#]/.test(tail))).map(([dots, tail]): BadCall => ({ call: (target) => target.fetch(oauthId, `/${dots}/${tail}`), field: "fetch.path" })),
     fc.tuple(fc.constantFrom("X-Trace", "X-A"), fc.constantFrom("a\r\nb", "a\nSet-Cookie: x", "\u0000")).map(([name, value]): BadCall => ({ call: (target) => target.fetch(keyId, "/x", { headers: { [name]: value } }), field: "fetch.init.headers" })),
   ),
   fetcher: fc.oneof(
