@@ -52,7 +52,9 @@ const callbackSchema = z
   .object({
     provider: providerIdSchema,
     code: z.string().min(1).max(4096).optional(),
-    state: z.string().max(8192).optional(),
+    // No length cap here: an over-long state is the provider's `state_malformed` (with its state.rejected event),
+    // like every other bad state, not a validation error that skips the event.
+    state: z.string().optional(),
     browser_binding: z.string().max(8192).optional(),
     error: z.string().max(256).optional(),
     error_description: z.string().max(2048).optional(),
@@ -149,7 +151,8 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     this.#logger = redactingLogger(options.logger);
     this.events = new SdkEvents(this.#logger);
     const now = options.now ?? Date.now;
-    const cipher = new CredentialCipher(options.encryption?.keys ?? []);
+    const encryption = options.encryption;
+    const cipher = new CredentialCipher(encryption?.keys ?? [], { requireEncrypted: encryption?.plaintext === true ? false : encryption?.requireEncrypted });
     if (!cipher.enabled) warnPlaintext(this.#logger);
     const cache: CacheStore | undefined = options.cache ? guardedCache(options.cache) : undefined;
     const state: StateConfig = {
@@ -165,6 +168,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
       logger: this.#logger,
       events: this.events,
       cipher,
+      accessTokenCache: cipher.enabled && encryption?.plaintext !== true && encryption?.accessTokenCache !== "plaintext" ? "encrypted" : "plaintext",
       state,
       keyPrefix: options.keyPrefix ?? "sdk",
       requireCache: () => {

@@ -42,7 +42,7 @@ describe("encryption at rest through the SDK", () => {
     const saved = await sdk.createConnection({ provider: "acme-basic", account_id: "acct-1", created_by: "u", credentials: { username: "bot-user", password: "at-rest-password-1" }, metadata: { region: "eu" } });
     const raw = (await store.get(saved.id))!;
     expect(Object.keys(raw.credentials).sort()).toEqual(["password", "username"]);
-    for (const value of Object.values(raw.credentials)) expect(value).toMatchObject({ v: 1, kid: "k1" });
+    for (const value of Object.values(raw.credentials)) expect(value).toMatchObject({ v: 2, kid: "k1" });
     expect(JSON.stringify(raw)).not.toContain("at-rest-password-1");
     expect(JSON.stringify(raw)).not.toContain("bot-user");
     expect(raw.metadata).toEqual({ region: "eu" });
@@ -96,7 +96,7 @@ describe("encryption at rest through the SDK", () => {
     expect(await rotated.sdk.getConnection(saved.id)).toMatchObject({ version: 1 });
     expect((await rotated.sdk.resolveConnection(saved.id)).api_key).toBe("rotating-key-1111");
     const raw = (await store.get(saved.id))!;
-    expect(raw.credentials.api_key).toMatchObject({ v: 1, kid: "k2" });
+    expect(raw.credentials.api_key).toMatchObject({ v: 2, kid: "k2" });
     expect(raw.version).toBe(2);
     expect(rotated.logger.lines.map((line) => line.message)).toContain("credentials re-encrypted with the primary key");
 
@@ -106,14 +106,14 @@ describe("encryption at rest through the SDK", () => {
     expect((await store.get(saved.id))!.version).toBe(2);
   });
 
-  it("a 1.x plaintext record (no version, no status, no metadata) reads, and is rewritten encrypted on resolve", async () => {
-    const { sdk, store } = sdkFixture();
+  it("a 1.x plaintext record (no version, no status, no metadata) reads with requireEncrypted: false, and is rewritten encrypted on resolve", async () => {
+    const { sdk, store } = sdkFixture({ extra: { encryption: { keys: [KEY_1], requireEncrypted: false } } });
     await putRaw(store, { id: "legacy-1", provider: "acme-key", account_id: "acct-legacy", created_by: "user-1", auth_type: "api_key", credentials: { api_key: "legacy-plain-key" } });
     expect(await sdk.listConnections({ account_id: "acct-legacy" })).toMatchObject([{ id: "legacy-1", status: "active", version: 0, credential_fields: ["api_key"] }]);
     const runtime = await sdk.resolveConnection("legacy-1");
     expect(runtime.headers).toEqual({ Authorization: "Bearer legacy-plain-key" });
     const raw = (await store.get("legacy-1"))!;
-    expect(raw.credentials.api_key).toMatchObject({ v: 1, kid: "k1" });
+    expect(raw.credentials.api_key).toMatchObject({ v: 2, kid: "k1" });
     expect(JSON.stringify(raw)).not.toContain("legacy-plain-key");
     expect(raw.version).toBe(1);
     expect((await sdk.resolveConnection("legacy-1")).api_key).toBe("legacy-plain-key");
@@ -121,7 +121,7 @@ describe("encryption at rest through the SDK", () => {
   });
 
   it("concurrent resolves of a 1.x record upgrade it once and all succeed", async () => {
-    const { sdk, store } = sdkFixture();
+    const { sdk, store } = sdkFixture({ extra: { encryption: { keys: [KEY_1], requireEncrypted: false } } });
     await putRaw(store, { id: "legacy-2", provider: "acme-key", account_id: "a", auth_type: "api_key", credentials: { api_key: "legacy-race-key" } });
     const runtimes = await Promise.all(Array.from({ length: 5 }, () => sdk.resolveConnection("legacy-2")));
     expect(runtimes.every((runtime) => runtime.api_key === "legacy-race-key")).toBe(true);
@@ -133,7 +133,7 @@ describe("encryption at rest through the SDK", () => {
     const plain = createSDK({ store, providers: [defineApiKeyProvider({ id: "k" })], encryption: { plaintext: true } });
     const saved = await plain.createConnection({ provider: "k", account_id: "a", created_by: "u", credentials: { api_key: "plain-mode-key" } });
     expect((await store.get(saved.id))!.credentials.api_key).toBe("plain-mode-key");
-    const keyed = createSDK({ store, providers: [defineApiKeyProvider({ id: "k" })], encryption: { keys: [KEY_1] } });
+    const keyed = createSDK({ store, providers: [defineApiKeyProvider({ id: "k" })], encryption: { keys: [KEY_1], requireEncrypted: false } });
     expect((await keyed.resolveConnection(saved.id)).api_key).toBe("plain-mode-key");
     expect((await store.get(saved.id))!.credentials.api_key).toMatchObject({ kid: "k1" });
   });

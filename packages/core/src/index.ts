@@ -3,7 +3,7 @@
 export { createSDK, type SDK } from "./create-sdk.js";
 export { ConnectionManager } from "./connection-manager.js";
 export { MAX_PAGE_LIMIT, type ConnectionPage, type ListInput, type ScanInput, type ScanFilter } from "./connection-scan.js";
-export type { SdkOptions } from "./sdk-options.js";
+export type { EncryptionKeyOptions, EncryptionOptions, SdkOptions } from "./sdk-options.js";
 export type { BuildInstallUrlInput, CompleteSiteSelectionInput, Given, HandleInstallCallbackInput } from "./sdk-inputs.js";
 export { callbackFields, type CallbackQuery } from "./callback-query.js";
 export type { FetchInput } from "./fetch-input.js";
@@ -28,8 +28,8 @@ export type { PersistentStore, StoreScanPage, StoreScanQuery, UpdateOptions } fr
 export type { CacheStore } from "./cache-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { MemoryCache, type MemoryCacheOptions } from "./memory-cache.js";
-export { IntegrationRepository, type IntegrationChanges } from "./integration-repository.js";
-export { CredentialCipher, isEnvelope, type EncryptionKey, type Envelope } from "./credential-cipher.js";
+export { IntegrationRepository, bindingOf, type IntegrationChanges } from "./integration-repository.js";
+export { CredentialCipher, ROUTING_METADATA, isEnvelope, type CipherContext, type CredentialCipherOptions, type EncryptionKey, type Envelope, type RecordBinding } from "./credential-cipher.js";
 export { accessTokenKey, refreshLockKey, internalKey } from "./cache-keys.js";
 export { parseInput, formatPath } from "./parse-input.js";
 export { webhookHeader } from "./webhook-header.js";

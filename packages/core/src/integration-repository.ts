@@ -1,6 +1,6 @@
 // The records view that core and providers share: decrypts on read, encrypts on write, stamps `updated_at`,
 // maps store outages to `store_unavailable`, and upgrades 1.x plaintext credentials on their next write.
-import type { CredentialCipher } from "./credential-cipher.js";
+import type { CredentialCipher, RecordBinding } from "./credential-cipher.js";
 import { readStoredRecord, toSummary, type Integration, type IntegrationFilter, type IntegrationPatch, type IntegrationSummary } from "./integration.js";
 import type { Logger } from "./logger.js";
 import type { PersistentStore, StoreScanPage, StoreScanQuery } from "./persistent-store.js";
@@ -8,6 +8,11 @@ import { secretStrings, withoutSecrets } from "./without-secrets.js";
 import { SdkError } from "./sdk-error.js";
 
 export type IntegrationChanges = Omit<IntegrationPatch, "updated_at">;
+
+/** What a record's envelopes are bound to (see CredentialCipher). */
+export function bindingOf(record: Pick<Integration, "id" | "provider" | "account_id" | "metadata">): RecordBinding {
+  return { id: record.id, provider: record.provider, account_id: record.account_id, metadata: record.metadata };
+}
 
 export class IntegrationRepository {
   readonly #store: PersistentStore;
@@ -93,7 +98,7 @@ export class IntegrationRepository {
     const timestamp = new Date(this.#now()).toISOString();
     const sealed: Integration = {
       ...record,
-      credentials: this.#cipher.encryptFields(record.id, record.credentials),
+      credentials: this.#cipher.encryptFields(bindingOf(record), record.credentials),
       version: 1,
       created_at: timestamp,
       updated_at: timestamp,
@@ -102,10 +107,14 @@ export class IntegrationRepository {
     return this.#open(created);
   }
 
-  /** Compare-and-set update against the version `current` was read at. `credentials` replaces the whole set. */
+  /**
+   * Compare-and-set update against the version `current` was read at. `credentials` replaces the whole set; new
+   * `metadata` re-seals the current credentials too, since their envelopes are bound to its routing fields.
+   */
   async update(current: Integration, changes: IntegrationChanges): Promise<Integration> {
     const patch: IntegrationPatch = { ...changes, updated_at: new Date(this.#now()).toISOString() };
-    if (changes.credentials) patch.credentials = this.#cipher.encryptFields(current.id, changes.credentials);
+    const credentials = changes.credentials ?? (changes.metadata !== undefined && this.#cipher.enabled ? { ...current.credentials } : undefined);
+    if (credentials) patch.credentials = this.#cipher.encryptFields(bindingOf({ ...current, metadata: changes.metadata ?? current.metadata }), credentials);
     const updated = await this.#call("update", () => this.#store.update(current.id, patch, { expectedVersion: current.version }), changes.credentials);
     return this.#open(updated);
   }
@@ -151,7 +160,7 @@ export class IntegrationRepository {
 
   /** Credentials are decrypted field by field when first read (CredentialCipher.openFields). */
   #opened(record: Integration): Integration {
-    return { ...record, credentials: this.#cipher.openFields(record.id, record.credentials) };
+    return { ...record, credentials: this.#cipher.openFields(bindingOf(record), record.credentials) };
   }
 
   /** Runs a store call; `credentials` are the plaintext being written, kept out of the cause of a failure. */

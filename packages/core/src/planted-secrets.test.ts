@@ -144,7 +144,7 @@ describe("planted-secret scan", () => {
       ["secret as an id", () => sdk.resolveConnection(`${PLANTED.apiKey}/x`)],
       ["secret in a caller header", () => sdk.fetch(key.id, "/me", { headers: { "X-Caller": `${PLANTED.password}\r\nX: 1` } })],
       ["another origin", () => sdk.fetch(key.id, `https://evil.example/?k=x`)],
-      ["callback with a secret state", () => sdk.handleInstallCallback({ provider: "fake-oauth", code: PLANTED.refreshToken, state: PLANTED.stateSecret.repeat(300) })],
+      ["callback with a secret binding", () => sdk.handleInstallCallback({ provider: "fake-oauth", code: PLANTED.refreshToken, state: "s", browser_binding: PLANTED.stateSecret.repeat(300) })],
     ];
     for (const [where, call] of bad) expect(await attempt(where, call)).toBeUndefined();
 
@@ -164,7 +164,9 @@ describe("planted-secret scan", () => {
     const rotated = observed(createSDK(options([KEY_2, KEY_1])), "rotated");
     await rotated.resolveConnection(basic.id);
     await store.create({ id: "legacy-scan", provider: "scan-key", account_id: "acct-scan", auth_type: "api_key", credentials: { api_key: PLANTED.legacyKey } } as unknown as Integration);
-    await rotated.resolveConnection("legacy-scan");
+    expect(await attempt("plaintext refused (requireEncrypted)", () => rotated.resolveConnection("legacy-scan"))).toBeUndefined();
+    const migrating = observed(createSDK({ ...options(), encryption: { keys: [KEY_2, KEY_1], requireEncrypted: false } }), "migrating");
+    await migrating.resolveConnection("legacy-scan");
 
     // Statuses.
     await store.update(oauthConnection.id, { status: "needs_reauth", updated_at: new Date().toISOString() }, { expectedVersion: (await store.get(oauthConnection.id))!.version });

@@ -47,6 +47,8 @@ export interface ProviderContext {
   readonly logger: Logger;
   readonly events: SdkEvents;
   readonly cipher: CredentialCipher;
+  /** How access tokens are kept in the cache: "encrypted" (default with keys) or "plaintext" (1.x gateways, or no keys). */
+  readonly accessTokenCache: "encrypted" | "plaintext";
   readonly state: StateConfig;
   /** Prefix for SDK-internal cache keys (state nonces, PKCE verifiers, site selections). */
   readonly keyPrefix: string;

@@ -41,7 +41,29 @@ export interface SdkOptions {
 }
 
 /** `encryption` option: a key ring, or the explicit plaintext opt-in. */
-export type EncryptionOptions = { keys: EncryptionKey[]; plaintext?: false } | { plaintext: true; keys?: undefined };
+export type EncryptionOptions = EncryptionKeyOptions | { plaintext: true; keys?: undefined };
+
+/** `encryption` with a key ring. */
+export interface EncryptionKeyOptions {
+  /** Key ring: encrypt with the first, decrypt by `kid` (rotate by prepending). Each key is 32 random bytes, base64. */
+  keys: EncryptionKey[];
+  plaintext?: false;
+  /**
+   * Refuse a plaintext credential where an envelope belongs (`decryption_failed`, `details.reason: "plaintext"`):
+   * someone with write access to the store cannot plant a credential of their choosing. Set `false` only while 1.x
+   * plaintext records are migrated (each is re-encrypted on its next resolve), then remove it. See MIGRATION.md.
+   * @default true
+   */
+  requireEncrypted?: boolean;
+  /**
+   * How access tokens sit in the cache. `"encrypted"`: an AES-256-GCM envelope bound to the cache key name, so someone
+   * who reads the cache (a Redis replica, a backup, `MONITOR`) learns no token and cannot plant one. `"plaintext"`: the
+   * 1.x JSON, for gateways that read the 1.x keys directly; whoever can read the cache can then use every token until
+   * it expires. See SECURITY.md.
+   * @default "encrypted"
+   */
+  accessTokenCache?: "encrypted" | "plaintext";
+}
 
 /** How to make a key, quoted by every error that asks for one. */
 export const GENERATE_KEY_HINT = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64'))"`;
@@ -66,6 +88,8 @@ const optionsSchema = z.object({
     .object({
       keys: z.array(z.object({ id: z.string().min(1).max(64).regex(/^[\w.-]+$/), key: z.string().min(1) })).optional(),
       plaintext: z.boolean().optional(),
+      requireEncrypted: z.boolean().optional(),
+      accessTokenCache: z.enum(["encrypted", "plaintext"]).optional(),
     })
     .optional(),
   now: fn.optional(),

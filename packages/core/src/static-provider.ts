@@ -11,6 +11,12 @@ export interface StaticProviderOptions {
   id: string;
   /** Base URL for `sdk.fetch`; a connection's `metadata.base_url` overrides it. */
   baseUrl?: string;
+  /**
+   * Origins (`https://host[:port]`) a connection's `metadata.base_url` may point to, checked at `createConnection` and
+   * again at every resolve (a stored record is never trusted to say where its credential goes).
+   * @default any http(s) URL
+   */
+  allowedOrigins?: readonly string[];
   /** Validates connection metadata. @default `{ base_url?: url }`, other keys allowed */
   metadataSchema?: z.ZodType<Record<string, unknown>>;
   /** Derives the natural key that makes `createConnection` an upsert (e.g. an org slug). */
@@ -27,7 +33,16 @@ export function defineStaticProvider<Id extends string = string, R extends Runti
 ): ProviderDefinition<Id, R> {
   const id = parseInput(providerIdSchema, options.id, "provider.id") as Id;
   if (options.baseUrl !== undefined) parseInput(urlSchema, options.baseUrl, "provider.baseUrl");
-  const metadataSchema = options.metadataSchema ?? defaultMetadataSchema;
+  const allowed = options.allowedOrigins?.map((origin, index) => new URL(parseInput(urlSchema, origin, `provider.allowedOrigins[${index}]`)).origin);
+  const baseSchema = options.metadataSchema ?? defaultMetadataSchema;
+  const metadataSchema = allowed
+    ? baseSchema.superRefine((metadata, issues) => {
+        const baseUrl = metadata.base_url;
+        if (baseUrl !== undefined && !(typeof baseUrl === "string" && URL.canParse(baseUrl) && allowed.includes(new URL(baseUrl).origin))) {
+          issues.addIssue({ code: "custom", path: ["base_url"], message: `must be on one of the provider's allowedOrigins (${allowed.join(", ")})` });
+        }
+      })
+    : baseSchema;
   return {
     id,
     authType,
@@ -35,8 +50,10 @@ export function defineStaticProvider<Id extends string = string, R extends Runti
     parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
     ...(options.naturalKey ? { naturalKey: options.naturalKey } : {}),
     async resolve(_context, integration) {
+      // Re-validated on every resolve: where a credential is sent is decided by today's configuration, not by the record.
+      const metadata = parseInput(metadataSchema, integration.metadata, "integration.metadata");
       const credentials = parseInput(credentialsSchema, integration.credentials, "integration.credentials");
-      const baseUrl = typeof integration.metadata.base_url === "string" ? integration.metadata.base_url : options.baseUrl;
+      const baseUrl = typeof metadata.base_url === "string" ? metadata.base_url : options.baseUrl;
       return {
         provider: integration.provider,
         integration_id: integration.id,

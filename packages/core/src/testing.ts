@@ -5,3 +5,4 @@ export { describeErrorChain } from "./describe-error-chain.js";
 export { sampleIntegration } from "./sample-integration.js";
 export { recordErrors, type ErrorRecorder } from "./record-errors.js";
 export { testEncryptionKey } from "./test-encryption-key.js";
+export { reachableSecrets } from "./reachable-secrets.js";

@@ -7,6 +7,8 @@ export { signState, verifyState, hashBinding, createBrowserBinding, stateError, 
 export { createPkcePair, s256Challenge } from "./pkce.js";
 export { TokenClient, rfcError, type ClientAuthMethod, type ErrorMapper, type HttpAnswer, type RetryOptions, type TokenClientOptions } from "./token-client.js";
 export { parseRfcTokenResponse, invalidResponse, type TokenFields } from "./token-response.js";
-export { decodeCachedToken, effectiveSkewMs, isFresh, MAX_SKEW_FRACTION, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
+export { decodeCachedToken, effectiveSkewMs, isFresh, MAX_SKEW_FRACTION, plaintextTokenCodec, storeCachedToken, tokenCodec, tokenKey, type CachedToken, type TokenCodec } from "./token-cache.js";
 export { withRefreshLock, type LockHold, type RefreshLockOptions } from "./refresh-lock.js";
 export { cacheCipher } from "./cache-cipher.js";
+export { providerErrorCode } from "./provider-error-code.js";
+export { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from "./read-bounded-body.js";

@@ -160,6 +160,19 @@ describe("install state through the SDK callback", () => {
     expect(rejected).toEqual(["state_binding_mismatch"]);
   });
 
+  it("a state longer than the accepted size (here 9 KB, past the SDK's input cap) is state_malformed with its state.rejected event", async () => {
+    const h = (harness = await startHarness());
+    const { install, code } = await started(h);
+    const rejected: string[] = [];
+    h.sdk.events.on("state.rejected", (event) => rejected.push(event.code));
+    for (const length of [4097, 9000, 100_000]) {
+      const long = await h.sdk.handleInstallCallback({ provider: "acme", code, state: "A".repeat(length), browser_binding: install.browser_binding }).catch((error: unknown) => error);
+      expect(SdkError.is(long, "state_malformed")).toBe(true);
+    }
+    expect(rejected).toEqual(["state_malformed", "state_malformed", "state_malformed"]);
+    expect(h.server.counters.token ?? 0).toBe(0);
+  });
+
   it("a replayed state is state_replayed and never reaches the token endpoint", async () => {
     const h = (harness = await startHarness());
     const { install, code, state } = await started(h);
@@ -197,7 +210,7 @@ describe("install state through the SDK callback", () => {
     const h = (harness = await startHarness());
     const { install, code, state } = await started(h);
     const { defineOAuthProvider } = await import("./define-oauth-provider.js");
-    const other = defineOAuthProvider({ ...h.provider.options, id: "other" });
+    const other = defineOAuthProvider({ ...h.provider.options, clientSecret: h.server.clientSecret, id: "other" });
     const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache({ now: h.clock.now }), now: h.clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, providers: [h.provider, other] });
     const swapped = await sdk.handleInstallCallback({ provider: "other", code, state, browser_binding: install.browser_binding }).catch((error: unknown) => error);
     expect(SdkError.is(swapped, "state_provider_mismatch")).toBe(true);

@@ -1,6 +1,13 @@
-import { SdkError, accessTokenKey } from "@sdk/core";
+import { CredentialCipher, SdkError, accessTokenKey } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "../test/harness.js";
+import { ENCRYPTION, startHarness, type Harness } from "../test/harness.js";
+import { tokenCodec } from "./token-cache.js";
+
+/** The access token the cache holds under `key`, opened with the SDK's key (the raw value is an envelope). */
+async function cachedAccessToken(h: Harness, key: string): Promise<string | undefined> {
+  const codec = tokenCodec({ cipher: new CredentialCipher(ENCRYPTION.keys), accessTokenCache: "encrypted" });
+  return codec.decode(key, await h.cache.get(key))?.access_token;
+}
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -26,7 +33,7 @@ describe("OAuth lifecycle against the fake RFC 6749 server", () => {
     expect(first.headers.Authorization).toBe(`Bearer ${first.access_token}`);
     expect(h.server.stats.refreshes).toBe(0);
     const cacheKey = accessTokenKey("acme", integrationId, "acct-1");
-    expect(await h.cache.get(cacheKey)).toContain(first.access_token as string);
+    expect(await cachedAccessToken(h, cacheKey)).toBe(first.access_token);
 
     const envelopeBefore = await storedRefreshToken(h, integrationId);
     expect(JSON.stringify(envelopeBefore)).toMatch(/"kid":"k1"/);
@@ -65,7 +72,7 @@ describe("OAuth lifecycle against the fake RFC 6749 server", () => {
     // The server's clock moves past expiry, the SDK's cache still holds the token: the API says 401.
     const before = await h.sdk.resolveConnection(integrationId);
     h.clock.advance(3600 * 1000 - 61_000);
-    expect(await h.cache.get(accessTokenKey("acme", integrationId, "acct-1"))).toContain(before.access_token as string);
+    expect(await cachedAccessToken(h, accessTokenKey("acme", integrationId, "acct-1"))).toBe(before.access_token);
     h.clock.advance(1000);
     const response = await h.sdk.fetch(integrationId, "/api/me");
     expect(response.status).toBe(200);
@@ -95,7 +102,7 @@ async function readRefreshToken(h: Harness, id: string): Promise<string> {
   const envelope = record!.credentials.refresh_token;
   const { CredentialCipher } = await import("@sdk/core");
   const { ENCRYPTION } = await import("../test/harness.js");
-  return new CredentialCipher(ENCRYPTION.keys).decrypt(id, "refresh_token", envelope) as string;
+  return new CredentialCipher(ENCRYPTION.keys).decrypt(record!, "refresh_token", envelope) as string;
 }
 
 describe("needs_reauth only for records that still hold the rejected refresh token", () => {

@@ -3,6 +3,7 @@
 import type { InstallCallbackInput, InstallUrlInput, Integration, IntegrationDraft, ProviderContext, ProviderDefinition, RuntimeFields } from "@sdk/core";
 import type { StatePayload } from "./install-state.js";
 import type { CachedToken } from "./token-cache.js";
+import type { ResponseLimits } from "./read-bounded-body.js";
 import type { ClientAuthMethod, ErrorMapper, HttpAnswer, RetryOptions } from "./token-client.js";
 import type { TokenFields } from "./token-response.js";
 
@@ -76,6 +77,12 @@ export interface OAuthProviderOptions {
   /** Deadline of one HTTP attempt. @default 10000 */
   timeoutMs?: number;
   retry?: RetryOptions;
+  /**
+   * Caps on what the SDK reads from the provider (token, revoke and API answers): body size, JSON depth, scopes per
+   * token response. A breach is `provider_error` with `details.limit` naming it.
+   * @default { maxBodyBytes: 1048576, maxJsonDepth: 32, maxScopes: 500 }
+   */
+  responseLimits?: ResponseLimits;
   /** Refresh-lock lease; must exceed timeoutMs x attempts plus backoff. @default 45000 */
   lockLeaseMs?: number;
   /**

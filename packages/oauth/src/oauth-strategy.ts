@@ -31,13 +31,15 @@ import {
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { cacheCipher } from "./cache-cipher.js";
+import { providerErrorCode } from "./provider-error-code.js";
+import { DEFAULT_RESPONSE_LIMITS, limitExceeded } from "./read-bounded-body.js";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { PendingInstallStore, pendingInstallError, type PendingGrant } from "./pending-install-store.js";
 import { createPkcePair } from "./pkce.js";
 import { refreshChainIfDue } from "./refresh-due.js";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
-import { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
+import { isFresh, storeCachedToken, tokenCodec, tokenKey, type CachedToken } from "./token-cache.js";
 import { TokenClient } from "./token-client.js";
 import { parseRfcTokenResponse, type TokenFields } from "./token-response.js";
 
@@ -102,7 +104,9 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly refreshCannotCure?: (response: Response) => Promise<boolean>;
   readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
   readonly confirmPendingInstall?: (context: ProviderContext, input: ConfirmPendingInstallInput) => Promise<InstallCallbackResult>;
-  readonly options: OAuthProviderOptions;
+  /** The options this provider was built with, without `clientSecret` (a private field: never printed, serialised or spread). */
+  readonly options: Readonly<Omit<OAuthProviderOptions, "clientSecret">>;
+  readonly #clientSecret: string;
   readonly #pending?: PendingInstallStore;
   readonly #chains: string[];
   readonly #inflight = new Map<string, Promise<CachedToken>>();
@@ -115,7 +119,9 @@ export class OAuthStrategy implements ProviderDefinition {
       const issue = checked.error.issues[0]!;
       throw new SdkError("misconfigured", `OAuth provider option "${issue.path.join(".")}" is invalid: ${issue.message}`, { details: { field: issue.path.join(".") } });
     }
-    this.options = options;
+    const { clientSecret, ...visible } = options;
+    this.options = visible;
+    this.#clientSecret = clientSecret;
     this.id = options.id;
     if (options.family) this.family = options.family;
     this.#chains = ["", ...(options.chains ?? [])];
@@ -177,12 +183,13 @@ export class OAuthStrategy implements ProviderDefinition {
         provider: this.id,
         fetch: context.fetch,
         clientId: this.options.clientId,
-        clientSecret: this.options.clientSecret,
+        clientSecret: this.#clientSecret,
         clientAuth: this.options.clientAuth ?? "client_secret_basic",
         format: this.options.tokenRequestFormat ?? "form",
         timeoutMs: this.options.timeoutMs ?? 10_000,
         ...(this.options.retry ? { retry: this.options.retry } : {}),
         ...(this.options.mapError ? { mapError: this.options.mapError } : {}),
+        ...(this.options.responseLimits ? { limits: this.options.responseLimits } : {}),
       };
       this.#client = {
         fetch: context.fetch,
@@ -270,7 +277,7 @@ export class OAuthStrategy implements ProviderDefinition {
     const cache = context.requireCache();
     this.#checkIssuer(context, input);
     if (input.error) {
-      const providerError = /^[a-z_]{1,64}$/.test(input.error) ? input.error : "unknown";
+      const providerError = providerErrorCode(input.error) ?? "unknown";
       throw new SdkError("authorization_denied", `The user or ${this.id} refused the authorization (${providerError}).`, {
         details: { provider: this.id, provider_error: providerError },
       });
@@ -389,8 +396,14 @@ export class OAuthStrategy implements ProviderDefinition {
     return typeof this.options.tokenUrl === "function" ? this.options.tokenUrl(target) : this.options.tokenUrl;
   }
 
+  /** Every token response of every provider, code exchange and refresh, is parsed here: the scope cap lives here too. */
   #parseTokens(body: unknown, grant: "authorization_code" | "refresh_token", chain: string): Record<string, TokenFields> {
-    return this.options.parseTokenResponse ? this.options.parseTokenResponse(body, { grant, chain }) : { [chain]: parseRfcTokenResponse(this.id, body) };
+    const tokens = this.options.parseTokenResponse ? this.options.parseTokenResponse(body, { grant, chain }) : { [chain]: parseRfcTokenResponse(this.id, body) };
+    const maxScopes = this.options.responseLimits?.maxScopes ?? DEFAULT_RESPONSE_LIMITS.maxScopes;
+    for (const fields of Object.values(tokens)) {
+      if ((fields?.scopes?.length ?? 0) > maxScopes) throw limitExceeded(this.id, "maxScopes", maxScopes);
+    }
+    return tokens;
   }
 
   #expiresAt(fields: TokenFields, nowMs: number): number {
@@ -439,7 +452,7 @@ export class OAuthStrategy implements ProviderDefinition {
     return {
       draft: { ...draft, credentials },
       afterSave: async (saved) => {
-        for (const [chain, token] of toCache) await storeCachedToken(cache, tokenKey(saved, chain), token, context.now(), this.#skewMs);
+        for (const [chain, token] of toCache) await storeCachedToken(cache, tokenKey(saved, chain), token, context.now(), this.#skewMs, tokenCodec(context));
         await this.#syncSiblings(context, saved, (current) => this.#copyGrant(saved, current));
         await this.options.afterSave?.(context, saved);
       },
@@ -495,7 +508,7 @@ export class OAuthStrategy implements ProviderDefinition {
   async token(context: ProviderContext, integration: Integration, chain = ""): Promise<CachedToken> {
     const cache = context.requireCache();
     const key = tokenKey(integration, chain);
-    const cached = decodeCachedToken(await cache.get(key));
+    const cached = tokenCodec(context).decode(key, await cache.get(key));
     if (isFresh(cached, context.now(), this.#skewMs)) return cached;
     const running = this.#inflight.get(key);
     if (running) return running;
@@ -539,7 +552,7 @@ export class OAuthStrategy implements ProviderDefinition {
   async #refreshShared(context: ProviderContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
     const failureKey = internalKey(context.keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
     const ready = async (): Promise<CachedToken | undefined> => {
-      const token = decodeCachedToken(await cache.get(key));
+      const token = tokenCodec(context).decode(key, await cache.get(key));
       if (isFresh(token, context.now(), this.#skewMs)) return token;
       const failure = await cache.get(failureKey);
       if (failure) throw this.#rememberedFailure(failure);
@@ -655,7 +668,7 @@ export class OAuthStrategy implements ProviderDefinition {
         if (journaled) await cache.delete(journalKey).catch(() => undefined);
       }
       if (superseded) return;
-      await storeCachedToken(cache, key, token, now, this.#skewMs);
+      await storeCachedToken(cache, key, token, now, this.#skewMs, tokenCodec(context));
       context.events.emit("token.refreshed", { provider: this.id, integration_id: record.id, account_id: record.account_id, expires_at: new Date(token.expires_at).toISOString(), ...(chain ? { chain } : {}) });
     };
     try {
@@ -776,7 +789,7 @@ export class OAuthStrategy implements ProviderDefinition {
         continue;
       }
       const raw = await cache.get(key);
-      if (raw !== undefined && decodeCachedToken(raw)?.access_token === options.rejectedAccessToken) await cache.deleteIfEquals(key, raw);
+      if (raw !== undefined && tokenCodec(context).decode(key, raw)?.access_token === options.rejectedAccessToken) await cache.deleteIfEquals(key, raw);
     }
   }
 

@@ -216,8 +216,9 @@ function setUp(clientAuth: ClientAuthMethod, overrides: Partial<OAuthProviderOpt
     },
     /** The refresh token as the persistent store really holds it: an envelope, decrypted here with the same key. */
     async storedRefreshToken(id: string): Promise<{ envelope: unknown; token: string }> {
-      const envelope = (await store.get(id))?.credentials.refresh_token;
-      return { envelope, token: cipher.decrypt(id, "refresh_token", envelope) as string };
+      const record = (await store.get(id))!;
+      const envelope = record.credentials.refresh_token;
+      return { envelope, token: cipher.decrypt(record, "refresh_token", envelope) as string };
     },
   };
 }
@@ -259,7 +260,7 @@ describe.skipIf(!NODE_READY)("oidc-provider 9 (needs Node >= 20.18)", () => {
       expect(me.status).toBe(200);
       expect(await me.json()).toEqual({ sub: USER, email: `${USER}@example.test`, email_verified: true });
       const before = await storedRefreshToken(saved.id);
-      expect(before.envelope).toMatchObject({ v: 1, kid: "k1" });
+      expect(before.envelope).toMatchObject({ v: 2, kid: "k1" });
 
       // The SDK's clock passes the access token's expiry: the next resolve refreshes and the server rotates.
       clock.advance(ACCESS_TOKEN_TTL_SECONDS * 1000);

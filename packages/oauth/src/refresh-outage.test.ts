@@ -30,7 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function storedRefreshToken(store: PersistentStore, id: string): Promise<string> {
   const record = await store.get(id);
-  return new CredentialCipher(ENCRYPTION.keys).decrypt(id, "refresh_token", record!.credentials.refresh_token) as string;
+  return new CredentialCipher(ENCRYPTION.keys).decrypt(record!, "refresh_token", record!.credentials.refresh_token) as string;
 }
 
 describe("a rotated refresh token survives a store/cache outage that starts while the provider answers", () => {

@@ -15,3 +15,4 @@ export {
   type Fault,
 } from "./testing/emulator-server.js";
 export { startOAuthServer, type OAuthServer, type OAuthServerOptions } from "./testing/start-oauth-server.js";
+export { readCachedToken } from "./testing/read-cached-token.js";

@@ -1,6 +1,8 @@
 // Access tokens in the cache under the 1.x key format. The value is JSON { access_token, token_type, expires_at,
 // scopes } so a reader knows the expiry; the key's TTL is the token's lifetime minus the skew, so nothing stale stays.
-import { accessTokenKey, type CacheStore, type Integration } from "@sdk/core";
+// With encryption keys the JSON is sealed in an AES-256-GCM envelope bound to the key name (TokenCodec); a value that
+// does not open (planted, moved from another key, 1.x plaintext) reads as a miss and is replaced by a refresh.
+import { accessTokenKey, isEnvelope, type CacheStore, type Integration, type ProviderContext } from "@sdk/core";
 import { z } from "zod";
 
 export interface CachedToken {
@@ -64,10 +66,47 @@ export function decodeCachedToken(raw: string | undefined): CachedToken | undefi
   return parsed.success ? parsed.data : undefined;
 }
 
+/** How a token is written to and read from its cache key. */
+export interface TokenCodec {
+  encode(key: string, token: CachedToken): string;
+  decode(key: string, raw: string | undefined): CachedToken | undefined;
+}
+
+/** 1.x JSON, readable by gateways that read the access-token keys directly. */
+export const plaintextTokenCodec: TokenCodec = {
+  encode: (_key, token) => JSON.stringify(token),
+  decode: (_key, raw) => decodeCachedToken(raw),
+};
+
+const codecs = new WeakMap<ProviderContext["cipher"], TokenCodec>();
+
+/** The codec `createSDK({ encryption })` chose: sealed with the credential cipher (AAD = key name) unless "plaintext". */
+export function tokenCodec(context: Pick<ProviderContext, "cipher" | "accessTokenCache">): TokenCodec {
+  if (context.accessTokenCache !== "encrypted" || !context.cipher.enabled) return plaintextTokenCodec;
+  let codec = codecs.get(context.cipher);
+  if (!codec) {
+    const cipher = context.cipher;
+    codec = {
+      encode: (key, token) => JSON.stringify(cipher.encrypt(key, "access_token", JSON.stringify(token))),
+      decode: (key, raw) => {
+        if (raw === undefined) return undefined;
+        try {
+          const envelope: unknown = JSON.parse(raw);
+          return isEnvelope(envelope) ? decodeCachedToken(cipher.decrypt(key, "access_token", envelope) as string) : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+    };
+    codecs.set(cipher, codec);
+  }
+  return codec;
+}
+
 /** Caches the token for its lifetime minus the skew (see `effectiveSkewMs`); a token already inside it is not cached. */
-export async function storeCachedToken(cache: CacheStore, key: string, token: CachedToken, nowMs: number, skewMs: number): Promise<void> {
+export async function storeCachedToken(cache: CacheStore, key: string, token: CachedToken, nowMs: number, skewMs: number, codec: TokenCodec = plaintextTokenCodec): Promise<void> {
   const ttl = Math.floor(token.expires_at - effectiveSkewMs(token, skewMs) - nowMs);
-  if (ttl > 0) await cache.set(key, JSON.stringify(token), ttl);
+  if (ttl > 0) await cache.set(key, codec.encode(key, token), ttl);
 }
 
 /** True while the token is outside the refresh skew. */

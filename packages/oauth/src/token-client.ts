@@ -2,6 +2,8 @@
 // or client_secret_post, a deadline per attempt (AbortSignal), bounded retries with backoff on 5xx / 429 / network
 // errors honouring Retry-After, never a retry on other 4xx. Error bodies map to SdkError codes without secrets.
 import { SdkError } from "@sdk/core";
+import { providerErrorCode, withSafeProviderError } from "./provider-error-code.js";
+import { DEFAULT_RESPONSE_LIMITS, jsonTooDeep, limitExceeded, readBoundedText, type ResponseLimits } from "./read-bounded-body.js";
 
 export type ClientAuthMethod = "client_secret_basic" | "client_secret_post";
 
@@ -44,6 +46,8 @@ export interface TokenClientOptions {
   retryOnTimeout?: boolean;
   /** Injectable for tests. @default setTimeout-based */
   sleep?: (ms: number) => Promise<void>;
+  /** Body size and JSON depth limits of every answer read. @default { maxBodyBytes: 1 MiB, maxJsonDepth: 32 } */
+  limits?: ResponseLimits;
 }
 
 const RFC_CODES: Record<string, { code: "reauth_required" | "invalid_client" | "provider_error"; hint: string }> = {
@@ -55,11 +59,14 @@ const RFC_CODES: Record<string, { code: "reauth_required" | "invalid_client" | "
   invalid_scope: { code: "provider_error", hint: "the provider rejected the requested scope" },
 };
 
-/** Maps an RFC 6749 section 5.2 error body to an SdkError; the description is not copied (it may echo input). */
+/**
+ * Maps an RFC 6749 section 5.2 error body to an SdkError. Only a clean error code is kept (providerErrorCode); the
+ * description is never copied (it may echo input).
+ */
 export function rfcError(provider: string, answer: HttpAnswer): SdkError {
   const body = answer.body as { error?: unknown } | undefined;
-  const error = typeof body?.error === "string" ? body.error.slice(0, 64) : undefined;
-  const known = error ? RFC_CODES[error] : undefined;
+  const error = providerErrorCode(body?.error);
+  const known = error && Object.hasOwn(RFC_CODES, error) ? RFC_CODES[error] : undefined;
   if (known) {
     return new SdkError(known.code, `${provider}: ${known.hint} (HTTP ${answer.status}, ${error}).`, { details: { provider, status: answer.status, provider_error: error } });
   }
@@ -118,6 +125,8 @@ export class TokenClient {
     const baseDelay = this.#options.retry?.baseDelayMs ?? 200;
     const maxDelay = this.#options.retry?.maxDelayMs ?? 5000;
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
+    const maxBytes = this.#options.limits?.maxBodyBytes ?? DEFAULT_RESPONSE_LIMITS.maxBodyBytes;
+    const maxDepth = this.#options.limits?.maxJsonDepth ?? DEFAULT_RESPONSE_LIMITS.maxJsonDepth;
     let last: SdkError | undefined;
     const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
     const timedOut = () =>
@@ -128,9 +137,13 @@ export class TokenClient {
       if (remaining <= 0) throw timedOut();
       let wait = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
       let answer: HttpAnswer;
+      let breach: SdkError | undefined;
       try {
         const response = await this.#options.fetch(url, { ...init, signal: AbortSignal.timeout(Math.max(1, Math.floor(Math.min(timeoutMs, remaining)))), redirect: "manual" });
-        const text = await response.text();
+        const read = await readBoundedText(response, maxBytes);
+        if (typeof read !== "string") breach = limitExceeded(provider, "maxBodyBytes", maxBytes, response.status);
+        else if (jsonTooDeep(read, maxDepth)) breach = limitExceeded(provider, "maxJsonDepth", maxDepth, response.status);
+        const text = typeof read === "string" && !breach ? read : "";
         let body: unknown;
         if (text.trim() !== "") {
           try {
@@ -153,8 +166,11 @@ export class TokenClient {
         }
         continue;
       }
+      // A body past a limit is never retried: the provider would send the same again.
+      if (breach) throw breach;
       const refused = answer.status >= 400 && answer.status < 500;
-      const mapped = (refused ? options.mapError?.(answer) : undefined) ?? this.#options.mapError?.(answer);
+      const hooked = (refused ? options.mapError?.(answer) : undefined) ?? this.#options.mapError?.(answer);
+      const mapped = hooked && withSafeProviderError(hooked, provider, answer.status);
       const rateLimited = answer.status === 429 || mapped?.code === "provider_rate_limited";
       if (rateLimited) {
         const after = retryAfterMs(answer.headers, Date.now());

@@ -1,6 +1,7 @@
 // The runtime every Atlassian integration resolves to, per product, against the emulator and with the default
 // (production) gateway URL; and what happens to a record without a site.
-import { accessTokenKey, type Integration } from "@sdk/core";
+import { CredentialCipher, accessTokenKey, type Integration } from "@sdk/core";
+import { tokenCodec } from "@sdk/oauth";
 import { afterEach, describe, expect, it } from "vitest";
 import { failure } from "../test/observe.js";
 import { atlassian, type AtlassianRuntime } from "./index.js";
@@ -68,14 +69,17 @@ describe("runtime", () => {
       auth_type: "oauth2",
       status: "active",
       scopes: [],
-      credentials: { refresh_token: "atl_rt_legacy" },
+      // Sealed like any record (a plaintext one is refused earlier, by requireEncrypted).
+      credentials: { refresh_token: new CredentialCipher(s.keys).encrypt({ id: "legacy-1", provider: "jira", account_id: "acct-1", metadata: {} }, "refresh_token", "atl_rt_legacy") },
       metadata: {},
       natural_key: null,
       version: 0,
       created_at: now,
       updated_at: now,
     });
-    await s.cache.set(accessTokenKey("jira", "legacy-1", "acct-1"), JSON.stringify({ access_token: "atl_at_legacy", token_type: "Bearer", expires_at: s.clock.now() + 3600_000, scopes: [] }), 3_000_000);
+    const tokenKey = accessTokenKey("jira", "legacy-1", "acct-1");
+    const sealed = tokenCodec({ cipher: new CredentialCipher(s.keys), accessTokenCache: "encrypted" }).encode(tokenKey, { access_token: "atl_at_legacy", token_type: "Bearer", expires_at: s.clock.now() + 3600_000, scopes: [] });
+    await s.cache.set(tokenKey, sealed, 3_000_000);
     const error = await failure(s.sdk.resolveConnection("legacy-1"));
     expect(error.code).toBe("validation_failed");
     expect(error.details.field).toBe("integration.metadata.cloud_id");

@@ -3,6 +3,7 @@
 // revoking the family -> needs_reauth everywhere, and 5xx / 429 leaving records untouched.
 import { MemoryCache, accessTokenKey, createSDK, refreshLockKey, type SDK } from "@sdk/core";
 import { describe, expect, it } from "vitest";
+import { readCachedToken } from "@sdk/oauth/testing";
 import { failure, observe } from "../test/observe.js";
 import { sandboxes } from "../test/sandboxes.js";
 import { atlassian, type AtlassianRuntime } from "./index.js";
@@ -34,7 +35,7 @@ describe("access tokens", () => {
       const key = accessTokenKey(saved.provider, saved.id, "acct-1");
       expect(key).toBe(`integration:${saved.provider}:${saved.id}:app_user:acct-1:access_token`);
       const runtime = await s.sdk.resolveConnection<AtlassianRuntime>(saved.id);
-      expect(JSON.parse((await cache.get(key))!)).toMatchObject({ access_token: runtime.access_token, token_type: "Bearer" });
+      expect(await readCachedToken(cache, key, [KEY])).toMatchObject({ access_token: runtime.access_token, token_type: "Bearer" });
       expect(cache.ttlOf(key)).toBe(HOUR - MINUTE);
     }
     expect(s.emulator.stats.refreshes).toBe(0);

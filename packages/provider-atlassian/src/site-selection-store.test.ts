@@ -2,6 +2,7 @@
 // (encrypted, 10 minutes, single use, bound to browser, user and account) until completeSiteSelection.
 import { CredentialCipher, MemoryCache, SdkError, accessTokenKey, isEnvelope, type InstallCallbackResult } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { readCachedToken } from "@sdk/oauth/testing";
 import { failure, observe } from "../test/observe.js";
 import type { AtlassianRuntime } from "./index.js";
 import { startAtlassianSandbox, type AtlassianSandbox, type AtlassianSandboxOptions } from "./testing.js";
@@ -272,7 +273,7 @@ describe("parked tokens are encrypted", () => {
     const { install, selectionId } = await parkedInstall(s);
     const { integration } = await s.sdk.completeSiteSelection({ selection_id: selectionId, cloud_id: ACME.id, browser_binding: install.browser_binding });
     const saved = await s.sdk.createConnection(integration);
-    expect(await s.cache.get(accessTokenKey("jira", saved.id, "acct-1"))).toContain(integration.credentials.access_token as string);
+    expect((await readCachedToken(s.cache, accessTokenKey("jira", saved.id, "acct-1"), s.keys))?.access_token).toBe(integration.credentials.access_token);
     expect((await s.sdk.getConnection(saved.id)).credential_fields).not.toContain("access_token");
   });
 });

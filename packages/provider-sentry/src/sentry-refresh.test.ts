@@ -3,7 +3,8 @@
 // Sentry `{ detail }` errors mapped to SDK codes, and sdk.fetch's 401 -> refresh -> retry.
 import { SdkError, accessTokenKey } from "@sdk/core";
 import { describe, expect, it } from "vitest";
-import { EIGHT_HOURS, codeOf, useHarness, type Harness } from "../test/harness.js";
+import { readCachedToken } from "@sdk/oauth/testing";
+import { EIGHT_HOURS, ENCRYPTION_KEYS, codeOf, useHarness, type Harness } from "../test/harness.js";
 import type { SentryRuntime } from "./sentry.js";
 
 const start = useHarness();
@@ -45,7 +46,7 @@ describe("refresh", () => {
     expect(refreshed).toEqual([second.expires_at]);
     const secondRefresh = (await h.storedCredentials(id)).refresh_token;
     expect(secondRefresh).not.toBe(firstRefresh);
-    expect(await h.cache.get(accessTokenKey("sentry", id, "acct-1"))).toContain(second.token);
+    expect((await readCachedToken(h.cache, accessTokenKey("sentry", id, "acct-1"), ENCRYPTION_KEYS))?.access_token).toBe(second.token);
 
     expect(await projectsWith(h, first.token)).toBe(401);
     expect(await projectsWith(h, second.token)).toBe(200);

@@ -5,6 +5,7 @@ import { MemoryCache, MemoryStore, SdkError, accessTokenKey, createSDK } from "@
 import { describe, expect, it } from "vitest";
 import { EIGHT_HOURS, ENCRYPTION_KEYS, STATE_SECRETS, codeOf, useHarness, type Harness } from "../test/harness.js";
 import { sentry, type SentryRuntime } from "./sentry.js";
+import { readCachedToken } from "@sdk/oauth/testing";
 import { installSentry } from "./testing/install-sentry.js";
 import { sentryOptionsFor } from "./testing/sentry-options-for.js";
 
@@ -65,7 +66,7 @@ describe("install", () => {
     expect(saved).toMatchObject({ natural_key: installationId, status: "active", credential_fields: ["refresh_token", "scopes", "token_type"] });
     const raw = await h.store.get(saved.id);
     expect(JSON.stringify(raw?.credentials.refresh_token)).toMatch(/"kid":"k1"/);
-    expect(await h.cache.get(accessTokenKey("sentry", saved.id, "acct-1"))).toContain(callback.integration.credentials.access_token as string);
+    expect((await readCachedToken(h.cache, accessTokenKey("sentry", saved.id, "acct-1"), ENCRYPTION_KEYS))?.access_token).toBe(callback.integration.credentials.access_token);
 
     const runtime = await h.sdk.resolveConnection<SentryRuntime>(saved.id);
     expect(runtime).toEqual({

@@ -82,7 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async storedCredentials(id) {
       const raw = await store.get(id);
       if (!raw) throw new Error(`no record ${id}`);
-      return cipher.decryptFields(id, raw.credentials);
+      return cipher.decryptFields(raw, raw.credentials);
     },
     close: () => emulator.close(),
   };

@@ -146,7 +146,7 @@ describe("events", () => {
   });
 
   it("tokens_revoked for the bot revokes the workspace's connection; a 1.x record loses only the revoked chain", async () => {
-    h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
+    h = await startSlackHarness({ provider: { userScopes: ["search:read"] }, legacyRecords: true });
     const workspace = await h.install({ consent: { user: "U0ALICE001" } });
     const botUser = String(workspace.metadata.bot_user_id);
     const result = await handle(h, h.emulator.eventRequest("T0ACME0001", { type: "tokens_revoked", tokens: { bot: [botUser] } }));

@@ -2,7 +2,7 @@
 // errors map to (`invalid_refresh_token` is Slack's `invalid_grant`). Only the error code is kept, and only when it
 // looks like one; no other field of the body (`needed`, `provided`, `warning`) reaches an error.
 import { SdkError, type SdkErrorCode } from "@sdk/core";
-import type { HttpAnswer } from "@sdk/oauth";
+import { providerErrorCode, type HttpAnswer } from "@sdk/oauth";
 
 /** What one Slack error code becomes. */
 export interface SlackErrorMapping {
@@ -55,7 +55,7 @@ export const SLACK_ERRORS: Readonly<Record<string, SlackErrorMapping>> = Object.
 export function slackErrorCode(body: unknown): string | undefined {
   if (typeof body !== "object" || body === null || (body as { ok?: unknown }).ok !== false) return undefined;
   const error = (body as { error?: unknown }).error;
-  return typeof error === "string" && /^[a-z_]{1,64}$/.test(error) ? error : "unknown";
+  return providerErrorCode(error) ?? "unknown";
 }
 
 /** The `mapError` hook: an SdkError for Slack's `ok: false` bodies (at any HTTP status), undefined otherwise. */

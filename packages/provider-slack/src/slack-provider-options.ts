@@ -42,9 +42,10 @@ export interface SlackProviderOptions {
   /** Endpoint overrides (GovSlack, the testing kit's emulator). @default SLACK_ENDPOINTS */
   endpoints?: Partial<SlackEndpoints>;
   /**
-   * PKCE S256 on the install. Slack documents `code_verifier` on oauth.v2.access but not `code_challenge` on
-   * authorize (UNSURE), and its own Bolt and Nango do not use it, so it is off; the signed, single-use,
-   * browser-bound `state` and the client secret protect the install either way.
+   * PKCE S256 on the install. Slack verifies PKCE only for apps whose "PKCE" setting is on, a one-way switch that
+   * makes the app a public client and expires its refresh tokens after 30 days
+   * (https://docs.slack.dev/authentication/using-pkce), so it is off; turn it on for such an app. The signed,
+   * single-use, browser-bound `state` and the client secret protect the install either way.
    * @default false
    */
   pkce?: boolean;

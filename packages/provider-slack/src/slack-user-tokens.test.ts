@@ -78,7 +78,7 @@ describe("one user token per Slack user", () => {
 
 describe("1.x / 2.0.x records that kept the user token in the workspace record", () => {
   it("still resolve as before, and the next install into the workspace moves the user token to its owner's connection", async () => {
-    h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
+    h = await startSlackHarness({ provider: { userScopes: ["search:read"] }, legacyRecords: true });
     const legacy = await storeLegacyRecord(h, "U0ALICE001");
     const before = await h.resolve(legacy.id);
     expect(before.user_token).toMatch(/^xoxe\.xoxp-/);
@@ -106,7 +106,7 @@ describe("1.x / 2.0.x records that kept the user token in the workspace record",
   });
 
   it("keeps a user connection that already exists: the newer grant wins over the workspace record's copy", async () => {
-    h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
+    h = await startSlackHarness({ provider: { userScopes: ["search:read"] }, legacyRecords: true });
     const legacy = await storeLegacyRecord(h, "U0ALICE001");
     // Alice grants her user token again (user-only): Slack rotates her chain, so the legacy record's copy is stale.
     const own = await installSlack(h.process({ scopes: [] }), h.emulator, { account_id: "acct-1", user_id: "app-user-1", consent: { user: "U0ALICE001" } });
@@ -122,7 +122,7 @@ describe("1.x / 2.0.x records that kept the user token in the workspace record",
   });
 
   it("drops a user token whose owner is unknown (logged, without the token)", async () => {
-    h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
+    h = await startSlackHarness({ provider: { userScopes: ["search:read"] }, legacyRecords: true });
     const legacy = await storeLegacyRecord(h, "U0ALICE001");
     const { authed_user_id: _owner, ...metadata } = legacy.metadata;
     await h.store.update(legacy.id, { metadata: { ...metadata, authed_user_id: null }, updated_at: legacy.updated_at }, { expectedVersion: 0 });

@@ -1,6 +1,7 @@
 import { accessTokenKey } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { TWELVE_HOURS, startSlackHarness, type SlackHarness } from "../test/harness.js";
+import { readCachedToken } from "@sdk/oauth/testing";
+import { ENCRYPTION, TWELVE_HOURS, startSlackHarness, type SlackHarness } from "../test/harness.js";
 
 let h: SlackHarness | undefined;
 afterEach(async () => {
@@ -33,8 +34,8 @@ describe("token rotation", () => {
     expect(afterUser.user_refresh_token).not.toBe(beforeUser.user_refresh_token);
     expect(after.refresh_token).toBe(h.emulator.chain(second.bot_token!)?.refreshToken);
     expect(afterUser.user_refresh_token).toBe(h.emulator.chain(secondUser.user_token!)?.refreshToken);
-    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1"))).toContain(second.bot_token!);
-    expect(await h.cache.get(accessTokenKey("slack", user.id, "acct-1", "user"))).toContain(secondUser.user_token!);
+    expect((await readCachedToken(h.cache, accessTokenKey("slack", saved.id, "acct-1"), ENCRYPTION.keys))?.access_token).toBe(second.bot_token);
+    expect((await readCachedToken(h.cache, accessTokenKey("slack", user.id, "acct-1", "user"), ENCRYPTION.keys))?.access_token).toBe(secondUser.user_token);
     expect(h.events.filter((event) => event.name === "token.refreshed").map((event) => [event.payload.integration_id, event.payload.chain ?? "bot"])).toEqual([
       [saved.id, "bot"],
       [user.id, "user"],

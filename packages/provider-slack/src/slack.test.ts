@@ -1,6 +1,7 @@
 import { SdkError, accessTokenKey } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { REDIRECT_URI, TWELVE_HOURS, failure, startSlackHarness, type SlackHarness } from "../test/harness.js";
+import { readCachedToken } from "@sdk/oauth/testing";
+import { ENCRYPTION, REDIRECT_URI, TWELVE_HOURS, failure, startSlackHarness, type SlackHarness } from "../test/harness.js";
 import { findSlackConnection } from "./find-slack-connection.js";
 import { slack } from "./slack.js";
 
@@ -114,7 +115,7 @@ describe("install shapes", () => {
     expect(credentials.refresh_token).toMatch(/^xoxe-1-/);
     expect(credentials.access_token).toBeUndefined();
     const runtime = await h.resolve(saved.id);
-    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1"))).toContain(runtime.access_token);
+    expect((await readCachedToken(h.cache, accessTokenKey("slack", saved.id, "acct-1"), ENCRYPTION.keys))?.access_token).toBe(runtime.access_token);
     expect(runtime).toMatchObject({
       provider: "slack",
       integration_id: saved.id,
@@ -155,7 +156,7 @@ describe("install shapes", () => {
     expect(user.user_token).toMatch(/^xoxe\.xoxp-/);
     expect(user).toMatchObject({ token_type: "user", access_token: user.user_token, bot_token: null, user_scopes: ["search:read"], authed_user_id: "U0ALICE001", team_id: "T0ACME0001" });
     expect(h.emulator.chain(user.user_token!)?.id).toBe("user:T0ACME0001:U0ALICE001");
-    expect(await h.cache.get(accessTokenKey("slack", alice!.id, "acct-1", "user"))).toContain(user.user_token!);
+    expect((await readCachedToken(h.cache, accessTokenKey("slack", alice!.id, "acct-1", "user"), ENCRYPTION.keys))?.access_token).toBe(user.user_token);
     expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1", "user"))).toBeUndefined();
   });
 

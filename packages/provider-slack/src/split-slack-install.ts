@@ -2,7 +2,7 @@
 // install that granted a bot and a user token is stored as two connections, the workspace's (bot chain) and the
 // user's own (natural key `…:user:{U…}`). Also moves the user chain out of records written before that (1.x, 2.0.x).
 import { SdkError, refreshLockKey, type Integration, type IntegrationDraft, type ProviderContext } from "@sdk/core";
-import { chainFields, decodeCachedToken, storeCachedToken, tokenKey, withRefreshLock } from "@sdk/oauth";
+import { chainFields, storeCachedToken, tokenCodec, tokenKey, withRefreshLock } from "@sdk/oauth";
 import { randomUUID } from "node:crypto";
 import { slackNaturalKey } from "./slack-install-metadata.js";
 
@@ -91,8 +91,9 @@ export async function moveLegacyUserChain(context: ProviderContext, workspace: I
           metadata: current.metadata,
           natural_key: userKey,
         });
-        const cached = decodeCachedToken(await cache.get(tokenKey(current, "user")));
-        if (cached) await storeCachedToken(cache, tokenKey(created, "user"), cached, context.now(), options.skewMs);
+        // Sealed tokens are bound to their key name: opened under the old key, sealed again under the new one.
+        const cached = tokenCodec(context).decode(tokenKey(current, "user"), await cache.get(tokenKey(current, "user")));
+        if (cached) await storeCachedToken(cache, tokenKey(created, "user"), cached, context.now(), options.skewMs, tokenCodec(context));
       }
       try {
         await context.integrations.update(current, { credentials: pick(current.credentials, (field) => !USER_FIELDS.includes(field)) });

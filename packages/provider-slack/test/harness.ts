@@ -47,7 +47,8 @@ export interface SlackHarness {
 }
 
 export async function startSlackHarness(
-  setup: { emulator?: Partial<SlackEmulatorOptions>; provider?: Partial<SlackProviderOptions> } = {},
+  /** `legacyRecords`: the SDK reads 1.x plaintext records (`encryption.requireEncrypted: false`, the migration switch). */
+  setup: { emulator?: Partial<SlackEmulatorOptions>; provider?: Partial<SlackProviderOptions>; legacyRecords?: boolean } = {},
 ): Promise<SlackHarness> {
   const emulator = await startSlackEmulator({ redirectUrls: [REDIRECT_URI], ...setup.emulator });
   const store = new MemoryStore();
@@ -59,7 +60,7 @@ export async function startSlackHarness(
   const options = slackOptionsFor(emulator, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2000 }, timeoutMs: 2000, ...setup.provider });
   const build = (overrides: Partial<SlackProviderOptions> = {}) => {
     const provider = slack({ ...options, ...overrides });
-    const sdk = createSDK({ store, cache, now: emulator.clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, logger, providers: [provider] });
+    const sdk = createSDK({ store, cache, now: emulator.clock.now, state: { secrets: STATE_SECRETS }, encryption: { ...ENCRYPTION, requireEncrypted: setup.legacyRecords !== true }, logger, providers: [provider] });
     for (const name of SDK_EVENT_NAMES) sdk.events.on(name, (payload) => events.push({ name, payload: payload as Record<string, unknown> }));
     return { provider, sdk };
   };
@@ -114,7 +115,7 @@ export async function startSlackHarness(
     async credentials(id) {
       const stored = await store.get(id);
       if (!stored) throw new Error(`no record ${id}`);
-      return cipher.decryptFields(id, stored.credentials);
+      return cipher.decryptFields(stored, stored.credentials);
     },
     async close() {
       for (const server of servers) await new Promise((resolve) => server.close(resolve));

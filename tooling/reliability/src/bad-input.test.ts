@@ -155,7 +155,7 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
   ),
   handleInstallCallback: fc.oneof(
     fc.oneof(notString.filter((value) => value !== undefined && value !== null), fc.constant("")).map((code): BadCall => ({ call: (target) => target.handleInstallCallback(loose<{ provider: string }>({ provider: "acme", code, state: "s" })), field: "handleInstallCallback.code" })),
-    fc.integer({ min: 8193, max: 50_000 }).map((length): BadCall => ({ call: (target) => target.handleInstallCallback({ provider: "acme", code: "c", state: "s".repeat(length) }), field: "handleInstallCallback.state" })),
+    fc.integer({ min: 8193, max: 50_000 }).map((length): BadCall => ({ call: (target) => target.handleInstallCallback({ provider: "acme", code: "c", state: "s", browser_binding: "b".repeat(length) }), field: "handleInstallCallback.browser_binding" })),
     badProvider.map((provider): BadCall => ({ call: (target) => target.handleInstallCallback(loose<{ provider: string }>({ provider, code: "c", state: "s" })), field: "handleInstallCallback.provider" })),
   ),
   completeSiteSelection: fc.oneof(

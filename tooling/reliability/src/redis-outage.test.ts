@@ -92,8 +92,8 @@ describe.skipIf(skipReason !== undefined)(`Redis outage under load${skipReason ?
       const merged = mergeResults(await Promise.all(workers.map((worker) => worker.resolve(id, 250))));
       expect(server.stats.refreshes - before).toBe(1);
       expect(merged.errors).toEqual({});
-      const cached = JSON.parse((await shared.redis.get(key))!) as { access_token: string };
-      expect(merged.tokens).toEqual({ [fingerprint(cached.access_token)]: PROCESSES * 250 });
+      const cached = (await shared.cachedAccessToken(key))!;
+      expect(merged.tokens).toEqual({ [fingerprint(cached)]: PROCESSES * 250 });
     }
     const finalState = server.refreshTokenState((await shared.storedRefreshToken(id))!);
     expect(finalState).toBe("current");

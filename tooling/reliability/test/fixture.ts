@@ -3,7 +3,7 @@
 // that look at Redis and the provider directly, never through the SDK under test.
 import { randomBytes, randomUUID } from "node:crypto";
 import { CredentialCipher, type SDK } from "@sdk/core";
-import { startOAuthServer, type OAuthServer, type OAuthServerOptions } from "@sdk/oauth/testing";
+import { readCachedToken, startOAuthServer, type OAuthServer, type OAuthServerOptions } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore, failFastRedisOptions } from "@sdk/storage-redis";
 import { Redis } from "ioredis";
 import { afterAll, afterEach } from "vitest";
@@ -55,6 +55,8 @@ export interface Scenario {
   install(user?: string): Promise<{ id: string; accountId: string }>;
   /** The 1.x access-token key of an integration. */
   tokenKey(id: string, accountId: string): string;
+  /** The access token cached under `key` (GET from Redis, opened with the scenario's key: the raw value is an envelope). */
+  cachedAccessToken(key: string): Promise<string | undefined>;
   /** The refresh token as stored in Redis, decrypted here (the raw record is read with GET, not through the SDK). */
   storedRefreshToken(id: string): Promise<string | undefined>;
   /** The stored record as JSON (GET of the RedisStore key). */
@@ -70,7 +72,7 @@ export async function scenario(config: WorkerConfig, server: OAuthServer, option
   const cipher = new CredentialCipher([{ id: "k1", key: config.encryptionKey }]);
   const rawRecord = async (id: string) => {
     const json = await redis.get(`{${config.storePrefix}}:record:${id}`);
-    return json === null ? undefined : (JSON.parse(json) as { version: number; status: string; credentials: Record<string, unknown> });
+    return json === null ? undefined : (JSON.parse(json) as { id: string; provider: string; account_id: string; metadata: Record<string, unknown>; version: number; status: string; credentials: Record<string, unknown> });
   };
   return {
     config,
@@ -83,10 +85,14 @@ export async function scenario(config: WorkerConfig, server: OAuthServer, option
       return { id: await installAcme(sdk, server, { user, accountId }), accountId };
     },
     tokenKey: (id, accountId) => `integration:acme:${id}:app_user:${accountId}:access_token`,
+    async cachedAccessToken(key) {
+      const raw = { get: async (name: string) => (await redis.get(name)) ?? undefined };
+      return (await readCachedToken(raw, key, [{ id: "k1", key: config.encryptionKey }]))?.access_token;
+    },
     async storedRefreshToken(id) {
       const record = await rawRecord(id);
       const envelope = record?.credentials.refresh_token;
-      return envelope === undefined ? undefined : (cipher.decrypt(id, "refresh_token", envelope) as string);
+      return envelope === undefined ? undefined : (cipher.decrypt(record!, "refresh_token", envelope) as string);
     },
     rawRecord,
     async close() {

@@ -42,13 +42,19 @@ export type Fault =
   | { kind: "rate_limit"; retryAfterSeconds: number; body?: unknown }
   | { kind: "delay"; ms: number }
   | { kind: "malformed" }
-  | { kind: "disconnect" };
+  | { kind: "disconnect" }
+  /** A 200 JSON body of `bytes` bytes streamed in 64 KiB chunks as the client reads them (hostile or broken provider). */
+  | { kind: "oversized"; bytes: number; declareLength?: boolean }
+  /** A raw text body, e.g. deeply nested JSON. */
+  | { kind: "text"; status: number; text: string };
 
 export interface EmulatorLogEntry {
   route: string;
   method: string;
   path: string;
   status: number;
+  /** Body bytes written before the answer ended or the client went away (oversized faults only). */
+  bytesSent?: number;
 }
 
 export interface EmulatorServer {
@@ -111,6 +117,33 @@ function send(response: ServerResponse, answer: EmulatorResponse): void {
   response.end(payload);
 }
 
+/** Writes `{"access_token":"xxxx…"}` of `bytes` bytes, one 64 KiB chunk at a time, waiting for the client to drain. */
+async function streamOversized(response: ServerResponse, bytes: number, declareLength: boolean, progress: (sent: number) => void): Promise<void> {
+  const chunk = Buffer.alloc(64 * 1024, "x");
+  const head = Buffer.from('{"access_token":"');
+  response.writeHead(200, { "content-type": "application/json", ...(declareLength ? { "content-length": String(bytes) } : {}) });
+  let sent = 0;
+  const write = (data: Buffer) =>
+    new Promise<boolean>((resolve) => {
+      if (response.destroyed || response.writableEnded) return resolve(false);
+      sent += data.byteLength;
+      progress(sent);
+      if (response.write(data)) return resolve(true);
+      const done = (ok: boolean) => {
+        response.off("drain", onDrain);
+        response.off("close", onClose);
+        resolve(ok);
+      };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      response.once("drain", onDrain);
+      response.once("close", onClose);
+    });
+  if (!(await write(head))) return;
+  while (sent + chunk.byteLength + 2 < bytes) if (!(await write(chunk))) return;
+  if (await write(Buffer.from('"}'))) response.end();
+}
+
 export async function startEmulatorServer(options: EmulatorServerOptions): Promise<EmulatorServer> {
   const clock = options.clock ?? new ManualClock();
   const counters: Record<string, number> = {};
@@ -159,11 +192,19 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       return;
     }
     if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === "oversized") {
+      const entry: EmulatorLogEntry = { route: route.name, method, path: url.pathname, status: 200, bytesSent: 0 };
+      log.push(entry);
+      await streamOversized(response, fault.bytes, fault.declareLength ?? false, (sent) => void (entry.bytesSent = sent));
+      return;
+    }
     let answer: EmulatorResponse;
     if (fault?.kind === "status") {
       answer = { status: fault.status, body: fault.body ?? { error: "server_error" }, ...(fault.headers ? { headers: fault.headers } : {}) };
     } else if (fault?.kind === "rate_limit") {
       answer = { status: 429, body: fault.body ?? { error: "rate_limited" }, headers: { "retry-after": String(fault.retryAfterSeconds) } };
+    } else if (fault?.kind === "text") {
+      answer = { status: fault.status, text: fault.text, headers: { "content-type": "application/json" } };
     } else if (fault?.kind === "malformed") {
       answer = { status: 200, text: "{\"access_token\": <html>not json", headers: { "content-type": "application/json" } };
     } else {

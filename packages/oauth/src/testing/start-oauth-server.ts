@@ -80,7 +80,8 @@ function oauthError(status: number, error: string, description: string, headers?
 
 export async function startOAuthServer(options: OAuthServerOptions): Promise<OAuthServer> {
   const clientId = options.clientId ?? "test-client";
-  const clientSecret = options.clientSecret ?? "test-client-secret";
+  // Random per start: a fixed default secret would be a known credential copied into configs and tests.
+  const clientSecret = options.clientSecret ?? `test-client-secret-${randomBytes(16).toString("hex")}`;
   const clock = options.clock ?? new ManualClock();
   const ttlSeconds = options.accessTokenTtlSeconds ?? 3600;
   const reuseWindowMs = options.reuseWindowMs ?? 0;

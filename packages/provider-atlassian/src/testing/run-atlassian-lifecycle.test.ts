@@ -10,6 +10,6 @@ describe("runAtlassianLifecycle", () => {
     expect(trace.steps.map((step) => step.step)).toContain("confluence.complete_site_selection");
     expect(trace.emulator_stats).toMatchObject({ refreshes: 3, reuseDetected: 0, codeExchanges: 3 });
     const text = JSON.stringify(trace);
-    expect(text).not.toMatch(/atl_(at|rt)_|code_[A-Za-z0-9_-]{8}|atlassian-test-client-secret/);
+    expect(text).not.toMatch(/atl_(at|rt)_|code_[A-Za-z0-9_-]{8}|atlassian-test-client-secret-/);
   });
 });

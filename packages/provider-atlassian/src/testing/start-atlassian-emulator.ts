@@ -49,7 +49,7 @@ export interface AtlassianUser {
 export interface AtlassianEmulatorOptions {
   /** @default "atlassian-test-client" */
   clientId?: string;
-  /** @default "atlassian-test-client-secret" */
+  /** @default "atlassian-test-client-secret-" + 32 random hex characters, new on every start */
   clientSecret?: string;
   /** Callback URLs of the app; `redirect_uri` must equal one exactly. @default ["http://localhost:3000/callback"] */
   redirectUris?: string[];
@@ -305,7 +305,8 @@ const errorPage = (status: number, message: string): EmulatorResponse => ({
 
 export async function startAtlassianEmulator(options: AtlassianEmulatorOptions = {}): Promise<AtlassianEmulator> {
   const clientId = options.clientId ?? "atlassian-test-client";
-  const clientSecret = options.clientSecret ?? "atlassian-test-client-secret";
+  // Random per start: a fixed default secret would be a known credential copied into configs and tests.
+  const clientSecret = options.clientSecret ?? `atlassian-test-client-secret-${randomBytes(16).toString("hex")}`;
   const redirectUris = options.redirectUris ?? ["http://localhost:3000/callback"];
   const clock = options.clock ?? new ManualClock();
   const sites = new Map((options.sites ?? [DEFAULT_SITE]).map((site) => [site.id, site]));

@@ -65,6 +65,8 @@ export interface AtlassianSandbox {
   connect(input: ConnectInput): Promise<IntegrationSummary>;
   /** The stored refresh token of an integration, decrypted (for assertions; never log it). */
   refreshTokenOf(id: string): Promise<string | undefined>;
+  /** The SDK's encryption keys (empty with `encryption: false`), e.g. for `readCachedToken` from @sdk/oauth/testing. */
+  keys: EncryptionKey[];
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startAtlassianSandbox(options: AtlassianSandboxOptions = {
     emulator,
     clock,
     sdk,
+    keys,
     store,
     cache,
     async connect(input) {
@@ -130,7 +133,7 @@ export async function startAtlassianSandbox(options: AtlassianSandboxOptions = {
     },
     async refreshTokenOf(id) {
       const record = await store.get(id);
-      const value = record ? cipher.decrypt(id, "refresh_token", record.credentials.refresh_token) : undefined;
+      const value = record ? cipher.decrypt(record, "refresh_token", record.credentials.refresh_token) : undefined;
       return typeof value === "string" ? value : undefined;
     },
     close: () => emulator.close(),

@@ -29,7 +29,7 @@ export interface SentryEmulatorOptions {
   appUuid?: string;
   /** @default "sentry-test-client-id" */
   clientId?: string;
-  /** Also the webhook signing key. @default "sentry-test-client-secret" */
+  /** Also the webhook signing key. @default "sentry-test-client-secret-" + 32 random hex characters, new on every start */
   clientSecret?: string;
   /**
    * The app's configured Redirect URL. Sentry sends every approved install there with `code`, `installationId`
@@ -219,7 +219,8 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
   const slug = options.slug ?? "test-app";
   const appUuid = options.appUuid ?? randomUUID();
   const clientId = options.clientId ?? "sentry-test-client-id";
-  const clientSecret = options.clientSecret ?? "sentry-test-client-secret";
+  // Random per start: a fixed default secret would be a known credential (here also the webhook signing key).
+  const clientSecret = options.clientSecret ?? `sentry-test-client-secret-${randomBytes(16).toString("hex")}`;
   const scopes = options.scopes ?? ["org:read", "project:read"];
   const accessTokenTtlMs = options.accessTokenTtlMs ?? EIGHT_HOURS_MS;
   const codeTtlMs = options.codeTtlMs ?? 600_000;

@@ -188,8 +188,8 @@ describe("oauth.v2.access: code exchange", () => {
   });
 
   it.each([
-    ["an unknown client_id", { client_id: "999.999", client_secret: "slack-emulator-client-secret" }, "invalid_client_id"],
-    ["no client_id", { client_secret: "slack-emulator-client-secret" }, "invalid_client_id"],
+    ["an unknown client_id", { client_id: "999.999", client_secret: "any-client-secret" }, "invalid_client_id"],
+    ["no client_id", { client_secret: "any-client-secret" }, "invalid_client_id"],
     ["a wrong client_secret", { client_id: "1111111111.2222222222", client_secret: "nope" }, "bad_client_secret"],
   ])("rejects %s with HTTP 200 and ok:false", async (_, credentials, error) => {
     const code = await client.code();

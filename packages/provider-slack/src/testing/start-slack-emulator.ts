@@ -251,7 +251,8 @@ function redirectAllowed(candidate: string, configured: string[]): boolean {
 export async function startSlackEmulator(options: SlackEmulatorOptions): Promise<SlackEmulator> {
   if (options.redirectUrls.length === 0) throw new Error("startSlackEmulator needs at least one redirect URL");
   const clientId = options.clientId ?? "1111111111.2222222222";
-  const clientSecret = options.clientSecret ?? "slack-emulator-client-secret";
+  // Random per start: a fixed default secret would be a known credential copied into configs and tests.
+  const clientSecret = options.clientSecret ?? `slack-emulator-client-secret-${random(16)}`;
   const appId = options.appId ?? "A0EMULATOR1";
   const appName = options.appName ?? "Emulated App";
   const defaultUser = options.defaultUser ?? "U0INSTALLER";

@@ -49,8 +49,9 @@ function summarizeRequest(init: RequestInit | undefined): string {
 }
 
 /** Credential fields whose plaintext changed (each write re-encrypts every field with a fresh IV). */
-function changedFields(cipher: CredentialCipher | undefined, id: string, before: Record<string, unknown> | undefined, after: Record<string, unknown>): string[] {
-  const open = (fields: Record<string, unknown> | undefined) => (fields && cipher ? cipher.decryptFields(id, fields) : (fields ?? {}));
+function changedFields(cipher: CredentialCipher | undefined, before: Integration | undefined, after: Integration): string[] {
+  // Envelopes are bound to their record (id, provider, account, routing metadata): each side opens with its own.
+  const open = (record: Integration | undefined) => (record && cipher ? cipher.decryptFields(record, record.credentials) : (record?.credentials ?? {}));
   const previous = open(before);
   const next = open(after);
   return Object.keys(next).filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]));
@@ -131,7 +132,7 @@ export class TraceRecorder {
         const before = await store.get(id);
         try {
           const updated = await store.update(id, patch, options);
-          const what = [patch.status ? `status=${patch.status}` : "", patch.credentials ? `credentials changed: [${changedFields(cipher, id, before?.credentials, patch.credentials).join(", ")}]` : ""].filter(Boolean).join(" ");
+          const what = [patch.status ? `status=${patch.status}` : "", patch.credentials ? `credentials changed: [${changedFields(cipher, before, updated).join(", ")}]` : ""].filter(Boolean).join(" ");
           this.#push(actor, "store", `CAS-UPDATE ${id} expected v${options.expectedVersion} -> v${updated.version} ${what}`);
           return updated;
         } catch (error) {

@@ -1,0 +1,27 @@
+// A provider object never shows its client secret: not through util.inspect, JSON.stringify or any public field
+// (it is a private field). The fake server's default client secret is random on every start.
+import { reachableSecrets } from "@sdk/core/testing";
+import { describe, expect, it } from "vitest";
+import { defineOAuthProvider } from "./define-oauth-provider.js";
+import { startOAuthServer } from "./testing/start-oauth-server.js";
+
+const SECRET = "planted-client-secret-7f3a9c1e5b2d";
+
+describe("secrets on provider objects", () => {
+  it("defineOAuthProvider keeps clientSecret out of inspect, JSON and every public field", () => {
+    const provider = defineOAuthProvider({ id: "acme", clientId: "client", clientSecret: SECRET, redirectUri: "https://app.example/cb", authorizeUrl: "https://auth.example/authorize", tokenUrl: "https://auth.example/token", scopes: ["read"] });
+    expect(reachableSecrets(provider, [SECRET])).toEqual([]);
+    expect(reachableSecrets([provider], [SECRET])).toEqual([]);
+    expect(provider.options).not.toHaveProperty("clientSecret");
+  });
+
+  it("the fake server's default client secret is random per start", async () => {
+    const [first, second] = await Promise.all([startOAuthServer({ redirectUris: [] }), startOAuthServer({ redirectUris: [] })]);
+    try {
+      expect(first.clientSecret).not.toBe(second.clientSecret);
+      expect(first.clientSecret.length).toBeGreaterThanOrEqual(32);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});
