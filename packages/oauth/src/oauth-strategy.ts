@@ -533,6 +533,7 @@ export class OAuthStrategy implements ProviderDefinition {
           chain,
           tokenKey: key,
           lockKey: this.#lockKey(integration, chain),
+          codec: tokenCodec(context),
           leaseMs: this.options.lockLeaseMs ?? 45_000,
           withinMs: options.withinMs,
           idleMs: this.options.refreshTokenIdleMs,

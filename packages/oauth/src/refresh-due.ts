@@ -3,7 +3,7 @@
 // resolve, so several workers sweeping one fleet refresh each due chain once.
 import { internalKey, type CacheStore, type Integration, type RefreshDueOutcome } from "@sdk/core";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
-import { decodeCachedToken } from "./token-cache.js";
+import type { TokenCodec } from "./token-cache.js";
 
 export interface DueChain {
   cache: CacheStore;
@@ -14,6 +14,8 @@ export interface DueChain {
   /** The chain's access-token key and refresh-lock key. */
   tokenKey: string;
   lockKey: string;
+  /** Reads the cached access token the way the SDK wrote it (sealed or 1.x plaintext). */
+  codec: TokenCodec;
   leaseMs: number;
   withinMs: number;
   /** The provider's idle limit of a refresh token, when it has one. */
@@ -40,7 +42,7 @@ function lastUse(integration: Integration): number {
 export async function refreshChainIfDue(chain: DueChain): Promise<RefreshDueOutcome> {
   const { cache, integration } = chain;
   const now = chain.now();
-  const observed = decodeCachedToken(await cache.get(chain.tokenKey));
+  const observed = chain.codec.decode(chain.tokenKey, await cache.get(chain.tokenKey));
   const idle = chain.idleMs !== undefined && now - lastUse(integration) >= chain.idleMs;
   if (!idle && observed && observed.expires_at - now > chain.withinMs) return "not_due";
   const marker = internalKey(chain.keyPrefix, "refresh_due", `${integration.id}:${chain.chain}`);
@@ -48,7 +50,7 @@ export async function refreshChainIfDue(chain: DueChain): Promise<RefreshDueOutc
   // Under the lock, before refreshing: another sweep marked it, or any caller cached another token since we looked.
   const done = async (): Promise<RefreshDueOutcome | undefined> => {
     if ((await cache.get(marker)) !== undefined) return "skipped";
-    const current = decodeCachedToken(await cache.get(chain.tokenKey));
+    const current = chain.codec.decode(chain.tokenKey, await cache.get(chain.tokenKey));
     return current && current.access_token !== observed?.access_token ? "skipped" : undefined;
   };
   return withRefreshLock<RefreshDueOutcome>({ cache, lockKey: chain.lockKey, leaseMs: chain.leaseMs, waitMs: chain.leaseMs + 5000 }, done, async (hold) => {
