@@ -130,15 +130,6 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.oneof(badIdString, notString).filter((status) => status !== undefined).map((status): BadCall => ({ call: (target) => target.listConnections(loose({ account_id: "acct-1", status })), field: "listConnections.status" })),
     fc.constantFrom("credentials", "$where", "natural_key", "id").map((key): BadCall => ({ call: (target) => target.listConnections(loose({ account_id: "acct-1", [key]: "x" })), field: `listConnections.${key}` })),
   ),
-  scanConnections: fc.oneof(
-    badId.map((account): BadCall => ({ call: (target) => target.scanConnections(loose({ account_id: account })), field: "scanConnections.account_id" })),
-    fc.oneof(notString, fc.constantFrom(0, -1, 1001, 1.5)).filter((limit) => limit !== undefined).map((limit): BadCall => ({ call: (target) => target.scanConnections(loose({ limit })), field: "scanConnections.limit" })),
-    fc.constantFrom("e30", "a b", "$gt", "").map((cursor): BadCall => ({ call: (target) => target.scanConnections({ cursor }), field: "scanConnections.cursor" })),
-  ),
-  refreshDue: fc.oneof(
-    fc.oneof(notString, fc.constantFrom(-1, 1.5, 8 * 24 * 3600 * 1000)).map((within): BadCall => ({ call: (target) => target.refreshDue(loose({ within })), field: "refreshDue.within" })),
-    fc.constantFrom(0, 65, -3).map((concurrency): BadCall => ({ call: (target) => target.refreshDue({ within: 1000, concurrency }), field: "refreshDue.concurrency" })),
-  ),
   reencryptConnections: fc.oneof(
     fc.constantFrom("e30", "a b", "").map((cursor): BadCall => ({ call: (target) => target.reencryptConnections({ cursor }), field: "reencryptConnections.cursor" })),
     fc.constantFrom("log", 1, {}).map((onProgress): BadCall => ({ call: (target) => target.reencryptConnections(loose({ onProgress })), field: "reencryptConnections.onProgress" })),
