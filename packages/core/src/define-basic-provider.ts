@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { ProviderDefinition } from "./provider.js";
 import { secretSchema } from "./schemas.js";
-import { defineStaticProvider, type StaticProviderOptions } from "./static-provider.js";
+import { defineStaticProvider, storedString, type StaticProviderOptions } from "./static-provider.js";
 
 const basicSchema = z.strictObject({
   username: z
@@ -16,9 +16,9 @@ const basicSchema = z.strictObject({
 });
 
 export function defineBasicProvider(options: StaticProviderOptions): ProviderDefinition {
-  return defineStaticProvider("basic", options, basicSchema, (credentials) => {
-    const username = String(credentials.username);
-    const password = String(credentials.password);
+  return defineStaticProvider("basic", options, basicSchema, (_credentials, integration) => {
+    const username = storedString(integration, "username");
+    const password = storedString(integration, "password");
     const encoded = Buffer.from(`${username}:${password}`, "utf8").toString("base64");
     return { username, password, headers: { Authorization: `Basic ${encoded}` } };
   });

@@ -19,7 +19,7 @@ export {
   type IntegrationStatus,
   type IntegrationSummary,
 } from "./integration.js";
-export type { PersistentStore, UpdateOptions } from "./persistent-store.js";
+export type { PersistentStore, ReadOptions, UpdateOptions } from "./persistent-store.js";
 export type { CacheStore } from "./cache-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { MemoryCache, type MemoryCacheOptions } from "./memory-cache.js";
@@ -33,6 +33,7 @@ export type {
   InstallCallbackResult,
   InstallUrlInput,
   InstallUrlResult,
+  IntegrationIdentity,
   PreparedConnection,
   ProviderContext,
   ProviderDefinition,

@@ -5,6 +5,7 @@ import type { AuthType, Integration } from "./integration.js";
 import { parseInput } from "./parse-input.js";
 import type { ProviderDefinition, RuntimeFields } from "./provider.js";
 import { providerIdSchema, urlSchema } from "./schemas.js";
+import { SdkError } from "./sdk-error.js";
 
 export interface StaticProviderOptions {
   /** Provider id used in inputs and records, e.g. `"sentry-token"`. */
@@ -18,6 +19,15 @@ export interface StaticProviderOptions {
 }
 
 const defaultMetadataSchema = z.object({ base_url: urlSchema.optional() }).loose();
+
+/** A stored credential field the runtime hands out: a string, or the record is not one this provider wrote. */
+export function storedString(integration: Integration, field: string): string {
+  const value = integration.credentials[field];
+  if (typeof value === "string") return value;
+  throw new SdkError("validation_failed", `Integration "${integration.id}" holds no "${field}" credential; update its credentials.`, {
+    details: { field: `integration.credentials.${field}`, integration_id: integration.id, provider: integration.provider },
+  });
+}
 
 export function defineStaticProvider(
   authType: Exclude<AuthType, "oauth2">,
@@ -35,7 +45,9 @@ export function defineStaticProvider(
     parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
     ...(options.naturalKey ? { naturalKey: options.naturalKey } : {}),
     async resolve(_context, integration) {
-      const credentials = parseInput(credentialsSchema, integration.credentials, "integration.credentials");
+      // Stored credentials are the schema's output from createConnection / updateCredentials (and AES-GCM tells any
+      // altered field): parsing them again would decrypt every field, including those the runtime never hands out.
+      const credentials = integration.credentials;
       const baseUrl = typeof integration.metadata.base_url === "string" ? integration.metadata.base_url : options.baseUrl;
       return {
         provider: integration.provider,

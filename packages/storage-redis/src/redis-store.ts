@@ -9,10 +9,13 @@ import {
   type IntegrationFilter,
   type IntegrationPatch,
   type PersistentStore,
+  type ReadOptions,
   type UpdateOptions,
 } from "@sdk/core";
 import type { RedisClient } from "./redis-client.js";
 import { guardRedis } from "./redis-failure.js";
+import { readBatch } from "./redis-read-batch.js";
+import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
 import { RedisScript } from "./redis-script.js";
 
 export interface RedisStoreOptions {
@@ -23,13 +26,20 @@ export interface RedisStoreOptions {
    * @default "sdk:integrations"
    */
   keyPrefix?: string;
+  /**
+   * An in-process tier of records for the resolve hot path (reads that pass `{ tier: true }`; writes and the refresh
+   * path always read Redis). Every write through any RedisStore on the same Redis publishes the record id on
+   * `{prefix}:changed`, and a tier forgets that record at once; while its subscription is down nothing is served from
+   * memory. Opens one subscriber connection (close it with `dispose()`). Off by default. See the README, "Record tier".
+   */
+  recordTier?: RedisStoreTierOptions;
 }
 
 // Compare-and-set of one record plus its natural-key owner key and index sets, in one atomic step. KEYS, in order:
 // KEYS[1] the record; ARGV[4] owner keys the id releases (deleted only while they still hold the id); ARGV[5]
 // owner keys it claims; ARGV[6] index sets it leaves; the remaining KEYS index sets it joins.
 // ARGV[1] the JSON the caller read ('' = the record must not exist), ARGV[2] the JSON to store ('' = delete),
-// ARGV[3] the id, ARGV[7] '1' when a claimed owner key held by another id refuses the write ('taken'), '0' when
+// ARGV[3] the id, ARGV[8] the channel that tells record tiers the id changed, ARGV[7] '1' when a claimed owner key held by another id refuses the write ('taken'), '0' when
 // the record keeps its natural key: it then takes the owner key only if free (a record written before owner keys
 // existed may share its key with another; its writes must not fail for that). Comparing the whole JSON, not only
 // `version`, keeps the check exact even against writers that do not bump `version` (1.x).
@@ -58,6 +68,7 @@ end
 for i = claim, sets - 1 do redis.call('SET', KEYS[i], ARGV[3], 'NX') end
 for i = sets, join - 1 do redis.call('SREM', KEYS[i], ARGV[3]) end
 for i = join, #KEYS do redis.call('SADD', KEYS[i], ARGV[3]) end
+redis.call('PUBLISH', ARGV[8], ARGV[3])
 return 'ok'`);
 
 type WriteOutcome = "ok" | "exists" | "missing" | "changed" | "taken";
@@ -111,6 +122,7 @@ function applyPatch(record: Integration, patch: IntegrationPatch, version: numbe
 export class RedisStore implements PersistentStore {
   readonly #client: RedisClient;
   readonly #tag: string;
+  readonly #tier: RedisRecordTier | undefined;
 
   /** `client` stays the caller's: the store never closes it. */
   constructor(client: RedisClient, options: RedisStoreOptions = {}) {
@@ -122,10 +134,35 @@ export class RedisStore implements PersistentStore {
     }
     this.#client = client;
     this.#tag = `{${prefix}}`;
+    if (options.recordTier) {
+      const { maxEntries, maxTtlMs } = options.recordTier;
+      if (!Number.isInteger(maxEntries) || maxEntries <= 0 || !Number.isInteger(maxTtlMs) || maxTtlMs <= 0) {
+        throw new SdkError("misconfigured", `RedisStore "recordTier" needs positive integers "maxEntries" and "maxTtlMs".`, { details: { field: "recordTier" } });
+      }
+      this.#tier = new RedisRecordTier(client, this.#channel(), options.recordTier);
+    }
   }
 
-  async get(id: string): Promise<Integration | undefined> {
-    return (await this.#read(id, "get"))?.record;
+  async get(id: string, options?: ReadOptions): Promise<Integration | undefined> {
+    const tier = options?.tier ? this.#tier : undefined;
+    if (!tier) return (await this.#read(id, "get"))?.record;
+    const asked = Date.now();
+    const hit = tier.read(id, asked);
+    if (hit !== undefined) return hit;
+    const fill = tier.begin(id);
+    let record: Integration | null = null;
+    try {
+      const json = await guardRedis("store_unavailable", "get", () => readBatch(this.#client).get(this.#recordKey(id), true));
+      record = json === null ? null : this.#parse(id, json);
+    } finally {
+      tier.complete(id, fill, record, asked);
+    }
+    return record ?? undefined;
+  }
+
+  /** Closes the record tier's subscriber connection, if any. Never closes the caller's client. */
+  async dispose(): Promise<void> {
+    this.#tier?.dispose();
   }
 
   async create(record: Integration): Promise<Integration> {
@@ -213,15 +250,20 @@ export class RedisStore implements PersistentStore {
   }
 
   async #read(id: string, operation: string): Promise<StoredRecord | undefined> {
-    const json = await guardRedis("store_unavailable", operation, () => this.#client.get(this.#recordKey(id)));
+    const json = await guardRedis("store_unavailable", operation, () => readBatch(this.#client).get(this.#recordKey(id), true));
     return json === null ? undefined : { json, record: this.#parse(id, json) };
   }
 
   async #write(operation: string, id: string, plan: WritePlan): Promise<WriteOutcome> {
     const keys = [this.#recordKey(id), ...plan.release, ...plan.claim, ...plan.leave, ...plan.join];
-    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0"];
-    const outcome = await guardRedis("store_unavailable", operation, () => WRITE.run(this.#client, keys, args));
-    return outcome as WriteOutcome;
+    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0", this.#channel()];
+    // Forgotten here at once (and again by the published message): this process never serves its own old write.
+    this.#tier?.invalidate(id);
+    try {
+      return (await guardRedis("store_unavailable", operation, () => WRITE.run(this.#client, keys, args))) as WriteOutcome;
+    } finally {
+      this.#tier?.invalidate(id);
+    }
   }
 
   /** Reads a stored value leniently (1.x records have no `version`, `status`, ...). The key's id wins over the value's. */
@@ -253,6 +295,10 @@ export class RedisStore implements PersistentStore {
     if (typeof record.natural_key !== "string") return [];
     // JSON keeps the three parts apart whatever they contain (account ids and natural keys may hold ':').
     return [`${this.#tag}:natural-key-owner:${JSON.stringify([record.provider, record.account_id, record.natural_key])}`];
+  }
+
+  #channel(): string {
+    return `${this.#tag}:changed`;
   }
 
   #recordKey(id: string): string {
