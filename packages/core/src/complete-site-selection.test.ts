@@ -5,6 +5,7 @@ import { createSDK } from "./create-sdk.js";
 import { MemoryCache } from "./memory-cache.js";
 import { MemoryStore } from "./memory-store.js";
 import type { ProviderDefinition, SiteSelectionInput } from "./provider.js";
+import { testEncryptionKey } from "./test-encryption-key.js";
 
 function recordingProvider(id: string, seen: SiteSelectionInput[]): ProviderDefinition {
   return {
@@ -23,7 +24,7 @@ describe("completeSiteSelection", () => {
   it("routes by the provider prefix of selection_id and passes user_id / account_id through", async () => {
     const jira: SiteSelectionInput[] = [];
     const wiki: SiteSelectionInput[] = [];
-    const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache(), providers: [recordingProvider("jira", jira), recordingProvider("wiki", wiki)] });
+    const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache(), encryption: { keys: [testEncryptionKey()] }, providers: [recordingProvider("jira", jira), recordingProvider("wiki", wiki)] });
     await sdk.completeSiteSelection({ selection_id: "wiki.abc_DEF-1", cloud_id: "c1", browser_binding: "b", user_id: "user-1", account_id: "acct-1" });
     expect(jira).toEqual([]);
     expect(wiki).toEqual([{ selection_id: "wiki.abc_DEF-1", cloud_id: "c1", browser_binding: "b", user_id: "user-1", account_id: "acct-1" }]);

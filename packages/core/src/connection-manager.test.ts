@@ -197,7 +197,7 @@ describe("createConnection upserts on the provider's natural key", () => {
         return memory.create(record);
       },
     };
-    const sdk = createSDK({ store, providers: [defineApiKeyProvider({ id: "keyed", naturalKey: ({ metadata }) => String(metadata.org) })] });
+    const sdk = createSDK({ store, encryption: { keys: [KEY_1] }, providers: [defineApiKeyProvider({ id: "keyed", naturalKey: ({ metadata }) => String(metadata.org) })] });
     const saved = await sdk.createConnection({ provider: "keyed", account_id: "a", created_by: "u", credentials: { api_key: "k-9999" }, metadata: { org: "acme" } });
     expect(saved.id).toBe("created-elsewhere");
     expect(saved.version).toBe(2);
@@ -210,7 +210,7 @@ describe("createConnection upserts on the provider's natural key", () => {
     const base = defineApiKeyProvider({ id: "post-save" });
     const provider = { ...base, prepareConnection: async (_context: unknown, draft: Parameters<NonNullable<typeof base.prepareConnection>>[1]) => ({ draft, afterSave: async () => Promise.reject(new SdkError("cache_unavailable", "cache down")) }) };
     const store = new MemoryStore();
-    const sdk = createSDK({ store, logger, providers: [provider] });
+    const sdk = createSDK({ store, logger, encryption: { keys: [KEY_1] }, providers: [provider] });
     const saved = await sdk.createConnection({ provider: "post-save", account_id: "a", created_by: "u", credentials: { api_key: "k-1111" } });
     expect(await store.get(saved.id)).toBeDefined();
     expect(lines).toContain("post-save step failed; the connection is stored");
@@ -323,7 +323,7 @@ describe("events", () => {
     const explode = () => {
       throw new Error("log transport down");
     };
-    const sdk = createSDK({ store: new MemoryStore(), providers: [defineApiKeyProvider({ id: "k" })], logger: { debug: explode, info: explode, warn: explode, error: explode } });
+    const sdk = createSDK({ store: new MemoryStore(), providers: [defineApiKeyProvider({ id: "k" })], encryption: { keys: [KEY_1] }, logger: { debug: explode, info: explode, warn: explode, error: explode } });
     const saved = await sdk.createConnection({ provider: "k", account_id: "a", created_by: "u", credentials: { api_key: "k-1234" } });
     expect((await sdk.resolveConnection(saved.id)).api_key).toBe("k-1234");
   });
@@ -341,7 +341,7 @@ describe("outages map to retryable codes", () => {
   });
 
   it("a failing cache is cache_unavailable (retryable)", async () => {
-    const sdk = createSDK({ store: new MemoryStore(), cache: failingCache(() => new Error("ETIMEDOUT")), state: { secrets: STATE_SECRETS }, providers: [fakeOAuthProvider()] });
+    const sdk = createSDK({ store: new MemoryStore(), cache: failingCache(() => new Error("ETIMEDOUT")), state: { secrets: STATE_SECRETS }, encryption: { keys: [KEY_1] }, providers: [fakeOAuthProvider()] });
     const saved = await sdk.createConnection({ provider: "fake-oauth", account_id: "a", created_by: "u", credentials: { refresh_token: "rt-1" }, metadata: { cloud_id: "c" } });
     expect(await failure(sdk.resolveConnection(saved.id))).toMatchObject({ code: "cache_unavailable", retryable: true, details: { operation: "get" } });
   });

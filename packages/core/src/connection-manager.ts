@@ -10,9 +10,12 @@ import { IntegrationRepository } from "./integration-repository.js";
 import { redactingLogger, type Logger } from "./logger.js";
 import { parseInput } from "./parse-input.js";
 import type {
+  ConfirmPendingInstallInput,
   InstallCallbackResult,
   InstallUrlResult,
   IntegrationIdentity,
+  PendingInstall,
+  PendingInstallLookup,
   ProviderContext,
   ProviderDefinition,
   Runtime,
@@ -24,6 +27,7 @@ import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } 
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
+import { warnPlaintext } from "./warn-plaintext.js";
 
 const installUrlSchema = z
   .object({
@@ -53,6 +57,21 @@ const siteSelectionSchema = z.strictObject({
   browser_binding: z.string().max(8192).optional(),
   user_id: idSchema.optional(),
   account_id: idSchema.optional(),
+});
+
+const pendingInstallIdSchema = z.string().min(3).max(256).regex(/^[a-z][a-z0-9_-]*\.[\w-]+$/, "must be a pending_install_id the SDK returned");
+
+const pendingLookupSchema = z.strictObject({
+  pending_install_id: pendingInstallIdSchema,
+  browser_binding: z.string().max(8192).optional(),
+});
+
+const confirmPendingSchema = z.strictObject({
+  pending_install_id: pendingInstallIdSchema,
+  browser_binding: z.string().max(8192).optional(),
+  user_id: idSchema,
+  account_id: idSchema,
+  created_by: idSchema.optional(),
 });
 
 const draftSchema = z.strictObject({
@@ -126,9 +145,7 @@ export class ConnectionManager {
     this.events = new SdkEvents(this.#logger);
     const now = options.now ?? Date.now;
     const cipher = new CredentialCipher(options.encryption?.keys ?? []);
-    if (!cipher.enabled) {
-      this.#logger.warn({}, "no encryption keys configured: credentials are stored in plaintext (set createSDK({ encryption: { keys } }))");
-    }
+    if (!cipher.enabled) warnPlaintext(this.#logger);
     const cache: CacheStore | undefined = options.cache ? guardedCache(options.cache) : undefined;
     const state: StateConfig = {
       secrets: options.state?.secrets ?? [],
@@ -223,6 +240,33 @@ export class ConnectionManager {
     const provider = this.#provider(providerId, "completeSiteSelection.selection_id");
     if (!provider.completeSiteSelection) this.#unsupported(provider, "completeSiteSelection");
     return provider.completeSiteSelection(this.#context, parsed);
+  }
+
+  /**
+   * What a pending install (an install the service did not start, see `install_confirmation_required`) granted, for
+   * a confirmation page. Takes nothing. Unknown or expired: `pending_install_expired`.
+   */
+  async getPendingInstall(input: PendingInstallLookup): Promise<PendingInstall> {
+    const parsed = parseInput(pendingLookupSchema, input, "getPendingInstall");
+    const provider = this.#pendingProvider(parsed.pending_install_id, "getPendingInstall.pending_install_id");
+    return provider.getPendingInstall!(this.#context, parsed);
+  }
+
+  /**
+   * Turns a pending install into an integration draft for the signed-in `user_id` and the `account_id` the caller
+   * chose (pass it to createConnection). Call it only from a same-origin POST of the signed-in user. Exactly once:
+   * a second confirm is `pending_install_already_confirmed`, a late one `pending_install_expired`.
+   */
+  async confirmPendingInstall(input: ConfirmPendingInstallInput): Promise<InstallCallbackResult> {
+    const parsed = parseInput(confirmPendingSchema, input, "confirmPendingInstall");
+    const provider = this.#pendingProvider(parsed.pending_install_id, "confirmPendingInstall.pending_install_id");
+    return provider.confirmPendingInstall!(this.#context, parsed);
+  }
+
+  #pendingProvider(pendingInstallId: string, field: string): ProviderDefinition {
+    const provider = this.#provider(pendingInstallId.slice(0, pendingInstallId.indexOf(".")), field);
+    if (!provider.getPendingInstall || !provider.confirmPendingInstall) this.#unsupported(provider, "pending installs");
+    return provider;
   }
 
   /**

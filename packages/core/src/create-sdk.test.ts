@@ -1,6 +1,6 @@
 // createSDK at construction: the 1.x call shape is refused with the 2.0 call in the message, and every
 // misconfiguration fails here (misconfigured, naming the option) rather than at the first install or resolve.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import { MemoryCache } from "./memory-cache.js";
@@ -10,8 +10,10 @@ import { SdkError } from "./sdk-error.js";
 import type { SdkOptions } from "./sdk-options.js";
 import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
 import { recordingLogger } from "./test-support/recording-logger.js";
+import { testEncryptionKey } from "./test-encryption-key.js";
 
 const secrets = [{ id: "s1", secret: "state-secret-0123456789abcdef0123456789" }];
+const encryption = { keys: [testEncryptionKey()] };
 
 function caught(run: () => unknown): SdkError {
   try {
@@ -65,20 +67,20 @@ const minimalOAuthProvider: ProviderDefinition = {
 
 describe("createSDK: misconfiguration fails at construction", () => {
   it("an OAuth provider without a cache is misconfigured and names the cache", () => {
-    const error = caught(() => createSDK({ store: new MemoryStore(), state: { secrets }, providers: [minimalOAuthProvider] }));
+    const error = caught(() => createSDK({ store: new MemoryStore(), state: { secrets }, encryption, providers: [minimalOAuthProvider] }));
     expect(error.code).toBe("misconfigured");
     expect(error.details).toMatchObject({ field: "cache", provider: "minimal-oauth" });
     expect(error.message).toContain("createSDK({ cache");
   });
 
   it("an OAuth provider without state secrets is misconfigured and names state.secrets", () => {
-    const error = caught(() => createSDK({ store: new MemoryStore(), cache: new MemoryCache(), providers: [fakeOAuthProvider()] }));
+    const error = caught(() => createSDK({ store: new MemoryStore(), cache: new MemoryCache(), encryption, providers: [fakeOAuthProvider()] }));
     expect(error.code).toBe("misconfigured");
     expect(error.details).toMatchObject({ field: "state.secrets" });
   });
 
   it("builds with a cache and state secrets", () => {
-    const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache(), state: { secrets }, providers: [fakeOAuthProvider()] });
+    const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache(), state: { secrets }, encryption, providers: [fakeOAuthProvider()] });
     expect(sdk.providerIds).toEqual(["fake-oauth"]);
   });
 
@@ -91,25 +93,62 @@ describe("createSDK: misconfiguration fails at construction", () => {
     ["a bad key prefix", { store: new MemoryStore(), providers: [], keyPrefix: "a b" }, "keyPrefix"],
     ["a logger missing a level", { store: new MemoryStore(), providers: [], logger: { info() {} } }, "logger.debug"],
     ["an encryption key that is not 32 bytes", { store: new MemoryStore(), providers: [], encryption: { keys: [{ id: "k1", key: "c2hvcnQ=" }] } }, "encryption.keys[0].key"],
+    ["no encryption option", { store: new MemoryStore(), providers: [] }, "encryption.keys"],
+    ["an empty key ring", { store: new MemoryStore(), providers: [], encryption: { keys: [] } }, "encryption.keys"],
+    ["plaintext: false without keys", { store: new MemoryStore(), providers: [], encryption: { plaintext: false } }, "encryption.keys"],
+    ["keys and plaintext: true together", { store: new MemoryStore(), providers: [], encryption: { keys: [testEncryptionKey()], plaintext: true } }, "encryption.plaintext"],
     ["a repeated encryption key id", { store: new MemoryStore(), providers: [], encryption: { keys: [{ id: "k1", key: Buffer.alloc(32, 1).toString("base64") }, { id: "k1", key: Buffer.alloc(32, 2).toString("base64") }] } }, "encryption.keys[1].id"],
-    ["a provider that is not a definition", { store: new MemoryStore(), providers: [{ id: "x" }] }, "providers[0]"],
-    ["a provider registered twice", { store: new MemoryStore(), providers: [defineApiKeyProvider({ id: "dup" }), defineApiKeyProvider({ id: "dup" })] }, "providers[1]"],
+    ["a provider that is not a definition", { store: new MemoryStore(), encryption, providers: [{ id: "x" }] }, "providers[0]"],
+    ["a provider registered twice", { store: new MemoryStore(), encryption, providers: [defineApiKeyProvider({ id: "dup" }), defineApiKeyProvider({ id: "dup" })] }, "providers[1]"],
   ])("%s is misconfigured", (_label, options, field) => {
     const error = caught(() => createSDK(options as unknown as SdkOptions));
     expect(error.code).toBe("misconfigured");
     expect(error.details.field).toBe(field);
   });
 
-  it("warns once, without secrets, when no encryption keys are configured", () => {
+  it("a logger gets the plaintext opt-in warning (without secrets); with keys, nothing is warned", () => {
     const logger = recordingLogger();
-    createSDK({ store: new MemoryStore(), providers: [], logger });
+    createSDK({ store: new MemoryStore(), providers: [], logger, encryption: { plaintext: true } });
     expect(logger.lines.filter((line) => line.level === "warn")).toHaveLength(1);
     expect(logger.lines[0]!.message).toContain("plaintext");
-    createSDK({ store: new MemoryStore(), providers: [], logger: recordingLogger(), encryption: { keys: [{ id: "k1", key: Buffer.alloc(32, 1).toString("base64") }] } });
+    const keyed = recordingLogger();
+    createSDK({ store: new MemoryStore(), providers: [], logger: keyed, encryption });
+    expect(keyed.lines.filter((line) => line.level === "warn")).toHaveLength(0);
   });
 
   it("a provider bundle (an array) registers each provider", () => {
-    const sdk = createSDK({ store: new MemoryStore(), providers: [[defineApiKeyProvider({ id: "one" }), defineApiKeyProvider({ id: "two" })]] });
+    const sdk = createSDK({ store: new MemoryStore(), encryption, providers: [[defineApiKeyProvider({ id: "one" }), defineApiKeyProvider({ id: "two" })]] });
     expect(sdk.providerIds).toEqual(["one", "two"]);
+  });
+});
+
+describe("createSDK: no silent plaintext", () => {
+  it("without encryption.keys refuses with misconfigured, naming encryption.keys, how to generate a key and the opt-in", () => {
+    const error = caught(() => createSDK({ store: new MemoryStore(), providers: [] } as unknown as SdkOptions));
+    expect(error.code).toBe("misconfigured");
+    expect(error.details).toEqual({ field: "encryption.keys" });
+    expect(error.message).toContain("randomBytes(32)");
+    expect(error.message).toContain("openssl rand -base64 32");
+    expect(error.message).toContain("encryption: { plaintext: true }");
+    expect(error.message).toContain("MIGRATION.md");
+  });
+
+  it("the plaintext opt-in warns once per process on stderr, with no logger configured", async () => {
+    vi.resetModules();
+    const fresh = await import("./create-sdk.js");
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      fresh.createSDK({ store: new MemoryStore(), providers: [], encryption: { plaintext: true } });
+      fresh.createSDK({ store: new MemoryStore(), providers: [], encryption: { plaintext: true } });
+    } finally {
+      spy.mockRestore();
+    }
+    const warnings = written.filter((line) => line.includes("plaintext"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("encryption.keys");
   });
 });

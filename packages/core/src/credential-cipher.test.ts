@@ -128,9 +128,9 @@ describe("encryption at rest through the SDK", () => {
     expect((await store.get("legacy-2"))!.version).toBe(1);
   });
 
-  it("without keys: plaintext at rest, and the records upgrade once keys are configured", async () => {
+  it("with the plaintext opt-in: plaintext at rest, and the records upgrade once keys are configured", async () => {
     const store = new MemoryStore();
-    const plain = createSDK({ store, providers: [defineApiKeyProvider({ id: "k" })] });
+    const plain = createSDK({ store, providers: [defineApiKeyProvider({ id: "k" })], encryption: { plaintext: true } });
     const saved = await plain.createConnection({ provider: "k", account_id: "a", created_by: "u", credentials: { api_key: "plain-mode-key" } });
     expect((await store.get(saved.id))!.credentials.api_key).toBe("plain-mode-key");
     const keyed = createSDK({ store, providers: [defineApiKeyProvider({ id: "k" })], encryption: { keys: [KEY_1] } });

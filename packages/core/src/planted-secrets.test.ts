@@ -172,10 +172,10 @@ describe("planted-secret scan", () => {
 
     // Outages whose driver errors quote what they were given (plaintext mode, so the store sees the secrets).
     const echo = (operation: string, args: unknown[]) => Object.assign(new Error(`${operation} failed for ${JSON.stringify(args)}`), { command: { args } });
-    const plainEcho = observed(createSDK({ store: failingStore(echo), providers: [defineApiKeyProvider({ id: "scan-key" })], logger }), "plaintext echo store");
+    const plainEcho = observed(createSDK({ store: failingStore(echo), providers: [defineApiKeyProvider({ id: "scan-key" })], encryption: { plaintext: true }, logger }), "plaintext echo store");
     expect(await attempt("echoing store, create", () => plainEcho.createConnection({ provider: "scan-key", account_id: "a", created_by: "u", credentials: { api_key: PLANTED.apiKey } }))).toBeUndefined();
     const echoStoreRecords = new MemoryStore();
-    const seededSdk = createSDK({ store: echoStoreRecords, providers: [defineApiKeyProvider({ id: "scan-key" })], logger });
+    const seededSdk = createSDK({ store: echoStoreRecords, providers: [defineApiKeyProvider({ id: "scan-key" })], encryption: { plaintext: true }, logger });
     const seeded = await seededSdk.createConnection({ provider: "scan-key", account_id: "a", created_by: "u", credentials: { api_key: PLANTED.apiKey } });
     const updateEcho = Object.assign(Object.create(null) as Record<string, unknown>, {
       get: (id: string) => echoStoreRecords.get(id),
@@ -184,10 +184,10 @@ describe("planted-secret scan", () => {
       delete: (id: string) => echoStoreRecords.delete(id),
       update: (...args: unknown[]) => Promise.reject(echo("update", args)),
     });
-    const updating = observed(createSDK({ store: updateEcho as never, providers: [defineApiKeyProvider({ id: "scan-key" })], logger }), "update echo");
+    const updating = observed(createSDK({ store: updateEcho as never, providers: [defineApiKeyProvider({ id: "scan-key" })], encryption: { plaintext: true }, logger }), "update echo");
     expect(await attempt("echoing store, update", () => updating.updateCredentials(seeded.id, { api_key: PLANTED.apiKey2 }))).toBeUndefined();
     const cacheEcho = observed(
-      createSDK({ store: new MemoryStore(), cache: { ...failingCache(echo), get: async () => undefined }, state: { secrets: STATE_SECRETS }, providers: [fakeOAuthProvider({ tokenPrefix: PLANTED.accessToken })], logger }),
+      createSDK({ store: new MemoryStore(), cache: { ...failingCache(echo), get: async () => undefined }, state: { secrets: STATE_SECRETS }, encryption: { plaintext: true }, providers: [fakeOAuthProvider({ tokenPrefix: PLANTED.accessToken })], logger }),
       "cache echo",
     );
     const cached = await cacheEcho.createConnection({ provider: "fake-oauth", account_id: "a", created_by: "u", credentials: { refresh_token: PLANTED.refreshToken }, metadata: { cloud_id: "c" } });

@@ -99,6 +99,35 @@ export interface SiteSelectionInput {
   account_id?: string;
 }
 
+/**
+ * An install the service did not start (no state on the callback, or a provider webhook), parked until a signed-in
+ * user confirms it for an account. Carries what was granted, never a secret.
+ */
+export interface PendingInstall {
+  /** Opaque, single use; give it to `getPendingInstall` / `confirmPendingInstall`. */
+  pending_install_id: string;
+  provider: string;
+  /** What was granted, for the confirmation page (Sentry `{ org_slug }`; Slack enterprise / team). */
+  grant: Record<string, string>;
+  /** ISO 8601; at most 10 minutes after the callback. */
+  expires_at: string;
+}
+
+export interface PendingInstallLookup {
+  pending_install_id: string;
+  /** Required when the pending install was bound to the browser that received the callback. */
+  browser_binding?: string;
+}
+
+export interface ConfirmPendingInstallInput extends PendingInstallLookup {
+  /** The signed-in user confirming. */
+  user_id: string;
+  /** The account the connection is stored under: the caller's choice for its signed-in user, never guessed. */
+  account_id: string;
+  /** @default user_id */
+  created_by?: string;
+}
+
 export interface WebhookInput {
   provider: string;
   /** Request headers as the HTTP framework gives them (names case-insensitive). */
@@ -112,6 +141,8 @@ export interface WebhookResult {
   event?: string;
   /** Integrations whose status the webhook changed. */
   integration_ids: string[];
+  /** An install the webhook reported and the SDK parked: it needs a user's confirmation (`confirmPendingInstall`). */
+  pending_install?: PendingInstall;
 }
 
 export interface PreparedConnection {
@@ -151,6 +182,10 @@ export interface ProviderDefinition {
   buildInstallUrl?(context: ProviderContext, input: InstallUrlInput): Promise<InstallUrlResult>;
   handleInstallCallback?(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult>;
   completeSiteSelection?(context: ProviderContext, input: SiteSelectionInput): Promise<InstallCallbackResult>;
+  /** What a parked provider-started install granted (no secret). */
+  getPendingInstall?(context: ProviderContext, input: PendingInstallLookup): Promise<PendingInstall>;
+  /** Takes a parked provider-started install, once, for the given user and account. */
+  confirmPendingInstall?(context: ProviderContext, input: ConfirmPendingInstallInput): Promise<InstallCallbackResult>;
   /** Moves transient parts of a draft (an access token) out of the record before it is stored. */
   prepareConnection?(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection>;
   /**

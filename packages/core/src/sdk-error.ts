@@ -35,6 +35,11 @@ export const SDK_ERROR_CODES = [
   "site_not_in_selection",
   "site_selection_expired",
   "webhook_signature_invalid",
+  "webhook_replayed",
+  "install_confirmation_required",
+  "pending_install_expired",
+  "pending_install_already_confirmed",
+  "pending_install_replayed",
 ] as const;
 
 export type SdkErrorCode = (typeof SDK_ERROR_CODES)[number];

@@ -24,8 +24,12 @@ export interface SdkOptions {
     /** @default 600 */
     ttlSeconds?: number;
   };
-  /** Credential encryption at rest (AES-256-GCM). Without keys credentials are stored in plaintext (a warning is logged once). */
-  encryption?: { keys: EncryptionKey[] };
+  /**
+   * Credential encryption at rest (AES-256-GCM). Required: without `keys` createSDK refuses (`misconfigured`)
+   * unless `{ plaintext: true }` opts in to storing credentials in plaintext (a 1.x migration window only; it warns
+   * once on stderr). Generate a key with `node -e "console.log(crypto.randomBytes(32).toString('base64'))"`.
+   */
+  encryption: EncryptionOptions;
   /** Clock in milliseconds. @default Date.now */
   now?: () => number;
   /** Used for every provider call. @default globalThis.fetch */
@@ -35,6 +39,12 @@ export interface SdkOptions {
   /** Prefix of SDK-internal cache keys (never the 1.x access-token / lock keys). @default "sdk" */
   keyPrefix?: string;
 }
+
+/** `encryption` option: a key ring, or the explicit plaintext opt-in. */
+export type EncryptionOptions = { keys: EncryptionKey[]; plaintext?: false } | { plaintext: true; keys?: undefined };
+
+/** How to make a key, quoted by every error that asks for one. */
+export const GENERATE_KEY_HINT = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64'))"`;
 
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
 const storeShape = z.object({ get: fn, create: fn, update: fn, delete: fn, list: fn }).loose();
@@ -52,7 +62,12 @@ const optionsSchema = z.object({
       ttlSeconds: z.number().int().min(30).max(3600).optional(),
     })
     .optional(),
-  encryption: z.object({ keys: z.array(z.object({ id: z.string().min(1).max(64).regex(/^[\w.-]+$/), key: z.string().min(1) })) }).optional(),
+  encryption: z
+    .object({
+      keys: z.array(z.object({ id: z.string().min(1).max(64).regex(/^[\w.-]+$/), key: z.string().min(1) })).optional(),
+      plaintext: z.boolean().optional(),
+    })
+    .optional(),
   now: fn.optional(),
   fetch: fn.optional(),
   logger: loggerShape.optional(),
@@ -61,8 +76,26 @@ const optionsSchema = z.object({
 
 export function validateOptions(options: unknown): void {
   const result = optionsSchema.safeParse(options);
-  if (result.success) return;
-  const issue = result.error.issues[0]!;
-  const field = formatPath(issue.path) || "options";
-  throw new SdkError("misconfigured", `createSDK option "${field}" is invalid: ${issue.message}`, { details: { field } });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = formatPath(issue.path) || "options";
+    throw new SdkError("misconfigured", `createSDK option "${field}" is invalid: ${issue.message}`, { details: { field } });
+  }
+  validateEncryption(result.data.encryption);
+}
+
+/** No silent plaintext: credentials are encrypted unless the caller says, in code, that they must not be. */
+function validateEncryption(encryption: { keys?: unknown[] | undefined; plaintext?: boolean | undefined } | undefined): void {
+  const hasKeys = (encryption?.keys?.length ?? 0) > 0;
+  if (hasKeys && encryption?.plaintext === true) {
+    throw new SdkError("misconfigured", `createSDK option "encryption" sets both "keys" and "plaintext: true": remove "plaintext" to encrypt credentials.`, {
+      details: { field: "encryption.plaintext" },
+    });
+  }
+  if (hasKeys || encryption?.plaintext === true) return;
+  throw new SdkError(
+    "misconfigured",
+    `createSDK option "encryption.keys" is required: credentials are encrypted at rest (AES-256-GCM). Generate a 32-byte key with ${GENERATE_KEY_HINT} (or \`openssl rand -base64 32\`), keep it in your secret manager and pass createSDK({ encryption: { keys: [{ id: "k1", key: process.env.CREDENTIALS_KEY }] } }). To keep 1.x plaintext records for a migration window only, pass createSDK({ encryption: { plaintext: true } }) (see MIGRATION.md).`,
+    { details: { field: "encryption.keys" } },
+  );
 }

@@ -13,7 +13,7 @@ import { KEY_1 } from "./test-support/sdk-fixture.js";
 /** Rewrites one stored credential behind the SDK's back. */
 async function plant(store: MemoryStore, id: string, field: string, value: unknown): Promise<void> {
   const record = (await store.get(id)) as Integration;
-  await store.update(id, { credentials: { ...record.credentials, [field]: value } }, { expectedVersion: record.version });
+  await store.update(id, { credentials: { ...record.credentials, [field]: value }, updated_at: record.updated_at }, { expectedVersion: record.version });
 }
 
 describe("static providers on resolve", () => {
@@ -37,7 +37,7 @@ describe("static providers on resolve", () => {
 
   it("an api-key record whose key is not a string fails with validation_failed naming the field", async () => {
     const store = new MemoryStore();
-    const sdk = createSDK({ store, providers: [defineApiKeyProvider({ id: "keyed", baseUrl: "https://api.example.test" })] });
+    const sdk = createSDK({ store, encryption: { keys: [KEY_1] }, providers: [defineApiKeyProvider({ id: "keyed", baseUrl: "https://api.example.test" })] });
     const { id } = await sdk.createConnection({ provider: "keyed", account_id: "acct-1", created_by: "user-1", credentials: { api_key: "key-0001" } });
     await plant(store, id, "api_key", 42);
     const error = await sdk.resolveConnection(id).catch((caught: unknown) => caught);

@@ -4,3 +4,4 @@ export { runCacheStoreContract, type CacheStoreHarness, type CacheStoreContractO
 export { describeErrorChain } from "./describe-error-chain.js";
 export { sampleIntegration } from "./sample-integration.js";
 export { recordErrors, type ErrorRecorder } from "./record-errors.js";
+export { testEncryptionKey } from "./test-encryption-key.js";

@@ -1,7 +1,8 @@
 // @sdk/oauth public surface: the OAuth 2.0 lifecycle engine and its parts, for provider packages and custom providers.
 export { defineOAuthProvider } from "./define-oauth-provider.js";
 export { OAuthStrategy, chainFields } from "./oauth-strategy.js";
-export type { OAuthProviderOptions, ChainTokens } from "./oauth-provider-options.js";
+export type { OAuthProviderOptions, ChainTokens, PendingInstallHooks } from "./oauth-provider-options.js";
+export { MAX_PENDING_INSTALL_SECONDS } from "./pending-install-store.js";
 export { signState, verifyState, hashBinding, createBrowserBinding, stateError, type StatePayload, type StateRejectCode, type SignStateInput, type VerifyStateInput } from "./install-state.js";
 export { createPkcePair, s256Challenge } from "./pkce.js";
 export { TokenClient, rfcError, type ClientAuthMethod, type ErrorMapper, type HttpAnswer, type RetryOptions, type TokenClientOptions } from "./token-client.js";

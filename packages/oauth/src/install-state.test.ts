@@ -1,7 +1,7 @@
 import { MemoryCache, MemoryStore, SdkError, createSDK, type StateConfig } from "@sdk/core";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { STATE_SECRETS, startHarness, type Harness } from "../test/harness.js";
+import { ENCRYPTION, STATE_SECRETS, startHarness, type Harness } from "../test/harness.js";
 import { hashBinding, signState, verifyState } from "./install-state.js";
 import { s256Challenge } from "./pkce.js";
 
@@ -198,7 +198,7 @@ describe("install state through the SDK callback", () => {
     const { install, code, state } = await started(h);
     const { defineOAuthProvider } = await import("./define-oauth-provider.js");
     const other = defineOAuthProvider({ ...h.provider.options, id: "other" });
-    const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache({ now: h.clock.now }), now: h.clock.now, state: { secrets: STATE_SECRETS }, providers: [h.provider, other] });
+    const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache({ now: h.clock.now }), now: h.clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, providers: [h.provider, other] });
     const swapped = await sdk.handleInstallCallback({ provider: "other", code, state, browser_binding: install.browser_binding }).catch((error: unknown) => error);
     expect(SdkError.is(swapped, "state_provider_mismatch")).toBe(true);
   });

@@ -9,6 +9,25 @@ import type { TokenFields } from "./token-response.js";
 /** Tokens per chain at resolve time ("" is the primary chain). */
 export type ChainTokens = Record<string, CachedToken>;
 
+/**
+ * Opt-in support for installs the service did not start: a callback without `state` (an install begun on the
+ * provider's own site) becomes a pending install, parked encrypted in the cache, that a signed-in user must confirm
+ * (`sdk.confirmPendingInstall`). Without this hook such a callback is `state_missing`.
+ */
+export interface PendingInstallHooks {
+  /**
+   * Runs after the code exchange: checks what was granted (throw an SdkError to refuse, nothing is parked) and returns
+   * the future integration's `metadata` and the `grant` a confirmation page shows (Sentry `{ org_slug }`, Slack
+   * `{ enterprise_id, team_id, team_name }`). Never put a secret in `grant`.
+   */
+  describe: (
+    context: ProviderContext,
+    args: { tokens: Record<string, TokenFields>; body: unknown; input: InstallCallbackInput; scopes: string[] },
+  ) => Promise<{ metadata: Record<string, unknown>; grant: Record<string, string> }>;
+  /** How long the grant waits for a confirmation, in seconds (at most 600: a provider's code lives 10 min). @default 600 */
+  ttlSeconds?: number;
+}
+
 export interface OAuthProviderOptions {
   /** Provider id (lower-case). */
   id: string;
@@ -87,6 +106,8 @@ export interface OAuthProviderOptions {
   rejectsCredentials?: ProviderDefinition["rejectsCredentials"];
   /** Revokes credentials at the provider (Slack auth.revoke). @default RFC 7009 at `revokeUrl` */
   revoke?: (context: ProviderContext, integration: Integration, helpers: { send: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<HttpAnswer> }) => Promise<void>;
+  /** Installs the service did not start become pending installs instead of `state_missing` (see PendingInstallHooks). */
+  pendingInstall?: PendingInstallHooks;
   /** Completes a parked install (Atlassian site selection). */
   completeSiteSelection?: ProviderDefinition["completeSiteSelection"];
 }

@@ -12,6 +12,9 @@ import {
   urlSchema,
   type AuthType,
   type CacheStore,
+  type ConfirmPendingInstallInput,
+  type PendingInstall,
+  type PendingInstallLookup,
   type InstallCallbackInput,
   type InstallCallbackResult,
   type InstallUrlInput,
@@ -30,6 +33,7 @@ import { z } from "zod";
 import { cacheCipher } from "./cache-cipher.js";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
+import { PendingInstallStore, pendingInstallError, type PendingGrant } from "./pending-install-store.js";
 import { createPkcePair } from "./pkce.js";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
@@ -88,7 +92,10 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly completeSiteSelection?: (context: ProviderContext, input: SiteSelectionInput) => Promise<InstallCallbackResult>;
   readonly revoke?: (context: ProviderContext, integration: Integration) => Promise<void>;
   readonly rejectsCredentials?: (response: Response) => Promise<boolean>;
+  readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
+  readonly confirmPendingInstall?: (context: ProviderContext, input: ConfirmPendingInstallInput) => Promise<InstallCallbackResult>;
   readonly options: OAuthProviderOptions;
+  readonly #pending?: PendingInstallStore;
   readonly #chains: string[];
   readonly #inflight = new Map<string, Promise<CachedToken>>();
   readonly #credentialsSchema: z.ZodType<Record<string, unknown>>;
@@ -119,6 +126,15 @@ export class OAuthStrategy implements ProviderDefinition {
     ) as unknown as z.ZodType<Record<string, unknown>>;
     if (options.completeSiteSelection) this.completeSiteSelection = options.completeSiteSelection;
     if (options.rejectsCredentials) this.rejectsCredentials = options.rejectsCredentials;
+    if (options.pendingInstall) {
+      const store = new PendingInstallStore(options.id, options.pendingInstall.ttlSeconds ?? 600);
+      this.#pending = store;
+      this.getPendingInstall = (context, input) => store.describe(context, input.pending_install_id, input.browser_binding);
+      this.confirmPendingInstall = async (context, input) => {
+        const grant = await store.confirm(context, input.pending_install_id, input.browser_binding);
+        return { integration: this.#pendingDraft(grant, input.account_id, input.created_by ?? input.user_id) };
+      };
+    }
     if (options.revokeUrl || options.revoke) this.revoke = (context, integration) => this.#revoke(context, integration);
   }
 
@@ -232,6 +248,13 @@ export class OAuthStrategy implements ProviderDefinition {
       });
     }
     const inBinding = this.options.stateTransport === "binding";
+    if (this.#pending && !inBinding && !input.state) {
+      // An install the service did not start: parked for a user's confirmation, never a connection by itself.
+      const pending = await this.parkPendingInstall(context, input, "callback");
+      throw new SdkError("install_confirmation_required", `This ${this.id} install was not started here: show the signed-in user what was granted and call confirmPendingInstall from their same-origin POST.`, {
+        details: { ...pending },
+      });
+    }
     let payload: StatePayload;
     try {
       // In binding transport the state *is* the browser binding (it came from the cookie, not the URL), so the
@@ -262,6 +285,31 @@ export class OAuthStrategy implements ProviderDefinition {
       await cache.delete(key);
       if (!verifier) throw stateError("state_expired", this.id);
     }
+    if (this.#pending) {
+      // The provider's webhook may have parked this very code already (Sentry sends `installation.created` with it):
+      // the signed state names the account, so that grant is taken for it instead of exchanging the code twice.
+      const earlier = await this.#pending.reserveCode(context, input.code, { kind: "signed" });
+      if (earlier?.kind === "pending") {
+        const grant = await this.#pending.takeForSignedInstall(context, earlier.id, this.options.timeoutMs ?? 10_000);
+        return { integration: this.#pendingDraft(grant, payload.account_id!, payload.created_by ?? payload.user_id) };
+      }
+    }
+    const exchanged = await this.#exchangeCode(context, { ...input, code: input.code }, verifier);
+    const requested = Array.isArray(payload.ctx.scopes) ? (payload.ctx.scopes as string[]) : [];
+    let draft: IntegrationDraft = {
+      provider: this.id,
+      account_id: payload.account_id!,
+      created_by: payload.created_by ?? payload.user_id,
+      auth_type: "oauth2",
+      scopes: exchanged.scopes.length > 0 ? exchanged.scopes : requested,
+      credentials: exchanged.credentials,
+      metadata: {},
+    };
+    if (this.options.buildIntegration) draft = await this.options.buildIntegration(context, { draft, tokens: exchanged.tokens, body: exchanged.body, state: payload, input });
+    return { integration: draft };
+  }
+
+  async #exchangeCode(context: ProviderContext, input: InstallCallbackInput & { code: string }, verifier: string | undefined) {
     const base: Record<string, string> = { grant_type: "authorization_code", code: input.code, redirect_uri: this.options.redirectUri };
     if (verifier) base.code_verifier = verifier;
     const params = this.options.exchangeParams ? this.options.exchangeParams(input, base) : base;
@@ -273,18 +321,49 @@ export class OAuthStrategy implements ProviderDefinition {
       Object.assign(credentials, this.#credentialsOf(chain, fields, context.now()));
       for (const scope of fields.scopes ?? []) scopes.add(scope);
     }
-    const requested = Array.isArray(payload.ctx.scopes) ? (payload.ctx.scopes as string[]) : [];
-    let draft: IntegrationDraft = {
-      provider: this.id,
-      account_id: payload.account_id!,
-      created_by: payload.created_by ?? payload.user_id,
-      auth_type: "oauth2",
-      scopes: scopes.size > 0 ? [...scopes] : requested,
-      credentials,
-      metadata: {},
-    };
-    if (this.options.buildIntegration) draft = await this.options.buildIntegration(context, { draft, tokens, body: answer.body, state: payload, input });
-    return { integration: draft };
+    return { tokens, body: answer.body, credentials, scopes: [...scopes] };
+  }
+
+  /**
+   * Exchanges the code of an install the service did not start and parks the grant as a pending install. From a
+   * webhook (`origin: "webhook"`) a code already seen gives undefined (nothing new); from a callback, a code a webhook
+   * parked is claimed once by that browser and any other repeat is `pending_install_replayed`.
+   */
+  async parkPendingInstall(context: ProviderContext, input: InstallCallbackInput, origin: "callback"): Promise<PendingInstall>;
+  async parkPendingInstall(context: ProviderContext, input: InstallCallbackInput, origin: "callback" | "webhook"): Promise<PendingInstall | undefined>;
+  async parkPendingInstall(context: ProviderContext, input: InstallCallbackInput, origin: "callback" | "webhook"): Promise<PendingInstall | undefined> {
+    const store = this.#pending;
+    if (!store) throw stateError("state_missing", this.id);
+    const code = input.code;
+    if (!code) {
+      throw new SdkError("validation_failed", `"handleInstallCallback.code" is required.`, { details: { field: "handleInstallCallback.code" } });
+    }
+    const id = store.newId();
+    const earlier = await store.reserveCode(context, code, { kind: "pending", id });
+    if (earlier) {
+      if (origin === "webhook") return undefined;
+      if (earlier.kind === "signed") throw pendingInstallError("pending_install_replayed", this.id);
+      return store.claim(context, earlier.id, input.browser_binding, this.options.timeoutMs ?? 10_000);
+    }
+    try {
+      const exchanged = await this.#exchangeCode(context, { ...input, code }, undefined);
+      const described = await this.options.pendingInstall!.describe(context, { tokens: exchanged.tokens, body: exchanged.body, input, scopes: exchanged.scopes });
+      const metadata = this.parseMetadata(described.metadata, "pendingInstall.metadata");
+      return await store.park(context, {
+        id,
+        browserBinding: origin === "callback" ? input.browser_binding : undefined,
+        origin,
+        grant: described.grant,
+        pending: { scopes: exchanged.scopes, credentials: exchanged.credentials, metadata },
+      });
+    } catch (error) {
+      await store.releaseCode(context, code, { kind: "pending", id }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  #pendingDraft(grant: PendingGrant, accountId: string, createdBy: string): IntegrationDraft {
+    return { provider: this.id, account_id: accountId, created_by: createdBy, auth_type: "oauth2", scopes: grant.scopes, credentials: grant.credentials, metadata: grant.metadata };
   }
 
   #tokenUrl(target: { input?: InstallCallbackInput; integration?: Integration }): string {

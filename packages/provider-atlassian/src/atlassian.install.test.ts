@@ -3,6 +3,7 @@
 // -> JSM (with non-Atlassian installs never looking siblings up).
 import { MemoryStore, SdkError, createSDK, MemoryCache, type IntegrationFilter } from "@sdk/core";
 import { OAuthStrategy, defineOAuthProvider } from "@sdk/oauth";
+import { testEncryptionKey } from "@sdk/core/testing";
 import { startOAuthServer } from "@sdk/oauth/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { failure, observe } from "../test/observe.js";
@@ -39,7 +40,7 @@ describe("atlassian()", () => {
       expect(provider.options).toMatchObject({ pkce: false, clientAuth: "client_secret_post", tokenRequestFormat: "json", defaultExpiresInSeconds: 3600 });
       expect(typeof provider.completeSiteSelection).toBe("function");
     }
-    expect(() => createSDK({ store: new MemoryStore(), cache: new MemoryCache(), state: { secrets: [{ id: "s", secret: "x".repeat(32) }] }, providers: [atlassian(base)] })).not.toThrow();
+    expect(() => createSDK({ store: new MemoryStore(), cache: new MemoryCache(), state: { secrets: [{ id: "s", secret: "x".repeat(32) }] }, encryption: { keys: [testEncryptionKey()] }, providers: [atlassian(base)] })).not.toThrow();
   });
 
   it("rejects bad options with misconfigured naming the field", () => {

@@ -2,7 +2,7 @@
 // org slug and host on input, the runtime, sdk.fetch against the emulator, no network on resolve, upsert per org.
 import { MemoryCache, MemoryStore, SdkError, createSDK, type IntegrationDraft } from "@sdk/core";
 import { describe, expect, it } from "vitest";
-import { STATE_SECRETS, useHarness, type Harness } from "../test/harness.js";
+import { ENCRYPTION_KEYS, STATE_SECRETS, useHarness, type Harness } from "../test/harness.js";
 import { sentryOrgToken, type SentryOrgTokenRuntime } from "./sentry-org-token.js";
 
 const start = useHarness();
@@ -85,14 +85,14 @@ describe("sentryOrgToken", () => {
   });
 
   it("a region host from the SaaS set goes into the runtime", async () => {
-    const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache(), state: { secrets: STATE_SECRETS }, providers: [sentryOrgToken()] });
+    const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache(), state: { secrets: STATE_SECRETS }, encryption: { keys: ENCRYPTION_KEYS }, providers: [sentryOrgToken()] });
     const saved = await sdk.createConnection(connection("sntrys_" + "b".repeat(40), { org_slug: "acme", host: "de.sentry.io" }));
     expect(saved.natural_key).toBe("de.sentry.io/acme");
     expect(await sdk.resolveConnection(saved.id)).toMatchObject({ host: "de.sentry.io", base_url: "https://de.sentry.io", api_base_url: "https://de.sentry.io" });
   });
 
   it("a self-hosted factory accepts only its own host", async () => {
-    const sdk = createSDK({ store: new MemoryStore(), providers: [sentryOrgToken({ host: "sentry.example.com" })] });
+    const sdk = createSDK({ store: new MemoryStore(), encryption: { keys: ENCRYPTION_KEYS }, providers: [sentryOrgToken({ host: "sentry.example.com" })] });
     const error = await failure(sdk.createConnection(connection("sntrys_" + "c".repeat(40), { org_slug: "acme", host: "sentry.io" })));
     expect(error.details.field).toBe("createConnection.metadata.host");
     const saved = await sdk.createConnection(connection("sntrys_" + "c".repeat(40)));
@@ -124,7 +124,7 @@ describe("sentryOrgToken", () => {
   });
 
   it("tokenPrefixes makes the accepted prefixes configurable", async () => {
-    const sdk = createSDK({ store: new MemoryStore(), providers: [sentryOrgToken({ tokenPrefixes: ["sntryi_"] })] });
+    const sdk = createSDK({ store: new MemoryStore(), encryption: { keys: ENCRYPTION_KEYS }, providers: [sentryOrgToken({ tokenPrefixes: ["sntryi_"] })] });
     await expect(sdk.createConnection(connection("sntryi_" + "d".repeat(40)))).resolves.toMatchObject({ provider: "sentry-org-token" });
     expect((await failure(sdk.createConnection(connection("sntrys_" + "d".repeat(40))))).message).toContain('"sntryi_"');
   });

@@ -232,7 +232,7 @@ describe("callback input and state", () => {
 describe("hosts and regions", () => {
   const base = { slug: "acme-app", clientId: "client-id", clientSecret: "client-secret" };
   const sdkWith = (...providers: ReturnType<typeof sentry>[]) =>
-    createSDK({ store: new MemoryStore(), cache: new MemoryCache(), state: { secrets: STATE_SECRETS }, providers });
+    createSDK({ store: new MemoryStore(), cache: new MemoryCache(), state: { secrets: STATE_SECRETS }, encryption: { keys: ENCRYPTION_KEYS }, providers });
 
   it("installs on sentry.io by default and on a self-hosted host when configured", async () => {
     const saas = await sdkWith(sentry(base)).buildInstallUrl({ provider: "sentry", user_id: "u1", account_id: "a1" });
@@ -305,7 +305,7 @@ describe("options", () => {
   });
 
   it("registers with a cache and state secrets only", () => {
-    expect(() => createSDK({ store: new MemoryStore(), state: { secrets: STATE_SECRETS }, providers: [sentry(base)] })).toThrow(/needs a cache/);
-    expect(() => createSDK({ store: new MemoryStore(), cache: new MemoryCache(), providers: [sentry(base)] })).toThrow(/state: \{ secrets/);
+    expect(() => createSDK({ store: new MemoryStore(), state: { secrets: STATE_SECRETS }, encryption: { keys: ENCRYPTION_KEYS }, providers: [sentry(base)] })).toThrow(/needs a cache/);
+    expect(() => createSDK({ store: new MemoryStore(), cache: new MemoryCache(), encryption: { keys: ENCRYPTION_KEYS }, providers: [sentry(base)] })).toThrow(/state: \{ secrets/);
   });
 });

@@ -168,6 +168,17 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.constantFrom("https://evil.example/steal", "HTTP://evil.example/x", "https://127.0.0.2/x", "http://127.0.0.1:1/x").map((path): BadCall => ({ call: (target) => target.fetch(oauthId, path), field: "fetch.path" })),
     fc.tuple(fc.constantFrom("X-Trace", "X-A"), fc.constantFrom("a\r\nb", "a\nSet-Cookie: x", "\u0000")).map(([name, value]): BadCall => ({ call: (target) => target.fetch(keyId, "/x", { headers: { [name]: value } }), field: "fetch.init.headers" })),
   ),
+  getPendingInstall: fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((pending): BadCall => ({
+    call: (target) => target.getPendingInstall(loose({ pending_install_id: pending })),
+    field: "getPendingInstall.pending_install_id",
+  })),
+  confirmPendingInstall: fc.oneof(
+    fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((pending): BadCall => ({
+      call: (target) => target.confirmPendingInstall(loose({ pending_install_id: pending, user_id: "user-1", account_id: "acct-1" })),
+      field: "confirmPendingInstall.pending_install_id",
+    })),
+    badId.map((account): BadCall => ({ call: (target) => target.confirmPendingInstall(loose({ pending_install_id: "acme.abc", user_id: "user-1", account_id: account })), field: "confirmPendingInstall.account_id" })),
+  ),
   "events.on": fc.oneof(
     fc.oneof(badIdString, fc.constantFrom("connection.created", "token.*", "__proto__")).map((name): BadCall => ({ call: (target) => target.events.on(loose<"connection.deleted">(name), () => undefined), field: "events.on.name" })),
     fc.oneof(notString, fc.constant("log")).map((handler): BadCall => ({ call: (target) => target.events.on("connection.deleted", loose(handler)), field: "events.on.handler" })),

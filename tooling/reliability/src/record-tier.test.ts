@@ -18,7 +18,7 @@ let worker: Worker;
 beforeAll(async () => {
   server = await startProvider({ reuseWindowMs: 0 });
   shared = await scenario({ ...workerConfig(inject("redis").url, server), l1: tiers, recordTier: tiers }, server);
-  [worker] = await startWorkers(1, shared.config);
+  worker = (await startWorkers(1, shared.config))[0]!;
 });
 
 afterAll(async () => {

@@ -26,7 +26,7 @@ export interface AtlassianSandboxOptions {
   emulator?: AtlassianEmulatorOptions;
   /** Overrides of the `atlassian()` options (scopes, retry, timeoutMs, ...). */
   provider?: Partial<AtlassianOptions>;
-  /** Credential encryption keys; `false` runs without (plaintext at rest, parked selections still encrypted). @default one random key */
+  /** Credential encryption keys; `false` runs with `encryption: { plaintext: true }` (plaintext at rest, parked selections still encrypted). @default one random key */
   encryption?: EncryptionKey[] | false;
   store?: PersistentStore;
   cache?: CacheStore;
@@ -82,7 +82,7 @@ export async function startAtlassianSandbox(options: AtlassianSandboxOptions = {
     cache,
     now: clock.now,
     state: { secrets: SANDBOX_STATE_SECRETS, browserBinding: options.browserBinding ?? "required" },
-    ...(keys.length > 0 ? { encryption: { keys } } : {}),
+    encryption: keys.length > 0 ? { keys } : { plaintext: true },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     providers: [

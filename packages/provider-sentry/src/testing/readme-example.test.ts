@@ -1,6 +1,7 @@
 // The README's testing-kit walk-through, through the package's public entry points only: what a demo needs is
 // exported from "." and "./testing", and the few lines there really run.
 import { MemoryCache, MemoryStore, createSDK } from "@sdk/core";
+import { testEncryptionKey } from "@sdk/core/testing";
 import { ManualClock } from "@sdk/oauth/testing";
 import { afterEach, expect, it } from "vitest";
 import { sentry, sentryOrgToken } from "../index.js";
@@ -21,6 +22,7 @@ it("runs the README walk-through end to end", async () => {
     cache: new MemoryCache({ now: clock.now }),
     now: clock.now,
     state: { secrets: [{ id: "s1", secret: "a-state-secret-of-at-least-32-characters" }] },
+    encryption: { keys: [testEncryptionKey()] },
     providers: [sentry({ ...sentryOptionsFor(emulator), verifyInstall: true }), sentryOrgToken(sentryOrgTokenOptionsFor(emulator))],
   });
   const { integration, installationId } = await installSentry(sdk, emulator, { user_id: "u1", account_id: "a1" });
