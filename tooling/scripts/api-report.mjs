@@ -35,9 +35,16 @@ function prepare({ pkg, entry }) {
   return ExtractorConfig.prepare({ configObject, configObjectFullPath: templatePath, packageJsonFullPath: join(pkg.dir, "package.json") });
 }
 
-// One TypeScript program for every entry point: analysing each separately costs a compiler start-up apiece.
+// One TypeScript program per package (its entry points share it). Not one for all packages: a provider package that
+// augments an interface of @sdk/core (`declare module "@sdk/core"`, its error codes) would merge into core's
+// declaration there, which API Extractor cannot analyse ("Unable to analyze the export").
 const configs = entries.map((item) => ({ ...item, config: prepare(item) }));
-const compilerState = CompilerState.create(configs[0].config, { additionalEntryPoints: entries.map(({ entry }) => entry.typesFile) });
+const compilerStates = new Map();
+for (const { pkg, config } of configs) {
+  if (compilerStates.has(pkg.name)) continue;
+  const typesFiles = entries.filter((item) => item.pkg.name === pkg.name).map(({ entry }) => entry.typesFile);
+  compilerStates.set(pkg.name, CompilerState.create(config, { additionalEntryPoints: typesFiles }));
+}
 
 let failed = false;
 const built = new Map();
@@ -45,7 +52,7 @@ for (const { pkg, entry, config } of configs) {
   const problems = [];
   const result = Extractor.invoke(config, {
     localBuild: true,
-    compilerState,
+    compilerState: compilerStates.get(pkg.name),
     messageCallback(message) {
       // Our own summary replaces API Extractor's chatter; warnings and errors are still shown.
       if (message.logLevel === "error" || message.logLevel === "warning") problems.push(message.formatMessageWithLocation(root));

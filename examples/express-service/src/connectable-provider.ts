@@ -10,18 +10,16 @@ export interface ConnectableProvider {
   label: string;
   /** Path segment of its redirect URI: `/callback/{callback}`. */
   callback: CallbackSlug;
-  /** Query fields of the provider's redirect passed to handleInstallCallback besides code, state and error. */
-  callbackFields: readonly string[];
 }
 
 export const ATLASSIAN_PRODUCTS: readonly ConnectableProvider[] = [
-  { id: "jira", label: "Jira", callback: "atlassian", callbackFields: [] },
-  { id: "jsm", label: "Jira Service Management", callback: "atlassian", callbackFields: [] },
-  { id: "confluence", label: "Confluence", callback: "atlassian", callbackFields: [] },
+  { id: "jira", label: "Jira", callback: "atlassian" },
+  { id: "jsm", label: "Jira Service Management", callback: "atlassian" },
+  { id: "confluence", label: "Confluence", callback: "atlassian" },
 ];
-export const SLACK: ConnectableProvider = { id: "slack", label: "Slack", callback: "slack", callbackFields: [] };
-// Sentry's redirect carries no state: the signed state is the browser binding in the cookie (DESIGN 8b).
-export const SENTRY: ConnectableProvider = { id: "sentry", label: "Sentry", callback: "sentry", callbackFields: ["installationId", "orgSlug"] };
+export const SLACK: ConnectableProvider = { id: "slack", label: "Slack", callback: "slack" };
+// Sentry copies the install URL's `?state=` into its redirect, next to installationId and orgSlug.
+export const SENTRY: ConnectableProvider = { id: "sentry", label: "Sentry", callback: "sentry" };
 
 export function callbackUrl(publicUrl: string, slug: CallbackSlug): string {
   return `${publicUrl}/callback/${slug}`;

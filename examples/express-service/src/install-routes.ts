@@ -2,24 +2,14 @@
 // finishes it (verify, exchange, save), and POST /callback/:slug/site-selection completes an Atlassian install that
 // granted several sites. Everything a callback checks is the SDK's; this file only moves values between HTTP and it.
 import { SdkError, type IntegrationDraft } from "@sdk/core";
-import { Router, type Request, type Response } from "express";
-import type { CallbackSlug, ConnectableProvider } from "./connectable-provider.js";
-import { renderSitePickerPage, type PickerSite } from "./pages/render-site-picker-page.js";
+import { Router, type Response } from "express";
+import type { CallbackSlug } from "./connectable-provider.js";
+import { renderSitePickerPage } from "./pages/render-site-picker-page.js";
 import type { ServiceDeps } from "./service-deps.js";
 import { ServiceError } from "./service-error.js";
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/** The query fields a callback passes on: code, state, error and the provider's own (Sentry's installationId, orgSlug). */
-function callbackQuery(request: Request, provider: ConnectableProvider): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const name of ["code", "state", "error", "error_description", ...provider.callbackFields]) {
-    const value = text(request.query[name]);
-    if (value !== undefined) fields[name] = value;
-  }
-  return fields;
 }
 
 export function installRoutes(deps: ServiceDeps): Router {
@@ -51,11 +41,12 @@ export function installRoutes(deps: ServiceDeps): Router {
       throw new ServiceError("install_not_started", 400, "This browser has no install in progress here (its install cookie expired or was blocked). Start again from the integrations page.");
     }
     try {
-      const { integration } = await deps.sdk.handleInstallCallback({ provider: provider.id, ...callbackQuery(request, provider), browser_binding: cookies.binding });
+      // The whole query: the SDK reads what this provider's redirect carries (code, state, error, Sentry's installationId).
+      const { integration } = await deps.sdk.handleInstallCallback({ provider: provider.id, query: request.query, browser_binding: cookies.binding });
       await save(response, slug, integration);
     } catch (error) {
       if (!SdkError.is(error, "atlassian_site_selection_required")) throw error;
-      const details = error.details as { selection_id: string; sites: PickerSite[]; expires_at: string };
+      const { details } = error;
       response.type("html").send(
         renderSitePickerPage({ productLabel: provider.label, selection_id: details.selection_id, sites: details.sites, expires_at: details.expires_at, action: `/callback/${slug}/site-selection` }),
       );

@@ -93,11 +93,11 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
     expect(service.emulators!.slack.stats.revocations).toBeGreaterThan(revocations);
   });
 
-  it.skipIf(skip)(`Sentry: the redirect carries installationId and orgSlug but no state; the state travels in the binding cookie${reason}`, async () => {
+  it.skipIf(skip)(`Sentry: the redirect carries installationId, orgSlug and the install URL's state, checked with the binding cookie${reason}`, async () => {
     const client = browser();
     const install = await connect(client, "sentry", "sentry");
     const redirect = new URL(await service.emulators!.sentry.consent(install));
-    expect([redirect.searchParams.has("state"), redirect.searchParams.has("installationId"), redirect.searchParams.has("orgSlug")]).toEqual([false, true, true]);
+    expect([redirect.searchParams.get("state"), redirect.searchParams.has("installationId"), redirect.searchParams.has("orgSlug")]).toEqual([new URL(install).searchParams.get("state"), true, true]);
     const id = connectedId(await callback(client, redirect.toString()));
     expect(await service.sdk.getConnection(id)).toMatchObject({ provider: "sentry", status: "active", metadata: { org_slug: redirect.searchParams.get("orgSlug") } });
   });

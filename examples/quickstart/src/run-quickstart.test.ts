@@ -29,7 +29,7 @@ describe("quickstart", () => {
       expect(output).toMatch(/clock \+8h, resolve .*refreshes: 1 /);
       expect(output).toMatch(/sdk\.fetch projects\s+200 demo-org-project/);
       expect(output).toMatch(/uninstall webhook\s+200; signature verified, integration now revoked/);
-      expect(output).toMatch(/org token connection .*projects 200/);
+      expect(output).toMatch(/internal-integration token .*projects 200/);
       const secrets = api.grantedValues().map((value) => value.replace(/^Bearer /, "")).filter((value) => value.length >= 16);
       expect(secrets.length).toBeGreaterThanOrEqual(3);
       for (const secret of secrets) {

@@ -216,6 +216,39 @@ describe("createConnection upserts on the provider's natural key", () => {
     expect(lines).toContain("post-save step failed; the connection is stored");
   });
 
+  it("related drafts of one install are stored first, each with the same upsert; a failing one stores nothing of the main draft", async () => {
+    const base = defineApiKeyProvider({ id: "split", naturalKey: ({ metadata }) => String(metadata.key) });
+    type Draft = Parameters<NonNullable<typeof base.prepareConnection>>[1];
+    const provider = {
+      ...base,
+      prepareConnection: async (_context: unknown, draft: Draft) => {
+        if (draft.metadata?.key !== "main") return { draft };
+        const user = { ...draft, credentials: { api_key: `${String(draft.credentials.api_key)}-user` }, metadata: { key: `user:${String(draft.metadata.user)}` } };
+        return { draft, related: [user] };
+      },
+    };
+    const store = new MemoryStore();
+    const sdk = createSDK({ store, encryption: { keys: [KEY_1] }, providers: [provider] });
+    const install = (user: string, key: string) => sdk.createConnection({ provider: "split", account_id: "a", created_by: "u", credentials: { api_key: key }, metadata: { key: "main", user } });
+    const main = await install("alice", "k-1111");
+    await install("bob", "k-2222");
+    const listed = await sdk.listConnections({ account_id: "a" });
+    expect(listed.map((item) => item.natural_key)).toEqual(["user:alice", "main", "user:bob"]);
+    expect(listed.find((item) => item.natural_key === "main")?.id).toBe(main.id);
+    expect((await sdk.resolveConnection(listed[0]!.id)).headers).toEqual({ Authorization: "Bearer k-1111-user" });
+
+    class UserRecordsFail extends MemoryStore {
+      override async create(record: Parameters<MemoryStore["create"]>[0]) {
+        if (record.natural_key?.startsWith("user:")) throw new Error("disk full");
+        return super.create(record);
+      }
+    }
+    const flakyStore = new UserRecordsFail();
+    const failing = createSDK({ store: flakyStore, encryption: { keys: [KEY_1] }, providers: [provider] });
+    expect((await failure(failing.createConnection({ provider: "split", account_id: "b", created_by: "u", credentials: { api_key: "k-3333" }, metadata: { key: "main", user: "carol" } }))).code).toBe("store_unavailable");
+    expect(await flakyStore.list({ account_id: "b" })).toEqual([]);
+  });
+
   it("a numeric natural key is stored as text, so the record stays readable and the upsert still matches", async () => {
     const provider = defineApiKeyProvider({ id: "numbered", naturalKey: ({ metadata }) => metadata.installation_id as unknown as string });
     const sdk = createSDK({ store: new MemoryStore(), providers: [provider], encryption: { keys: [KEY_1] } });

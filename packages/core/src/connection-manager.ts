@@ -4,8 +4,10 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { CacheStore } from "./cache-store.js";
 import { CredentialCipher } from "./credential-cipher.js";
+import { mergeCallbackQuery, withoutNulls } from "./callback-query.js";
+import { readFetchInput, type FetchInput } from "./fetch-input.js";
 import { guardedCache } from "./guarded-cache.js";
-import { AUTH_TYPES, INTEGRATION_STATUSES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
+import { AUTH_TYPES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
 import { IntegrationRepository } from "./integration-repository.js";
 import { redactingLogger, type Logger } from "./logger.js";
 import { parseInput } from "./parse-input.js";
@@ -18,14 +20,18 @@ import type {
   PendingInstallLookup,
   ProviderContext,
   ProviderDefinition,
+  ProviderIdOf,
   Runtime,
+  RuntimeOf,
   StateConfig,
   WebhookInput,
   WebhookResult,
 } from "./provider.js";
+import type { BuildInstallUrlInput, CompleteSiteSelectionInput, HandleInstallCallbackInput } from "./sdk-inputs.js";
 import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
+import { parseScanInput, scanFilterShape, scanPage, type ConnectionPage, type ListInput, type ScanInput } from "./connection-scan.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
 import { warnPlaintext } from "./warn-plaintext.js";
 
@@ -84,11 +90,7 @@ const draftSchema = z.strictObject({
   metadata: jsonRecordSchema.optional(),
 });
 
-const listSchema = z.strictObject({
-  account_id: idSchema,
-  provider: providerIdSchema.optional(),
-  status: z.enum(INTEGRATION_STATUSES).optional(),
-});
+const listSchema = z.strictObject({ ...scanFilterShape, account_id: idSchema });
 
 const deleteSchema = z.strictObject({ revoke: z.boolean().optional() }).optional();
 
@@ -125,7 +127,11 @@ async function discard(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
 }
 
-export class ConnectionManager {
+/**
+ * The SDK object. `P` is what `createSDK({ providers })` registered: provider ids and runtimes are typed from it
+ * (`"slack" | "jira" | ...`); with providers registered dynamically it is `ProviderDefinition` and ids are strings.
+ */
+export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition> {
   /** Subscribe to lifecycle events (`token.refreshed`, `connection.needs_reauth`, ...). */
   readonly events: SdkEvents;
   readonly #providers = new Map<string, ProviderDefinition>();
@@ -199,8 +205,9 @@ export class ConnectionManager {
   #provider(id: string, field: string): ProviderDefinition {
     const provider = this.#providers.get(id);
     if (!provider) {
-      throw new SdkError("provider_not_found", `"${field}" names provider "${id}", which is not registered in createSDK({ providers }).`, {
-        details: { field, provider: id },
+      const registered = [...this.#providers.keys()];
+      throw new SdkError("provider_not_found", `"${field}" names provider "${id}", which is not registered in createSDK({ providers }); registered: ${registered.map((known) => `"${known}"`).join(", ") || "none"}.`, {
+        details: { field, provider: id, registered },
       });
     }
     return provider;
@@ -213,33 +220,37 @@ export class ConnectionManager {
   }
 
   /** Registered provider ids. */
-  get providerIds(): string[] {
-    return [...this.#providers.keys()];
+  get providerIds(): ProviderIdOf<P>[] {
+    return [...this.#providers.keys()] as ProviderIdOf<P>[];
   }
 
   /** Builds the provider's install URL with a signed, single-use, browser-bound state. */
-  async buildInstallUrl(input: z.input<typeof installUrlSchema>): Promise<InstallUrlResult> {
-    const parsed = parseInput(installUrlSchema, input, "buildInstallUrl");
+  async buildInstallUrl(input: BuildInstallUrlInput<ProviderIdOf<P>>): Promise<InstallUrlResult> {
+    const parsed = parseInput(installUrlSchema, withoutNulls(input), "buildInstallUrl");
     const provider = this.#provider(parsed.provider, "buildInstallUrl.provider");
     if (!provider.buildInstallUrl) this.#unsupported(provider, "buildInstallUrl");
     return provider.buildInstallUrl(this.#context, parsed);
   }
 
-  /** Verifies the callback and exchanges the code. The returned integration is not persisted (call createConnection). */
-  async handleInstallCallback(input: z.input<typeof callbackSchema>): Promise<InstallCallbackResult> {
-    const parsed = parseInput(callbackSchema, input, "handleInstallCallback");
+  /**
+   * Verifies the callback and exchanges the code. Pass the whole redirect `query` (or the explicit fields). The
+   * returned integration is not persisted (call createConnection).
+   */
+  async handleInstallCallback<Id extends ProviderIdOf<P>>(input: HandleInstallCallbackInput<Id>): Promise<InstallCallbackResult<Id>> {
+    const fields = typeof input === "object" && input !== null ? mergeCallbackQuery(input, "handleInstallCallback") : input;
+    const parsed = parseInput(callbackSchema, fields, "handleInstallCallback");
     const provider = this.#provider(parsed.provider, "handleInstallCallback.provider");
     if (!provider.handleInstallCallback) this.#unsupported(provider, "handleInstallCallback");
-    return provider.handleInstallCallback(this.#context, parsed);
+    return provider.handleInstallCallback(this.#context, parsed) as Promise<InstallCallbackResult<Id>>;
   }
 
   /** Finishes a multi-site install with the site the user picked. */
-  async completeSiteSelection(input: z.input<typeof siteSelectionSchema>): Promise<InstallCallbackResult> {
-    const parsed = parseInput(siteSelectionSchema, input, "completeSiteSelection");
+  async completeSiteSelection(input: CompleteSiteSelectionInput): Promise<InstallCallbackResult<ProviderIdOf<P>>> {
+    const parsed = parseInput(siteSelectionSchema, withoutNulls(input), "completeSiteSelection");
     const providerId = parsed.selection_id.slice(0, parsed.selection_id.indexOf("."));
     const provider = this.#provider(providerId, "completeSiteSelection.selection_id");
     if (!provider.completeSiteSelection) this.#unsupported(provider, "completeSiteSelection");
-    return provider.completeSiteSelection(this.#context, parsed);
+    return provider.completeSiteSelection(this.#context, parsed) as Promise<InstallCallbackResult<ProviderIdOf<P>>>;
   }
 
   /**
@@ -257,10 +268,10 @@ export class ConnectionManager {
    * chose (pass it to createConnection). Call it only from a same-origin POST of the signed-in user. Exactly once:
    * a second confirm is `pending_install_already_confirmed`, a late one `pending_install_expired`.
    */
-  async confirmPendingInstall(input: ConfirmPendingInstallInput): Promise<InstallCallbackResult> {
+  async confirmPendingInstall(input: ConfirmPendingInstallInput): Promise<InstallCallbackResult<ProviderIdOf<P>>> {
     const parsed = parseInput(confirmPendingSchema, input, "confirmPendingInstall");
     const provider = this.#pendingProvider(parsed.pending_install_id, "confirmPendingInstall.pending_install_id");
-    return provider.confirmPendingInstall!(this.#context, parsed);
+    return provider.confirmPendingInstall!(this.#context, parsed) as Promise<InstallCallbackResult<ProviderIdOf<P>>>;
   }
 
   #pendingProvider(pendingInstallId: string, field: string): ProviderDefinition {
@@ -273,7 +284,7 @@ export class ConnectionManager {
    * Stores a connection: a callback's integration or non-OAuth credentials. Upserts on the provider's natural key:
    * a re-install updates credentials in place and sets `status` back to `active`.
    */
-  async createConnection(input: IntegrationDraft): Promise<IntegrationSummary> {
+  async createConnection(input: IntegrationDraft & { provider: ProviderIdOf<P> }): Promise<IntegrationSummary> {
     const draft = parseInput(draftSchema, input, "createConnection");
     const provider = this.#provider(draft.provider, "createConnection.provider");
     if (draft.auth_type && draft.auth_type !== provider.authType) {
@@ -285,6 +296,9 @@ export class ConnectionManager {
     const credentials = provider.parseCredentials(draft.credentials, "createConnection.credentials");
     const normalized: IntegrationDraft = { ...draft, auth_type: provider.authType, scopes: draft.scopes ?? [], credentials, metadata };
     const prepared = provider.prepareConnection ? await provider.prepareConnection(this.#context, normalized) : { draft: normalized };
+    // Related records first: when one of them fails, nothing of this install is stored under the main record yet,
+    // and a retry with the same draft converges (every write is an upsert on a natural key).
+    for (const related of prepared.related ?? []) await (this as ConnectionManager).createConnection(related);
     const final = prepared.draft;
     const naturalKey = normalizeNaturalKey(provider.naturalKey?.({ metadata: final.metadata ?? {}, credentials: final.credentials }));
     const saved = await this.#serialize(`${provider.id}\u0000${final.account_id}\u0000${naturalKey ?? randomUUID()}`, () => this.#upsert(provider, final, naturalKey));
@@ -372,7 +386,7 @@ export class ConnectionManager {
    * last write or cache invalidation, so it never sees state older than its own process's last change. Each caller
    * gets its own copy of the runtime.
    */
-  async resolveConnection<R extends Runtime = Runtime>(id: string): Promise<R> {
+  async resolveConnection<R extends Runtime = RuntimeOf<P>>(id: string): Promise<R> {
     const integrationId = isValidId(id) ? id : parseInput(idSchema, id, "resolveConnection.id");
     const generation = this.#context.integrations.writes + this.#invalidations;
     const running = this.#resolving.get(integrationId);
@@ -451,10 +465,32 @@ export class ConnectionManager {
     return summary;
   }
 
-  /** The account's integrations without credentials, oldest first. Never decrypts. */
-  async listConnections(input: z.input<typeof listSchema>): Promise<IntegrationSummary[]> {
-    const filter = parseInput(listSchema, input, "listConnections");
-    return this.#context.integrations.summaries(filter);
+  /**
+   * The account's integrations without credentials. Never decrypts. Without `limit` and `cursor`: all of them,
+   * oldest first. With either: one page `{ items, cursor }` in the stable scan order (ascending id), as
+   * `scanConnections({ account_id })` gives it; pass `cursor` back for the next page until it is null.
+   */
+  async listConnections(input: ListInput & { provider?: ProviderIdOf<P>; limit?: undefined; cursor?: undefined }): Promise<IntegrationSummary[]>;
+  async listConnections(input: ListInput & { provider?: ProviderIdOf<P> } & ({ limit: number } | { cursor: string })): Promise<ConnectionPage>;
+  async listConnections(input: ListInput & { provider?: ProviderIdOf<P> }): Promise<IntegrationSummary[] | ConnectionPage>;
+  async listConnections(input: ListInput): Promise<IntegrationSummary[] | ConnectionPage> {
+    const { cursor, limit, ...filter } = parseInput(listSchema, input, "listConnections");
+    if (cursor === undefined && limit === undefined) return this.#context.integrations.summaries(filter);
+    return this.#page({ ...filter, cursor, limit }, "listConnections");
+  }
+
+  /**
+   * Every connection of the fleet (optionally of one provider, status or account), a page at a time, as summaries
+   * (never credentials). The cursor is stable and resumable: a connection that exists for the whole scan is
+   * returned exactly once, whatever other writes happen meanwhile. A page may be short; stop when `cursor` is null.
+   */
+  async scanConnections(input: ScanInput = {}): Promise<ConnectionPage> {
+    return this.#page(parseScanInput(input, "scanConnections"), "scanConnections");
+  }
+
+  async #page(input: ScanInput, field: string): Promise<ConnectionPage> {
+    const { records, cursor } = await scanPage(this.#context.integrations, input, field);
+    return { items: records.map((record) => toSummary(record)), cursor };
   }
 
   /** Replaces the credentials of an api-key, basic or mapped-credentials integration and sets it `active`. */
@@ -500,7 +536,7 @@ export class ConnectionManager {
   }
 
   /** Verifies a provider webhook (its signature) and applies it, e.g. an uninstall marks the integration `revoked`. */
-  async handleWebhook(input: WebhookInput): Promise<WebhookResult> {
+  async handleWebhook(input: WebhookInput & { provider: ProviderIdOf<P> }): Promise<WebhookResult> {
     const parsed = parseInput(webhookSchema, input, "handleWebhook");
     const provider = this.#provider(parsed.provider, "handleWebhook.provider");
     if (!provider.handleWebhook) this.#unsupported(provider, "handleWebhook");
@@ -513,12 +549,13 @@ export class ConnectionManager {
    * is, never followed with credentials. For OAuth, a 401 (or an answer the provider's `rejectsCredentials`
    * recognises) invalidates the token, refreshes once and retries once.
    */
-  async fetch(id: string, path: string, init: RequestInit = {}): Promise<Response> {
+  async fetch(id: string, path: FetchInput, init: RequestInit = {}): Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetch.id");
-    const target = parseInput(fetchPathSchema, path, "fetch.path");
-    const request = parseInput(fetchInitSchema, init, "fetch.init") ?? {};
+    const input = await readFetchInput(path, init);
+    const target = parseInput(fetchPathSchema, input.path, "fetch.path");
+    const request = parseInput(fetchInitSchema, input.init, "fetch.init") ?? {};
     const given = callerHeaders(request.headers);
-    let runtime = await this.resolveConnection(integrationId);
+    let runtime = await this.resolveConnection<Runtime>(integrationId);
     const response = await this.#send(runtime, target, request, given);
     if (!isReplayableBody(request.body) || !(await this.#refusesCredentials(runtime, response))) return response;
     const integration = await this.#context.integrations.get(integrationId);
@@ -527,8 +564,19 @@ export class ConnectionManager {
     await discard(response);
     const rejected = typeof runtime.access_token === "string" ? runtime.access_token : undefined;
     await this.#invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
-    runtime = await this.resolveConnection(integrationId);
+    runtime = await this.resolveConnection<Runtime>(integrationId);
     return this.#send(runtime, target, request, given);
+  }
+
+  /**
+   * A standard `fetch` bound to one connection, for API clients that take a fetch function:
+   * `new WebClient(undefined, { fetch: sdk.fetcher(id) })`, `createClient({ fetch: sdk.fetcher(id) })`. It accepts a
+   * path, a URL or a Request and behaves as `sdk.fetch(id, ...)`: credentials injected, same-origin only, a refused
+   * token refreshed once and the request retried once.
+   */
+  fetcher(id: string): (input: FetchInput, init?: RequestInit) => Promise<Response> {
+    const integrationId = parseInput(idSchema, id, "fetcher.id");
+    return (input, init) => this.fetch(integrationId, input, init);
   }
 
   /** A 401, or a provider's own way of refusing credentials (Slack: HTTP 200 `ok:false, token_expired`). */

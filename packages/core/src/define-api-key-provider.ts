@@ -1,6 +1,6 @@
 // api-key strategy: one secret sent in a header. No network call to resolve.
 import { z } from "zod";
-import type { ProviderDefinition } from "./provider.js";
+import type { ProviderDefinition, Runtime } from "./provider.js";
 import { headerSecretSchema } from "./schemas.js";
 import { defineStaticProvider, storedString, type StaticProviderOptions } from "./static-provider.js";
 
@@ -13,13 +13,19 @@ export interface ApiKeyProviderOptions extends StaticProviderOptions {
   keySchema?: z.ZodType<string>;
 }
 
-export function defineApiKeyProvider(options: ApiKeyProviderOptions): ProviderDefinition {
+/** What an api-key connection resolves to. */
+export interface ApiKeyRuntime extends Runtime {
+  api_key: string;
+  headers: Record<string, string>;
+}
+
+export function defineApiKeyProvider<const Id extends string>(options: ApiKeyProviderOptions & { id: Id }): ProviderDefinition<Id, ApiKeyRuntime> {
   const header = options.header ?? "Authorization";
   const scheme = options.scheme === undefined ? "Bearer" : options.scheme;
   // keySchema takes unknown input, so piping the checked string into it is sound; the cast only narrows its input type.
   const keySchema = options.keySchema ? headerSecretSchema.pipe(options.keySchema as z.ZodType<string, string>) : headerSecretSchema;
   const schema = z.strictObject({ api_key: keySchema });
-  return defineStaticProvider("api_key", options, schema, (_credentials, integration) => {
+  return defineStaticProvider<Id, ApiKeyRuntime>("api_key", options, schema, (_credentials, integration) => {
     const apiKey = storedString(integration, "api_key");
     return { api_key: apiKey, headers: { [header]: scheme ? `${scheme} ${apiKey}` : apiKey } };
   });

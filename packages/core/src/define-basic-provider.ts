@@ -1,6 +1,6 @@
 // Basic strategy: username + password sent as an RFC 7617 Authorization header. No network call to resolve.
 import { z } from "zod";
-import type { ProviderDefinition } from "./provider.js";
+import type { ProviderDefinition, Runtime } from "./provider.js";
 import { secretSchema } from "./schemas.js";
 import { defineStaticProvider, storedString, type StaticProviderOptions } from "./static-provider.js";
 
@@ -15,8 +15,15 @@ const basicSchema = z.strictObject({
   password: secretSchema.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "must not contain control characters (RFC 7617)"),
 });
 
-export function defineBasicProvider(options: StaticProviderOptions): ProviderDefinition {
-  return defineStaticProvider("basic", options, basicSchema, (_credentials, integration) => {
+/** What a basic connection resolves to. */
+export interface BasicRuntime extends Runtime {
+  username: string;
+  password: string;
+  headers: { Authorization: string };
+}
+
+export function defineBasicProvider<const Id extends string>(options: StaticProviderOptions & { id: Id }): ProviderDefinition<Id, BasicRuntime> {
+  return defineStaticProvider<Id, BasicRuntime>("basic", options, basicSchema, (_credentials, integration) => {
     const username = storedString(integration, "username");
     const password = storedString(integration, "password");
     const encoded = Buffer.from(`${username}:${password}`, "utf8").toString("base64");

@@ -2,7 +2,7 @@
 // No network call to resolve.
 import type { z } from "zod";
 import type { Integration } from "./integration.js";
-import type { ProviderDefinition, RuntimeFields } from "./provider.js";
+import type { ProviderDefinition, Runtime, RuntimeFields } from "./provider.js";
 import { defineStaticProvider, type StaticProviderOptions } from "./static-provider.js";
 
 export interface MappedCredentialsProviderOptions<C extends Record<string, unknown>> extends StaticProviderOptions {
@@ -12,8 +12,13 @@ export interface MappedCredentialsProviderOptions<C extends Record<string, unkno
   map: (credentials: C, integration: Integration) => { headers: Record<string, string>; api_base_url?: string; [field: string]: unknown };
 }
 
-export function defineMappedCredentialsProvider<C extends Record<string, unknown>>(options: MappedCredentialsProviderOptions<C>): ProviderDefinition {
-  return defineStaticProvider("mapped_credentials", options, options.schema, (credentials, integration) =>
+/** What `map` may return: `headers`, optionally `api_base_url`, and any other fields. */
+export type MappedRuntimeFields = { headers: Record<string, string>; api_base_url?: string; [field: string]: unknown };
+
+export function defineMappedCredentialsProvider<C extends Record<string, unknown>, const Id extends string = string, F extends MappedRuntimeFields = MappedRuntimeFields>(
+  options: MappedCredentialsProviderOptions<C> & { id: Id; map: (credentials: C, integration: Integration) => F },
+): ProviderDefinition<Id, Runtime & F> {
+  return defineStaticProvider<Id, Runtime & F>("mapped_credentials", options, options.schema, (credentials, integration) =>
     options.map(credentials as C, integration) as RuntimeFields,
   );
 }

@@ -2,8 +2,13 @@
 // encryption and the embedded in-memory stores. Nothing here knows a concrete provider or driver.
 export { createSDK, type SDK } from "./create-sdk.js";
 export { ConnectionManager } from "./connection-manager.js";
+export { MAX_PAGE_LIMIT, type ConnectionPage, type ListInput, type ScanInput, type ScanFilter } from "./connection-scan.js";
 export type { SdkOptions } from "./sdk-options.js";
-export { SdkError, SDK_ERROR_CODES, type SdkErrorCode, type SdkErrorOptions } from "./sdk-error.js";
+export type { BuildInstallUrlInput, CompleteSiteSelectionInput, Given, HandleInstallCallbackInput } from "./sdk-inputs.js";
+export { callbackFields, type CallbackQuery } from "./callback-query.js";
+export type { FetchInput } from "./fetch-input.js";
+export { browserBindingCookie, type BrowserBindingCookie, type BrowserBindingCookieOptions } from "./browser-binding-cookie.js";
+export { SdkError, SDK_ERROR_CODES, type SdkErrorCode, type SdkErrorDetails, type SdkErrorDetailsBase, type SdkErrorDetailsMap, type SdkErrorOptions, type ValidationIssue } from "./sdk-error.js";
 export { SdkEvents, SDK_EVENT_NAMES, type SdkEventMap, type SdkEventName, type SdkEventHandler } from "./sdk-events.js";
 export { silentLogger, redactingLogger, type Logger } from "./logger.js";
 export {
@@ -19,7 +24,7 @@ export {
   type IntegrationStatus,
   type IntegrationSummary,
 } from "./integration.js";
-export type { PersistentStore, ReadOptions, UpdateOptions } from "./persistent-store.js";
+export type { PersistentStore, ReadOptions, StoreScanPage, StoreScanQuery, UpdateOptions } from "./persistent-store.js";
 export type { CacheStore } from "./cache-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { MemoryCache, type MemoryCacheOptions } from "./memory-cache.js";
@@ -40,8 +45,11 @@ export type {
   PreparedConnection,
   ProviderContext,
   ProviderDefinition,
+  ProviderIdOf,
   ProviderInput,
+  RegisteredProvider,
   Runtime,
+  RuntimeOf,
   RuntimeFields,
   SiteSelectionInput,
   StateConfig,
@@ -50,9 +58,9 @@ export type {
   WebhookResult,
 } from "./provider.js";
 export type { StaticProviderOptions } from "./static-provider.js";
-export { defineApiKeyProvider, type ApiKeyProviderOptions } from "./define-api-key-provider.js";
-export { defineBasicProvider } from "./define-basic-provider.js";
-export { defineMappedCredentialsProvider, type MappedCredentialsProviderOptions } from "./define-mapped-credentials-provider.js";
+export { defineApiKeyProvider, type ApiKeyProviderOptions, type ApiKeyRuntime } from "./define-api-key-provider.js";
+export { defineBasicProvider, type BasicRuntime } from "./define-basic-provider.js";
+export { defineMappedCredentialsProvider, type MappedCredentialsProviderOptions, type MappedRuntimeFields } from "./define-mapped-credentials-provider.js";
 
 import type { PersistentStore } from "./persistent-store.js";
 /** @deprecated 1.x name: use `PersistentStore`. */

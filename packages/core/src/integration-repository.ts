@@ -3,7 +3,7 @@
 import type { CredentialCipher } from "./credential-cipher.js";
 import { readStoredRecord, toSummary, type Integration, type IntegrationFilter, type IntegrationPatch, type IntegrationSummary } from "./integration.js";
 import type { Logger } from "./logger.js";
-import type { PersistentStore, ReadOptions } from "./persistent-store.js";
+import type { PersistentStore, ReadOptions, StoreScanPage, StoreScanQuery } from "./persistent-store.js";
 import { secretStrings, withoutSecrets } from "./without-secrets.js";
 import { SdkError } from "./sdk-error.js";
 
@@ -61,6 +61,31 @@ export class IntegrationRepository {
   async summaries(filter: IntegrationFilter): Promise<IntegrationSummary[]> {
     const stored = await this.#call("list", () => this.#store.list(filter));
     return stored.map((record) => toSummary(this.#read(record)));
+  }
+
+  /**
+   * A page of the store's scan with each record read leniently and its credentials still sealed: a fleet page
+   * decrypts nothing it does not use. `open` decrypts a record of the page when it is needed.
+   */
+  async scan(query: StoreScanQuery): Promise<StoreScanPage> {
+    const store = this.#store;
+    if (typeof store.scan !== "function") {
+      throw new SdkError("unsupported_operation", "The persistent store has no scan(): fleet operations need a store that implements PersistentStore.scan.", {
+        details: { operation: "scan" },
+      });
+    }
+    const page = await this.#call("scan", () => store.scan!(query));
+    return { records: page.records.map((record) => this.#read(record)), after: page.after };
+  }
+
+  /** A record of a scan page with its credentials decrypted on first read. */
+  open(record: Integration): Integration {
+    return this.#opened(record);
+  }
+
+  /** True when the record's credentials are plaintext or under a key other than the primary one. */
+  needsReencryption(record: Integration): boolean {
+    return this.#cipher.needsUpgrade(record.credentials);
   }
 
   /** Stores a new record (plaintext credentials in, envelopes at rest). */
@@ -131,7 +156,7 @@ export class IntegrationRepository {
 
   /** Runs a store call; `credentials` are the plaintext being written, kept out of the cause of a failure. */
   async #call<T>(operation: string, run: () => Promise<T>, credentials?: Record<string, unknown>): Promise<T> {
-    const write = operation !== "get" && operation !== "list";
+    const write = operation !== "get" && operation !== "list" && operation !== "scan";
     try {
       return await run();
     } catch (error) {

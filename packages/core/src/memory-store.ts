@@ -1,7 +1,7 @@
 // The embedded PersistentStore: one process, no durability. Keeps each record as its JSON text, so callers never
 // share mutable state with the store (every read parses a fresh copy), exactly as a networked store would behave.
 import { matchesFilter, type Integration, type IntegrationFilter, type IntegrationPatch } from "./integration.js";
-import type { PersistentStore, UpdateOptions } from "./persistent-store.js";
+import type { PersistentStore, StoreScanPage, StoreScanQuery, UpdateOptions } from "./persistent-store.js";
 import { SdkError } from "./sdk-error.js";
 
 /** The key a record holds alone, or undefined when it has no natural key (1.x records have none at all). */
@@ -15,11 +15,25 @@ function naturalKeyTaken(id: string): SdkError {
   });
 }
 
+/** The index of the first id in sorted `ids` greater than `after` (0 without `after`). */
+function firstAfter(ids: readonly string[], after: string | undefined): number {
+  if (after === undefined) return 0;
+  let [low, high] = [0, ids.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (ids[middle]! <= after) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 export class MemoryStore implements PersistentStore {
   // JSON text rather than objects: a parse per read is cheaper than structuredClone, and text takes less heap.
   readonly #records = new Map<string, string>();
   // (provider, account_id, natural_key) -> the id holding it: one record per natural key, as in every store.
   readonly #naturalKeys = new Map<string, string>();
+  // Every id in ascending order, so a scan page starts with a binary search instead of sorting the store.
+  readonly #order: string[] = [];
 
   async get(id: string): Promise<Integration | undefined> {
     const json = this.#records.get(id);
@@ -34,6 +48,7 @@ export class MemoryStore implements PersistentStore {
     if (unique !== undefined && this.#naturalKeys.has(unique)) throw naturalKeyTaken(record.id);
     const json = JSON.stringify(record);
     this.#records.set(record.id, json);
+    this.#order.splice(firstAfter(this.#order, record.id), 0, record.id);
     if (unique !== undefined) this.#naturalKeys.set(unique, record.id);
     return JSON.parse(json) as Integration;
   }
@@ -67,7 +82,19 @@ export class MemoryStore implements PersistentStore {
     if (stored === undefined) return false;
     const held = uniqueKey(JSON.parse(stored) as Integration);
     if (held !== undefined && this.#naturalKeys.get(held) === id) this.#naturalKeys.delete(held);
+    this.#order.splice(firstAfter(this.#order, id) - 1, 1);
     return this.#records.delete(id);
+  }
+
+  async scan({ after, limit, ...filter }: StoreScanQuery): Promise<StoreScanPage> {
+    const records: Integration[] = [];
+    const start = firstAfter(this.#order, after);
+    const end = Math.min(start + limit, this.#order.length);
+    for (let index = start; index < end; index++) {
+      const record = JSON.parse(this.#records.get(this.#order[index]!)!) as Integration;
+      if (matchesFilter(record, filter)) records.push(record);
+    }
+    return { records, after: end < this.#order.length ? this.#order[end - 1]! : null };
   }
 
   async list(filter: IntegrationFilter): Promise<Integration[]> {

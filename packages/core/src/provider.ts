@@ -84,9 +84,9 @@ export interface InstallCallbackInput {
   [field: string]: unknown;
 }
 
-export interface InstallCallbackResult {
+export interface InstallCallbackResult<Id extends string = string> {
   /** Not persisted yet: pass it to `createConnection`. */
-  integration: IntegrationDraft;
+  integration: IntegrationDraft & { provider: Id };
 }
 
 export interface SiteSelectionInput {
@@ -143,20 +143,36 @@ export interface WebhookResult {
   integration_ids: string[];
   /** An install the webhook reported and the SDK parked: it needs a user's confirmation (`confirmPendingInstall`). */
   pending_install?: PendingInstall;
+  /**
+   * The body the provider expects back, when it expects one (Slack's `url_verification`: the `challenge`). Answer
+   * HTTP 200 with this body and content type; without it, answer 200 with an empty body.
+   */
+  response?: { content_type: string; body: string };
 }
 
 export interface PreparedConnection {
   draft: IntegrationDraft;
   /** Runs after the record is stored (e.g. caches the access token obtained at the callback). */
   afterSave?: (saved: Integration) => Promise<void>;
+  /**
+   * Drafts of other records the same install produced (Slack: each Slack user's token is a connection of its own).
+   * `createConnection` stores each of them first, with the same upsert, then this one.
+   */
+  related?: IntegrationDraft[];
 }
 
 /** What never changes for an integration id. */
 export type IntegrationIdentity = Pick<Integration, "id" | "provider" | "account_id">;
 
-export interface ProviderDefinition {
+/**
+ * A provider plugin. `Id` and `R` are what the type system learns from registering it: `createSDK({ providers })`
+ * types provider ids and `resolveConnection`'s runtime from them (see `ProviderIdOf`, `RuntimeOf`).
+ */
+export interface ProviderDefinition<Id extends string = string, R extends Runtime = Runtime> {
   /** Lower-case id used in inputs, records and cache keys (`jira`, `slack`, ...). */
-  readonly id: string;
+  readonly id: Id;
+  /** Type-only: the runtime this provider resolves to. Never set at run time (the `~` keeps it out of completions). */
+  readonly "~runtime"?: R;
   readonly authType: AuthType;
   /** Providers of one family share an account-level grant (Atlassian: jira, jsm, confluence). */
   readonly family?: string;
@@ -205,3 +221,17 @@ export interface ProviderDefinition {
 
 /** What `providers: [...]` accepts: a provider or a bundle of them (e.g. `atlassian()` gives jira, jsm, confluence). */
 export type ProviderInput = ProviderDefinition | readonly ProviderDefinition[];
+
+/** The providers a `providers: [...]` list registers, bundles flattened (`atlassian()` counts as its three). */
+export type RegisteredProvider<Inputs extends readonly ProviderInput[]> = FlattenProvider<Inputs[number]>;
+
+type FlattenProvider<Entry> = Entry extends readonly (infer Member extends ProviderDefinition)[] ? Member : Entry extends ProviderDefinition ? Entry : never;
+
+/** The ids of some providers: `"slack" | "jira" | ...`; `string` when any of them is registered untyped. */
+export type ProviderIdOf<P> = P extends { readonly id: infer Id extends string } ? Id : never;
+
+/**
+ * What `resolveConnection` returns for some providers: a union discriminated by `provider`, so checking
+ * `runtime.provider === "slack"` narrows it to the Slack runtime.
+ */
+export type RuntimeOf<P> = P extends ProviderDefinition<infer Id, infer R> ? R & { provider: Id } : never;

@@ -5,6 +5,7 @@ import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import type { Integration } from "./integration.js";
 import type { PersistentStore } from "./persistent-store.js";
+import { persistentStoreScanCases } from "./persistent-store-scan-cases.js";
 import { sampleIntegration } from "./sample-integration.js";
 import { SdkError } from "./sdk-error.js";
 
@@ -192,5 +193,7 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
         const runtime = await sdk.resolveConnection(saved.id);
         expect(runtime.api_key).toBe(secret);
       }));
+
+    persistentStoreScanCases((run) => withHarness(factory, run));
   });
 }

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { AuthType, Integration } from "./integration.js";
 import { parseInput } from "./parse-input.js";
-import type { ProviderDefinition, RuntimeFields } from "./provider.js";
+import type { ProviderDefinition, Runtime, RuntimeFields } from "./provider.js";
 import { providerIdSchema, urlSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
 
@@ -29,13 +29,13 @@ export function storedString(integration: Integration, field: string): string {
   });
 }
 
-export function defineStaticProvider(
+export function defineStaticProvider<Id extends string = string, R extends Runtime = Runtime>(
   authType: Exclude<AuthType, "oauth2">,
   options: StaticProviderOptions,
   credentialsSchema: z.ZodType<Record<string, unknown>>,
   runtime: (credentials: Record<string, unknown>, integration: Integration) => RuntimeFields,
-): ProviderDefinition {
-  const id = parseInput(providerIdSchema, options.id, "provider.id");
+): ProviderDefinition<Id, R> {
+  const id = parseInput(providerIdSchema, options.id, "provider.id") as Id;
   if (options.baseUrl !== undefined) parseInput(urlSchema, options.baseUrl, "provider.baseUrl");
   const metadataSchema = options.metadataSchema ?? defaultMetadataSchema;
   return {

@@ -1,9 +1,32 @@
 // The public way to declare an OAuth provider: endpoint facts and optional hooks in, a ProviderDefinition out.
-import type { ProviderDefinition } from "@sdk/core";
+import type { ProviderDefinition, Runtime, RuntimeFields } from "@sdk/core";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";
 import { OAuthStrategy } from "./oauth-strategy.js";
 
-/** Declares any RFC 6749 provider (authorization code + refresh). See OAuthProviderOptions for the hooks. */
-export function defineOAuthProvider(options: OAuthProviderOptions): ProviderDefinition & OAuthStrategy {
-  return new OAuthStrategy(options);
+/** The fields of the default OAuth runtime (a provider without a `runtime` hook; DESIGN section 2). */
+export interface OAuthRuntimeFields extends RuntimeFields {
+  access_token: string;
+  token_type: string;
+  /** ISO 8601; null for a token that does not expire. */
+  expires_at: string | null;
+  scopes: string[];
+  headers: { Authorization: string };
+}
+
+/** The runtime of an OAuth provider without a `runtime` hook. */
+export interface OAuthRuntime extends Runtime, OAuthRuntimeFields {
+  headers: { Authorization: string };
+}
+
+/** What `defineOAuthProvider` returns: the engine's strategy, typed with its id and runtime for `createSDK`. */
+export type OAuthProvider<Id extends string = string, R extends Runtime = OAuthRuntime> = OAuthStrategy & ProviderDefinition<Id, R>;
+
+/**
+ * Declares any RFC 6749 provider (authorization code + refresh). See OAuthProviderOptions for the hooks. The id
+ * and the `runtime` hook's return type type the provider for `createSDK` (`provider: "acme"`, the runtime union).
+ */
+export function defineOAuthProvider<const Id extends string, F extends RuntimeFields = OAuthRuntimeFields>(
+  options: OAuthProviderOptions & { id: Id; runtime?: (...args: Parameters<NonNullable<OAuthProviderOptions["runtime"]>>) => F },
+): OAuthProvider<Id, Runtime & F> {
+  return new OAuthStrategy(options) as OAuthProvider<Id, Runtime & F>;
 }

@@ -75,8 +75,6 @@ export interface OAuthProviderOptions {
   identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
   /** Token chains besides the primary one (Slack: ["user"]); chain "x" keeps `x_refresh_token` etc. @default [] */
   chains?: string[];
-  /** Where the signed state travels. "binding": no `state` on the redirect (Sentry); it is the browser binding. @default "query" */
-  stateTransport?: "query" | "binding";
 
   // Hooks (all optional).
   /** Extra scopes and signed context for an install (Atlassian: sibling scope union, preselected cloud_id). */

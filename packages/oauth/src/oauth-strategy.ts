@@ -195,8 +195,7 @@ export class OAuthStrategy implements ProviderDefinition {
     }
     const extra = this.options.installContext ? await this.options.installContext(context, { ...input, account_id: accountId }) : {};
     const scopes = [...new Set([...(this.options.scopes ?? []), ...(input.scopes ?? []), ...(extra.scopes ?? [])])];
-    const inBinding = this.options.stateTransport === "binding";
-    const bindingOn = context.state.browserBinding === "required" && !inBinding;
+    const bindingOn = context.state.browserBinding === "required";
     const browserBinding = bindingOn ? (input.browser_binding ?? createBrowserBinding()) : null;
     const { state, payload } = signState(context.state, context.now(), {
       provider: this.id,
@@ -218,7 +217,7 @@ export class OAuthStrategy implements ProviderDefinition {
     return {
       url,
       state,
-      browser_binding: inBinding ? state : (browserBinding ?? ""),
+      browser_binding: browserBinding ?? "",
       expires_at: new Date(payload.exp * 1000).toISOString(),
     };
   }
@@ -247,8 +246,7 @@ export class OAuthStrategy implements ProviderDefinition {
         details: { provider: this.id, provider_error: providerError },
       });
     }
-    const inBinding = this.options.stateTransport === "binding";
-    if (this.#pending && !inBinding && !input.state) {
+    if (this.#pending && !input.state) {
       // An install the service did not start: parked for a user's confirmation, never a connection by itself.
       const pending = await this.parkPendingInstall(context, input, "callback");
       throw new SdkError("install_confirmation_required", `This ${this.id} install was not started here: show the signed-in user what was granted and call confirmPendingInstall from their same-origin POST.`, {
@@ -257,15 +255,7 @@ export class OAuthStrategy implements ProviderDefinition {
     }
     let payload: StatePayload;
     try {
-      // In binding transport the state *is* the browser binding (it came from the cookie, not the URL), so the
-      // separate binding check (6) has nothing left to compare and is skipped; checks 1-5 and 7 still run.
-      const config = inBinding ? { ...context.state, browserBinding: "off" as const } : context.state;
-      payload = verifyState(config, {
-        state: inBinding ? input.browser_binding : input.state,
-        provider: this.id,
-        browserBinding: inBinding ? undefined : input.browser_binding,
-        nowMs: context.now(),
-      });
+      payload = verifyState(context.state, { state: input.state, provider: this.id, browserBinding: input.browser_binding, nowMs: context.now() });
     } catch (error) {
       if (SdkError.is(error)) context.events.emit("state.rejected", { provider: this.id, code: error.code });
       throw error;

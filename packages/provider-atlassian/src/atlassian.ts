@@ -2,12 +2,14 @@
 // family. Endpoint facts and quirks only: the engine (@sdk/oauth) owns HTTP, state, the refresh protocol, the family
 // lock and sibling sync; this file says how Atlassian differs (audience, no PKCE, JSON client_secret_post, scope
 // union, accessible-resources and site selection, gateway URLs).
+// Types this file's error codes (SdkErrorDetailsMap augmentation).
+import type {} from "./atlassian-errors.js";
 import { SdkError, parseInput, urlSchema, type IntegrationDraft, type ProviderContext } from "@sdk/core";
-import { OAuthStrategy, type ErrorMapper, type StatePayload } from "@sdk/oauth";
+import { OAuthStrategy, type ErrorMapper, type OAuthProvider, type StatePayload } from "@sdk/oauth";
 import { z } from "zod";
 import { cloudIdSchema, fetchAccessibleResources, sitesServing, type AccessibleSite } from "./accessible-resources.js";
 import { ATLASSIAN_FAMILY, ATLASSIAN_PRODUCTS, resolveAtlassianOptions, type AtlassianOptions, type AtlassianProduct, type ResolvedAtlassianOptions } from "./atlassian-options.js";
-import { atlassianRuntime } from "./atlassian-runtime.js";
+import { atlassianRuntime, type AtlassianRuntime } from "./atlassian-runtime.js";
 import { listAtlassianSiblings } from "./list-atlassian-siblings.js";
 import { recoverGrantSiblings } from "./recover-grant-siblings.js";
 import { SiteSelectionStore } from "./site-selection-store.js";
@@ -122,13 +124,16 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
   return strategy;
 }
 
+/** One Atlassian product on the OAuth engine, typed with its id and runtime for `createSDK`. */
+export type AtlassianProvider<Id extends AtlassianProduct = AtlassianProduct> = OAuthProvider<Id, AtlassianRuntime & { provider: Id }>;
+
 /**
  * Registers Jira, Jira Service Management and Confluence on one Atlassian OAuth 2.0 (3LO) app:
  * `createSDK({ providers: [atlassian({ clientId, clientSecret, redirectUri })] })`.
  * @see https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/
  */
-export function atlassian(options: AtlassianOptions): [jira: OAuthStrategy, jsm: OAuthStrategy, confluence: OAuthStrategy] {
+export function atlassian(options: AtlassianOptions): [jira: AtlassianProvider<"jira">, jsm: AtlassianProvider<"jsm">, confluence: AtlassianProvider<"confluence">] {
   const resolved = resolveAtlassianOptions(options);
-  const [jira, jsm, confluence] = ATLASSIAN_PRODUCTS.map((product) => defineProduct(product, resolved)) as [OAuthStrategy, OAuthStrategy, OAuthStrategy];
-  return [jira, jsm, confluence];
+  const [jira, jsm, confluence] = ATLASSIAN_PRODUCTS.map((product) => defineProduct(product, resolved));
+  return [jira as AtlassianProvider<"jira">, jsm as AtlassianProvider<"jsm">, confluence as AtlassianProvider<"confluence">];
 }

@@ -1,6 +1,7 @@
 // @sdk/provider-atlassian: Jira, Jira Service Management and Confluence on one Atlassian OAuth 2.0 (3LO) app, with
 // site selection and rotating refresh tokens shared by sibling integrations (DESIGN.md section 8).
-export { atlassian } from "./atlassian.js";
+export { atlassian, type AtlassianProvider } from "./atlassian.js";
+export { ATLASSIAN_ERROR_CODES } from "./atlassian-errors.js";
 export {
   ATLASSIAN_DEFAULT_SCOPES,
   ATLASSIAN_FAMILY,

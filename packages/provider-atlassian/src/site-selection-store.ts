@@ -1,6 +1,8 @@
 // Parks a multi-site install until the user picks a site: the exchanged tokens and the draft wait in the cache,
 // encrypted, for a few minutes, bound to the browser, user and account of the signed state, and are taken exactly
 // once (an atomic deleteIfEquals on the parked value). It never stores anything in plaintext and never logs it.
+// Types this file's error codes (SdkErrorDetailsMap augmentation).
+import type {} from "./atlassian-errors.js";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { SdkError, internalKey, isEnvelope, type IntegrationDraft, type ProviderContext, type SiteSelectionInput } from "@sdk/core";
 import { cacheCipher, hashBinding, type StatePayload } from "@sdk/oauth";

@@ -1,6 +1,6 @@
 // Installation webhooks end to end: the emulator signs and POSTs to a receiver that calls sdk.handleWebhook.
 // Uninstall -> revoked (compare-and-set, cache dropped, connection.revoked once); bad signatures are refused.
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { SdkError, accessTokenKey } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { EIGHT_HOURS, codeOf, useHarness, type Harness } from "../test/harness.js";
@@ -28,6 +28,8 @@ function signedInput(h: Harness, payload: unknown, headers: Record<string, strin
       "content-type": "application/json",
       "sentry-hook-resource": "installation",
       "sentry-hook-signature": createHmac("sha256", h.emulator.clientSecret).update(body).digest("hex"),
+      "sentry-hook-timestamp": String(Math.floor(h.clock.now() / 1000)),
+      "request-id": randomUUID(),
       ...headers,
     },
   };
@@ -103,6 +105,7 @@ describe("installation webhooks", () => {
     const input = signedInput(h, deletedPayload(installationId));
     const headers = Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.replace(/(^|-)([a-z])/g, (match) => match.toUpperCase()), value]));
     expect(headers).toHaveProperty("Sentry-Hook-Signature");
+    expect(headers).toHaveProperty("Request-Id");
     await expect(h.sdk.handleWebhook({ ...input, headers })).resolves.toEqual({ event: "installation.deleted", integration_ids: [id] });
   });
 
@@ -120,7 +123,8 @@ describe("installation webhooks", () => {
 
   it("a signed body that is not an installation event is validation_failed naming the field", async () => {
     const { h } = await start();
-    const notJson = { ...signedInput(h, {}), body: "not json" };
+    const notJson = signedInput(h, {});
+    notJson.body = "not json";
     notJson.headers["sentry-hook-signature"] = createHmac("sha256", h.emulator.clientSecret).update("not json").digest("hex");
     const cases: Array<[ReturnType<typeof signedInput>, string]> = [
       [notJson, "handleWebhook.body"],

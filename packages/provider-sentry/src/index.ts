@@ -4,6 +4,7 @@ export { sentry, SentryProvider, type SentryEndpoints, type SentryOptions, type 
 export {
   sentryOrgToken,
   type SentryOrgTokenCredentials,
+  type SentryOrgTokenKind,
   type SentryOrgTokenMetadata,
   type SentryOrgTokenOptions,
   type SentryOrgTokenRuntime,

@@ -33,7 +33,9 @@ const INSTALLATION_GONE: KnownDetail = { code: "reauth_required", name: "install
 /** The engine's `mapError` hook for Sentry. Returns undefined for answers it does not recognise. */
 export function mapSentryError(answer: HttpAnswer, provider = "sentry"): SdkError | undefined {
   if (answer.status < 400 || answer.status >= 500 || answer.status === 429) return undefined;
-  const detail = typeof answer.body === "object" && answer.body !== null ? (answer.body as { detail?: unknown }).detail : undefined;
+  const body = typeof answer.body === "object" && answer.body !== null ? (answer.body as { detail?: unknown; error?: unknown }) : undefined;
+  // "Invalid grant_type" is a 403 under `error`, not `detail` (sentry_app_authorizations.py); the rest use `detail`.
+  const detail = typeof body?.detail === "string" ? body.detail : answer.status === 403 && body?.error === "Invalid grant_type" ? body.error : undefined;
   // A 404 means the installation is gone only with Sentry's own text: a wrong host or path also answers 404, and
   // must not mark every integration needs_reauth.
   const gone = answer.status === 404 && typeof detail === "string" && detail.startsWith("The requested resource does not exist");

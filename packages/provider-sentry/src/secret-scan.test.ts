@@ -1,7 +1,7 @@
 // No token, code, secret or binding in any error (with its cause chain), event payload or log line on the Sentry
 // paths: install and its rejections, verify install, refresh faults and Sentry error bodies that echo secrets,
 // org-token validation, and webhooks.
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import type { SdkEventName } from "@sdk/core";
 import { recordErrors } from "@sdk/core/testing";
 import { describe, expect, it } from "vitest";
@@ -26,7 +26,8 @@ describe("no secret leaves the Sentry provider in an error, event or log line", 
     const back = new URL(await h.emulator.consent(started.url));
     const code = back.searchParams.get("code")!;
     secrets.add(code);
-    const fields = { provider: "sentry", code, installationId: back.searchParams.get("installationId")!, orgSlug: "acme", browser_binding: started.browser_binding };
+    secrets.add(started.state);
+    const fields = { provider: "sentry", code, installationId: back.searchParams.get("installationId")!, orgSlug: "acme", state: back.searchParams.get("state")!, browser_binding: started.browser_binding };
     await capture(() => h.sdk.handleInstallCallback({ ...fields, browser_binding: `${started.browser_binding}x` }));
     await capture(() => h.sdk.handleInstallCallback({ ...fields, installationId: code }));
     await capture(() => h.sdk.handleInstallCallback({ ...fields, orgSlug: `${code}!` }));
@@ -34,12 +35,21 @@ describe("no secret leaves the Sentry provider in an error, event or log line", 
     await capture(() => h.sdk.handleInstallCallback(fields));
     const retry = await h.sdk.buildInstallUrl({ provider: "sentry", user_id: "user-1", account_id: "acct-1" });
     secrets.add(retry.browser_binding);
-    const again = new URL(await h.emulator.consent(retry.url));
+    secrets.add(retry.state);
+    // The first install left acme with the app installed (Sentry then shows "already installed"): another org.
+    const again = new URL(await h.emulator.consent(retry.url, { org: "globex" }));
     secrets.add(again.searchParams.get("code")!);
-    const callback = await h.sdk.handleInstallCallback({ ...fields, code: again.searchParams.get("code")!, installationId: again.searchParams.get("installationId")!, browser_binding: retry.browser_binding });
+    const callback = await h.sdk.handleInstallCallback({
+      ...fields,
+      code: again.searchParams.get("code")!,
+      installationId: again.searchParams.get("installationId")!,
+      orgSlug: "globex",
+      state: again.searchParams.get("state")!,
+      browser_binding: retry.browser_binding,
+    });
     secrets.add(callback.integration.credentials.access_token as string);
     secrets.add(callback.integration.credentials.refresh_token as string);
-    await capture(() => h.sdk.handleInstallCallback({ ...fields, code: again.searchParams.get("code")!, browser_binding: retry.browser_binding }));
+    await capture(() => h.sdk.handleInstallCallback({ ...fields, code: again.searchParams.get("code")!, state: again.searchParams.get("state")!, browser_binding: retry.browser_binding }));
     const saved = await h.sdk.createConnection(callback.integration);
 
     // Refresh faults, including Sentry error bodies that echo a secret (mapped and unmapped details).
@@ -71,20 +81,22 @@ describe("no secret leaves the Sentry provider in an error, event or log line", 
     expect((await h.sdk.getConnection(saved.id)).status).toBe("needs_reauth");
 
     // Org tokens: bad ones are refused without echo.
-    const orgToken = h.emulator.createOrgToken("acme");
+    const orgToken = h.emulator.createInternalIntegrationToken("acme");
     secrets.add(orgToken);
     await capture(() => h.sdk.createConnection({ provider: "sentry-org-token", account_id: "acct-1", created_by: "user-1", credentials: { token: `${orgToken} ` }, metadata: { org_slug: "acme" } }));
-    await capture(() => h.sdk.createConnection({ provider: "sentry-org-token", account_id: "acct-1", created_by: "user-1", credentials: { token: orgToken.replace("sntrys_", "sntryu_") }, metadata: { org_slug: "acme" } }));
+    await capture(() => h.sdk.createConnection({ provider: "sentry-org-token", account_id: "acct-1", created_by: "user-1", credentials: { token: `sntryu_${orgToken}` }, metadata: { org_slug: "acme" } }));
     await capture(() => h.sdk.createConnection({ provider: "sentry-org-token", account_id: "acct-1", created_by: "user-1", credentials: { token: orgToken }, metadata: { org_slug: orgToken } }));
     await capture(() => h.sdk.createConnection({ provider: "sentry-org-token", account_id: "acct-1", created_by: "user-1", credentials: { token: orgToken, extra: orgToken }, metadata: { org_slug: "acme" } }));
 
     // Webhooks: a forged one, a malformed signed one, and the real uninstall.
     const body = JSON.stringify({ action: "deleted", data: { installation: { uuid: orgToken } } });
     const signature = createHmac("sha256", h.emulator.clientSecret).update(body).digest("hex");
-    await capture(() => h.sdk.handleWebhook({ provider: "sentry", headers: { "sentry-hook-resource": "installation", "sentry-hook-signature": signature.replace(/^./, "0") }, body }));
-    await capture(() => h.sdk.handleWebhook({ provider: "sentry", headers: { "sentry-hook-resource": "installation", "sentry-hook-signature": signature }, body }));
+    const delivery = () => ({ "sentry-hook-timestamp": String(Math.floor(h.clock.now() / 1000)), "request-id": randomUUID() });
+    await capture(() => h.sdk.handleWebhook({ provider: "sentry", headers: { "sentry-hook-resource": "installation", "sentry-hook-signature": signature.replace(/^./, "0"), ...delivery() }, body }));
+    await capture(() => h.sdk.handleWebhook({ provider: "sentry", headers: { "sentry-hook-resource": "installation", "sentry-hook-signature": signature, ...delivery() }, body }));
+    await capture(() => h.sdk.handleWebhook({ provider: "sentry", headers: { "sentry-hook-resource": "installation", "sentry-hook-signature": signature, "sentry-hook-timestamp": "1", "request-id": "r-1" }, body }));
     const uninstall = JSON.stringify({ action: "deleted", data: { installation: { uuid: again.searchParams.get("installationId") } } });
-    await h.sdk.handleWebhook({ provider: "sentry", headers: { "sentry-hook-resource": "installation", "sentry-hook-signature": createHmac("sha256", h.emulator.clientSecret).update(uninstall).digest("hex") }, body: uninstall });
+    await h.sdk.handleWebhook({ provider: "sentry", headers: { "sentry-hook-resource": "installation", "sentry-hook-signature": createHmac("sha256", h.emulator.clientSecret).update(uninstall).digest("hex"), ...delivery() }, body: uninstall });
     await capture(() => h.sdk.resolveConnection(saved.id));
 
     const text = [...errors, ...seen, ...h.lines.map((line) => JSON.stringify(line))].join("\n");

@@ -1,5 +1,6 @@
-// sentryOrgToken(): org auth tokens (`sntrys_…`) as a static provider next to sentry(): validation of token prefix,
-// org slug and host on input, the runtime, sdk.fetch against the emulator, no network on resolve, upsert per org.
+// sentryOrgToken(): org auth tokens (`sntrys_…`, org:ci only) and internal-integration tokens (64-hex) as a static
+// provider next to sentry(): validation of token kind, org slug and host on input, the runtime, sdk.fetch against
+// the emulator (what each kind may call), no network on resolve, upsert per org.
 import { MemoryCache, MemoryStore, SdkError, createSDK, type IntegrationDraft } from "@sdk/core";
 import { describe, expect, it } from "vitest";
 import { ENCRYPTION_KEYS, STATE_SECRETS, useHarness, type Harness } from "../test/harness.js";
@@ -8,7 +9,7 @@ import { sentryOrgToken, type SentryOrgTokenRuntime } from "./sentry-org-token.j
 const start = useHarness();
 
 const connection = (token: string, metadata: Record<string, unknown> = { org_slug: "acme" }) => ({
-  provider: "sentry-org-token",
+  provider: "sentry-org-token" as const,
   account_id: "acct-1",
   created_by: "user-1",
   credentials: { token },
@@ -22,9 +23,9 @@ async function failure(run: Promise<unknown>): Promise<SdkError> {
 }
 
 describe("sentryOrgToken", () => {
-  it("stores an org token, resolves it with no network call and fetches the org's projects", async () => {
+  it("stores an internal-integration token, resolves it with no network call and fetches the org's projects", async () => {
     const h = await start();
-    const token = h.emulator.createOrgToken("acme");
+    const token = h.emulator.createInternalIntegrationToken("acme");
     const saved = await h.sdk.createConnection(connection(token));
     expect(saved).toMatchObject({ provider: "sentry-org-token", auth_type: "mapped_credentials", natural_key: "sentry.io/acme", credential_fields: ["token"] });
     expect(JSON.stringify(await h.store.get(saved.id))).not.toContain(token);
@@ -38,9 +39,12 @@ describe("sentryOrgToken", () => {
       host: "sentry.io",
       base_url: "https://sentry.io",
       api_base_url: h.emulator.url,
+      access_token: token,
       token,
+      token_kind: "internal_integration",
       headers: { Authorization: `Bearer ${token}` },
     });
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
     expect(h.emulator.log).toEqual([]);
 
     h.clock.advance(365 * 24 * 60 * 60 * 1000);
@@ -49,10 +53,27 @@ describe("sentryOrgToken", () => {
     expect(h.emulator.stats.apiCalls).toBe(1);
   });
 
+  it("an org auth token (sntrys_, org:ci only) may create and list releases but not list projects", async () => {
+    const h = await start();
+    const token = h.emulator.createOrgAuthToken("acme");
+    const saved = await h.sdk.createConnection(connection(token));
+    expect(await h.sdk.resolveConnection(saved.id)).toMatchObject({ token_kind: "org_auth_token", org_slug: "acme" });
+    const created = await h.sdk.fetch(saved.id, "/api/0/organizations/acme/releases/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ version: "1.2.3" }),
+    });
+    expect(created.status).toBe(201);
+    const listed = await h.sdk.fetch(saved.id, "/api/0/organizations/acme/releases/");
+    expect(((await listed.json()) as Array<{ version: string }>).map((release) => release.version)).toEqual(["1.2.3"]);
+    expect((await h.sdk.fetch(saved.id, "/api/0/organizations/acme/projects/")).status).toBe(403);
+    expect((await h.sdk.fetch(saved.id, "/api/0/organizations/globex/releases/")).status).toBe(403);
+  });
+
   it("lives next to sentry() in one SDK under its own provider id", async () => {
     const h = await start();
     const installed = await h.connect();
-    const orgToken = await h.sdk.createConnection(connection(h.emulator.createOrgToken("acme")));
+    const orgToken = await h.sdk.createConnection(connection(h.emulator.createInternalIntegrationToken("acme")));
     const listed = await h.sdk.listConnections({ account_id: "acct-1" });
     expect(listed.map((item) => [item.provider, item.auth_type]).sort()).toEqual([
       ["sentry", "oauth2"],
@@ -67,6 +88,8 @@ describe("sentryOrgToken", () => {
     const cases: Array<[IntegrationDraft, string]> = [
       [connection("sntryu_" + "a".repeat(40)), "createConnection.credentials.token"],
       [connection("sntrys_short"), "createConnection.credentials.token"],
+      [connection("A".repeat(64)), "createConnection.credentials.token"],
+      [connection("a".repeat(63)), "createConnection.credentials.token"],
       [connection(`${planted} x`), "createConnection.credentials.token"],
       [connection(planted, { org_slug: "Acme Inc" }), "createConnection.metadata.org_slug"],
       [connection(planted, { org_slug: "12345" }), "createConnection.metadata.org_slug"],
@@ -101,13 +124,13 @@ describe("sentryOrgToken", () => {
 
   it("upserts per host and org; updateCredentials swaps the token with the same validation", async () => {
     const h = await start();
-    const first = await h.sdk.createConnection(connection(h.emulator.createOrgToken("acme")));
-    const again = await h.sdk.createConnection(connection(h.emulator.createOrgToken("acme")));
-    const other = await h.sdk.createConnection(connection(h.emulator.createOrgToken("globex"), { org_slug: "globex" }));
+    const first = await h.sdk.createConnection(connection(h.emulator.createInternalIntegrationToken("acme")));
+    const again = await h.sdk.createConnection(connection(h.emulator.createInternalIntegrationToken("acme")));
+    const other = await h.sdk.createConnection(connection(h.emulator.createInternalIntegrationToken("globex"), { org_slug: "globex" }));
     expect(again.id).toBe(first.id);
     expect(other.id).not.toBe(first.id);
 
-    const replacement = h.emulator.createOrgToken("acme");
+    const replacement = h.emulator.createInternalIntegrationToken("acme");
     await h.sdk.updateCredentials(first.id, { token: replacement });
     expect((await h.sdk.resolveConnection<SentryOrgTokenRuntime>(first.id)).token).toBe(replacement);
     expect((await failure(h.sdk.updateCredentials(first.id, { token: "not-a-sentry-token-at-all" }))).details.field).toBe("updateCredentials.credentials.token");
@@ -115,7 +138,7 @@ describe("sentryOrgToken", () => {
 
   it("a revoked org token surfaces as the API's 401 (static credentials are not refreshed)", async () => {
     const h = await start();
-    const token = h.emulator.createOrgToken("acme");
+    const token = h.emulator.createInternalIntegrationToken("acme");
     const saved = await h.sdk.createConnection(connection(token));
     h.emulator.revokeOrgToken(token);
     const response = await h.sdk.fetch(saved.id, "/api/0/organizations/acme/projects/");
@@ -123,15 +146,17 @@ describe("sentryOrgToken", () => {
     expect(h.emulator.stats.apiCalls).toBe(1);
   });
 
-  it("tokenPrefixes makes the accepted prefixes configurable", async () => {
+  it("tokenPrefixes adds accepted prefixes to the two kinds Sentry issues", async () => {
     const sdk = createSDK({ store: new MemoryStore(), encryption: { keys: ENCRYPTION_KEYS }, providers: [sentryOrgToken({ tokenPrefixes: ["sntryi_"] })] });
-    await expect(sdk.createConnection(connection("sntryi_" + "d".repeat(40)))).resolves.toMatchObject({ provider: "sentry-org-token" });
-    expect((await failure(sdk.createConnection(connection("sntrys_" + "d".repeat(40))))).message).toContain('"sntryi_"');
+    const extra = await sdk.createConnection(connection("sntryi_" + "d".repeat(40)));
+    expect(await sdk.resolveConnection(extra.id)).toMatchObject({ token_kind: "other" });
+    await expect(sdk.createConnection(connection("sntrys_" + "d".repeat(40), { org_slug: "globex" }))).resolves.toMatchObject({ provider: "sentry-org-token" });
+    expect((await failure(sdk.createConnection(connection("sntryu_" + "d".repeat(40))))).message).toContain('"sntryi_"');
   });
 
   it.each([
     [{ host: "https://sentry.io" }, "sentryOrgToken.host"],
-    [{ tokenPrefixes: [] }, "sentryOrgToken.tokenPrefixes"],
+    [{ tokenPrefixes: [""] }, "sentryOrgToken.tokenPrefixes.0"],
     [{ endpoints: { apiBaseUrl: "https://sentry.io/api/0" } }, "sentryOrgToken.endpoints.apiBaseUrl"],
     [{ orgSlug: "acme" }, "sentryOrgToken.orgSlug"],
   ])("refuses option %j as misconfigured naming %s", (options, field) => {

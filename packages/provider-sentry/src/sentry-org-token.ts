@@ -1,5 +1,5 @@
-// `sentryOrgToken()`: Sentry organization auth tokens (`sntrys_…`, internal integrations and org tokens) as a
-// non-OAuth provider of its own id. The token is static (it does not expire), so resolving makes no network call;
+// `sentryOrgToken()`: Sentry's organization-level static tokens as a non-OAuth provider of its own id: org auth
+// tokens (`sntrys_…`, `org:ci` only) and internal-integration tokens (unprefixed 64-hex). The token is static (it does not expire), so resolving makes no network call;
 // the org slug and the region host are validated on input and the token only ever goes to a configured host.
 import { defineMappedCredentialsProvider, parseInput, type ProviderDefinition, type Runtime } from "@sdk/core";
 import { z } from "zod";
@@ -17,9 +17,9 @@ export interface SentryOrgTokenOptions {
    */
   host?: string;
   /**
-   * Accepted token prefixes. UNSURE: the wire facts document `sntrys_` for org tokens; add others (e.g. a legacy
-   * unprefixed internal-integration token cannot be checked) only when you know your tokens.
-   * @default ["sntrys_"]
+   * Token prefixes accepted besides the two kinds Sentry issues for an organization: org auth tokens (`sntrys_…`)
+   * and internal-integration tokens (64 lower-case hex characters, no prefix).
+   * @default []
    * @see https://docs.sentry.io/api/auth/
    */
   tokenPrefixes?: string[];
@@ -29,9 +29,16 @@ export interface SentryOrgTokenOptions {
 
 /** Credentials of a `sentry-org-token` connection. */
 export type SentryOrgTokenCredentials = {
-  /** The organization auth token, `sntrys_…`. */
+  /** An org auth token `sntrys_…` or an internal-integration token (64-hex). */
   token: string;
 };
+
+/**
+ * Which kind of token a connection holds, from its form. `org_auth_token` (`sntrys_`): only `org:ci`, i.e. releases,
+ * deploys and artifact / debug-file uploads. `internal_integration` (64-hex): the scopes given to the internal
+ * integration, on any `/api/0/` endpoint they allow. `other`: a token matched by `tokenPrefixes`.
+ */
+export type SentryOrgTokenKind = "org_auth_token" | "internal_integration" | "other";
 
 /** Metadata of a `sentry-org-token` connection. */
 export interface SentryOrgTokenMetadata {
@@ -51,32 +58,43 @@ export interface SentryOrgTokenRuntime extends Runtime {
   base_url: string;
   /** Origin `sdk.fetch` resolves against (`/api/0/…` paths); `endpoints.apiBaseUrl` when set. */
   api_base_url: string;
-  /** The org auth token. */
+  /** The org auth token: the name every runtime uses for the credential `sdk.fetch` sends. */
+  access_token: string;
+  /** @deprecated The same token as `access_token` (its 2.0-alpha name). */
   token: string;
+  /** What the token can call: see `SentryOrgTokenKind`. */
+  token_kind: SentryOrgTokenKind;
   /** `Authorization: Bearer <token>`. */
   headers: { Authorization: string };
 }
+
+/** Internal-integration tokens: 32 random bytes as hex, unprefixed (sentry models/apitoken.py; `sntryi_` is unused). */
+const INTERNAL_INTEGRATION_TOKEN = /^[0-9a-f]{64}$/;
 
 const optionsSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lower-case letters, digits, '_' or '-'").max(64).optional(),
   host: sentryHostSchema.optional(),
   tokenPrefixes: z
     .array(z.string().min(1).max(32).regex(/^[A-Za-z0-9_]+$/, "must be letters, digits or '_'"))
-    .min(1)
     .optional(),
   endpoints: z.strictObject({ apiBaseUrl: originSchema.optional() }).optional(),
 });
 
 /**
- * Sentry organization auth tokens (`sntrys_…`): `createConnection({ provider: "sentry-org-token", account_id,
+ * Sentry org auth tokens (`sntrys_…`) and internal-integration tokens (64-hex): `createConnection({ provider: "sentry-org-token", account_id,
  * created_by, credentials: { token }, metadata: { org_slug, host? } })`. One connection per account, host and org.
  */
-export function sentryOrgToken(options: SentryOrgTokenOptions = {}): ProviderDefinition {
+export function sentryOrgToken<const Id extends string = "sentry-org-token">(options: SentryOrgTokenOptions & { id?: Id } = {}): ProviderDefinition<NoInfer<Id>, SentryOrgTokenRuntime> {
   const checked = optionsSchema.safeParse(options);
   if (!checked.success) throw misconfigured("sentryOrgToken", checked.error.issues[0]!);
   const id = checked.data.id ?? "sentry-org-token";
   const host = checked.data.host ?? "sentry.io";
-  const prefixes = checked.data.tokenPrefixes ?? ["sntrys_"];
+  const prefixes = checked.data.tokenPrefixes ?? [];
+  const kindOf = (token: string): SentryOrgTokenKind | undefined => {
+    if (token.startsWith("sntrys_") && token.length >= 23) return "org_auth_token";
+    if (INTERNAL_INTEGRATION_TOKEN.test(token)) return "internal_integration";
+    return prefixes.some((prefix) => token.startsWith(prefix) && token.length >= prefix.length + 16) ? "other" : undefined;
+  };
   const apiOrigin = checked.data.endpoints?.apiBaseUrl;
 
   const credentialsSchema = z.strictObject({
@@ -84,11 +102,11 @@ export function sentryOrgToken(options: SentryOrgTokenOptions = {}): ProviderDef
       .string()
       .max(4096)
       .regex(/^[\x21-\x7e]+$/, "must be a token without spaces or control characters")
-      .refine((token) => prefixes.some((prefix) => token.startsWith(prefix) && token.length >= prefix.length + 16), `must be a Sentry organization auth token (starts with ${prefixes.map((prefix) => `"${prefix}"`).join(" or ")})`),
+      .refine((token) => kindOf(token) !== undefined, `must be a Sentry org auth token ("sntrys_…") or an internal-integration token (64 hex characters)${prefixes.length > 0 ? ` or start with ${prefixes.map((prefix) => `"${prefix}"`).join(" or ")}` : ""}`),
   });
   const metadataSchema = z.object({ org_slug: sentrySlugSchema, host: allowedHostSchema(allowedHosts([host])).optional() }).loose();
 
-  return defineMappedCredentialsProvider<SentryOrgTokenCredentials>({
+  const provider = defineMappedCredentialsProvider<SentryOrgTokenCredentials>({
     id,
     metadataSchema,
     naturalKey: (draft) => {
@@ -104,9 +122,12 @@ export function sentryOrgToken(options: SentryOrgTokenOptions = {}): ProviderDef
         host: connectionHost,
         base_url: `https://${connectionHost}`,
         api_base_url: originOf(apiOrigin, connectionHost),
+        access_token: credentials.token,
         token: credentials.token,
+        token_kind: kindOf(credentials.token) ?? "other",
         headers: { Authorization: `Bearer ${credentials.token}` },
       };
     },
   });
+  return provider as unknown as ProviderDefinition<NoInfer<Id>, SentryOrgTokenRuntime>;
 }

@@ -49,7 +49,7 @@ describe("refresh", () => {
 
     expect(await projectsWith(h, first.token)).toBe(401);
     expect(await projectsWith(h, second.token)).toBe(200);
-    expect(await presentRefreshToken(h, installationId, firstRefresh)).toEqual({ status: 401, body: { detail: "Given refresh token does not exist" } });
+    expect(await presentRefreshToken(h, installationId, firstRefresh)).toEqual({ status: 400, body: { detail: "Given refresh token does not exist" } });
     expect((await h.sdk.getConnection(id)).status).toBe("active");
   });
 
@@ -65,7 +65,7 @@ describe("refresh", () => {
       expect(h.emulator.stats.refreshes).toBe(expiry);
     }
     // Every authorizations call after the install was a successful refresh: no process ever presented the old
-    // refresh token (which Sentry would have answered with 401 "Given refresh token does not exist").
+    // refresh token (which Sentry would have answered with 400 "Given refresh token does not exist").
     expect(h.emulator.stats.tokenCalls).toBe(1 + 3);
     expect(h.emulator.log.filter((entry) => entry.route === "authorizations").map((entry) => entry.status)).toEqual([201, 201, 201, 201]);
     expect((await h.sdk.getConnection(id)).status).toBe("active");
@@ -125,7 +125,7 @@ describe("refresh", () => {
     h.clock.advance(EIGHT_HOURS);
     const error = await h.sdk.resolveConnection(id).catch((caught: unknown) => caught);
     expect(SdkError.is(error, "reauth_required")).toBe(true);
-    expect((error as SdkError).details).toEqual({ provider: "sentry", status: 401, provider_error: "refresh_token_not_found" });
+    expect((error as SdkError).details).toEqual({ provider: "sentry", status: 400, provider_error: "refresh_token_not_found" });
     expect((await h.sdk.getConnection(id)).status).toBe("needs_reauth");
     expect(failed).toEqual(["reauth_required"]);
     expect(await codeOf(h.sdk.resolveConnection(id))).toBe("reauth_required");

@@ -1,5 +1,6 @@
-// sentry(): the install flow against the emulator over HTTP (external install, state in the browser binding,
-// JSON 201 exchange, verify install), the runtime and sdk.fetch, region hosts and option / input validation.
+// sentry(): the install flow against the emulator over HTTP (external install with `?state=`, which Sentry copies
+// into its redirect; JSON 201 exchange; the installation's organization checked; verify install), the runtime and
+// sdk.fetch, region hosts and option / input validation.
 import { MemoryCache, MemoryStore, SdkError, accessTokenKey, createSDK } from "@sdk/core";
 import { describe, expect, it } from "vitest";
 import { EIGHT_HOURS, ENCRYPTION_KEYS, STATE_SECRETS, codeOf, useHarness, type Harness } from "../test/harness.js";
@@ -22,6 +23,7 @@ async function consented(h: Harness, input: { user_id?: string; account_id?: str
       code: back.searchParams.get("code")!,
       installationId: back.searchParams.get("installationId")!,
       orgSlug: back.searchParams.get("orgSlug")!,
+      state: back.searchParams.get("state") ?? undefined,
       browser_binding: started.browser_binding,
     },
   };
@@ -31,21 +33,24 @@ describe("install", () => {
   it("install URL -> consent -> callback -> createConnection -> resolve -> fetch, with one token call", async () => {
     const h = await start();
     const started = await h.sdk.buildInstallUrl({ provider: "sentry", user_id: "user-1", account_id: "acct-1" });
-    expect(started.url).toBe(h.emulator.endpoints.installUrl(h.emulator.slug));
-    expect(started.browser_binding).toBe(started.state);
+    expect(started.url).toBe(`${h.emulator.endpoints.installUrl(h.emulator.slug)}?state=${started.state}`);
+    expect(started.browser_binding).not.toBe(started.state);
     expect(Date.parse(started.expires_at)).toBe(h.clock.now() + 600_000);
 
     const back = new URL(await h.emulator.consent(started.url, { org: "acme" }));
-    expect(back.searchParams.has("state")).toBe(false);
+    expect(back.searchParams.get("state")).toBe(started.state);
     const installationId = back.searchParams.get("installationId")!;
     const callback = await h.sdk.handleInstallCallback({
       provider: "sentry",
       code: back.searchParams.get("code")!,
       installationId,
       orgSlug: back.searchParams.get("orgSlug")!,
+      state: back.searchParams.get("state")!,
       browser_binding: started.browser_binding,
     });
     expect(h.emulator.stats).toMatchObject({ tokenCalls: 1, codeExchanges: 1, verifications: 0 });
+    // The organization was read from the installation the token belongs to, not taken from the redirect.
+    expect(h.emulator.counters.installation_details).toBe(1);
     expect(callback.integration).toMatchObject({
       provider: "sentry",
       account_id: "acct-1",
@@ -76,7 +81,7 @@ describe("install", () => {
       token: callback.integration.credentials.access_token,
       token_type: "Bearer",
       expires_at: new Date(h.clock.now() + EIGHT_HOURS).toISOString(),
-      scopes: [],
+      scopes: ["org:read", "project:read"],
       headers: { Authorization: `Bearer ${callback.integration.credentials.access_token as string}` },
     });
 
@@ -120,11 +125,26 @@ describe("install", () => {
     expect(h.emulator.counters.installation).toBeUndefined();
   });
 
-  it("without verifyInstall the redirect's orgSlug is taken as given (documented)", async () => {
+  it("without verifyInstall the installation is read and an orgSlug that is not its organization is refused", async () => {
     const h = await start();
     const { fields } = await consented(h, { org: "acme" });
-    const callback = await h.sdk.handleInstallCallback({ ...fields, orgSlug: "globex" });
-    expect(callback.integration.metadata).toMatchObject({ org_slug: "globex" });
+    const error = await h.sdk.handleInstallCallback({ ...fields, orgSlug: "globex" }).catch((caught: unknown) => caught);
+    expect(SdkError.is(error, "validation_failed")).toBe(true);
+    expect((error as SdkError).details.field).toBe("handleInstallCallback.orgSlug");
+    expect(h.emulator.counters.installation_details).toBe(1);
+    expect(await h.store.list({ account_id: "acct-1" })).toEqual([]);
+  });
+
+  it("an app without a scope that may read its installation must use verifyInstall (the check fails closed)", async () => {
+    const h = await start({ emulator: { scopes: ["project:read"] } });
+    const { fields } = await consented(h, { org: "acme" });
+    const error = await h.sdk.handleInstallCallback(fields).catch((caught: unknown) => caught);
+    expect(SdkError.is(error)).toBe(true);
+    expect((error as SdkError).details).toMatchObject({ step: "installation_check", status: 403 });
+    expect((error as SdkError).message).toMatch(/verifyInstall: true/);
+    const verified = await start({ emulator: { scopes: ["project:read"] }, provider: { verifyInstall: true } });
+    const again = await consented(verified, { org: "acme" });
+    expect((await verified.sdk.handleInstallCallback(again.fields)).integration.metadata).toMatchObject({ org_slug: "acme" });
   });
 
   it("verifyInstall refuses an orgSlug that is not the installation's organization", async () => {
@@ -170,21 +190,24 @@ describe("callback input and state", () => {
     const rejected: string[] = [];
     h.sdk.events.on("state.rejected", (event) => rejected.push(event.code));
     const { fields, started } = await consented(h);
-    const [payload, signature] = started.browser_binding.split(".") as [string, string];
+    const [payload, signature] = started.state.split(".") as [string, string];
     const swapped = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString("utf8")), account_id: "attacker" })).toString("base64url");
 
-    expect(await codeOf(h.sdk.handleInstallCallback({ ...fields, browser_binding: undefined }))).toBe("state_missing");
-    expect(await codeOf(h.sdk.handleInstallCallback({ ...fields, browser_binding: "not-a-state" }))).toBe("state_malformed");
-    expect(await codeOf(h.sdk.handleInstallCallback({ ...fields, browser_binding: `${swapped}.${signature}` }))).toBe("state_bad_signature");
+    expect(await codeOf(h.sdk.handleInstallCallback({ ...fields, state: undefined }))).toBe("state_missing");
+    expect(await codeOf(h.sdk.handleInstallCallback({ ...fields, state: "not-a-state" }))).toBe("state_malformed");
+    expect(await codeOf(h.sdk.handleInstallCallback({ ...fields, state: `${swapped}.${signature}` }))).toBe("state_bad_signature");
+    // The cookie alone is no longer a state (it was, before Sentry was known to pass `?state=` through).
+    expect(await codeOf(h.sdk.handleInstallCallback({ ...fields, state: undefined, browser_binding: started.state }))).toBe("state_missing");
+    expect(await codeOf(h.sdk.handleInstallCallback({ ...fields, browser_binding: undefined }))).toBe("state_binding_mismatch");
     expect(h.emulator.stats.tokenCalls).toBe(0);
     expect(await codeOf(h.sdk.handleInstallCallback(fields))).toBe("resolved");
     expect(await codeOf(h.sdk.handleInstallCallback(fields))).toBe("state_replayed");
     expect(h.emulator.stats.tokenCalls).toBe(1);
 
-    const late = await consented(h);
+    const late = await consented(h, { org: "globex" });
     h.clock.advance(601_000);
     expect(await codeOf(h.sdk.handleInstallCallback(late.fields))).toBe("state_expired");
-    expect(rejected).toEqual(["state_missing", "state_malformed", "state_bad_signature", "state_replayed", "state_expired"]);
+    expect(rejected).toEqual(["state_missing", "state_malformed", "state_bad_signature", "state_missing", "state_binding_mismatch", "state_replayed", "state_expired"]);
   });
 
   it("refuses a state issued for another Sentry provider id", async () => {
@@ -205,6 +228,7 @@ describe("callback input and state", () => {
         code: back.searchParams.get("code")!,
         installationId: back.searchParams.get("installationId")!,
         orgSlug: back.searchParams.get("orgSlug")!,
+        state: back.searchParams.get("state")!,
         browser_binding: started.browser_binding,
       }),
     );
@@ -236,9 +260,9 @@ describe("hosts and regions", () => {
 
   it("installs on sentry.io by default and on a self-hosted host when configured", async () => {
     const saas = await sdkWith(sentry(base)).buildInstallUrl({ provider: "sentry", user_id: "u1", account_id: "a1" });
-    expect(saas.url).toBe("https://sentry.io/sentry-apps/acme-app/external-install/");
+    expect(saas.url).toBe(`https://sentry.io/sentry-apps/acme-app/external-install/?state=${saas.state}`);
     const selfHosted = await sdkWith(sentry({ ...base, host: "sentry.example.com:8443" })).buildInstallUrl({ provider: "sentry", user_id: "u1", account_id: "a1" });
-    expect(selfHosted.url).toBe("https://sentry.example.com:8443/sentry-apps/acme-app/external-install/");
+    expect(selfHosted.url).toBe(`https://sentry.example.com:8443/sentry-apps/acme-app/external-install/?state=${selfHosted.state}`);
   });
 
   it("apiHost puts new installations on a region host; exchange still goes to the control host", async () => {
@@ -292,6 +316,7 @@ describe("options", () => {
     [{ endpoints: { apiBaseUrl: "https://sentry.io/api/0" } }, "sentry.endpoints.apiBaseUrl"],
     [{ endpoints: { baseUrl: "ftp://sentry.io" } }, "sentry.endpoints.baseUrl"],
     [{ verifyInstall: "yes" }, "sentry.verifyInstall"],
+    [{ providerStartedInstalls: true }, "sentry.providerStartedInstalls"],
     [{ redirectUri: "https://app.example.com/cb" }, "sentry.redirectUri"],
   ])("refuses %j as misconfigured naming %s", (override, field) => {
     let error: unknown;

@@ -1,6 +1,7 @@
 // `sentry()`: Sentry integration-platform installs ("Sentry Apps") on the OAuth engine. This file holds Sentry's
-// endpoint facts and quirks only: external install with the signed state in the browser binding, a per-installation
-// JSON token endpoint answering 201 camelCase, verify install, `{ detail }` errors and installation webhooks.
+// endpoint facts and quirks only: external install with the signed state on `?state=` (Sentry copies it into its
+// redirect), the installation check of `orgSlug`, a per-installation JSON token endpoint answering 201 camelCase,
+// installs started on sentry.io as pending installs, `{ detail }` errors and installation webhooks.
 // State, HTTP, retries, the refresh lock and token caching are the engine's and are not re-implemented here.
 import {
   SdkError,
@@ -8,8 +9,8 @@ import {
   type InstallCallbackInput,
   type InstallCallbackResult,
   type Integration,
-  type IntegrationDraft,
   type ProviderContext,
+  type ProviderDefinition,
   type Runtime,
   type RuntimeFields,
   type WebhookInput,
@@ -59,11 +60,22 @@ export interface SentryOptions {
   apiHost?: string;
   /**
    * Mark the installation `installed` right after the code exchange (needed when "Verify Install" is on in the
-   * app settings). Also checks that the redirect's `orgSlug` is the installation's organization.
+   * app settings). The organization Sentry reports for the installation is checked against the redirect's `orgSlug`
+   * either way: with this PUT, or else with `GET /api/0/sentry-app-installations/{id}/` (needs one of `org:read`,
+   * `org:integrations`, `org:write`, `org:admin`; an app without them must turn this on).
    * @default false
    * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
    */
   verifyInstall?: boolean;
+  /**
+   * Installs started on sentry.io (its integration directory; its `installation` webhook with `action: "created"`):
+   * the redirect carries no state of this service. `"reject"` keeps them `state_missing`. `"pending"` exchanges the
+   * code, checks the organization and parks the grant for 10 minutes: `handleInstallCallback` throws
+   * `install_confirmation_required` (`details.grant.org_slug`) and `handleWebhook` returns `pending_install`; a
+   * signed-in user then confirms it for an account with `sdk.confirmPendingInstall`.
+   * @default "reject"
+   */
+  providerStartedInstalls?: "reject" | "pending";
   /** Origin overrides for an emulator or a proxy. */
   endpoints?: SentryEndpoints;
   /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x). */
@@ -98,7 +110,7 @@ export interface SentryRuntime extends Runtime {
   token_type: string;
   /** ISO 8601 expiry of `access_token` (Sentry's `expiresAt`). */
   expires_at: string;
-  /** Sentry returns no scopes with installation tokens: `[]`. */
+  /** The scopes of the installation token, as Sentry's token response lists them (`scopes`). */
   scopes: string[];
   /** `Authorization: Bearer <token>`. */
   headers: { Authorization: string };
@@ -118,6 +130,7 @@ const optionsSchema = z.strictObject({
   host: sentryHostSchema.optional(),
   apiHost: sentryHostSchema.optional(),
   verifyInstall: z.boolean().optional(),
+  providerStartedInstalls: z.enum(["reject", "pending"]).optional(),
   endpoints: z.object({ baseUrl: originSchema.optional(), apiBaseUrl: originSchema.optional() }).optional(),
   identityResolver: z.custom<SentryOptions["identityResolver"]>((value) => typeof value === "function", "must be a function").optional(),
   timeoutMs: z.number().int().positive().optional(),
@@ -134,7 +147,7 @@ const callbackFieldsSchema = z
   })
   .loose();
 
-const verifyAnswerSchema = z.object({ organization: z.object({ slug: z.string() }).optional() }).loose();
+const installationAnswerSchema = z.object({ organization: z.object({ slug: z.string() }) }).loose();
 
 /** The Sentry integration-platform provider: the OAuth lifecycle plus Sentry's installation webhooks. */
 export class SentryProvider extends OAuthStrategy {
@@ -152,12 +165,17 @@ export class SentryProvider extends OAuthStrategy {
     return super.handleInstallCallback(context, input);
   }
 
-  /** Verifies `Sentry-Hook-Signature` and applies `installation` webhooks (`deleted` -> the integration is `revoked`). */
+  /**
+   * Verifies `Sentry-Hook-Signature`, the replay window (`Sentry-Hook-Timestamp`, `Request-ID`) and applies
+   * `installation` webhooks (`deleted` -> the integration is `revoked`; `created` with `providerStartedInstalls:
+   * "pending"` -> a pending install).
+   */
   async handleWebhook(context: ProviderContext, input: WebhookInput): Promise<WebhookResult> {
     return handleSentryWebhook(context, input, {
       provider: this.id,
       clientSecret: this.#clientSecret,
       invalidate: (ctx, integration) => this.invalidate(ctx, integration),
+      ...(this.options.pendingInstall ? { parkPendingInstall: (ctx: ProviderContext, install: InstallCallbackInput) => this.parkPendingInstall(ctx, install, "webhook") } : {}),
     });
   }
 }
@@ -167,7 +185,7 @@ export class SentryProvider extends OAuthStrategy {
  * verify install, uninstall webhooks. Org auth tokens (`sntrys_…`) are `sentryOrgToken()`.
  * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
  */
-export function sentry(options: SentryOptions): SentryProvider {
+export function sentry<const Id extends string = "sentry">(options: SentryOptions & { id?: Id }): SentryProvider & ProviderDefinition<NoInfer<Id>, SentryRuntime> {
   const checked = optionsSchema.safeParse(options);
   if (!checked.success) throw misconfigured("sentry", checked.error.issues[0]!);
   const parsed = checked.data;
@@ -190,39 +208,45 @@ export function sentry(options: SentryOptions): SentryProvider {
 
   let provider: SentryProvider | undefined;
 
-  /** Marks the installation `installed`; returns the organization slug Sentry reports for it, when it does. */
-  const verifyInstall = async (context: ProviderContext, installationId: string, token: string): Promise<string | undefined> => {
+  /**
+   * The organization Sentry reports for the installation the token belongs to: the verify-install PUT when
+   * `verifyInstall` is on, else the installation GET. The redirect's `orgSlug` is only a claim until this agrees.
+   */
+  const reportedOrganization = async (context: ProviderContext, installationId: string, token: string): Promise<string> => {
+    const step = parsed.verifyInstall ? "verify_install" : "installation_check";
     let answer;
     try {
       answer = await provider!.tokenClient(context).send(`${baseUrl}/api/0/sentry-app-installations/${installationId}/`, {
-        method: "PUT",
-        headers: { authorization: `Bearer ${token}`, accept: "application/json", "content-type": "application/json" },
-        body: JSON.stringify({ status: "installed" }),
+        method: parsed.verifyInstall ? "PUT" : "GET",
+        headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(parsed.verifyInstall ? { "content-type": "application/json" } : {}) },
+        ...(parsed.verifyInstall ? { body: JSON.stringify({ status: "installed" }) } : {}),
       });
     } catch (error) {
       if (!SdkError.is(error)) throw error;
-      throw new SdkError(error.code, `${id}: marking the installation "installed" (verifyInstall) failed: ${error.message}`, {
-        details: { ...error.details, step: "verify_install" },
-        retryable: error.retryable,
-        cause: error,
+      const what = parsed.verifyInstall ? `marking the installation "installed" (verifyInstall)` : "reading the installation to check its organization (an app without org:read needs verifyInstall: true)";
+      throw new SdkError(error.code, `${id}: ${what} failed: ${error.message}`, { details: { ...error.details, step }, retryable: error.retryable, cause: error });
+    }
+    const reported = installationAnswerSchema.safeParse(answer.body);
+    if (!reported.success) {
+      throw new SdkError("provider_response_invalid", `"organization.slug" in the ${id} installation answer is missing: the installation's organization cannot be checked.`, {
+        details: { provider: id, step },
       });
     }
-    const parsedAnswer = verifyAnswerSchema.safeParse(answer.body);
-    return parsedAnswer.success ? parsedAnswer.data.organization?.slug : undefined;
+    return reported.data.organization.slug;
   };
 
-  const buildIntegration = async (context: ProviderContext, draft: IntegrationDraft, tokens: Record<string, TokenFields>, input: InstallCallbackInput): Promise<IntegrationDraft> => {
+  /** Checks the redirect's fields against the installation the exchanged token belongs to; returns the metadata. */
+  const installationMetadata = async (context: ProviderContext, tokens: Record<string, TokenFields>, input: InstallCallbackInput) => {
     const fields = parseInput(callbackFieldsSchema, input, "handleInstallCallback");
     const installationId = fields.installationId.toLowerCase();
-    if (parsed.verifyInstall) {
-      const reported = await verifyInstall(context, installationId, tokens[""]!.access_token);
-      if (reported !== undefined && reported !== fields.orgSlug) {
-        throw new SdkError("validation_failed", `"handleInstallCallback.orgSlug" is invalid: it is not the organization of this installation.`, {
-          details: { field: "handleInstallCallback.orgSlug" },
-        });
-      }
+    // The code was issued for `installationId` (Sentry refuses it for any other: "Forbidden grant"), so the token is
+    // that installation's; its organization must be the one the redirect names.
+    if ((await reportedOrganization(context, installationId, tokens[""]!.access_token)) !== fields.orgSlug) {
+      throw new SdkError("validation_failed", `"handleInstallCallback.orgSlug" is invalid: it is not the organization of this installation.`, {
+        details: { field: "handleInstallCallback.orgSlug" },
+      });
     }
-    return { ...draft, metadata: { ...draft.metadata, installation_id: installationId, org_slug: fields.orgSlug, host: apiHost } };
+    return { installation_id: installationId, org_slug: fields.orgSlug, host: apiHost };
   };
 
   const runtime = (integration: Integration, tokens: ChainTokens): Omit<SentryRuntime, keyof Runtime> & RuntimeFields => {
@@ -256,7 +280,6 @@ export function sentry(options: SentryOptions): SentryProvider {
     pkce: false,
     clientAuth: "client_secret_post",
     tokenRequestFormat: "json",
-    stateTransport: "binding",
     refreshReuseWindow: false,
     defaultExpiresInSeconds: TOKEN_LIFETIME_SECONDS,
     ...(parsed.identityResolver ? { identityResolver: parsed.identityResolver } : {}),
@@ -264,14 +287,25 @@ export function sentry(options: SentryOptions): SentryProvider {
     ...(parsed.retry ? { retry: parsed.retry } : {}),
     ...(parsed.skewSeconds !== undefined ? { skewSeconds: parsed.skewSeconds } : {}),
     ...(parsed.lockLeaseMs !== undefined ? { lockLeaseMs: parsed.lockLeaseMs } : {}),
-    buildAuthorizeUrl: () => installUrl,
+    // Sentry's external-install page copies `?state=` into its redirect (sentryAppExternalInstallation/index.tsx).
+    buildAuthorizeUrl: ({ state }) => `${installUrl}?${new URLSearchParams({ state }).toString()}`,
     exchangeParams: (_input, base) => ({ grant_type: "authorization_code", code: base.code! }),
     parseTokenResponse: (body) => parseSentryTokenResponse(body, id),
     mapError: (answer) => mapSentryError(answer, id),
-    buildIntegration: (context, args) => buildIntegration(context, args.draft, args.tokens, args.input),
+    buildIntegration: async (context, args) => ({ ...args.draft, metadata: { ...args.draft.metadata, ...(await installationMetadata(context, args.tokens, args.input)) } }),
+    ...(parsed.providerStartedInstalls === "pending"
+      ? {
+          pendingInstall: {
+            describe: async (context: ProviderContext, args: { tokens: Record<string, TokenFields>; input: InstallCallbackInput }) => {
+              const metadata = await installationMetadata(context, args.tokens, args.input);
+              return { metadata, grant: { org_slug: metadata.org_slug, installation_id: metadata.installation_id } };
+            },
+          },
+        }
+      : {}),
     parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
     naturalKey: (draft) => (typeof draft.metadata.installation_id === "string" ? draft.metadata.installation_id.toLowerCase() : null),
     runtime,
   });
-  return provider;
+  return provider as SentryProvider & ProviderDefinition<NoInfer<Id>, SentryRuntime>;
 }

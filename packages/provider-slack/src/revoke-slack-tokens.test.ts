@@ -14,25 +14,33 @@ async function authTest(harness: SlackHarness, token: string) {
 }
 
 describe("deleteConnection(id, { revoke: true })", () => {
-  it("calls auth.revoke for the user token and the bot token, then drops cache keys and the record", async () => {
+  it("calls auth.revoke for the token of each connection (the user's, the workspace's bot), then drops cache keys and the record", async () => {
     h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
     const saved = await h.install();
+    const user = await h.userConnection("U0INSTALLER");
     const runtime = await h.resolve(saved.id);
+    const userRuntime = await h.resolve(user.id);
+    expect(await h.sdk.deleteConnection(user.id, { revoke: true })).toEqual({ deleted: true, revoked: true });
+    expect(h.emulator.stats.revocations).toBe(1);
+    expect(await authTest(h, userRuntime.user_token!)).toBe("token_revoked");
+    expect(await authTest(h, runtime.bot_token!)).toBe("ok");
     expect(await h.sdk.deleteConnection(saved.id, { revoke: true })).toEqual({ deleted: true, revoked: true });
     expect(h.emulator.stats.revocations).toBe(2);
     expect(h.emulator.log.filter((entry) => entry.route === "auth.revoke").map((entry) => entry.status)).toEqual([200, 200]);
     expect(await authTest(h, runtime.bot_token!)).toBe("token_revoked");
-    expect(await authTest(h, runtime.user_token!)).toBe("token_revoked");
     expect(await h.store.get(saved.id)).toBeUndefined();
+    expect(await h.store.get(user.id)).toBeUndefined();
     expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1"))).toBeUndefined();
-    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1", "user"))).toBeUndefined();
+    expect(await h.cache.get(accessTokenKey("slack", user.id, "acct-1", "user"))).toBeUndefined();
     expect(h.events.at(-1)).toEqual({ name: "connection.deleted", payload: { provider: "slack", integration_id: saved.id, account_id: "acct-1", revoked: true } });
   });
 
   it("refreshes an expired chain first, so the token it revokes is the live one", async () => {
     h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
     const saved = await h.install();
+    const user = await h.userConnection("U0INSTALLER");
     h.emulator.clock.advance(TWELVE_HOURS);
+    await h.sdk.deleteConnection(user.id, { revoke: true });
     await h.sdk.deleteConnection(saved.id, { revoke: true });
     expect(h.emulator.log.map((entry) => entry.route).slice(-4)).toEqual(["oauth.v2.access", "auth.revoke", "oauth.v2.access", "auth.revoke"]);
     for (const chain of h.emulator.chains()) expect(chain.liveAccessTokens, chain.id).toEqual([]);
@@ -42,6 +50,7 @@ describe("deleteConnection(id, { revoke: true })", () => {
     h = await startSlackHarness({ emulator: { tokenRotation: false }, provider: { userScopes: ["search:read"] } });
     const saved = await h.install();
     const runtime = await h.resolve(saved.id);
+    await h.sdk.deleteConnection((await h.userConnection("U0INSTALLER")).id, { revoke: true });
     await h.sdk.deleteConnection(saved.id, { revoke: true });
     expect(h.emulator.stats.revocations).toBe(2);
     expect(await authTest(h, runtime.access_token)).toBe("token_revoked");

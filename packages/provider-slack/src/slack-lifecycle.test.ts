@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { REDIRECT_URI, failure, startSlackHarness, type SlackHarness } from "../test/harness.js";
+import { findSlackConnection } from "./find-slack-connection.js";
 
 let h: SlackHarness | undefined;
 afterEach(async () => {
@@ -73,16 +74,19 @@ describe("Slack install / callback lifecycle on the emulator", () => {
 
     const saved = await sdk.createConnection(callback.integration);
     expect(saved).toMatchObject({ provider: "slack", status: "active", natural_key: "team:T0ACME0001", version: 1 });
-    expect(saved.credential_fields).toEqual(["refresh_token", "scopes", "token_type", "user_refresh_token", "user_scopes", "user_token_type"]);
+    expect(saved.credential_fields).toEqual(["refresh_token", "scopes", "token_type"]);
     const raw = await h.store.get(saved.id);
     expect(JSON.stringify(raw?.credentials.refresh_token)).toMatch(/"kid":"k1"/);
-    step(`createConnection -> integration ${saved.id}, natural_key ${saved.natural_key}, stored credential fields [${saved.credential_fields.join(", ")}] encrypted; access tokens only in the cache`);
+    const alice = await findSlackConnection(sdk, { account_id: "acct-1", team_id: "T0ACME0001", user_id: "U0ALICE001" });
+    expect(alice).toMatchObject({ natural_key: "team:T0ACME0001:user:U0ALICE001", credential_fields: ["user_refresh_token", "user_scopes", "user_token_type"] });
+    step(`createConnection -> workspace integration ${saved.id} (natural_key ${saved.natural_key}, fields [${saved.credential_fields.join(", ")}]) and U0ALICE001's own integration (natural_key ${alice!.natural_key}, fields [${alice!.credential_fields.join(", ")}]), encrypted; access tokens only in the cache`);
 
     const runtime = await h.resolve(saved.id);
+    const aliceRuntime = await h.resolve(alice!.id);
     await keepSecrets(h);
-    expect(runtime).toMatchObject({ team_id: "T0ACME0001", token_type: "bot", user_scopes: ["search:read"] });
-    expect(runtime.user_token).not.toBeNull();
-    step(`resolveConnection -> runtime for team ${runtime.team_id}: bot token (scopes ${runtime.bot_scopes.join(",")}), user token (scopes ${runtime.user_scopes.join(",")}), headers carry the bot token, api_base_url set; no token call`);
+    expect(runtime).toMatchObject({ team_id: "T0ACME0001", token_type: "bot", user_token: null });
+    expect(aliceRuntime).toMatchObject({ team_id: "T0ACME0001", token_type: "user", user_scopes: ["search:read"], authed_user_id: "U0ALICE001" });
+    step(`resolveConnection -> workspace runtime for team ${runtime.team_id}: bot token (scopes ${runtime.bot_scopes.join(",")}), headers carry it, api_base_url set; U0ALICE001's runtime: her user token (scopes ${aliceRuntime.user_scopes.join(",")}); no token call`);
 
     const who = await sdk.fetch(saved.id, "/auth.test", { method: "POST" });
     const identity = (await who.json()) as { ok: boolean; team_id: string; user_id: string };
@@ -94,11 +98,13 @@ describe("Slack install / callback lifecycle on the emulator", () => {
     const again = await h.install({ consent: { team: "T0ACME0001", user: "U0ALICE001" } });
     await keepSecrets(h);
     expect(again).toMatchObject({ id: saved.id, version: 2, status: "active" });
-    step(`re-install of the same workspace -> same integration ${again.id} updated in place (version ${again.version})`);
+    expect(await findSlackConnection(sdk, { account_id: "acct-1", team_id: "T0ACME0001", user_id: "U0ALICE001" })).toMatchObject({ id: alice!.id, version: 2 });
+    step(`re-install of the same workspace by the same user -> the same two integrations updated in place (version ${again.version})`);
 
+    expect(await sdk.deleteConnection(alice!.id, { revoke: true })).toEqual({ deleted: true, revoked: true });
     expect(await sdk.deleteConnection(saved.id, { revoke: true })).toEqual({ deleted: true, revoked: true });
     expect(emulator.stats.revocations).toBe(2);
-    step(`deleteConnection({ revoke: true }) -> auth.revoke for the user and the bot token (${emulator.stats.revocations} revoked), record and cache keys gone`);
+    step(`deleteConnection({ revoke: true }) on U0ALICE001's and the workspace's integration -> auth.revoke for the user and the bot token (${emulator.stats.revocations} revoked), records and cache keys gone`);
   });
 
   it("Enterprise Grid org-wide install keys on the org; user-only install keys on the user", async () => {
@@ -108,7 +114,10 @@ describe("Slack install / callback lifecycle on the emulator", () => {
     expect(org).toMatchObject({ natural_key: "enterprise:E0GRID0001", metadata: { is_enterprise_install: true, team_id: null, enterprise_id: "E0GRID0001" } });
     const orgRuntime = await h.resolve(org.id);
     expect(orgRuntime.enterprise_id).toBe("E0GRID0001");
-    step(`org-wide install -> natural_key ${org.natural_key}, team_id null, enterprise_id E0GRID0001; resolves with bot and user token`);
+    const installer = await findSlackConnection(h.sdk, { account_id: "acct-1", enterprise_id: "E0GRID0001", user_id: "U0INSTALLER" });
+    expect(installer?.natural_key).toBe("enterprise:E0GRID0001:user:U0INSTALLER");
+    expect((await h.resolve(installer!.id)).user_token).toMatch(/^xoxe\.xoxp-/);
+    step(`org-wide install -> natural_key ${org.natural_key}, team_id null, enterprise_id E0GRID0001; the installer's user token is its own integration (enterprise:E0GRID0001:user:…)`);
     await keepSecrets(h);
     await h.close();
 

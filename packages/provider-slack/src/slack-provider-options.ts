@@ -1,6 +1,6 @@
 // The public options of `slack()` and their validation. Endpoint facts live here (slack.com, GovSlack via
 // `endpoints`); everything about HTTP, retries and the refresh protocol is the engine's and only passed through.
-import { parseInput, urlSchema } from "@sdk/core";
+import { parseInput, secretSchema, urlSchema } from "@sdk/core";
 import type { ClientAuthMethod, RetryOptions } from "@sdk/oauth";
 import { z } from "zod";
 
@@ -63,6 +63,22 @@ export interface SlackProviderOptions {
   lockLeaseMs?: number;
   /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x). */
   identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
+  /**
+   * The app's Signing Secret (Basic Information -> App Credentials): `sdk.handleWebhook({ provider: "slack", ... })`
+   * verifies Slack's Events API requests with it. Without it `handleWebhook` is `misconfigured`.
+   * @see https://api.slack.com/authentication/verifying-requests-from-slack
+   */
+  signingSecret?: string;
+  /**
+   * Installs the service did not start: an Enterprise Grid org admin installing the app org-wide, or an install from
+   * the Slack App Directory without a Direct Install URL, arrive at `redirectUri` with a `code` and **no `state`**
+   * (bolt-js issues #1101, #1355). `"refuse"`: such a callback is `state_missing`. `"pending"`: the code is exchanged
+   * and the grant parked encrypted for at most 10 minutes as a pending install naming the org / workspace
+   * (`install_confirmation_required`), which becomes a connection only through `sdk.confirmPendingInstall` for a
+   * signed-in user and account.
+   * @default "refuse"
+   */
+  providerStartedInstalls?: "refuse" | "pending";
 }
 
 /** Slack scope names: letters, digits, `:` `.` `_` `-` (a comma would split one scope into two on the wire). */
@@ -101,6 +117,8 @@ const optionsSchema = z.strictObject({
     .optional(),
   lockLeaseMs: z.number().int().positive().optional(),
   identityResolver: fn.optional(),
+  signingSecret: secretSchema.optional(),
+  providerStartedInstalls: z.enum(["refuse", "pending"]).optional(),
 });
 
 export interface ResolvedSlackOptions extends SlackProviderOptions {

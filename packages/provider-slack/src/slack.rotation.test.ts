@@ -14,23 +14,31 @@ describe("token rotation", () => {
   it("refreshes the bot and the user chain separately: one oauth.v2.access each, both refresh tokens rotated", async () => {
     h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
     const saved = await h.install();
+    const user = await h.userConnection("U0INSTALLER");
     const first = await h.resolve(saved.id);
+    const firstUser = await h.resolve(user.id);
     const before = await h.credentials(saved.id);
+    const beforeUser = await h.credentials(user.id);
     h.emulator.clock.advance(TWELVE_HOURS);
     const second = await h.resolve(saved.id);
+    const secondUser = await h.resolve(user.id);
     expect(h.emulator.stats.refreshesByChain).toEqual({ "bot:T0ACME0001": 1, "user:T0ACME0001:U0INSTALLER": 1 });
     expect(second.bot_token).not.toBe(first.bot_token);
-    expect(second.user_token).not.toBe(first.user_token);
+    expect(secondUser.user_token).not.toBe(firstUser.user_token);
     expect(h.emulator.chain(second.bot_token!)?.kind).toBe("bot");
-    expect(h.emulator.chain(second.user_token!)?.kind).toBe("user");
+    expect(h.emulator.chain(secondUser.user_token!)?.kind).toBe("user");
     const after = await h.credentials(saved.id);
+    const afterUser = await h.credentials(user.id);
     expect(after.refresh_token).not.toBe(before.refresh_token);
-    expect(after.user_refresh_token).not.toBe(before.user_refresh_token);
+    expect(afterUser.user_refresh_token).not.toBe(beforeUser.user_refresh_token);
     expect(after.refresh_token).toBe(h.emulator.chain(second.bot_token!)?.refreshToken);
-    expect(after.user_refresh_token).toBe(h.emulator.chain(second.user_token!)?.refreshToken);
+    expect(afterUser.user_refresh_token).toBe(h.emulator.chain(secondUser.user_token!)?.refreshToken);
     expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1"))).toContain(second.bot_token!);
-    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1", "user"))).toContain(second.user_token!);
-    expect(h.events.filter((event) => event.name === "token.refreshed").map((event) => event.payload.chain ?? "bot")).toEqual(["bot", "user"]);
+    expect(await h.cache.get(accessTokenKey("slack", user.id, "acct-1", "user"))).toContain(secondUser.user_token!);
+    expect(h.events.filter((event) => event.name === "token.refreshed").map((event) => [event.payload.integration_id, event.payload.chain ?? "bot"])).toEqual([
+      [saved.id, "bot"],
+      [user.id, "user"],
+    ]);
     expect(second.expires_at).toBe(new Date(h.emulator.clock.now() + TWELVE_HOURS).toISOString());
   });
 
@@ -48,13 +56,14 @@ describe("token rotation", () => {
   it("a token Slack refuses in sdk.fetch (token_expired) refreshes that chain only, and the retry succeeds", async () => {
     h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
     const saved = await h.install();
+    const user = await h.userConnection("U0INSTALLER");
     const runtime = await h.resolve(saved.id);
+    const userRuntime = await h.resolve(user.id);
     h.emulator.expireToken(runtime.bot_token!);
     const response = await h.sdk.fetch(saved.id, "/chat.postMessage", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ channel: "C0GENERAL1", text: "hello" }) });
     expect(await response.json()).toMatchObject({ ok: true });
     expect(h.emulator.stats.refreshesByChain).toEqual({ "bot:T0ACME0001": 1 });
-    const after = await h.resolve(saved.id);
-    expect(after.user_token).toBe(runtime.user_token);
+    expect((await h.resolve(user.id)).user_token).toBe(userRuntime.user_token);
     expect(h.emulator.messages).toHaveLength(1);
   });
 
@@ -73,13 +82,14 @@ describe("token rotation", () => {
   it("200 resolves over 4 processes sharing store and cache: one call per chain and expiry, five expiries in a row, no reuse", async () => {
     h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
     const saved = await h.install();
+    const user = await h.userConnection("U0INSTALLER");
     const processes = [h.sdk, h.process(), h.process(), h.process()];
     for (let expiry = 1; expiry <= 5; expiry++) {
       h.emulator.clock.advance(TWELVE_HOURS);
       h.emulator.fault("oauth.v2.access", { kind: "delay", ms: 30 }, 2);
-      const runtimes = await Promise.all(processes.flatMap((sdk) => Array.from({ length: 50 }, () => h!.resolve(saved.id, sdk))));
+      const runtimes = await Promise.all(processes.flatMap((sdk) => Array.from({ length: 50 }, (_, index) => h!.resolve(index % 2 ? saved.id : user.id, sdk))));
       expect(h.emulator.stats.refreshesByChain).toEqual({ "bot:T0ACME0001": expiry, "user:T0ACME0001:U0INSTALLER": expiry });
-      expect(new Set(runtimes.map((runtime) => `${runtime.bot_token}|${runtime.user_token}`)).size).toBe(1);
+      expect(new Set(runtimes.map((runtime) => runtime.access_token)).size).toBe(2);
     }
     expect(h.emulator.stats.tokenCalls).toBe(1 + 10);
     expect(h.emulator.stats.reuseDetected).toBe(0);

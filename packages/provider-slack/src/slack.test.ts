@@ -1,6 +1,7 @@
 import { SdkError, accessTokenKey } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { REDIRECT_URI, TWELVE_HOURS, failure, startSlackHarness, type SlackHarness } from "../test/harness.js";
+import { findSlackConnection } from "./find-slack-connection.js";
 import { slack } from "./slack.js";
 
 let h: SlackHarness | undefined;
@@ -139,19 +140,23 @@ describe("install shapes", () => {
     expect(h.emulator.chain(runtime.access_token)?.id).toBe("bot:T0ACME0001");
   });
 
-  it("bot + user: two chains, headers carry the bot token, user token and scopes alongside", async () => {
+  it("bot + user: the workspace connection holds the bot chain, the Slack user's own connection the user chain", async () => {
     h = await startSlackHarness({ provider: { userScopes: ["search:read"] } });
     const saved = await h.install({ consent: { user: "U0ALICE001" } });
     expect(saved.natural_key).toBe("team:T0ACME0001");
-    expect(saved.credential_fields).toEqual(["refresh_token", "scopes", "token_type", "user_refresh_token", "user_scopes", "user_token_type"]);
-    expect(saved.scopes.sort()).toEqual(["chat:write", "search:read"]);
+    expect(saved.credential_fields).toEqual(["refresh_token", "scopes", "token_type"]);
+    expect(saved.scopes).toEqual(["chat:write"]);
     const runtime = await h.resolve(saved.id);
     expect(runtime.headers.Authorization).toBe(`Bearer ${runtime.bot_token}`);
-    expect(runtime.user_token).toMatch(/^xoxe\.xoxp-/);
-    expect(runtime.user_scopes).toEqual(["search:read"]);
-    expect(runtime.authed_user_id).toBe("U0ALICE001");
-    expect(h.emulator.chain(runtime.user_token!)?.id).toBe("user:T0ACME0001:U0ALICE001");
-    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1", "user"))).toContain(runtime.user_token!);
+    expect(runtime).toMatchObject({ token_type: "bot", user_token: null, user_scopes: [], authed_user_id: "U0ALICE001" });
+    const alice = await findSlackConnection(h.sdk, { account_id: "acct-1", team_id: "T0ACME0001", user_id: "U0ALICE001" });
+    expect(alice).toMatchObject({ natural_key: "team:T0ACME0001:user:U0ALICE001", scopes: ["search:read"], credential_fields: ["user_refresh_token", "user_scopes", "user_token_type"] });
+    const user = await h.resolve(alice!.id);
+    expect(user.user_token).toMatch(/^xoxe\.xoxp-/);
+    expect(user).toMatchObject({ token_type: "user", access_token: user.user_token, bot_token: null, user_scopes: ["search:read"], authed_user_id: "U0ALICE001", team_id: "T0ACME0001" });
+    expect(h.emulator.chain(user.user_token!)?.id).toBe("user:T0ACME0001:U0ALICE001");
+    expect(await h.cache.get(accessTokenKey("slack", alice!.id, "acct-1", "user"))).toContain(user.user_token!);
+    expect(await h.cache.get(accessTokenKey("slack", saved.id, "acct-1", "user"))).toBeUndefined();
   });
 
   it("user-only: no top-level token, the user chain alone, headers carry the user token, key names the user", async () => {
@@ -215,15 +220,18 @@ describe("install shapes", () => {
   it("non-rotating app: the long-lived token stays in the (encrypted) record and resolves without a refresh, ever", async () => {
     h = await startSlackHarness({ emulator: { tokenRotation: false }, provider: { userScopes: ["search:read"] } });
     const saved = await h.install();
-    expect(saved.credential_fields).toEqual(["access_token", "access_token_expires_at", "scopes", "token_type", "user_access_token", "user_access_token_expires_at", "user_scopes", "user_token_type"]);
+    expect(saved.credential_fields).toEqual(["access_token", "access_token_expires_at", "scopes", "token_type"]);
+    const user = await findSlackConnection(h.sdk, { account_id: "acct-1", team_id: "T0ACME0001", user_id: "U0INSTALLER" });
+    expect(user?.credential_fields).toEqual(["user_access_token", "user_access_token_expires_at", "user_scopes", "user_token_type"]);
     const raw = await h.store.get(saved.id);
     expect(JSON.stringify(raw?.credentials.access_token)).toMatch(/"kid":"k1"/);
     h.emulator.clock.advance(30 * 24 * 3600 * 1000);
     const runtime = await h.resolve(saved.id);
     expect(runtime.access_token).toMatch(/^xoxb-/);
-    expect(runtime.user_token).toMatch(/^xoxp-/);
     expect(runtime.expires_at).toBeNull();
-    expect(runtime.user_token_expires_at).toBeNull();
+    const userRuntime = await h.resolve(user!.id);
+    expect(userRuntime.user_token).toMatch(/^xoxp-/);
+    expect(userRuntime.user_token_expires_at).toBeNull();
     expect(h.emulator.stats.tokenCalls).toBe(1);
     const response = await h.sdk.fetch(saved.id, "/auth.test", { method: "POST" });
     expect(await response.json()).toMatchObject({ ok: true, team_id: "T0ACME0001" });

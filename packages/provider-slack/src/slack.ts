@@ -1,8 +1,10 @@
 // The Slack provider: OAuth v2 facts and quirks on the engine of @sdk/oauth. Bot token = primary chain, user token =
 // chain "user", each rotating on its own; `{ ok: false }` errors, install metadata, natural key, runtime, auth.revoke.
 // HTTP, retries, state, the refresh protocol and token caching are the engine's and are not re-implemented here.
-import type { ProviderDefinition } from "@sdk/core";
-import { defineOAuthProvider, type OAuthStrategy } from "@sdk/oauth";
+import type { IntegrationDraft, PreparedConnection, ProviderContext, WebhookInput, WebhookResult } from "@sdk/core";
+import { OAuthStrategy, type OAuthProviderOptions } from "@sdk/oauth";
+import { describeSlackPendingInstall } from "./describe-slack-pending-install.js";
+import { handleSlackEvents } from "./handle-slack-events.js";
 import { mapSlackError } from "./map-slack-error.js";
 import { parseSlackAccess, parseSlackTokenResponse } from "./parse-slack-token-response.js";
 import { revokeSlackTokens } from "./revoke-slack-tokens.js";
@@ -10,10 +12,45 @@ import { parseSlackMetadata, slackInstallMetadata, slackNaturalKey } from "./sla
 import { slackInstallRequest } from "./slack-install-input.js";
 import { resolveSlackOptions, type SlackProviderOptions } from "./slack-provider-options.js";
 import { slackRejectsCredentials } from "./slack-rejects-credentials.js";
-import { slackRuntime } from "./slack-runtime.js";
+import { slackRuntime, type SlackRuntime } from "./slack-runtime.js";
+import { moveLegacyUserChain, splitSlackDraft } from "./split-slack-install.js";
 
 /** What `slack()` returns: a provider definition for `createSDK({ providers })`, on the OAuth engine's strategy. */
-export type SlackProvider = ProviderDefinition & OAuthStrategy;
+export class SlackProvider extends OAuthStrategy {
+  /** Typed for `createSDK`: the provider id and the runtime `resolveConnection` returns. */
+  declare readonly id: "slack";
+  declare readonly "~runtime"?: SlackRuntime;
+  readonly #signingSecret: string | undefined;
+
+  /** Use `slack(options)`. */
+  constructor(engine: OAuthProviderOptions, slackOnly: { signingSecret?: string | undefined } = {}) {
+    super(engine);
+    this.#signingSecret = slackOnly.signingSecret;
+  }
+
+  /**
+   * Slack's Events API: verifies the request signature (`slack({ signingSecret })`), answers `url_verification`
+   * (`result.response`), and applies `app_uninstalled` and `tokens_revoked`.
+   */
+  async handleWebhook(context: ProviderContext, input: WebhookInput): Promise<WebhookResult> {
+    return handleSlackEvents(context, input, { provider: this.id, signingSecret: this.#signingSecret, invalidate: (ctx, integration) => this.invalidate(ctx, integration) });
+  }
+
+  /**
+   * A user token is its Slack user's own connection: a bot + user install is stored as the workspace's connection
+   * (bot token) plus the user's (`…:user:{U…}`), and a workspace record that still holds a user token (1.x, 2.0.x)
+   * hands it to its owner's connection first.
+   */
+  override async prepareConnection(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection> {
+    const split = splitSlackDraft(draft);
+    const workspace = split?.workspace ?? draft;
+    if (workspace.credentials.refresh_token !== undefined || workspace.credentials.access_token !== undefined) {
+      await moveLegacyUserChain(context, workspace, { leaseMs: this.options.lockLeaseMs ?? 45_000, skewMs: (this.options.skewSeconds ?? 60) * 1000 });
+    }
+    const prepared = await super.prepareConnection(context, workspace);
+    return split ? { ...prepared, related: [...(prepared.related ?? []), split.user] } : prepared;
+  }
+}
 
 /**
  * Slack OAuth v2 with token rotation. Register it with `createSDK({ providers: [slack({ ... })] })`; the provider id
@@ -24,7 +61,7 @@ export type SlackProvider = ProviderDefinition & OAuthStrategy;
 export function slack(options: SlackProviderOptions): SlackProvider {
   const resolved = resolveSlackOptions(options);
   const { endpoints } = resolved;
-  const strategy: SlackProvider = defineOAuthProvider({
+  const strategy: SlackProvider = new SlackProvider({
     id: "slack",
     clientId: resolved.clientId,
     clientSecret: resolved.clientSecret,
@@ -62,6 +99,7 @@ export function slack(options: SlackProviderOptions): SlackProvider {
     runtime: (integration, tokens) => slackRuntime(integration, tokens, endpoints.apiBaseUrl),
     revoke: revokeSlackTokens((context, integration, chain) => strategy.token(context, integration, chain), endpoints.revokeUrl),
     rejectsCredentials: slackRejectsCredentials,
-  });
+    ...(resolved.providerStartedInstalls === "pending" ? { pendingInstall: { describe: describeSlackPendingInstall } } : {}),
+  }, { signingSecret: resolved.signingSecret });
   return strategy;
 }

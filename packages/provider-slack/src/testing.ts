@@ -11,9 +11,12 @@ export {
   type SlackEmulatorOptions,
   type SlackEmulatorStats,
   type SlackEnterprise,
+  type SlackEventDelivery,
+  type SlackEventRequest,
   type SlackPostedMessage,
   type SlackWorkspace,
 } from "./testing/start-slack-emulator.js";
+export { SlackEventSender } from "./testing/slack-event-sender.js";
 export { installSlack, slackOptionsFor, type SlackInstallScript } from "./testing/install-slack.js";
 export type { SlackEndpoints, SlackProviderOptions } from "./slack-provider-options.js";
 export { traceSlackRefreshFlow, type SlackRefreshTrace, type SlackRefreshTraceOptions } from "./testing/trace-slack-refresh-flow.js";

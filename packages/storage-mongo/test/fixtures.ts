@@ -1,5 +1,6 @@
 // Records and 1.x documents the MongoStore tests share, with and without a server.
 import type { Integration } from "@sdk/core";
+import { ObjectId } from "mongodb";
 import { sampleIntegration } from "@sdk/core/testing";
 
 export const uniqueName = (label: string) => `${label}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
@@ -33,6 +34,20 @@ export function legacyDocument(): Record<string, unknown> & { _id: string } {
     created_at: new Date("2025-05-01T10:00:00.000Z"),
     updated_at: new Date("2025-05-02T10:00:00.000Z"),
     __v: 0,
+  };
+}
+
+/**
+ * What 1.x left with Mongoose's defaults: an ObjectId `_id` (the record id is its hex string) and `timestamps` as
+ * camelCase `createdAt` / `updatedAt` Dates, besides what legacyDocument() lacks.
+ */
+export function mongooseDocument(): Record<string, unknown> & { _id: ObjectId; updatedAt: Date } {
+  const { _id: _unused, created_at: _created, updated_at: _updated, ...rest } = legacyDocument();
+  return {
+    _id: new ObjectId("65a1b2c3d4e5f60718293a4b"),
+    ...rest,
+    createdAt: new Date("2025-05-01T10:00:00.000Z"),
+    updatedAt: new Date("2025-05-02T10:00:00.000Z"),
   };
 }
 

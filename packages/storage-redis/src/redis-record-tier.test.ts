@@ -31,6 +31,7 @@ function tierReads(store: RedisStore): PersistentStore {
     update: (id, patch, options) => store.update(id, patch, options),
     delete: (id) => store.delete(id),
     list: (filter) => store.list(filter),
+    scan: (query) => store.scan(query),
   };
 }
 

@@ -10,12 +10,15 @@ import {
   type IntegrationPatch,
   type PersistentStore,
   type ReadOptions,
+  type StoreScanPage,
+  type StoreScanQuery,
   type UpdateOptions,
 } from "@sdk/core";
 import type { RedisClient } from "./redis-client.js";
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";
 import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
+import { RedisScanIndex } from "./redis-scan-index.js";
 import { RedisScript } from "./redis-script.js";
 
 export interface RedisStoreOptions {
@@ -39,10 +42,13 @@ export interface RedisStoreOptions {
 // KEYS[1] the record; ARGV[4] owner keys the id releases (deleted only while they still hold the id); ARGV[5]
 // owner keys it claims; ARGV[6] index sets it leaves; the remaining KEYS index sets it joins.
 // ARGV[1] the JSON the caller read ('' = the record must not exist), ARGV[2] the JSON to store ('' = delete),
-// ARGV[3] the id, ARGV[8] the channel that tells record tiers the id changed, ARGV[7] '1' when a claimed owner key held by another id refuses the write ('taken'), '0' when
+// ARGV[3] the id, ARGV[7] '1' when a claimed owner key held by another id refuses the write ('taken'), '0' when
 // the record keeps its natural key: it then takes the owner key only if free (a record written before owner keys
 // existed may share its key with another; its writes must not fail for that). Comparing the whole JSON, not only
 // `version`, keeps the check exact even against writers that do not bump `version` (1.x).
+// ARGV[8] the number of index sets joined; the KEYS after them are the scan's sorted sets (members = ids, score
+// 0, read in lex order), left on delete and joined otherwise: account and provider never change after create.
+// ARGV[9] the channel on which record tiers hear that the id changed.
 const WRITE = new RedisScript(`
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == '' then
@@ -67,8 +73,12 @@ for i = 2, claim - 1 do
 end
 for i = claim, sets - 1 do redis.call('SET', KEYS[i], ARGV[3], 'NX') end
 for i = sets, join - 1 do redis.call('SREM', KEYS[i], ARGV[3]) end
-for i = join, #KEYS do redis.call('SADD', KEYS[i], ARGV[3]) end
-redis.call('PUBLISH', ARGV[8], ARGV[3])
+local ordered = join + tonumber(ARGV[8])
+for i = join, ordered - 1 do redis.call('SADD', KEYS[i], ARGV[3]) end
+for i = ordered, #KEYS do
+  if ARGV[2] == '' then redis.call('ZREM', KEYS[i], ARGV[3]) else redis.call('ZADD', KEYS[i], 0, ARGV[3]) end
+end
+redis.call('PUBLISH', ARGV[9], ARGV[3])
 return 'ok'`);
 
 type WriteOutcome = "ok" | "exists" | "missing" | "changed" | "taken";
@@ -123,6 +133,7 @@ export class RedisStore implements PersistentStore {
   readonly #client: RedisClient;
   readonly #tag: string;
   readonly #tier: RedisRecordTier | undefined;
+  readonly #scanIndex: RedisScanIndex;
 
   /** `client` stays the caller's: the store never closes it. */
   constructor(client: RedisClient, options: RedisStoreOptions = {}) {
@@ -134,6 +145,7 @@ export class RedisStore implements PersistentStore {
     }
     this.#client = client;
     this.#tag = `{${prefix}}`;
+    this.#scanIndex = new RedisScanIndex(client, this.#tag);
     if (options.recordTier) {
       const { maxEntries, maxTtlMs } = options.recordTier;
       if (!Number.isInteger(maxEntries) || maxEntries <= 0 || !Number.isInteger(maxTtlMs) || maxTtlMs <= 0) {
@@ -168,7 +180,7 @@ export class RedisStore implements PersistentStore {
   async create(record: Integration): Promise<Integration> {
     const json = JSON.stringify(record);
     const claim = this.#ownerKeys(record);
-    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#indexKeys(record) });
+    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#indexKeys(record) }, record);
     if (outcome === "exists") {
       throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id, conflict: "id" } });
     }
@@ -199,7 +211,7 @@ export class RedisStore implements PersistentStore {
         exclusive: !keeps,
         leave,
         join: newKeys,
-      });
+      }, next);
       if (outcome === "ok") return this.#parse(id, json);
       if (outcome === "missing") throw notFound(id);
       if (outcome === "taken") throw naturalKeyTaken(id);
@@ -212,7 +224,7 @@ export class RedisStore implements PersistentStore {
       const current = await this.#read(id, "delete");
       if (!current) return false;
       const release = this.#ownerKeys(current.record);
-      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#indexKeys(current.record), join: [] });
+      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#indexKeys(current.record), join: [] }, current.record);
       if (outcome === "ok") return true;
       if (outcome === "missing") return false;
       if (attempt === MAX_ATTEMPTS) {
@@ -235,6 +247,25 @@ export class RedisStore implements PersistentStore {
     return found.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
   }
 
+  /**
+   * One page in id order from the narrowest sorted set the query allows (account, else provider, else all): one
+   * ZRANGEBYLEX of at most `limit` ids and one MGET, both in the store's hash slot, whatever the store holds.
+   */
+  async scan({ after, limit, ...filter }: StoreScanQuery): Promise<StoreScanPage> {
+    await guardRedis("store_unavailable", "scan", () => this.#scanIndex.ensureBackfilled((ids) => this.#readMany(ids)));
+    const index = this.#scanIndex.keyFor(filter);
+    const ids = await guardRedis("store_unavailable", "scan", () => this.#client.zrangebylex(index, after === undefined ? "-" : `(${after}`, "+", "LIMIT", 0, limit));
+    const records = (await this.#readMany(ids)).filter((record): record is Integration => record !== undefined && matchesFilter(record, filter));
+    return { records, after: ids.length === limit ? ids[ids.length - 1]! : null };
+  }
+
+  /** The records of `ids` in one MGET; a deleted one (it may vanish between an index read and this) is undefined. */
+  async #readMany(ids: string[]): Promise<Array<Integration | undefined>> {
+    if (ids.length === 0) return [];
+    const values = await guardRedis("store_unavailable", "scan", () => this.#client.mget(ids.map((id) => this.#recordKey(id))));
+    return values.map((json, position) => (json === null ? undefined : this.#parse(ids[position]!, json)));
+  }
+
   /** Ids from the narrowest index sets the filter allows; `status` and `providers` are checked on the records. */
   #candidateIds(filter: IntegrationFilter): Promise<string[]> {
     const sets: string[] = [];
@@ -254,9 +285,9 @@ export class RedisStore implements PersistentStore {
     return json === null ? undefined : { json, record: this.#parse(id, json) };
   }
 
-  async #write(operation: string, id: string, plan: WritePlan): Promise<WriteOutcome> {
-    const keys = [this.#recordKey(id), ...plan.release, ...plan.claim, ...plan.leave, ...plan.join];
-    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0", this.#channel()];
+  async #write(operation: string, id: string, plan: WritePlan, record: Integration): Promise<WriteOutcome> {
+    const keys = [this.#recordKey(id), ...plan.release, ...plan.claim, ...plan.leave, ...plan.join, ...this.#scanIndex.keysOf(record)];
+    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0", plan.join.length, this.#channel()];
     // Forgotten here at once (and again by the published message): this process never serves its own old write.
     this.#tier?.invalidate(id);
     try {

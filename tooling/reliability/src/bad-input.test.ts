@@ -62,7 +62,12 @@ async function snapshot(): Promise<string> {
   const entries = await Promise.all(
     keys.sort().map(async (key) => {
       const type = await redis.type(key);
-      const value = type === "set" ? (await redis.smembers(key)).sort() : await redis.get(key);
+      const value =
+        type === "set" ? (await redis.smembers(key)).sort()
+        : type === "zset" ? await redis.zrange(key, 0, -1, "WITHSCORES")
+        : type === "hash" ? Object.entries(await redis.hgetall(key)).sort()
+        : type === "list" ? await redis.lrange(key, 0, -1)
+        : await redis.get(key);
       return [key, type, value, (await redis.pttl(key)) > 0];
     }),
   );
@@ -149,9 +154,9 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     })),
   ),
   handleInstallCallback: fc.oneof(
-    fc.oneof(notString.filter((value) => value !== undefined), fc.constant("")).map((code): BadCall => ({ call: (target) => target.handleInstallCallback(loose({ provider: "acme", code, state: "s" })), field: "handleInstallCallback.code" })),
+    fc.oneof(notString.filter((value) => value !== undefined && value !== null), fc.constant("")).map((code): BadCall => ({ call: (target) => target.handleInstallCallback(loose<{ provider: string }>({ provider: "acme", code, state: "s" })), field: "handleInstallCallback.code" })),
     fc.integer({ min: 8193, max: 50_000 }).map((length): BadCall => ({ call: (target) => target.handleInstallCallback({ provider: "acme", code: "c", state: "s".repeat(length) }), field: "handleInstallCallback.state" })),
-    badProvider.map((provider): BadCall => ({ call: (target) => target.handleInstallCallback(loose({ provider, code: "c", state: "s" })), field: "handleInstallCallback.provider" })),
+    badProvider.map((provider): BadCall => ({ call: (target) => target.handleInstallCallback(loose<{ provider: string }>({ provider, code: "c", state: "s" })), field: "handleInstallCallback.provider" })),
   ),
   completeSiteSelection: fc.oneof(
     fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((selection): BadCall => ({ call: (target) => target.completeSiteSelection(loose({ selection_id: selection, cloud_id: "c" })), field: "completeSiteSelection.selection_id" })),
@@ -168,16 +173,28 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.constantFrom("https://evil.example/steal", "HTTP://evil.example/x", "https://127.0.0.2/x", "http://127.0.0.1:1/x").map((path): BadCall => ({ call: (target) => target.fetch(oauthId, path), field: "fetch.path" })),
     fc.tuple(fc.constantFrom("X-Trace", "X-A"), fc.constantFrom("a\r\nb", "a\nSet-Cookie: x", "\u0000")).map(([name, value]): BadCall => ({ call: (target) => target.fetch(keyId, "/x", { headers: { [name]: value } }), field: "fetch.init.headers" })),
   ),
-  getPendingInstall: fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((pending): BadCall => ({
+  fetcher: fc.oneof(
+    badId.map((id): BadCall => ({ call: (target) => Promise.resolve().then(() => target.fetcher(loose(id))), field: "fetcher.id" })),
+    fc.constantFrom("https://evil.example/steal", "http://127.0.0.1:1/x").map((url): BadCall => ({ call: (target) => target.fetcher(oauthId)(new Request(url, { method: "POST", body: "x" })), field: "fetch.path" })),
+  ),
+  getPendingInstall: fc.oneof(notString, badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value))).map((pending): BadCall => ({
     call: (target) => target.getPendingInstall(loose({ pending_install_id: pending })),
     field: "getPendingInstall.pending_install_id",
   })),
   confirmPendingInstall: fc.oneof(
-    fc.oneof(badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value)), notString).map((pending): BadCall => ({
+    fc.oneof(notString, badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value))).map((pending): BadCall => ({
       call: (target) => target.confirmPendingInstall(loose({ pending_install_id: pending, user_id: "user-1", account_id: "acct-1" })),
       field: "confirmPendingInstall.pending_install_id",
     })),
-    badId.map((account): BadCall => ({ call: (target) => target.confirmPendingInstall(loose({ pending_install_id: "acme.abc", user_id: "user-1", account_id: account })), field: "confirmPendingInstall.account_id" })),
+    fc.record({ field: fc.constantFrom("user_id", "account_id"), value: badId }).map(({ field, value }): BadCall => ({
+      call: (target) => target.confirmPendingInstall(loose({ pending_install_id: "acme.abc", user_id: "user-1", account_id: "acct-1", [field]: value })),
+      field: `confirmPendingInstall.${field}`,
+    })),
+  ),
+  scanConnections: fc.oneof(
+    badId.filter((value) => value !== undefined).map((account): BadCall => ({ call: (target) => target.scanConnections(loose({ account_id: account })), field: "scanConnections.account_id" })),
+    fc.oneof(fc.integer({ min: 1001, max: 1_000_000 }), fc.integer({ max: 0 }), fc.constantFrom(1.5, "10", null, Number.NaN)).map((limit): BadCall => ({ call: (target) => target.scanConnections(loose({ limit })), field: "scanConnections.limit" })),
+    fc.constantFrom("credentials", "$where", "natural_key").map((key): BadCall => ({ call: (target) => target.scanConnections(loose({ [key]: "x" })), field: `scanConnections.${key}` })),
   ),
   "events.on": fc.oneof(
     fc.oneof(badIdString, fc.constantFrom("connection.created", "token.*", "__proto__")).map((name): BadCall => ({ call: (target) => target.events.on(loose<"connection.deleted">(name), () => undefined), field: "events.on.name" })),

@@ -1,6 +1,7 @@
-// Walk-through: Sentry on the local Sentry emulator — an integration-platform install (state in the browser
-// binding, since Sentry's redirect carries none), 8 h tokens refreshed with delete-on-use rotation, sdk.fetch to the
-// org's projects, a signed uninstall webhook that marks the integration revoked; then an org auth token connection.
+// Walk-through: Sentry on the local Sentry emulator — an integration-platform install (the signed state on the
+// install URL, copied by Sentry into its redirect), 8 h tokens refreshed with delete-on-use rotation, sdk.fetch to
+// the org's projects, a signed uninstall webhook that marks the integration revoked; then an internal-integration
+// token connection.
 import { sentry, sentryOrgToken } from "@sdk/provider-sentry";
 import { installSentry, sentryOptionsFor, sentryOrgTokenOptionsFor, startSentryEmulator, startWebhookReceiver, type SentryEmulator } from "@sdk/provider-sentry/testing";
 import { mask } from "../trace.js";
@@ -20,7 +21,7 @@ export const sentryStep: Step = {
   async run({ sdk, trace, clock }) {
     const sentryEmulator = emulator!;
     const installed = await installSentry(sdk, sentryEmulator, { user_id: "user-demo", account_id: "acct-demo", org: "demo-org" });
-    trace.step("install + callback", `installation ${installed.installationId.slice(0, 8)}… in ${installed.orgSlug}; state travelled in the binding cookie (no state on Sentry's redirect)`);
+    trace.step("install + callback", `installation ${installed.installationId.slice(0, 8)}… in ${installed.orgSlug}; state came back on Sentry's redirect, checked with the binding cookie`);
     const saved = await sdk.createConnection(installed.integration);
     trace.step("createConnection", `natural key ${saved.natural_key?.slice(0, 20)}…  org_slug ${saved.metadata.org_slug}`);
 
@@ -42,10 +43,10 @@ export const sentryStep: Step = {
       await receiver.close();
     }
 
-    const orgToken = sentryEmulator.createOrgToken("demo-org");
+    const orgToken = sentryEmulator.createInternalIntegrationToken("demo-org");
     const tokenConnection = await sdk.createConnection({ provider: "sentry-org-token", account_id: "acct-demo", created_by: "user-demo", credentials: { token: orgToken }, metadata: { org_slug: "demo-org" } });
     const viaToken = await sdk.fetch(tokenConnection.id, "/api/0/organizations/demo-org/projects/");
-    trace.step("org token connection", `${mask(orgToken)} -> projects ${viaToken.status}, no OAuth, no refresh`);
+    trace.step("internal-integration token", `${mask(orgToken)} -> projects ${viaToken.status}, no OAuth, no refresh`);
     await sdk.deleteConnection(tokenConnection.id);
     await sdk.deleteConnection(saved.id);
   },

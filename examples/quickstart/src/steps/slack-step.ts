@@ -1,6 +1,6 @@
 // Walk-through: Slack on the local Slack emulator — install with bot and user scopes, both token chains cached,
 // 12 h expiry, the bot chain refreshed with rotation, chat.postMessage through sdk.fetch, delete with auth.revoke.
-import { slack } from "@sdk/provider-slack";
+import { findSlackConnection, slack } from "@sdk/provider-slack";
 import { slackOptionsFor, startSlackEmulator, type SlackEmulator } from "@sdk/provider-slack/testing";
 import { mask } from "../trace.js";
 import { describeStored } from "./show-stored.js";
@@ -32,12 +32,17 @@ export const slackStep: Step = {
     trace.step("handleInstallCallback", `team ${callback.integration.metadata?.team_name} (${callback.integration.metadata?.team_id}), bot + user token chains`);
     const saved = await sdk.createConnection(callback.integration);
     trace.step("createConnection", `natural key ${saved.natural_key}; stored: ${await describeStored(store, saved.id)}`);
+    // A user token belongs to the Slack user who approved it: it is that user's own connection.
+    const user = await findSlackConnection(sdk, { account_id: "acct-demo", team_id: String(saved.metadata.team_id), user_id: String(saved.metadata.authed_user_id) });
+    trace.step("findSlackConnection", `the installing Slack user's connection: natural key ${user?.natural_key}; stored: ${user ? await describeStored(store, user.id) : "none"}`);
 
     const first = await sdk.resolveConnection(saved.id);
-    trace.step("resolveConnection", `bot ${mask(first.bot_token as string)}  user ${mask(first.user_token as string)}  ${first.api_base_url}`);
+    const firstUser = await sdk.resolveConnection(user!.id);
+    trace.step("resolveConnection", `bot ${mask(first.bot_token as string)}  user ${mask(firstUser.user_token as string)}  ${first.api_base_url}`);
 
     clock.advance(12 * 3600 * 1000);
     const second = await sdk.resolveConnection(saved.id);
+    await sdk.resolveConnection(user!.id);
     trace.step("clock +12h, resolve", `bot and user chains refreshed separately (oauth.v2.access refreshes: ${slackEmulator.stats.refreshes}); bot ${mask(second.bot_token as string)}`);
 
     const posted = await sdk.fetch(saved.id, "/chat.postMessage", {
@@ -49,6 +54,7 @@ export const slackStep: Step = {
     trace.step("sdk.fetch /chat.postMessage", `${posted.status} ok=${answer.ok} channel ${answer.channel} ts ${answer.ts}`);
 
     const revokedBefore = slackEmulator.stats.revocations;
+    await sdk.deleteConnection(user!.id, { revoke: true });
     const deleted = await sdk.deleteConnection(saved.id, { revoke: true });
     trace.step("deleteConnection", `deleted ${deleted.deleted}; auth.revoke called for ${slackEmulator.stats.revocations - revokedBefore} tokens`);
   },

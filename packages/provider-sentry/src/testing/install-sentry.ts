@@ -1,5 +1,6 @@
 // The whole browser round trip of a Sentry install against the emulator: buildInstallUrl, the consent page, and
-// the callback with Sentry's redirect fields and the cookie (browser binding). The caller still calls createConnection.
+// the callback with Sentry's redirect fields (state included) and the cookie (browser binding). The caller still
+// calls createConnection.
 import type { InstallCallbackResult, SDK } from "@sdk/core";
 import type { SentryEmulator } from "./start-sentry-emulator.js";
 
@@ -14,7 +15,7 @@ export interface InstallSentryInput {
   provider?: string;
 }
 
-export interface InstallSentryResult extends InstallCallbackResult {
+export interface InstallSentryResult<Id extends string = string> extends InstallCallbackResult<Id> {
   installationId: string;
   orgSlug: string;
   /** The URL Sentry redirected the browser to (it carries the single-use code). */
@@ -22,7 +23,11 @@ export interface InstallSentryResult extends InstallCallbackResult {
 }
 
 /** Installs the app into an emulated organization through the SDK and returns the callback's integration. */
-export async function installSentry(sdk: Pick<SDK, "buildInstallUrl" | "handleInstallCallback">, emulator: SentryEmulator, input: InstallSentryInput): Promise<InstallSentryResult> {
+export async function installSentry<const Id extends string = "sentry">(
+  sdk: Pick<SDK, "buildInstallUrl" | "handleInstallCallback">,
+  emulator: SentryEmulator,
+  input: InstallSentryInput & { provider?: Id },
+): Promise<InstallSentryResult<Id>> {
   const provider = input.provider ?? "sentry";
   const started = await sdk.buildInstallUrl({ provider, user_id: input.user_id, account_id: input.account_id });
   const redirect = new URL(await emulator.consent(started.url, { user: input.user_id, ...(input.org ? { org: input.org } : {}) }));
@@ -34,7 +39,9 @@ export async function installSentry(sdk: Pick<SDK, "buildInstallUrl" | "handleIn
     code: redirect.searchParams.get("code") ?? undefined,
     installationId,
     orgSlug,
+    state: redirect.searchParams.get("state") ?? undefined,
     browser_binding: started.browser_binding,
   });
-  return { ...callback, installationId, orgSlug, redirect };
+  // The draft's provider is the one installed: typed so a typed SDK's createConnection takes it as it is.
+  return { ...callback, integration: callback.integration as InstallSentryResult<Id>["integration"], installationId, orgSlug, redirect };
 }

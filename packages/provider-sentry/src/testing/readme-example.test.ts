@@ -36,6 +36,6 @@ it("runs the README walk-through end to end", async () => {
   expect(await emulator.sendInstallationWebhook(receiver.url, { action: "deleted", installationId })).toBe(200);
   expect((await sdk.getConnection(saved.id)).status).toBe("revoked");
 
-  const org = await sdk.createConnection({ provider: "sentry-org-token", account_id: "a1", created_by: "u1", credentials: { token: emulator.createOrgToken("test-org") }, metadata: { org_slug: "test-org" } });
+  const org = await sdk.createConnection({ provider: "sentry-org-token", account_id: "a1", created_by: "u1", credentials: { token: emulator.createInternalIntegrationToken("test-org") }, metadata: { org_slug: "test-org" } });
   expect((await sdk.fetch(org.id, "/api/0/organizations/test-org/projects/")).status).toBe(200);
 });

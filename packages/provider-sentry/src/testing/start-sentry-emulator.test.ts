@@ -91,10 +91,11 @@ describe("external install and consent", () => {
     }
   });
 
-  it("approval creates a pending installation and redirects with code, installationId and orgSlug but no state", async () => {
-    const target = new URL(await emulator.consent(`${emulator.endpoints.installUrl("test-app")}?state=not-carried`, { user: "ada", org: "globex" }));
+  it("approval creates a pending installation and redirects with code, installationId, orgSlug and the install URL's state", async () => {
+    const target = new URL(await emulator.consent(`${emulator.endpoints.installUrl("test-app")}?state=signed.state-value`, { user: "ada", org: "globex" }));
     expect(`${target.origin}${target.pathname}`).toBe("https://app.example.com/sentry/callback");
-    expect([...target.searchParams.keys()].sort()).toEqual(["code", "installationId", "orgSlug", "tenant"]);
+    expect([...target.searchParams.keys()].sort()).toEqual(["code", "installationId", "orgSlug", "state", "tenant"]);
+    expect(target.searchParams.get("state")).toBe("signed.state-value");
     expect(target.searchParams.get("tenant")).toBe("acme");
     expect(target.searchParams.get("orgSlug")).toBe("globex");
     expect(target.searchParams.get("installationId")).toMatch(/^[0-9a-f-]{36}$/);
@@ -105,6 +106,29 @@ describe("external install and consent", () => {
       status: "pending",
       deleted: false,
     });
+  });
+
+  it("redirects without state when the install URL had none", async () => {
+    const { target } = await install();
+    expect(target.searchParams.has("state")).toBe(false);
+    expect(target.searchParams.get("code")).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("an organization that already has the app gets 'already installed' and no redirect; an uninstalled one installs again", async () => {
+    const first = await install({ org: "acme" });
+    await expect(emulator.consent(emulator.endpoints.installUrl("test-app"), { org: "acme" })).rejects.toThrow(/did not redirect \(HTTP 200\).*already installed for Acme Inc/s);
+    await expect(emulator.installFromDirectory({ org: "acme" })).rejects.toThrow(/already installed for Acme Inc/);
+    expect((await install({ org: "globex" })).orgSlug).toBe("globex");
+    emulator.uninstall(first.installationId);
+    expect((await install({ org: "acme" })).installationId).not.toBe(first.installationId);
+  });
+
+  it("installFromDirectory: an install started on sentry.io redirects with code, installationId and orgSlug, never state", async () => {
+    const target = new URL(await emulator.installFromDirectory({ org: "globex", user: "grace" }));
+    expect([...target.searchParams.keys()].sort()).toEqual(["code", "installationId", "orgSlug", "tenant"]);
+    const installationId = target.searchParams.get("installationId")!;
+    expect(emulator.getInstallation(installationId)).toMatchObject({ orgSlug: "globex", user: "grace", status: "pending" });
+    expect((await exchange(installationId, target.searchParams.get("code")!)).status).toBe(201);
   });
 
   it("defaults to the first organization and user-1", async () => {
@@ -145,8 +169,8 @@ describe("grant code exchange", () => {
     clock.advance(5_000);
     const { status, body } = await exchange(installationId, code);
     expect(status).toBe(201);
-    expect(Object.keys(body).sort()).toEqual(["application", "dateCreated", "expiresAt", "id", "refreshToken", "state", "token"]);
-    expect(body).toMatchObject({ state: null, application: null, dateCreated: new Date(clock.now()).toISOString(), expiresAt: new Date(clock.now() + EIGHT_HOURS).toISOString() });
+    expect(Object.keys(body).sort()).toEqual(["application", "dateCreated", "expiresAt", "id", "refreshToken", "scopes", "state", "token"]);
+    expect(body).toMatchObject({ scopes: ["org:read", "project:read"], state: null, application: null, dateCreated: new Date(clock.now()).toISOString(), expiresAt: new Date(clock.now() + EIGHT_HOURS).toISOString() });
     expect(body.token).toMatch(/^[0-9a-f]{64}$/);
     expect(body.refreshToken).toMatch(/^[0-9a-f]{64}$/);
     expect(typeof body.id).toBe("string");
@@ -162,7 +186,7 @@ describe("grant code exchange", () => {
 
   it("expires a code after 10 minutes on the clock", async () => {
     const early = await install();
-    const late = await install();
+    const late = await install({ org: "globex" });
     clock.advance(10 * 60 * 1000 - 1);
     expect((await exchange(early.installationId, early.code)).status).toBe(201);
     clock.advance(1);
@@ -206,9 +230,10 @@ describe("grant code exchange", () => {
     });
   });
 
-  it("answers 403 to an unknown grant_type and 404 to an unknown installation", async () => {
+  it("answers 403 {error} to an unknown grant_type and 404 to an unknown installation", async () => {
     const { installationId, code } = await install();
-    expect(await authorize(installationId, { grant_type: "client_credentials", code })).toEqual({ status: 403, body: { detail: "Invalid grant_type" } });
+    // Sentry's authorizations endpoint answers this one with `error`, not `detail` (sentry_app_authorizations.py).
+    expect(await authorize(installationId, { grant_type: "client_credentials", code })).toEqual({ status: 403, body: { error: "Invalid grant_type" } });
     expect((await exchange("00000000-0000-0000-0000-000000000000", code)).status).toBe(404);
   });
 });
@@ -224,7 +249,7 @@ describe("refresh", () => {
     expect(body.expiresAt).toBe(new Date(clock.now() + EIGHT_HOURS).toISOString());
 
     expect(await projects("acme", first.token)).toEqual({ status: 401, body: { detail: "Invalid token" } });
-    expect(await refresh(first.installationId, first.refreshToken)).toEqual({ status: 401, body: { detail: "Given refresh token does not exist" } });
+    expect(await refresh(first.installationId, first.refreshToken)).toEqual({ status: 400, body: { detail: "Given refresh token does not exist" } });
     expect((await projects("acme", body.token as string)).status).toBe(200);
     expect((await refresh(first.installationId, body.refreshToken)).status).toBe(201);
     expect(emulator.stats).toMatchObject({ codeExchanges: 1, refreshes: 2, tokenCalls: 4 });
@@ -256,12 +281,12 @@ describe("refresh", () => {
     await start({ refreshTokenTtlMs: 30 * 24 * 60 * 60 * 1000 });
     const bounded = await connect();
     clock.advance(30 * 24 * 60 * 60 * 1000);
-    expect(await refresh(bounded.installationId, bounded.refreshToken)).toEqual({ status: 401, body: { detail: "Given refresh token does not exist" } });
+    expect(await refresh(bounded.installationId, bounded.refreshToken)).toEqual({ status: 400, body: { detail: "Given refresh token does not exist" } });
   });
 
   it("answers a missing refresh_token like an unknown one", async () => {
     const { installationId } = await connect();
-    expect(await refresh(installationId, undefined)).toEqual({ status: 401, body: { detail: "Given refresh token does not exist" } });
+    expect(await refresh(installationId, undefined)).toEqual({ status: 400, body: { detail: "Given refresh token does not exist" } });
   });
 });
 
@@ -281,7 +306,7 @@ describe("verify install", () => {
     expect((await verify(first.installationId, undefined)).status).toBe(401);
     expect((await verify(first.installationId, "f".repeat(64))).body).toEqual({ detail: "Invalid token" });
     expect((await verify(first.installationId, second.token)).status).toBe(403);
-    expect((await verify(first.installationId, emulator.createOrgToken("acme"))).status).toBe(403);
+    expect((await verify(first.installationId, emulator.createInternalIntegrationToken("acme"))).status).toBe(403);
     expect((await verify(first.installationId, first.token, { status: "pending" })).status).toBe(400);
     expect((await verify("00000000-0000-0000-0000-000000000000", first.token)).status).toBe(404);
     expect(emulator.getInstallation(first.installationId)?.status).toBe("pending");
@@ -314,18 +339,70 @@ describe("organization projects API", () => {
     await start({ scopes: ["project:read"] });
     const { token } = await connect();
     expect((await projects("acme", token)).status).toBe(403);
-    expect((await projects("acme", emulator.createOrgToken("acme", { scopes: ["org:admin"] }))).status).toBe(200);
+    expect((await projects("acme", emulator.createInternalIntegrationToken("acme", { scopes: ["org:admin"] }))).status).toBe(200);
   });
 
-  it("accepts a never-expiring sntrys_ org token of that organization until it is revoked", async () => {
-    const orgToken = emulator.createOrgToken("globex");
-    expect(orgToken).toMatch(/^sntrys_/);
+  it("accepts a never-expiring internal-integration token (unprefixed 64-hex) of that organization until it is revoked", async () => {
+    const orgToken = emulator.createInternalIntegrationToken("globex");
+    expect(orgToken).toMatch(/^[0-9a-f]{64}$/);
     clock.advance(10 * 365 * 24 * 60 * 60 * 1000);
     expect((await projects("globex", orgToken)).status).toBe(200);
     expect((await projects("acme", orgToken)).status).toBe(403);
     emulator.revokeOrgToken(orgToken);
     expect(await projects("globex", orgToken)).toEqual({ status: 401, body: { detail: "Invalid token" } });
-    expect(() => emulator.createOrgToken("initech")).toThrow(/not configured/);
+    expect(() => emulator.createInternalIntegrationToken("initech")).toThrow(/not configured/);
+  });
+});
+
+describe("organization releases API and org auth tokens", () => {
+  async function releases(org: string, token: string, version?: string) {
+    const response = await fetch(`${emulator.endpoints.apiBaseUrl}/organizations/${org}/releases/`, {
+      method: version === undefined ? "GET" : "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      ...(version === undefined ? {} : { body: JSON.stringify({ version }) }),
+    });
+    return { status: response.status, body: (await response.json()) as unknown };
+  }
+
+  it("an org auth token is sntrys_ and holds org:ci only: releases yes, projects and installations no", async () => {
+    const token = emulator.createOrgAuthToken("acme");
+    expect(token).toMatch(/^sntrys_[A-Za-z0-9+/]+_[\w-]{43}$/);
+    expect(JSON.parse(Buffer.from(token.split("_")[1]!, "base64").toString("utf8"))).toMatchObject({ org: "acme" });
+    expect(await releases("acme", token, "2.0.0")).toMatchObject({ status: 201, body: { version: "2.0.0" } });
+    expect(await releases("acme", token)).toMatchObject({ status: 200, body: [{ version: "2.0.0" }] });
+    expect((await releases("globex", token)).status).toBe(403);
+    expect((await projects("acme", token)).status).toBe(403);
+    clock.advance(10 * 365 * 24 * 60 * 60 * 1000);
+    expect((await releases("acme", token)).status).toBe(200);
+  });
+
+  it("an installation token needs a release scope; a bad body is a field error", async () => {
+    const { token } = await connect();
+    expect((await releases("acme", token)).status).toBe(200);
+    expect((await releases("acme", token, "1.0.0")).status).toBe(403);
+    const writer = emulator.createInternalIntegrationToken("acme", { scopes: ["project:releases"] });
+    expect(await releases("acme", writer, "")).toEqual({ status: 400, body: { version: ["This field is required."] } });
+  });
+});
+
+describe("installation details", () => {
+  it("GET answers the installation's organization to its own token with a read scope, and nobody else", async () => {
+    const first = await connect();
+    const second = await connect({ org: "globex" });
+    const read = async (installationId: string, token?: string) => {
+      const response = await fetch(emulator.endpoints.installationUrl(installationId), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await read(first.installationId, first.token)).toEqual({
+      status: 200,
+      body: { uuid: first.installationId, status: "pending", organization: { slug: "acme" }, app: { uuid: emulator.appUuid, slug: "test-app" } },
+    });
+    expect((await read(first.installationId, second.token)).status).toBe(403);
+    expect((await read(first.installationId)).status).toBe(401);
+    expect((await read(first.installationId, emulator.createInternalIntegrationToken("acme"))).status).toBe(403);
+    await start({ scopes: ["project:read"] });
+    const narrow = await connect();
+    expect((await read(narrow.installationId, narrow.token)).status).toBe(403);
   });
 });
 
@@ -344,11 +421,11 @@ describe("uninstall", () => {
 
   it("leaves no grant or refresh token behind that another installation could name", async () => {
     const gone = await connect();
-    const unused = await install();
-    const live = await connect({ org: "globex" });
+    const unused = await install({ org: "globex" });
     emulator.uninstall(gone.installationId);
     emulator.uninstall(unused.installationId);
-    expect(await refresh(live.installationId, gone.refreshToken)).toEqual({ status: 401, body: { detail: "Given refresh token does not exist" } });
+    const live = await connect();
+    expect(await refresh(live.installationId, gone.refreshToken)).toEqual({ status: 400, body: { detail: "Given refresh token does not exist" } });
     expect(await exchange(live.installationId, unused.code)).toEqual({ status: 401, body: { detail: "Could not find grant for given code" } });
   });
 });

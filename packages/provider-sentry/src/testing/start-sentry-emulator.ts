@@ -1,6 +1,7 @@
-// The Sentry integration-platform emulator: external install and consent, installation grants and tokens (8 h, a
-// refresh deletes the old token at once), verify install, the org projects API, internal-integration org tokens
-// and signed installation webhooks, as providers/sentry.md describes them. It holds no SDK logic.
+// The Sentry integration-platform emulator: external install (passing `?state=` through) and installs from Sentry's
+// own directory, installation grants and tokens (8 h, a refresh deletes the old token at once), verify install, the
+// org projects and releases APIs, internal-integration and org auth tokens, and signed installation webhooks, as
+// providers/sentry.md describes them. It holds no SDK logic.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import {
   submitForm,
@@ -32,7 +33,9 @@ export interface SentryEmulatorOptions {
   clientSecret?: string;
   /**
    * The app's configured Redirect URL. Sentry sends every approved install there with `code`, `installationId`
-   * and `orgSlug` (and no `state`).
+   * and `orgSlug`, plus `state` when the external-install URL carried `?state=` (the frontend copies it:
+   * getsentry/sentry static/app/views/sentryAppExternalInstallation/index.tsx `onInstall`). An install from Sentry's
+   * own integration directory redirects without state (sentryAppDetailedView.tsx `redirectUser`).
    * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
    */
   redirectUrl: string;
@@ -103,6 +106,10 @@ export interface SentryConsentDecision {
 export interface SentryWebhookInput {
   action: "created" | "deleted";
   installationId: string;
+  /** `Sentry-Hook-Timestamp` in seconds. @default the emulator clock */
+  timestamp?: number;
+  /** `Request-ID`, to redeliver one delivery. @default a random UUID */
+  requestId?: string;
   /** @default the user who installed: `{ id, name, type: "user" }` */
   actor?: Record<string, unknown>;
   /** Sign with this key instead of the client secret, to test that a receiver rejects a bad signature. */
@@ -122,13 +129,26 @@ export interface SentryEmulator extends EmulatorServer {
   resetCounters(): void;
   /**
    * Drives the external-install page over HTTP like a browser: loads `installUrl`, picks the user and organization,
-   * submits the decision and returns the redirect target: the app's redirect URL with `code`, `installationId` and
-   * `orgSlug` on approval, or the emulator's own "cancelled" page on denial (Sentry does not redirect back).
+   * submits the decision and returns the redirect target: the app's redirect URL with `code`, `installationId`,
+   * `orgSlug` (and `state` when `installUrl` had one) on approval, or the emulator's own "cancelled" page on denial
+   * (Sentry does not redirect back). An organization that already has the app installed gets Sentry's "already
+   * installed" page and no redirect: this throws with that text.
    */
   consent(installUrl: string, decision?: SentryConsentDecision): Promise<string>;
-  /** An internal-integration org token (`sntrys_…`) for `orgSlug`; it never expires. */
-  createOrgToken(orgSlug: string, options?: { scopes?: string[] }): string;
-  /** Deletes an org token: later API calls with it get 401. */
+  /**
+   * An install started on Sentry's own integration directory ("Accept & Install" on sentry.io): no install URL of
+   * the service, so the redirect carries `code`, `installationId` and `orgSlug` and never `state`. Throws when the
+   * organization already has the app (Sentry then shows "Uninstall" instead of an install button).
+   */
+  installFromDirectory(decision?: Omit<SentryConsentDecision, "approve">): Promise<string>;
+  /**
+   * An internal-integration token for `orgSlug`: unprefixed 64-hex (`sntryi_` is defined but unused), never
+   * expires, the app's scopes by default. (providers/sentry.md "API auth"; sentry models/apitoken.py)
+   */
+  createInternalIntegrationToken(orgSlug: string, options?: { scopes?: string[] }): string;
+  /** An organization auth token `sntrys_…` for `orgSlug`: it only ever holds `org:ci` (releases, uploads). */
+  createOrgAuthToken(orgSlug: string): string;
+  /** Deletes an internal-integration or org auth token: later API calls with it get 401. */
   revokeOrgToken(token: string): void;
   /** POSTs a signed `installation` webhook to `targetUrl` and returns the receiver's HTTP status. */
   sendInstallationWebhook(targetUrl: string, input: SentryWebhookInput): Promise<number>;
@@ -144,6 +164,8 @@ interface Installation {
   status: "pending" | "installed";
   /** The grant code issued at install; the "created" webhook carries it, as Sentry's does. */
   code: string;
+  /** When it was installed (the redirect uses the code at once; a late webhook shows its age). */
+  createdAt: number;
   deleted: boolean;
 }
 
@@ -159,6 +181,7 @@ interface InstallationToken {
 type Principal =
   | { kind: "installation"; installation: Installation; orgSlug: string; scopes: string[] }
   | { kind: "org_token"; orgSlug: string; scopes: string[] }
+  | { kind: "org_auth_token"; orgSlug: string; scopes: string[] }
   | { kind: "rejected"; response: EmulatorResponse };
 
 const EIGHT_HOURS_MS = 8 * 60 * 60 * 1000;
@@ -201,8 +224,10 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
   const grants = new Map<string, { installationId: string; expiresAt: number }>();
   const tokens = new Map<string, InstallationToken>();
   const tokensByRefresh = new Map<string, InstallationToken>();
-  const orgTokens = new Map<string, { orgSlug: string; scopes: string[] }>();
-  const pendingInstalls = new Set<string>();
+  const releases = new Map<string, Array<{ version: string; dateCreated: string }>>();
+  const orgTokens = new Map<string, { kind: "org_token" | "org_auth_token"; orgSlug: string; scopes: string[] }>();
+  /** Install pages rendered and not yet decided, with the `?state=` each was opened with. */
+  const pendingInstalls = new Map<string, { state: string | null }>();
   const userIds = new Map<string, number>();
   const stats: SentryEmulatorStats = { tokenCalls: 0, codeExchanges: 0, refreshes: 0, verifications: 0, apiCalls: 0, webhooksSent: 0 };
   let nextTokenId = 1;
@@ -242,6 +267,8 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
         refreshToken: row.refreshToken,
         dateCreated: new Date(row.createdAt).toISOString(),
         expiresAt: new Date(row.expiresAt).toISOString(),
+        // The token's scopes: the app's (providers/sentry.md "Response").
+        scopes,
         state: null,
         application: null,
       },
@@ -252,7 +279,7 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
     const presented = bearerToken(request.headers);
     if (!presented) return { kind: "rejected", response: detail(401, "Authentication credentials were not provided.") };
     const orgToken = orgTokens.get(presented);
-    if (orgToken) return { kind: "org_token", ...orgToken };
+    if (orgToken) return { ...orgToken };
     const row = tokens.get(presented);
     const installation = liveInstallation(row?.installationId);
     if (!row || !installation) return { kind: "rejected", response: detail(401, "Invalid token") };
@@ -273,12 +300,32 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
   const refresh = (installation: Installation, refreshToken: string): EmulatorResponse => {
     const current = tokensByRefresh.get(refreshToken);
     const expired = current !== undefined && options.refreshTokenTtlMs !== undefined && current.createdAt + options.refreshTokenTtlMs <= clock.now();
-    if (!current || expired) return detail(401, "Given refresh token does not exist");
+    // Raised as SentryAppIntegratorError, whose default status is 400 (sentry utils/errors.py; refresher.py).
+    if (!current || expired) return detail(400, "Given refresh token does not exist");
     if (current.installationId !== installation.uuid) return detail(400, "Token does not belong to the application");
     // Sentry deletes the old token row in the same transaction: the old access and refresh tokens die at once.
     deleteToken(current);
     stats.refreshes += 1;
     return issueToken(installation);
+  };
+
+  const liveInstallationOf = (orgSlug: string) => [...installations.values()].find((found) => !found.deleted && found.orgSlug === orgSlug);
+
+  /** Sentry's frontend disables the install for an org that has the app and says so; nothing redirects. */
+  const alreadyInstalled = (org: SentryOrganization) =>
+    htmlPage(200, "Already installed", `<p id="already-installed">Integration ${escapeHtml(slug)} already installed for ${escapeHtml(org.name ?? org.slug)}</p>`);
+
+  /** Creates the installation and its grant (sentry_apps/installations.py: the code is issued with the install). */
+  const install = (org: SentryOrganization, user: string, state: string | null): EmulatorResponse => {
+    const installation: Installation = { uuid: randomUUID(), orgSlug: org.slug, user, status: "pending", code: hex(16), createdAt: clock.now(), deleted: false };
+    installations.set(installation.uuid, installation);
+    grants.set(installation.code, { installationId: installation.uuid, expiresAt: clock.now() + codeTtlMs });
+    const target = new URL(options.redirectUrl);
+    target.searchParams.set("installationId", installation.uuid);
+    target.searchParams.set("code", installation.code);
+    target.searchParams.set("orgSlug", org.slug);
+    if (state) target.searchParams.set("state", state);
+    return { status: 302, headers: { location: target.toString() } };
   };
 
   const consentPage = (request: string) => {
@@ -300,18 +347,36 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
   };
 
   const decide = (form: Record<string, string>): EmulatorResponse => {
-    if (!pendingInstalls.delete(form.request ?? "")) return htmlPage(400, "Install failed", `<p id="error">unknown or used install request</p>`);
+    const pending = pendingInstalls.get(form.request ?? "");
+    if (!pending) return htmlPage(400, "Install failed", `<p id="error">unknown or used install request</p>`);
+    pendingInstalls.delete(form.request!);
     if (form.decision !== "approve") return { status: 302, headers: { location: `${baseUrl}${installPath}cancelled/` } };
     const org = organizations.get(form.org ?? "");
     if (!org) return htmlPage(400, "Install failed", `<p id="error">unknown organization</p>`);
-    const installation: Installation = { uuid: randomUUID(), orgSlug: org.slug, user: form.user || "user-1", status: "pending", code: hex(16), deleted: false };
-    installations.set(installation.uuid, installation);
-    grants.set(installation.code, { installationId: installation.uuid, expiresAt: clock.now() + codeTtlMs });
-    const target = new URL(options.redirectUrl);
-    target.searchParams.set("code", installation.code);
-    target.searchParams.set("installationId", installation.uuid);
-    target.searchParams.set("orgSlug", org.slug);
-    return { status: 302, headers: { location: target.toString() } };
+    // sentryAppExternalInstallation/index.tsx: `isInstalled` disables the button and shows "already installed".
+    if (liveInstallationOf(org.slug)) return alreadyInstalled(org);
+    return install(org, form.user || "user-1", pending.state);
+  };
+
+  // OrganizationReleasePermission (sentry api/bases/organization.py): GET and POST accept org:ci, which is all an org
+  // auth token (`sntrys_`) can hold.
+  const releasesPath = /\/api\/0\/organizations\/(?<org>[^/]+)\/releases\//;
+  const releasesHandler = (request: EmulatorRequest): EmulatorResponse => {
+    stats.apiCalls += 1;
+    const principal = authenticate(request);
+    if (principal.kind === "rejected") return principal.response;
+    const org = organizations.get(request.params.org ?? "");
+    if (!org) return detail(404, NOT_FOUND);
+    if (principal.orgSlug !== org.slug) return detail(403, NO_PERMISSION);
+    const allowed = request.method === "GET" ? ["project:read", "project:write", "project:admin", "project:releases", "org:ci"] : ["project:write", "project:admin", "project:releases", "org:ci"];
+    if (!principal.scopes.some((scope) => allowed.includes(scope))) return detail(403, NO_PERMISSION);
+    const list = releases.get(org.slug) ?? [];
+    if (request.method === "GET") return { status: 200, body: list };
+    const version = stringField(jsonFields(request), "version");
+    if (!version) return { status: 400, body: { version: ["This field is required."] } };
+    const release = { version, dateCreated: new Date(clock.now()).toISOString() };
+    releases.set(org.slug, [release, ...list]);
+    return { status: 201, body: release };
   };
 
   const installationIdPattern = "(?<installationId>[^/]+)";
@@ -323,10 +388,10 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
         name: "install",
         method: "GET",
         path: /\/sentry-apps\/(?<slug>[^/]+)\/external-install\//,
-        handler: ({ params }) => {
+        handler: ({ params, query }) => {
           if (params.slug !== slug) return htmlPage(404, "Not found", `<p id="error">no Sentry App with this slug</p>`);
           const request = randomBytes(12).toString("base64url");
-          pendingInstalls.add(request);
+          pendingInstalls.set(request, { state: query.get("state") });
           return consentPage(request);
         },
       },
@@ -357,7 +422,25 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
           const grantType = stringField(fields, "grant_type");
           if (grantType === "authorization_code") return exchangeCode(installation, stringField(fields, "code") ?? "");
           if (grantType === "refresh_token") return refresh(installation, stringField(fields, "refresh_token") ?? "");
-          return detail(403, "Invalid grant_type");
+          // Not a SentryAppIntegratorError: a 403 whose key is `error`, not `detail` (sentry_app_authorizations.py).
+          return { status: 403, body: { error: "Invalid grant_type" } };
+        },
+      },
+      {
+        // sentry_app_installation_details.py `get` -> serialize(installation). SentryAppInstallationPermission: the
+        // app's proxy user (an installation token) may read only its own installation, with a GET scope
+        // (org:read, org:integrations, org:write, org:admin) (sentry_apps/api/bases/sentryapps.py).
+        name: "installation_details",
+        method: "GET",
+        path: new RegExp(`/api/0/sentry-app-installations/${installationIdPattern}/`),
+        handler: (request) => {
+          const principal = authenticate(request);
+          if (principal.kind === "rejected") return principal.response;
+          const installation = liveInstallation(request.params.installationId);
+          if (!installation) return detail(404, NOT_FOUND);
+          if (principal.kind !== "installation" || principal.installation !== installation) return detail(403, NO_PERMISSION);
+          if (!principal.scopes.some((scope) => ["org:read", "org:integrations", "org:write", "org:admin"].includes(scope))) return detail(403, NO_PERMISSION);
+          return { status: 200, body: { uuid: installation.uuid, status: installation.status, organization: { slug: installation.orgSlug }, app: { uuid: appUuid, slug } } };
         },
       },
       {
@@ -405,6 +488,8 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
           };
         },
       },
+      { name: "releases", method: "GET", path: releasesPath, handler: releasesHandler },
+      { name: "releases_create", method: "POST", path: releasesPath, handler: releasesHandler },
     ],
   });
   baseUrl = server.url;
@@ -444,10 +529,25 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
       if (!answer.location) throw new Error(`Sentry install decision did not redirect (HTTP ${answer.status}): ${answer.text.slice(0, 200)}`);
       return answer.location;
     },
-    createOrgToken(orgSlug: string, tokenOptions: { scopes?: string[] } = {}) {
-      if (!organizations.has(orgSlug)) throw new Error(`createOrgToken: organization "${orgSlug}" is not configured`);
-      const token = `sntrys_${randomBytes(32).toString("base64url")}`;
-      orgTokens.set(token, { orgSlug, scopes: tokenOptions.scopes ?? scopes });
+    async installFromDirectory(decision: Omit<SentryConsentDecision, "approve"> = {}) {
+      const org = organizations.get(decision.org ?? organizations.keys().next().value!);
+      if (!org) throw new Error(`installFromDirectory: organization "${decision.org}" is not configured`);
+      // sentryAppDetailedView.tsx renders "Uninstall" instead of "Accept & Install" for an installed app.
+      if (liveInstallationOf(org.slug)) throw new Error(`Integration ${slug} already installed for ${org.name ?? org.slug}`);
+      return install(org, decision.user ?? "user-1", null).headers!.location!;
+    },
+    createInternalIntegrationToken(orgSlug: string, tokenOptions: { scopes?: string[] } = {}) {
+      if (!organizations.has(orgSlug)) throw new Error(`createInternalIntegrationToken: organization "${orgSlug}" is not configured`);
+      const token = hex(32);
+      orgTokens.set(token, { kind: "org_token", orgSlug, scopes: tokenOptions.scopes ?? scopes });
+      return token;
+    },
+    createOrgAuthToken(orgSlug: string) {
+      if (!organizations.has(orgSlug)) throw new Error(`createOrgAuthToken: organization "${orgSlug}" is not configured`);
+      // `sntrys_` + base64 of the token's claims + `_` + secret ("Create an Org Auth Token"; org_auth_token.py).
+      const claims = Buffer.from(JSON.stringify({ iat: Math.floor(clock.now() / 1000), url: baseUrl, region_url: baseUrl, org: orgSlug })).toString("base64");
+      const token = `sntrys_${claims.replace(/=+$/, "")}_${randomBytes(32).toString("base64url")}`;
+      orgTokens.set(token, { kind: "org_auth_token", orgSlug, scopes: ["org:ci"] });
       return token;
     },
     revokeOrgToken(token: string) {
@@ -477,9 +577,9 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
         method: "POST",
         headers: {
           "Content-Type": "application/json",
-          "Request-ID": randomUUID(),
+          "Request-ID": input.requestId ?? randomUUID(),
           "Sentry-Hook-Resource": "installation",
-          "Sentry-Hook-Timestamp": String(Math.floor(clock.now() / 1000)),
+          "Sentry-Hook-Timestamp": String(input.timestamp ?? Math.floor(clock.now() / 1000)),
           "Sentry-Hook-Signature": signature,
         },
         body,

@@ -1,5 +1,6 @@
 // A webhook endpoint on 127.0.0.1 that hands the raw body and headers to `sdk.handleWebhook`, answering as a
-// production route should: 200 with the result, 401 for a bad signature, 400 for a bad body, 500 otherwise.
+// production route should: 200 with the result, 401 for a bad signature, 400 for a bad body, 409 for a replayed or
+// stale delivery, 500 otherwise.
 // Tests and demos point the emulator's `sendInstallationWebhook` at its `url`.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -23,7 +24,8 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-const STATUS_OF: Partial<Record<string, number>> = { webhook_signature_invalid: 401, validation_failed: 400 };
+// A replayed or stale delivery is refused with 409 so a test sees it; nothing was applied either way.
+const STATUS_OF: Partial<Record<string, number>> = { webhook_signature_invalid: 401, validation_failed: 400, webhook_replayed: 409 };
 
 export async function startWebhookReceiver(sdk: Pick<SDK, "handleWebhook">, options: { provider?: string } = {}): Promise<WebhookReceiver> {
   const provider = options.provider ?? "sentry";

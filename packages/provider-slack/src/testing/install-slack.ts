@@ -4,11 +4,12 @@ import type { IntegrationSummary, SDK } from "@sdk/core";
 import type { SlackProviderOptions } from "../slack-provider-options.js";
 import type { SlackConsentDecision, SlackEmulator } from "./start-slack-emulator.js";
 
-/** `slack(...)` options that point at `emulator`: its client, its first Redirect URL and its endpoints. */
+/** `slack(...)` options that point at `emulator`: its client, its Signing Secret, its first Redirect URL and its endpoints. */
 export function slackOptionsFor(emulator: SlackEmulator, overrides: Partial<SlackProviderOptions> = {}): SlackProviderOptions {
   return {
     clientId: emulator.clientId,
     clientSecret: emulator.clientSecret,
+    signingSecret: emulator.signingSecret,
     redirectUri: emulator.redirectUrls[0]!,
     scopes: ["chat:write"],
     ...overrides,

@@ -169,6 +169,19 @@ export class SlackTokenLedger {
     return true;
   }
 
+  installOf(installId: string): SlackInstall | undefined {
+    return this.#installs.get(installId);
+  }
+
+  /** A user took back their authorization: their user chain stops working and their user scopes go; the install stays. */
+  revokeUser(installId: string, userId: string): boolean {
+    const chain = this.#chains.get(`user:${installId}:${userId}`);
+    if (!chain || chain.revoked) return false;
+    this.#revokeChain(chain);
+    chain.install.userScopes.delete(userId);
+    return true;
+  }
+
   expire(value: string): boolean {
     const token = this.#tokens.get(value);
     if (!token) return false;

@@ -15,6 +15,7 @@ import {
   type Fault,
 } from "@sdk/oauth/testing";
 import { readConsentPage, readErrorPage, renderConsentPage, renderErrorPage, type SlackChannel } from "./slack-consent-page.js";
+import { SlackEventSender, type SlackEventDelivery, type SlackEventRequest } from "./slack-event-sender.js";
 import { SlackTokenLedger, type IssuedToken, type SlackAccessToken, type SlackEnterprise, type SlackInstall, type SlackInstallTarget, type SlackWorkspace } from "./slack-token-ledger.js";
 
 export interface SlackEmulatorOptions {
@@ -65,6 +66,10 @@ export interface SlackEmulatorOptions {
   orgInstallTeam?: "null" | "enterprise";
   /** Pre-filled user id on the consent page and the default of `consent()`. @default "U0INSTALLER" */
   defaultUser?: string;
+  /** The app's Signing Secret, which signs Events API requests. @default 32 random bytes, hex */
+  signingSecret?: string;
+  /** The app's Request URL (Event Subscriptions); settable later as `emulator.events.url`. @default none */
+  eventsUrl?: string;
   clock?: ManualClock;
 }
 
@@ -147,6 +152,14 @@ export interface SlackEmulator extends EmulatorServer {
    * would show an error page instead.
    */
   consent(authorizeUrl: string, decision?: SlackConsentDecision): Promise<string>;
+  /**
+   * An install the app did not start: an Enterprise Grid org admin installing org-wide (`team: "E…"`), or an install
+   * from the Slack App Directory without a Direct Install URL. Slack's own install link carries the app's scopes but
+   * neither `state` nor `redirect_uri`, so the approval redirects to the first Redirect URL with a `code` and **no
+   * `state`** (providers/slack.md; bolt-js issues #1101 and #1355, node-slack-sdk PR #1338 `directInstall`,
+   * `stateVerification: false`). Resolves to that redirect URL.
+   */
+  installFromSlack(install: { scopes: string[]; userScopes?: string[] } & SlackConsentDecision): Promise<string>;
   /** Every token chain ever started, revoked ones included. */
   chains(): SlackChainSnapshot[];
   /** The chain that issued an access or refresh token. */
@@ -155,6 +168,22 @@ export interface SlackEmulator extends EmulatorServer {
   expireToken(token: string): boolean;
   /** Uninstalls the app from a workspace or org (`T…` / `E…`): all its tokens answer `token_revoked`, refreshes fail. */
   revokeInstall(installId: string): boolean;
+  /** The app's Signing Secret. */
+  readonly signingSecret: string;
+  /** Builds, signs and sends Events API requests; `events.url` is the Request URL. */
+  readonly events: SlackEventSender;
+  /** A signed `event_callback` request about an install (`T…` / `E…`), as Slack would POST it. */
+  eventRequest(installId: string, event: Record<string, unknown>, options?: { timestampSeconds?: number }): SlackEventRequest;
+  /** The signed `url_verification` request Slack sends when the Request URL is saved; the app must echo `challenge`. */
+  urlVerificationRequest(challenge?: string): SlackEventRequest & { challenge: string };
+  /**
+   * The app is uninstalled from a workspace or org (as `revokeInstall`), and Slack tells the Request URL:
+   * `tokens_revoked` (every user with a live token, and the bot) and `app_uninstalled`, in that order (Slack does not
+   * guarantee one). Resolves to what the Request URL answered to each.
+   */
+  uninstallApp(installId: string): Promise<SlackEventDelivery[]>;
+  /** One user takes back their authorization: their user token dies and `tokens_revoked` lists them. */
+  revokeUserToken(installId: string, userId: string): Promise<SlackEventDelivery>;
 }
 
 const DEFAULT_WORKSPACES: SlackWorkspace[] = [
@@ -490,6 +519,16 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
   });
   baseUrl = server.url;
 
+  const signingSecret = options.signingSecret ?? random(32);
+  const events = new SlackEventSender({ signingSecret, appId, clock, url: options.eventsUrl });
+  const installNamed = (installId: string) => {
+    const install = ledger.installOf(installId);
+    if (!install) throw new Error(`the Slack emulator has no install ${installId}`);
+    return install;
+  };
+  const eventRequest = (installId: string, event: Record<string, unknown>, timestampSeconds?: number) =>
+    events.sign(events.envelope(installNamed(installId), event), timestampSeconds);
+
   const baseFault = server.fault;
   const snapshot = (chain: ReturnType<SlackTokenLedger["chains"]>[number]): SlackChainSnapshot => ({
     id: chain.id,
@@ -540,6 +579,14 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       if (!answer.location) throw new Error(`Slack consent did not redirect: ${readErrorPage(answer.text) ?? `HTTP ${answer.status}`}`);
       return answer.location;
     },
+    installFromSlack(install: { scopes: string[]; userScopes?: string[] } & SlackConsentDecision) {
+      const { scopes, userScopes = [], ...decision } = install;
+      const url = new URL(`${server.url}/oauth/v2/authorize`);
+      url.searchParams.set("client_id", clientId);
+      if (scopes.length > 0) url.searchParams.set("scope", scopes.join(","));
+      if (userScopes.length > 0) url.searchParams.set("user_scope", userScopes.join(","));
+      return this.consent(url.toString(), decision);
+    },
     chains: () => ledger.chains().map(snapshot),
     chain(token: string) {
       const chain = ledger.chainOf(token);
@@ -547,8 +594,33 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     },
     expireToken: (token: string) => ledger.expire(token),
     revokeInstall: (installId: string) => ledger.removeInstall(installId),
+    signingSecret,
+    events,
+    eventRequest: (installId: string, event: Record<string, unknown>, eventOptions: { timestampSeconds?: number } = {}) => eventRequest(installId, event, eventOptions.timestampSeconds),
+    urlVerificationRequest(challenge = random(24)) {
+      // https://api.slack.com/events/url_verification: { token, challenge, type }, signed like every request.
+      return { ...events.sign({ token: "emulated-verification-token", challenge, type: "url_verification" }), challenge };
+    },
+    async uninstallApp(installId: string) {
+      const install = installNamed(installId);
+      const live = ledger.chains().filter((chain) => chain.install === install && !chain.revoked);
+      const users = live.filter((chain) => chain.kind === "user").map((chain) => chain.userId);
+      const bots = live.filter((chain) => chain.kind === "bot").map((chain) => chain.userId);
+      // Built before the install goes: the envelope names it. https://api.slack.com/events/app_uninstalled: "You should
+      // also receive tokens_revoked events ... the order ... not guaranteed"; https://api.slack.com/events/tokens_revoked.
+      const revoked = eventRequest(installId, { type: "tokens_revoked", tokens: { oauth: users, bot: bots } });
+      const uninstalled = eventRequest(installId, { type: "app_uninstalled" });
+      ledger.removeInstall(installId);
+      return [await events.send(revoked), await events.send(uninstalled)];
+    },
+    async revokeUserToken(installId: string, userId: string) {
+      const request = eventRequest(installId, { type: "tokens_revoked", tokens: { oauth: [userId], bot: [] } });
+      if (!ledger.revokeUser(installId, userId)) throw new Error(`the Slack emulator has no live user token of ${userId} in ${installId}`);
+      return events.send(request);
+    },
   });
 }
 
 export type { SlackChannel } from "./slack-consent-page.js";
+export type { SlackEventDelivery, SlackEventRequest, SlackEventSender } from "./slack-event-sender.js";
 export type { SlackEnterprise, SlackWorkspace } from "./slack-token-ledger.js";

@@ -6,6 +6,7 @@ import { createSDK, CredentialCipher, MemoryCache, MemoryStore, type SdkEventNam
 import { ManualClock } from "@sdk/oauth/testing";
 import { randomBytes } from "node:crypto";
 import type { SlackRuntime } from "../slack-runtime.js";
+import { findSlackConnection } from "../find-slack-connection.js";
 import { slack } from "../slack.js";
 import { slackOptionsFor } from "./install-slack.js";
 import { startSlackEmulator } from "./start-slack-emulator.js";
@@ -28,7 +29,7 @@ export interface SlackRefreshTrace {
     /** oauth.v2.access refresh calls per Slack chain. */
     refreshes_by_chain: Record<string, number>;
     resolves: number;
-    /** True when every concurrent resolve got the same bot and user token. */
+    /** True when every concurrent resolve of one integration got the same token (bot, or the user's). */
     one_token_per_chain: boolean;
     reuse_detected: number;
     secrets_checked: number;
@@ -48,7 +49,7 @@ since start, actor, what (cache / store / http / event / log / note). Cache valu
 answer bodies are shown only as sizes; keys, ids, versions, statuses and grant types are shown as they are.`;
 
 /**
- * Installs a bot + user token on a fresh emulator, expires both, resolves them concurrently from two SDK instances
+ * Installs a bot + user token on a fresh emulator (the workspace's integration and the user's), expires both, resolves them concurrently from two SDK instances
  * sharing one store and cache, and records every step. What `pnpm trace:slack-requested-flow` prints.
  */
 export async function traceSlackRefreshFlow(options: SlackRefreshTraceOptions = {}): Promise<SlackRefreshTrace> {
@@ -90,14 +91,17 @@ export async function traceSlackRefreshFlow(options: SlackRefreshTraceOptions = 
     trace.note("the user approved on Slack's consent page; the callback carries code and state", "A");
     const callback = await a.handleInstallCallback({ provider: "slack", code, state: back.searchParams.get("state") ?? undefined, browser_binding: started.browser_binding });
     const saved = await a.createConnection(callback.integration);
-    const first = await a.resolveConnection<SlackRuntime>(saved.id);
-    trace.note(`stored integration ${saved.id} (natural_key ${saved.natural_key}); access tokens live in the cache only`, "A");
+    const alice = await findSlackConnection(a, { account_id: "acct-1", team_id: String(saved.metadata.team_id), user_id: "U0ALICE001" });
+    if (!alice) throw new Error("the installing user's connection was not stored");
+    const first = [await a.resolveConnection<SlackRuntime>(saved.id), await a.resolveConnection<SlackRuntime>(alice.id)];
+    trace.note(`stored the workspace's integration ${saved.id} (natural_key ${saved.natural_key}, bot token) and U0ALICE001's ${alice.id} (natural_key ${alice.natural_key}, user token); access tokens live in the cache only`, "A");
 
     clock.advance(TWELVE_HOURS);
-    trace.section(`12 hours later (clock ${new Date(clock.now()).toISOString()}): both tokens expired; ${perProcess} concurrent resolves in A and ${perProcess} in B`);
+    trace.section(`12 hours later (clock ${new Date(clock.now()).toISOString()}): both tokens expired; ${perProcess} concurrent resolves of each integration in A and ${perProcess} in B`);
     emulator.fault("oauth.v2.access", { kind: "delay", ms: options.tokenDelayMs ?? 40 }, 2);
-    const runtimes = await Promise.all([...Array.from({ length: perProcess }, () => a.resolveConnection<SlackRuntime>(saved.id)), ...Array.from({ length: perProcess }, () => b.resolveConnection<SlackRuntime>(saved.id))]);
-    for (const runtime of [first, ...runtimes]) {
+    const resolves = (sdk: typeof a, id: string) => Array.from({ length: perProcess }, () => sdk.resolveConnection<SlackRuntime>(id));
+    const runtimes = await Promise.all([...resolves(a, saved.id), ...resolves(b, saved.id), ...resolves(a, alice.id), ...resolves(b, alice.id)]);
+    for (const runtime of [...first, ...runtimes]) {
       secrets.add(runtime.access_token);
       if (runtime.user_token) secrets.add(runtime.user_token);
     }
@@ -105,7 +109,7 @@ export async function traceSlackRefreshFlow(options: SlackRefreshTraceOptions = 
       if (chain.refreshToken) secrets.add(chain.refreshToken);
       for (const token of chain.liveAccessTokens) secrets.add(token);
     }
-    const oneTokenPerChain = new Set(runtimes.map((runtime) => `${runtime.bot_token}|${runtime.user_token}`)).size === 1;
+    const oneTokenPerChain = [saved.id, alice.id].every((id) => new Set(runtimes.filter((runtime) => runtime.integration_id === id).map((runtime) => runtime.access_token)).size === 1);
     const refreshes = { ...emulator.stats.refreshesByChain };
 
     trace.section("What Slack saw (the emulator's request log: route, path, status; it keeps no bodies)");
@@ -113,7 +117,7 @@ export async function traceSlackRefreshFlow(options: SlackRefreshTraceOptions = 
 
     trace.section("Summary");
     trace.note(`oauth.v2.access refreshes per chain: ${JSON.stringify(refreshes)} for ${runtimes.length} concurrent resolves in 2 processes`);
-    trace.note(`every resolve got the same bot token and the same user token: ${oneTokenPerChain ? "yes" : "NO"}`);
+    trace.note(`every resolve of the workspace got the same bot token, every resolve of U0ALICE001's the same user token: ${oneTokenPerChain ? "yes" : "NO"}`);
     trace.note(`rotated-out refresh tokens presented to Slack: ${emulator.stats.reuseDetected}`);
     const body = trace.render();
     const found = [...secrets].filter((secret) => secret.length > 0 && body.includes(secret)).length;
