@@ -24,7 +24,7 @@ function accessLog(logger: Logger): RequestHandler {
 export function createApp(deps: ServiceDeps): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.use(securityHeaders, accessLog(deps.logger), cookieParser(), express.urlencoded({ extended: false, limit: "8kb" }), sameOriginGuard(deps.publicUrl));
+  app.use(securityHeaders(deps.installOrigins), accessLog(deps.logger), cookieParser(), express.urlencoded({ extended: false, limit: "8kb" }), sameOriginGuard(deps.publicUrl));
   app.use(installRoutes(deps), connectionRoutes(deps));
   app.use((_request, _response, next) => next(new ServiceError("not_found", 404, "There is no page here.")));
   app.use(errorHandler(deps.logger));

@@ -29,7 +29,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   decryption_failed: 500,
 };
 
-const INSTALL_CODES = /^(state_|site_|atlassian_|authorization_denied$|validation_failed$)/;
+const INSTALL_CODES = /^(state_|site_|atlassian_|pending_install_|authorization_denied$|validation_failed$)/;
 
 export function describeError(error: unknown): ErrorDescription {
   if (SdkError.is(error)) {

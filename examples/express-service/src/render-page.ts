@@ -16,6 +16,7 @@ th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #dfe1e
 .error { padding: .8rem 1rem; background: #ffebe6; border-radius: 4px; }
 code { background: #f4f5f7; padding: .1rem .3rem; border-radius: 3px; }
 nav a { margin-right: .5rem; }
+form.connect { display: inline-block; margin: 0 .5rem .5rem 0; }
 `;
 
 export function renderPage(title: string, body: SafeHtml): string {

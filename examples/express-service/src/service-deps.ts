@@ -15,6 +15,8 @@ export interface ServiceDeps {
   /** Origin the browser reaches the service at. */
   publicUrl: string;
   connectable: readonly ConnectableProvider[];
+  /** Origins of the providers' install pages, which the Connect forms redirect to (CSP `form-action`). */
+  installOrigins: readonly string[];
   /** Who is asking. This example answers one fixed demo user; a real service reads its session here. */
   identify(request: Request): Identity;
   cookies: InstallCookies;

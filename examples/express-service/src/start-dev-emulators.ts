@@ -28,11 +28,18 @@ export interface DevEmulators {
   close(): Promise<void>;
 }
 
+/** Sentry lets an organization install an app once, so dev mode offers a few. */
+export const DEV_SENTRY_ORGANIZATIONS = [
+  { slug: "acme", name: "Acme" },
+  { slug: "globex", name: "Globex" },
+  { slug: "initech", name: "Initech" },
+];
+
 export async function startDevEmulators(publicUrl: string): Promise<DevEmulators> {
   const clock = new WallClock();
   const atlassian = await startAtlassianEmulator({ clock, sites: DEV_ATLASSIAN_SITES, redirectUris: [callbackUrl(publicUrl, "atlassian")] });
   const slack = await startSlackEmulator({ clock, redirectUrls: [callbackUrl(publicUrl, "slack")] });
-  const sentry = await startSentryEmulator({ clock, redirectUrl: callbackUrl(publicUrl, "sentry") });
+  const sentry = await startSentryEmulator({ clock, redirectUrl: callbackUrl(publicUrl, "sentry"), organizations: DEV_SENTRY_ORGANIZATIONS });
   return {
     atlassian,
     slack,

@@ -73,7 +73,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     if (emulators) closers.push(() => emulators.close());
     const stores = await openStores(config, logger);
     closers.push(() => stores.close());
-    const { providers, connectable } = buildProviders(config, publicUrl, emulators);
+    const { providers, connectable, installOrigins } = buildProviders(config, publicUrl, emulators);
     const sdk = createSDK({
       store: stores.store,
       cache: stores.cache,
@@ -83,7 +83,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       logger,
     });
     closers.push(() => sdk.close());
-    const app = createApp({ sdk, publicUrl, connectable, identify: options.identify ?? (() => config.identity), cookies: new InstallCookies(publicUrl.startsWith("https:")), logger });
+    const app = createApp({ sdk, publicUrl, connectable, installOrigins, identify: options.identify ?? (() => config.identity), cookies: new InstallCookies(publicUrl.startsWith("https:")), logger });
     server.on("request", app);
     return { url: publicUrl, localUrl, sdk, emulators, stores: stores.label, close };
   } catch (error) {

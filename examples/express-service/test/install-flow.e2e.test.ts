@@ -1,6 +1,8 @@
 // The install flow as a person does it, in headless Chromium against the service in dev mode (Atlassian emulator
-// with two sites): connect Jira, consent, pick a site, see it active; then a tampered state and a removed binding
-// cookie, each ending on the error page with the SDK's reject code. Screenshots go to artifacts/e2e/ at the repo root.
+// with two sites, Sentry emulator): connect Jira, consent, pick a site, see it active; a tampered state and a removed
+// binding cookie, each ending on the error page with the SDK's reject code; the Sentry login-CSRF attempt (an
+// attacker's redirect opened by a victim) refused; and a Sentry install started on sentry.io confirmed on the
+// service's confirmation page. Screenshots go to artifacts/e2e/ at the repo root.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -23,7 +25,7 @@ function tamper(state: string): string {
   return state.slice(0, at) + (state[at] === "A" ? "B" : "A") + state.slice(at + 1);
 }
 
-describe("install flow in headless Chromium (dev mode, Atlassian emulator with two sites)", () => {
+describe("install flow in headless Chromium (dev mode, Atlassian emulator with two sites, Sentry emulator)", () => {
   const config = loadServiceConfig({ DEV_EMULATORS: "1", PORT: "0" });
   const { lines, logger } = captureLogger();
   const pages: string[] = [];
@@ -48,7 +50,7 @@ describe("install flow in headless Chromium (dev mode, Atlassian emulator with t
 
   /** From the connections page to the emulator's consent page, both sites ticked. */
   async function startJiraInstall(page: Page): Promise<void> {
-    await page.getByRole("link", { name: "Connect Jira", exact: true }).click();
+    await page.getByRole("button", { name: "Connect Jira", exact: true }).click();
     await page.waitForURL((url) => url.origin === service.emulators!.atlassian.url && url.pathname === "/authorize");
     const sites = page.locator('input[name="site"]');
     expect(await sites.count()).toBe(2);
@@ -142,13 +144,74 @@ describe("install flow in headless Chromium (dev mode, Atlassian emulator with t
     expect(await service.sdk.listConnections({ account_id: "acct-demo" })).toHaveLength(before.length);
   }, 30_000);
 
+  /** From the connections page to Sentry's external-install page with the organization picked. */
+  async function startSentryInstall(page: Page, org: string, user: string): Promise<void> {
+    await page.getByRole("button", { name: "Connect Sentry", exact: true }).click();
+    await page.waitForURL((url) => url.origin === service.emulators!.sentry.url && url.pathname.endsWith("/external-install/"));
+    expect(new URL(page.url()).searchParams.get("state")).toBeTruthy();
+    await page.selectOption("#org", org);
+    await page.fill("#user", user);
+  }
+
+  it.skipIf(!hasChromium)(`Sentry login CSRF: an attacker's redirect opened in a victim's browser is refused (state_binding_mismatch), nothing exchanged${skipReason}`, async () => {
+    const sentry = service.emulators!.sentry;
+    const exchangesBefore = sentry.stats.codeExchanges;
+    // The attacker installs the app into their own organization and stops at Sentry's redirect.
+    const attacker = await open();
+    await startSentryInstall(attacker, "globex", "mallory");
+    await snapshot(attacker, "07-sentry-attacker-consent");
+    let trap: string | undefined;
+    await attacker.route("**/external-install/decision/", async (route) => {
+      const answer = await route.fetch({ maxRedirects: 0 });
+      trap = answer.headers()["location"];
+      await route.fulfill({ status: 200, contentType: "text/html", body: "<p id='stopped'>The attacker keeps the redirect.</p>" });
+    });
+    await attacker.click("#approve");
+    await attacker.locator("#stopped").waitFor();
+    expect(new URL(trap!).searchParams.get("state")).toBeTruthy();
+    planted.push(new URL(trap!).searchParams.get("code")!);
+
+    // The victim has an install of their own in flight (a live binding cookie), and is then sent to the trap.
+    const before = await service.sdk.listConnections({ account_id: "acct-demo" });
+    const victim = await open();
+    await startSentryInstall(victim, "initech", "victim");
+    planted.push(...(await victim.context().cookies()).filter((cookie) => cookie.name === bindingCookieName("sentry")).map((cookie) => cookie.value));
+    await victim.goto(trap!);
+    expect(await victim.locator("#error-code").textContent()).toBe("state_binding_mismatch");
+    await snapshot(victim, "08-sentry-login-csrf-refused");
+    expect(sentry.stats.codeExchanges).toBe(exchangesBefore);
+    expect(await service.sdk.listConnections({ account_id: "acct-demo" })).toHaveLength(before.length);
+  }, 45_000);
+
+  it.skipIf(!hasChromium)(`a Sentry install started on sentry.io is shown for confirmation and connected only when confirmed${skipReason}`, async () => {
+    const page = await open();
+    // Sentry's integration directory installs the app and sends the browser to the Redirect URL, without state.
+    const redirect = await service.emulators!.sentry.installFromDirectory({ org: "acme", user: "ada" });
+    expect(new URL(redirect).searchParams.has("state")).toBe(false);
+    planted.push(new URL(redirect).searchParams.get("code")!);
+    await page.goto(redirect);
+    expect(await page.locator("#pending-title").textContent()).toBe("Connect Sentry organization acme to your account?");
+    expect(await page.locator("#pending-account").textContent()).toBe("acct-demo");
+    expect(await service.sdk.listConnections({ account_id: "acct-demo", provider: "sentry" })).toEqual([]);
+    await snapshot(page, "09-sentry-pending-install-confirm");
+    planted.push(...(await page.context().cookies()).filter((cookie) => cookie.name === bindingCookieName("sentry")).map((cookie) => cookie.value));
+
+    await page.click("#confirm-install");
+    await page.waitForURL((url) => url.pathname === "/connections" && url.searchParams.has("connected"));
+    const row = page.locator('tr[data-provider="sentry"]');
+    expect(await row.getAttribute("data-status")).toBe("active");
+    expect(await row.textContent()).toContain("acme");
+    await snapshot(page, "10-connections-sentry-confirmed");
+    const [saved] = await service.sdk.listConnections({ account_id: "acct-demo", provider: "sentry" });
+    expect(saved).toMatchObject({ created_by: "user-demo", metadata: { org_slug: "acme" } });
+  }, 45_000);
+
   it.skipIf(!hasChromium)(`no page the browser saw and no log line carries a secret${skipReason}`, async () => {
-    expect(pages.length).toBeGreaterThanOrEqual(6);
-    const [jira] = await service.sdk.listConnections({ account_id: "acct-demo", provider: "jira" });
-    const runtime = await service.sdk.resolveConnection(jira!.id);
-    const secrets = [...planted, String(runtime.access_token), service.emulators!.providerOptions.atlassian.clientSecret];
+    expect(pages.length).toBeGreaterThanOrEqual(10);
+    const secrets = [...planted, service.emulators!.providerOptions.atlassian.clientSecret, service.emulators!.providerOptions.sentry.clientSecret];
+    for (const connection of await service.sdk.listConnections({ account_id: "acct-demo" })) secrets.push(String((await service.sdk.resolveConnection(connection.id)).access_token));
     expect(secrets.every((secret) => secret.length >= 16)).toBe(true);
-    expect(secrets).toHaveLength(6);
+    expect(secrets.length).toBeGreaterThanOrEqual(11);
     const seen = [...pages, ...lines].join("\n");
     for (const secret of secrets) expect(seen).not.toContain(secret);
     expect(lines.some((line) => line.includes('"error_code":"state_bad_signature"'))).toBe(true);

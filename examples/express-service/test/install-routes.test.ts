@@ -32,9 +32,9 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
     return client;
   }
 
-  /** GET /connect/:provider: the 303 to the provider, and the binding cookie it set. */
+  /** POST /connect/:provider (the page's form): the 303 to the provider, and the binding cookie it set. */
   async function connect(client: CookieClient, provider: string, slug: "atlassian" | "slack" | "sentry"): Promise<string> {
-    const response = await client.request(`${service.url}/connect/${provider}`);
+    const response = await client.post(`${service.url}/connect/${provider}`, {});
     expect(response.status).toBe(303);
     const binding = client.cookie(bindingCookieName(slug));
     expect(binding).toBeDefined();
@@ -149,10 +149,52 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
     const replayed = await client.request(redirect);
     expect([replayed.status, await errorCodeOf(replayed)]).toEqual([400, "state_replayed"]);
 
-    const unknown = await client.request(`${service.url}/connect/github`);
+    const unknown = await client.post(`${service.url}/connect/github`, {});
     expect([unknown.status, await errorCodeOf(unknown)]).toEqual([404, "unknown_provider"]);
     const notStarted = await browser().request(`${service.url}/callback/atlassian?code=abc&state=def`);
     expect([notStarted.status, await errorCodeOf(notStarted)]).toEqual([400, "install_not_started"]);
+  });
+
+  it.skipIf(skip)(`connect is a same-origin POST: a link (GET) is 405, a cross-site form POST is refused and sets no cookie${reason}`, async () => {
+    const client = browser();
+    const link = await client.request(`${service.url}/connect/sentry`);
+    expect([link.status, await errorCodeOf(link)]).toEqual([405, "method_not_allowed"]);
+    const crossSite = await client.request(`${service.url}/connect/sentry`, { method: "POST", headers: { "sec-fetch-site": "cross-site" } });
+    expect([crossSite.status, await errorCodeOf(crossSite)]).toEqual([403, "cross_site_request"]);
+    const foreign = await client.request(`${service.url}/connect/sentry`, { method: "POST", headers: { origin: "https://evil.example" } });
+    expect([foreign.status, await errorCodeOf(foreign)]).toEqual([403, "cross_site_request"]);
+    expect(client.cookie(bindingCookieName("sentry"))).toBeUndefined();
+  });
+
+  it.skipIf(skip)(`Sentry installs started on sentry.io: a confirmation page, confirmed by a same-origin POST from the same browser only${reason}`, async () => {
+    const client = browser();
+    const redirect = await service.emulators!.sentry.installFromDirectory({ org: "globex" });
+    const page = await callback(client, redirect);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Connect Sentry organization globex to your account?");
+    expect(html).toContain("acct-demo");
+    const pending_install_id = /name="pending_install_id" value="([^"]+)"/.exec(html)![1]!;
+    expect(client.cookie(bindingCookieName("sentry"))).toBeDefined();
+    planted.push(client.cookie(bindingCookieName("sentry"))!);
+
+    const stranger = browser();
+    const elsewhere = await stranger.post(`${service.url}/callback/sentry/pending`, { pending_install_id });
+    expect([elsewhere.status, await errorCodeOf(elsewhere)]).toEqual([400, "state_binding_mismatch"]);
+    const crossSite = await client.request(`${service.url}/callback/sentry/pending`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "cross-site" },
+      body: new URLSearchParams({ pending_install_id }),
+    });
+    expect([crossSite.status, await errorCodeOf(crossSite)]).toEqual([403, "cross_site_request"]);
+    const replayed = await callback(client, redirect);
+    expect([replayed.status, await errorCodeOf(replayed)]).toEqual([400, "pending_install_replayed"]);
+
+    const id = connectedId(await client.post(`${service.url}/callback/sentry/pending`, { pending_install_id }));
+    expect(await service.sdk.getConnection(id)).toMatchObject({ provider: "sentry", account_id: "acct-demo", status: "active", metadata: { org_slug: "globex" } });
+    const again = await client.post(`${service.url}/callback/sentry/pending`, { pending_install_id });
+    expect([again.status, await errorCodeOf(again)]).toEqual([400, "pending_install_already_confirmed"]);
+    await service.sdk.deleteConnection(id);
   });
 
   it.skipIf(skip)(`disconnect: a cross-site form POST is refused, another account's connection is 404, DELETE answers JSON${reason}`, async () => {
@@ -173,8 +215,9 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
     expect([again.status, ((await again.json()) as { error: string }).error]).toEqual([404, "integration_not_found"]);
   });
 
-  it.skipIf(skip)(`install cookies: httpOnly, SameSite=Lax, scoped to the callback path, as long-lived as the state, Secure only on https${reason}`, async () => {
-    const response = await fetch(`${service.url}/connect/jira`, { redirect: "manual" });
+  it.skipIf(skip)(`install cookies: httpOnly, SameSite=Lax, as long-lived as the state; on http scoped to the callback path, on https __Host- (Secure, Path=/)${reason}`, async () => {
+    const sameOrigin = { method: "POST", redirect: "manual", headers: { "sec-fetch-site": "same-origin" } } as const;
+    const response = await fetch(`${service.url}/connect/jira`, sameOrigin);
     const cookies = response.headers.getSetCookie();
     expect(cookies.map((cookie) => cookie.split("=")[0])).toEqual(["install_binding_atlassian", "install_provider_atlassian"]);
     for (const cookie of cookies) {
@@ -182,9 +225,12 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
     }
     const https = await startService({ ...config, publicUrl: "https://integrations.example.com" }, { logger });
     try {
-      const secure = (await fetch(`${https.localUrl}/connect/jira`, { redirect: "manual" })).headers.getSetCookie();
-      expect(secure).toHaveLength(2);
-      for (const cookie of secure) expect(cookie).toMatch(/; Path=\/callback\/atlassian; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+      const secure = (await fetch(`${https.localUrl}/connect/jira`, sameOrigin)).headers.getSetCookie();
+      expect(secure.map((cookie) => cookie.split("=")[0])).toEqual(["__Host-install_binding_atlassian", "__Host-install_provider_atlassian"]);
+      for (const cookie of secure) {
+        expect(cookie).toMatch(/; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+        expect(cookie).not.toMatch(/; Domain=/i);
+      }
     } finally {
       await https.close();
     }

@@ -31,6 +31,7 @@ import type { BuildInstallUrlInput, CompleteSiteSelectionInput, HandleInstallCal
 import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
+import { refreshDuePage, type RefreshDueInput, type RefreshDueResult } from "./refresh-due.js";
 import { parseScanInput, scanFilterShape, scanPage, type ConnectionPage, type ListInput, type ScanInput } from "./connection-scan.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
 import { warnPlaintext } from "./warn-plaintext.js";
@@ -486,6 +487,16 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    */
   async scanConnections(input: ScanInput = {}): Promise<ConnectionPage> {
     return this.#page(parseScanInput(input, "scanConnections"), "scanConnections");
+  }
+
+  /**
+   * One page of the keep-alive sweep: refreshes the active OAuth connections whose access token expires within
+   * `within` ms (or is no longer cached), or whose grant has been idle past the provider's limit (Atlassian: well
+   * inside its 90 days), through the refresh lock. Run it from any number of workers at once: each due connection is
+   * refreshed once. Loop with `cursor` until it is null; failures are counted per connection, never thrown.
+   */
+  async refreshDue(input: RefreshDueInput): Promise<RefreshDueResult> {
+    return refreshDuePage(this.#context, this.#providers, input);
   }
 
   async #page(input: ScanInput, field: string): Promise<ConnectionPage> {

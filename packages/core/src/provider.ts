@@ -164,6 +164,9 @@ export interface PreparedConnection {
 /** What never changes for an integration id. */
 export type IntegrationIdentity = Pick<Integration, "id" | "provider" | "account_id">;
 
+/** What `ProviderDefinition.refreshDue` did with one connection. */
+export type RefreshDueOutcome = "refreshed" | "not_due" | "skipped";
+
 /**
  * A provider plugin. `Id` and `R` are what the type system learns from registering it: `createSDK({ providers })`
  * types provider ids and `resolveConnection`'s runtime from them (see `ProviderIdOf`, `RuntimeOf`).
@@ -211,6 +214,12 @@ export interface ProviderDefinition<Id extends string = string, R extends Runtim
    * a clone's cancel settles only once the caller's copy is consumed too). A throw counts as "not refused".
    */
   rejectsCredentials?(response: Response): Promise<boolean>;
+  /**
+   * `sdk.refreshDue`: refreshes the connection when its access token expires within `withinMs` (or is gone) or its
+   * grant is idle past the provider's limit, through the refresh lock, so that several workers sweeping one fleet
+   * refresh it once. `"skipped"`: another caller refreshed it meanwhile. Throws like a refresh (`reauth_required`...).
+   */
+  refreshDue?(context: ProviderContext, integration: Integration, options: { withinMs: number }): Promise<RefreshDueOutcome>;
   /** Drops cached credentials; with `rejectedAccessToken`, only while the cache still holds that token. */
   invalidate?(context: ProviderContext, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void>;
   /** Revokes the credentials at the provider. */

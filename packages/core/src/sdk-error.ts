@@ -1,5 +1,6 @@
 // The one error class of the SDK. Owns the stable code list and the retryable flag.
 // It must never carry a secret: messages and details are built from field names and codes, never values.
+import type { PendingInstall } from "./provider.js";
 
 /** Every code `@sdk/core` and `@sdk/oauth` raise. Provider packages add their own (see `SdkErrorDetailsMap`). Stable across minor versions. */
 export const SDK_ERROR_CODES = [
@@ -62,12 +63,14 @@ type CoreCode = (typeof SDK_ERROR_CODES)[number];
  * (`declare module "@sdk/core" { interface SdkErrorDetailsMap { my_code: { ... } } }`), so importing a provider
  * types its codes and `SdkError.is(error, "its_code")` narrows `error.details`.
  */
-export interface SdkErrorDetailsMap extends Record<Exclude<CoreCode, "validation_failed" | "provider_not_found" | "legacy_signature">, SdkErrorDetailsBase> {
+export interface SdkErrorDetailsMap extends Record<Exclude<CoreCode, "validation_failed" | "provider_not_found" | "legacy_signature" | "install_confirmation_required">, SdkErrorDetailsBase> {
   validation_failed: SdkErrorDetailsBase & { field: string; issues?: ValidationIssue[] };
   /** `field` names the option at fault when one is. */
   misconfigured: SdkErrorDetailsBase;
   legacy_signature: SdkErrorDetailsBase & { field: string };
   provider_not_found: SdkErrorDetailsBase & { field: string; provider: string; registered?: string[] };
+  /** The parked install: what to show and the id to confirm (see `confirmPendingInstall`). */
+  install_confirmation_required: SdkErrorDetailsBase & PendingInstall;
 }
 
 /** Every code an `SdkError` can carry: core's, plus those of the provider packages your program imports. */

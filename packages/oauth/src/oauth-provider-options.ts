@@ -67,6 +67,13 @@ export interface OAuthProviderOptions {
   /** Refresh-lock lease; must exceed timeoutMs x attempts plus backoff. @default 45000 */
   lockLeaseMs?: number;
   /**
+   * The provider expires a refresh token left unused this long (Atlassian: 90 days of inactivity), minus a margin:
+   * `sdk.refreshDue` refreshes a grant whose record was last written longer ago than this, even when its access
+   * token is not due. A rotating provider writes the record on every refresh, so this measures real use.
+   * @default undefined (no idle limit)
+   */
+  refreshTokenIdleMs?: number;
+  /**
    * Whether an old refresh token keeps working for a while after rotation. When false (Sentry deletes it at once)
    * a refresh is never retried after a timeout, because the provider may already have rotated. @default true
    */

@@ -26,6 +26,7 @@ import {
   type ProviderContext,
   type ProviderDefinition,
   type Runtime,
+  type RefreshDueOutcome,
   type SiteSelectionInput,
 } from "@sdk/core";
 import { createHash } from "node:crypto";
@@ -35,6 +36,7 @@ import { createBrowserBinding, signState, stateError, verifyState, type StatePay
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { PendingInstallStore, pendingInstallError, type PendingGrant } from "./pending-install-store.js";
 import { createPkcePair } from "./pkce.js";
+import { refreshChainIfDue } from "./refresh-due.js";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
 import { TokenClient } from "./token-client.js";
@@ -81,6 +83,7 @@ const optionsSchema = z.object({
   skewSeconds: z.number().int().nonnegative().optional(),
   timeoutMs: z.number().int().positive().optional(),
   lockLeaseMs: z.number().int().positive().optional(),
+  refreshTokenIdleMs: z.number().int().positive().optional(),
   chains: z.array(z.string().regex(/^[a-z][a-z0-9]*$/)).optional(),
 });
 
@@ -482,6 +485,32 @@ export class OAuthStrategy implements ProviderDefinition {
     const flight = this.#refreshShared(context, cache, integration, chain, key).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, flight);
     return flight;
+  }
+
+  /** `sdk.refreshDue`: refreshes each chain that is due (see refresh-due.ts) under the refresh lock. */
+  async refreshDue(context: ProviderContext, integration: Integration, options: { withinMs: number }): Promise<RefreshDueOutcome> {
+    const cache = context.requireCache();
+    const outcomes: RefreshDueOutcome[] = [];
+    for (const chain of this.#chains) {
+      if (!hasCredential(integration.credentials, chainFields(chain).refresh)) continue;
+      const key = tokenKey(integration, chain);
+      outcomes.push(
+        await refreshChainIfDue({
+          cache,
+          now: context.now,
+          keyPrefix: context.keyPrefix,
+          integration,
+          chain,
+          tokenKey: key,
+          lockKey: this.#lockKey(integration, chain),
+          leaseMs: this.options.lockLeaseMs ?? 45_000,
+          withinMs: options.withinMs,
+          idleMs: this.options.refreshTokenIdleMs,
+          refresh: (hold) => this.#refreshHeld(context, cache, integration.id, chain, key, hold),
+        }),
+      );
+    }
+    return outcomes.includes("refreshed") ? "refreshed" : outcomes.includes("skipped") ? "skipped" : "not_due";
   }
 
   #lockKey(integration: Integration, chain: string): string {

@@ -56,6 +56,8 @@ export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () 
     const stop = new AbortController();
     // Bounded chunks: a wake-up lost between subscribing and the release costs at most a second, never a lease.
     const woken = cache.waitFor?.(lockKey, Math.min(remaining, 1000), stop.signal);
+    // Handled at once: a wait that fails while ready() runs must not become an unhandled rejection (a process crash).
+    woken?.catch(() => undefined);
     try {
       const result = await ready();
       if (result !== undefined) return result;

@@ -84,6 +84,10 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
     defaultExpiresInSeconds: 3600,
     // Atlassian keeps a rotated-out refresh token usable for 10 minutes, so a refresh may be retried after a timeout.
     refreshReuseWindow: true,
+    // Refresh tokens die after 90 days without a refresh (providers/atlassian.md A2, community t/54172): sdk.refreshDue
+    // refreshes a grant idle for 30 days, leaving 60 days for missed sweeps and for unrelated writes that move
+    // `updated_at` (the idle clock) without using the grant.
+    refreshTokenIdleMs: 30 * 24 * 3600 * 1000,
     mapError: atlassianErrors(product),
     ...(options.identityResolver ? { identityResolver: options.identityResolver } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),

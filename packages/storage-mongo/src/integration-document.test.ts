@@ -162,3 +162,17 @@ describe("list query", () => {
     expect(listQuery({ provider: "slack", providers: ["jira"] })).toEqual({ provider: { $in: [] } });
   });
 });
+
+describe("README mongosh snippets", () => {
+  it("print the same filters and pipeline as the code (preflight, duplicates)", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { LEGACY_DOCUMENT_QUERY, UNREADABLE_DOCUMENT_QUERY } = await import("./migrate-legacy-documents.js");
+    const readme = (await readFile(new URL("../README.md", import.meta.url), "utf8")).replace(/\s+/g, "");
+    // mongosh spelling: unquoted keys, no whitespace; the README may end the list with a trailing comma.
+    const elements = (filter: { $or?: unknown[] }) => filter.$or!.map((item) => JSON.stringify(item).replace(/"(\$?\w+)":/g, "$1:")).join(",");
+    expect(readme).toContain(`$or:[${elements(LEGACY_DOCUMENT_QUERY)},]`);
+    expect(readme).toContain(`$or:[${elements(UNREADABLE_DOCUMENT_QUERY)},]`);
+    const { DUPLICATE_NATURAL_KEYS_PIPELINE } = await import("./mongo-store-indexes.js");
+    expect(readme).toContain(`aggregate([${elements({ $or: [...DUPLICATE_NATURAL_KEYS_PIPELINE] })},]`);
+  });
+});

@@ -14,8 +14,8 @@ export type IntegrationDocument = Omit<Integration, "id"> & { _id: string | Obje
 /** The collection MongoStore and the migration helpers take: untyped, or typed with the document shape. */
 export type IntegrationCollection = Collection<IntegrationDocument> | Collection<Document>;
 
-/** The hex form `ObjectId#toHexString()` gives, which is the id a 1.x document's record carries. */
-const OBJECT_ID_HEX = /^[0-9a-f]{24}$/;
+/** The hex form `ObjectId#toHexString()` gives, which is the id a 1.x document's record carries; 2.0 ids (UUIDs) never match. */
+export const OBJECT_ID_HEX = /^[0-9a-f]{24}$/;
 
 /** BSON values are recognised by their `_bsontype` tag, so an ObjectId of any driver copy counts. */
 function isObjectId(value: unknown): value is { toHexString(): string } {

@@ -3,12 +3,11 @@
 // `_id` is an ObjectId sort after every string id (BSON order), so they are paged after the string ids.
 import { matchesFilter, type Integration, type StoreScanPage, type StoreScanQuery } from "@sdk/core";
 import { ObjectId, type Collection, type Document, type FindOptions, type IndexDescription } from "mongodb";
+import { OBJECT_ID_HEX } from "./integration-document.js";
 
 /** The indexes the scan's ranges use, besides the `_id` index every collection has. */
 export const MONGO_SCAN_INDEXES: readonly IndexDescription[] = [{ key: { account_id: 1, _id: 1 } }, { key: { provider: 1, _id: 1 } }];
 
-/** The id a 1.x ObjectId `_id` has as a record id (its hex form); 2.0 ids (UUIDs) never look like this. */
-const OBJECT_ID_HEX = /^[0-9a-f]{24}$/;
 
 /** The equality prefix of the scan's index: the account, else the provider, else nothing (the `_id` index). */
 export function scanPrefix(query: Pick<StoreScanQuery, "account_id" | "provider">): Document {

@@ -28,6 +28,14 @@ export interface DuplicateNaturalKey {
   integration_ids: string[];
 }
 
+/** Groups of documents sharing a natural key, oldest `_id` first; the README prints it for mongosh. */
+export const DUPLICATE_NATURAL_KEYS_PIPELINE: readonly Document[] = [
+  { $match: { natural_key: { $type: "string" } } },
+  { $sort: { _id: 1 } },
+  { $group: { _id: { provider: "$provider", account_id: "$account_id", natural_key: "$natural_key" }, ids: { $push: "$_id" }, count: { $sum: 1 } } },
+  { $match: { count: { $gt: 1 } } },
+];
+
 /**
  * The documents that break natural-key uniqueness. Run it before `ensureIndexes()` on a collection 1.x or an earlier
  * 2.0 build wrote, and keep one document per group (usually the newest `updated_at`). Reads the primary.
@@ -36,17 +44,7 @@ export interface DuplicateNaturalKey {
 export async function findDuplicateNaturalKeys(collection: IntegrationCollection): Promise<DuplicateNaturalKey[]> {
   const documents = collection as unknown as Collection<Document>;
   try {
-    const groups = await documents
-      .aggregate(
-        [
-          { $match: { natural_key: { $type: "string" } } },
-          { $sort: { _id: 1 } },
-          { $group: { _id: { provider: "$provider", account_id: "$account_id", natural_key: "$natural_key" }, ids: { $push: "$_id" }, count: { $sum: 1 } } },
-          { $match: { count: { $gt: 1 } } },
-        ],
-        { readPreference: "primary", allowDiskUse: true },
-      )
-      .toArray();
+    const groups = await documents.aggregate([...DUPLICATE_NATURAL_KEYS_PIPELINE], { readPreference: "primary", allowDiskUse: true }).toArray();
     return groups.map((group) => ({
       provider: String(group._id.provider),
       account_id: String(group._id.account_id),

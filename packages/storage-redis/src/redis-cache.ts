@@ -264,7 +264,10 @@ export class RedisCache implements CacheStore {
     // The subscriber queues its SUBSCRIBE until it is connected (the caller's client may disable the offline
     // queue); waits stay bounded by their own timeout.
     const client = this.#client;
-    const subscriber = isCluster(client) ? client.duplicate(undefined, { enableOfflineQueue: true }) : client.duplicate({ enableOfflineQueue: true });
+    // No ready check: ioredis sends its INFO after a SUBSCRIBE that a lazily connecting client already flushed, and a
+    // subscribed connection refuses INFO, failing every wait of that moment ("Can't execute 'info'", seen with 4
+    // workers sweeping refreshDue at once).
+    const subscriber = isCluster(client) ? client.duplicate(undefined, { enableOfflineQueue: true }) : client.duplicate({ enableOfflineQueue: true, enableReadyCheck: false });
     // Connection errors surface through the waits; without a listener ioredis would print them.
     subscriber.on("error", () => undefined);
     subscriber.on("message", (channelName: string) => {

@@ -93,6 +93,11 @@ export class Worker {
     return this.#ask({ type: "stop-load" });
   }
 
+  /** One whole sdk.refreshDue sweep in this process. @returns {Promise<{ pages: number, examined: number, refreshed: number, not_due: number, skipped: number, failed: number, needs_reauth: number, failures: Record<string, number>, refreshedIds: string[] }>} */
+  refreshDue(within, { limit = 50, concurrency = 4 } = {}) {
+    return this.#ask({ type: "refresh-due", within, limit, concurrency });
+  }
+
   /** SDK events seen since the last call (names only). @returns {Promise<{ events: string[] }>} */
   events() {
     return this.#ask({ type: "events" });

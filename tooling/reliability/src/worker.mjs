@@ -109,6 +109,25 @@ function startLoad(id, concurrency, pauseMs) {
   };
 }
 
+/** One whole keep-alive sweep (sdk.refreshDue page by page): summed counts and the ids it refreshed. */
+async function refreshDueSweep(within, limit, concurrency) {
+  const totals = { pages: 0, examined: 0, refreshed: 0, not_due: 0, skipped: 0, not_refreshable: 0, needs_reauth: 0, failed: 0, failures: {}, refreshedIds: [] };
+  const off = sdk.events.on("token.refreshed", (event) => totals.refreshedIds.push(event.integration_id));
+  try {
+    let cursor = null;
+    do {
+      const page = await sdk.refreshDue({ within, limit, concurrency, ...(cursor ? { cursor } : {}) });
+      totals.pages += 1;
+      for (const field of ["examined", "refreshed", "not_due", "skipped", "not_refreshable", "needs_reauth", "failed"]) totals[field] += page[field];
+      for (const [code, count] of Object.entries(page.failures)) totals.failures[code] = (totals.failures[code] ?? 0) + count;
+      cursor = page.cursor;
+    } while (cursor);
+  } finally {
+    off();
+  }
+  return totals;
+}
+
 process.on("message", async (message) => {
   try {
     if (message.type === "arm") {
@@ -121,6 +140,8 @@ process.on("message", async (message) => {
       process.send({ type: "loading", seq: message.seq });
     } else if (message.type === "stop-load") {
       process.send({ type: "load-stopped", seq: message.seq, ...(await load()) });
+    } else if (message.type === "refresh-due") {
+      process.send({ type: "swept", seq: message.seq, ...(await refreshDueSweep(message.within, message.limit, message.concurrency)) });
     } else if (message.type === "events") {
       process.send({ type: "events", seq: message.seq, events: events.splice(0) });
     } else if (message.type === "close") {

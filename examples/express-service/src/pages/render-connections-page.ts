@@ -38,7 +38,10 @@ export function renderConnectionsPage(input: ConnectionsPageInput): string {
 <td><form method="post" action="/connections/${encodeURIComponent(connection.id)}/delete"><button type="submit" class="secondary">Disconnect</button></form></td>
 </tr>`,
   );
-  const buttons = input.connectable.map((provider) => html`<a class="button" href="/connect/${provider.id}">Connect ${provider.label}</a> `);
+  // Forms, not links: starting an install is a same-origin POST (see install-routes.ts).
+  const buttons = input.connectable.map(
+    (provider) => html`<form method="post" action="/connect/${provider.id}" class="connect"><button type="submit">Connect ${provider.label}</button></form> `,
+  );
   const body = html`<h1>Integrations</h1>
 <p>Account <code>${input.account_id}</code></p>
 ${justConnected ? html`<p class="notice" id="connected">Connected ${labelOf(justConnected.provider, input.connectable)}${describeTarget(justConnected) ? ` to ${describeTarget(justConnected)}` : ""}.</p>` : ""}
