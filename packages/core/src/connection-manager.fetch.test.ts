@@ -9,6 +9,7 @@ import { MemoryStore } from "./memory-store.js";
 import { startLocalApi, type LocalApiServer } from "./test-support/local-api-server.js";
 import { KEY_1, sdkFixture } from "./test-support/sdk-fixture.js";
 import { failure } from "./test-support/failure.js";
+import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
 
 let api: LocalApiServer;
 let elsewhere: LocalApiServer;
@@ -49,8 +50,9 @@ describe("sdk.fetch injects credentials", () => {
     expect(request).toMatchObject({ method: "POST", path: "/v1/issues?limit=2", body: '{"title":"x"}' });
     expect(request!.headers).toMatchObject({ authorization: "Bearer fetch-key-1234", "x-trace": "t-1", "content-type": "application/json" });
     await sdk.fetch(id, "projects");
-    await sdk.fetch(id, `${api.url}/v2/absolute`);
-    expect(api.requests.map((item) => item.path)).toEqual(["/v1/issues?limit=2", "/v1/projects", "/v2/absolute"]);
+    await sdk.fetch(id, `${api.url}/v1/absolute`);
+    await sdk.fetch(id, "/search?q=../x&next=%2e%2e");
+    expect(api.requests.map((item) => item.path)).toEqual(["/v1/issues?limit=2", "/v1/projects", "/v1/absolute", "/v1/search?q=../x&next=%2e%2e"]);
   });
 
   it("mapped credentials: the mapped headers reach the server", async () => {
@@ -69,6 +71,45 @@ describe("sdk.fetch injects credentials", () => {
     }
     expect(api.requests).toHaveLength(0);
     expect(elsewhere.requests).toHaveLength(0);
+  });
+
+  it("refuses a path that leaves the base URL's path: dot segments (raw or percent-encoded) and absolute URLs elsewhere", async () => {
+    const { sdk, id } = await apiKeyConnection();
+    const targets = [
+      "/../v2/steal",
+      "../v2/steal",
+      "/issues/../../v2/steal",
+      "/%2e%2e/v2/steal",
+      "/%2E%2e/v2/steal",
+      "/.%2e/v2/steal",
+      "/%252e%252e/v2/steal",
+      "/..%2fv2/steal",
+      "/..\\v2/steal",
+      "/./issues",
+      `${api.url}/v2/steal`,
+      `${api.url}/v1x/steal`,
+      `${api.url}/`,
+      `${api.url}/v1/../v2/steal`,
+      `${api.url}/v1/%2e%2e/v2/steal`,
+    ];
+    for (const target of targets) {
+      const error = await failure(sdk.fetch(id, target));
+      expect([target, error.code, error.details.field]).toEqual([target, "validation_failed", "fetch.path"]);
+    }
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it("refuses a redirect on the same origin that leaves the base path, after sending only the first request", async () => {
+    const { sdk, id } = await apiKeyConnection();
+    api.handle((request) =>
+      request.path === "/v1/sideways" ? { status: 302, headers: { location: "/v2/other-site" } } : request.path === "/v1/dotted" ? { status: 307, headers: { location: "/v1/%2e%2e/v2/x" } } : { status: 200, body: "{}" },
+    );
+    for (const [path, status] of [["/sideways", 302], ["/dotted", 307]] as const) {
+      const error = await failure(sdk.fetch(id, path));
+      expect(error.code).toBe("validation_failed");
+      expect(error.details).toMatchObject({ field: "fetch.path", redirect_status: status });
+    }
+    expect(api.requests.map((request) => request.path)).toEqual(["/v1/sideways", "/v1/dotted"]);
   });
 
   it("follows a redirect on the same origin with credentials, and returns a redirect to another origin unfollowed", async () => {
@@ -138,6 +179,40 @@ describe("sdk.fetch and 401", () => {
     expect((await sdk.fetch(id, "/me")).status).toBe(401);
     expect(api.requests).toHaveLength(2);
     expect(oauth.minted).toHaveLength(2);
+  });
+
+  it("OAuth: a 401 on the token a refresh just gave is returned without another refresh: N calls, one refresh", async () => {
+    const { sdk, id, oauth } = await oauthConnection();
+    api.handle(() => ({ status: 401, body: "{}" }));
+    for (let call = 0; call < 25; call++) expect((await sdk.fetch(id, "/me")).status).toBe(401);
+    // The first call: token 1, refresh, token 2. Every later call: token 2 once, no refresh.
+    expect(oauth.minted).toEqual(["fake-access-token-1", "fake-access-token-2"]);
+    expect(api.requests).toHaveLength(26);
+    expect(api.requests.slice(1).every((request) => request.headers.authorization === "Bearer fake-access-token-2")).toBe(true);
+  });
+
+  it("OAuth: a token that later expires and is replaced gets its own single refresh on a 401", async () => {
+    const { sdk, id, oauth, cache } = await oauthConnection();
+    api.handle(() => ({ status: 401, body: "{}" }));
+    await sdk.fetch(id, "/me");
+    const saved = await sdk.getConnection(id);
+    await cache.delete(`integration:fake-oauth:${id}:app_user:${saved.account_id}:access_token`);
+    await sdk.fetch(id, "/me");
+    await sdk.fetch(id, "/me");
+    expect(oauth.minted).toEqual(["fake-access-token-1", "fake-access-token-2", "fake-access-token-3", "fake-access-token-4"]);
+  });
+
+  it("OAuth: a refusal the provider says a refresh cannot cure is returned without any refresh", async () => {
+    const oauth = fakeOAuthProvider({ apiBaseUrl: api.url, refreshCannotCure: async (response) => (await response.text()).includes("scope does not match") });
+    const fixture = sdkFixture({ apiBaseUrl: api.url, providers: [oauth] });
+    const saved = await fixture.sdk.createConnection({ provider: "fake-oauth", account_id: "acct-1", created_by: "u", credentials: { refresh_token: "rt-1" }, metadata: { cloud_id: "c1" } });
+    api.handle((request) => (request.path === "/scoped" ? { status: 401, body: '{"code":401,"message":"Unauthorized; scope does not match"}' } : { status: 401, body: "{}" }));
+    const response = await fixture.sdk.fetch(saved.id, "/scoped");
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ code: 401, message: "Unauthorized; scope does not match" });
+    expect(oauth.minted).toEqual(["fake-access-token-1"]);
+    expect((await fixture.sdk.fetch(saved.id, "/other")).status).toBe(401);
+    expect(oauth.minted).toEqual(["fake-access-token-1", "fake-access-token-2"]);
   });
 
   it("OAuth: a body that cannot be replayed (a stream) is not retried", async () => {

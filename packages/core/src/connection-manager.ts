@@ -5,7 +5,9 @@ import { z } from "zod";
 import type { CacheStore } from "./cache-store.js";
 import { CredentialCipher } from "./credential-cipher.js";
 import { mergeCallbackQuery, withoutNulls } from "./callback-query.js";
+import { CuredTokenMemory } from "./cured-token-memory.js";
 import { readFetchInput, type FetchInput } from "./fetch-input.js";
+import { checkRedirectTarget, resolveFetchTarget } from "./fetch-target.js";
 import { guardedCache } from "./guarded-cache.js";
 import { AUTH_TYPES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
 import { IntegrationRepository } from "./integration-repository.js";
@@ -145,6 +147,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   readonly #identities = new Map<string, IntegrationIdentity>();
   /** Counts cache invalidations this instance made; with the repository's write count it dates a resolve in flight. */
   #invalidations = 0;
+  readonly #curedTokens: CuredTokenMemory;
 
   constructor(options: SdkOptions) {
     validateOptions(options);
@@ -174,6 +177,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
         return cache;
       },
     };
+    this.#curedTokens = new CuredTokenMemory(cache, this.#context.keyPrefix, now);
     for (const [index, entry] of options.providers.entries()) {
       const list = Array.isArray(entry) ? entry : [entry];
       for (const provider of list as ProviderDefinition[]) this.#register(provider, index);
@@ -555,10 +559,12 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   }
 
   /**
-   * `fetch` with the connection's credentials: `path` is resolved against the runtime's `api_base_url` (an absolute
-   * URL must share its origin). Redirects are followed only on that origin; a redirect elsewhere is returned as it
-   * is, never followed with credentials. For OAuth, a 401 (or an answer the provider's `rejectsCredentials`
-   * recognises) invalidates the token, refreshes once and retries once.
+   * `fetch` with the connection's credentials: `path` is resolved against the runtime's `api_base_url` and must stay
+   * inside it (its origin, and its path segment-wise; no `.`/`..` segment, raw or percent-encoded), else
+   * `validation_failed` (`fetch.path`) and nothing is sent. Redirects are followed only inside the base URL; one to
+   * another origin is returned as it is, one on the origin but outside the base path is refused like a path. For
+   * OAuth, a 401 (or an answer the provider's `rejectsCredentials` recognises) invalidates the token, refreshes once
+   * and retries once, unless a refresh cannot cure it (`refreshCannotCure`, or a token that a refresh gave already).
    */
   async fetch(id: string, path: FetchInput, init: RequestInit = {}): Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetch.id");
@@ -572,18 +578,31 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     const integration = await this.#context.integrations.get(integrationId);
     const provider = integration ? this.#providers.get(integration.provider) : undefined;
     if (!integration || provider?.authType !== "oauth2" || !provider.invalidate) return response;
-    await discard(response);
     const rejected = typeof runtime.access_token === "string" ? runtime.access_token : undefined;
+    if (await this.#refreshCannotCure(provider, response, rejected)) return response;
+    await discard(response);
     await this.#invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
     runtime = await this.resolveConnection<Runtime>(integrationId);
+    if (typeof runtime.access_token === "string" && runtime.access_token !== rejected) await this.#curedTokens.remember(runtime.access_token, runtime.expires_at);
     return this.#send(runtime, target, request, given);
+  }
+
+  /**
+   * A refusal that a refresh cannot cure goes back to the caller as it is: the provider recognises it (Atlassian's
+   * 401 "scope does not match"), or the refused token itself came from a refresh that a refusal caused. So N calls
+   * refresh at most once per token, instead of rotating the grant on every call.
+   */
+  async #refreshCannotCure(provider: ProviderDefinition, response: Response, rejected: string | undefined): Promise<boolean> {
+    if (rejected !== undefined && (await this.#curedTokens.has(rejected))) return true;
+    if (!provider.refreshCannotCure) return false;
+    return provider.refreshCannotCure(response.clone()).catch(() => false);
   }
 
   /**
    * A standard `fetch` bound to one connection, for API clients that take a fetch function:
    * `new WebClient(undefined, { fetch: sdk.fetcher(id) })`, `createClient({ fetch: sdk.fetcher(id) })`. It accepts a
-   * path, a URL or a Request and behaves as `sdk.fetch(id, ...)`: credentials injected, same-origin only, a refused
-   * token refreshed once and the request retried once.
+   * path, a URL or a Request and behaves as `sdk.fetch(id, ...)`: credentials injected, inside the base URL only, a
+   * refused token refreshed once and the request retried once (unless a refresh cannot cure the refusal).
    */
   fetcher(id: string): (input: FetchInput, init?: RequestInit) => Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetcher.id");
@@ -617,6 +636,12 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
       }
       const next = new URL(location, url);
       if (next.origin !== origin || hop >= MAX_REDIRECTS) return response;
+      try {
+        checkRedirectTarget(runtime.api_base_url!, location, next, response.status);
+      } catch (error) {
+        await discard(response);
+        throw error;
+      }
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method?.toUpperCase() === "POST")) {
         if (method?.toUpperCase() !== "HEAD") method = "GET";
         body = undefined;
@@ -635,13 +660,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
         details: { provider: runtime.provider },
       });
     }
-    const url = /^https?:\/\//i.test(target) ? new URL(target) : new URL(base.replace(/\/+$/, "") + (target.startsWith("/") ? target : `/${target}`));
-    if (url.origin !== new URL(base).origin) {
-      throw new SdkError("validation_failed", `"fetch.path" must stay on ${new URL(base).origin}: credentials are never sent to another origin.`, {
-        details: { field: "fetch.path" },
-      });
-    }
-    return url;
+    return resolveFetchTarget(base, target);
   }
 
   /** Releases what the SDK itself holds. Stores wrap clients the caller owns and are never closed here. */

@@ -215,6 +215,12 @@ export interface ProviderDefinition<Id extends string = string, R extends Runtim
    */
   rejectsCredentials?(response: Response): Promise<boolean>;
   /**
+   * Whether a refusal (401, or what `rejectsCredentials` recognises) is one a refresh cannot cure (Atlassian: 401
+   * "scope does not match"): `sdk.fetch` then returns it without refreshing. Gets a clone of the response, like
+   * `rejectsCredentials`; a throw counts as "a refresh may cure it".
+   */
+  refreshCannotCure?(response: Response): Promise<boolean>;
+  /**
    * `sdk.refreshDue`: refreshes the connection when its access token expires within `withinMs` (or is gone) or its
    * grant is idle past the provider's limit, through the refresh lock, so that several workers sweeping one fleet
    * refresh it once. `"skipped"`: another caller refreshed it meanwhile. Throws like a refresh (`reauth_required`...).

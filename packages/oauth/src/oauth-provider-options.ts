@@ -94,6 +94,13 @@ export interface OAuthProviderOptions {
   parseTokenResponse?: (body: unknown, request: { grant: "authorization_code" | "refresh_token"; chain: string }) => Record<string, TokenFields>;
   /** Provider error shapes (Slack `ok:false` at HTTP 200, Sentry `detail`). */
   mapError?: ErrorMapper;
+  /**
+   * Classifies a refused answer (HTTP 4xx) to the refresh grant before `mapError` and the RFC mapping; undefined
+   * keeps those. Providers say here which words mean a dead grant (Atlassian: `unauthorized_client` "refresh_token is
+   * invalid"): a `reauth_required` from it marks the integration and its grant siblings `needs_reauth`, like
+   * `invalid_grant`. The code exchange never goes through it, so a wrong client secret stays `invalid_client`.
+   */
+  classifyRefreshError?: ErrorMapper;
   /** Extra body fields of the code exchange (Sentry needs none of `redirect_uri`). */
   exchangeParams?: (input: InstallCallbackInput, base: Record<string, string>) => Record<string, string>;
   /** Turns the exchanged tokens into the integration draft (Atlassian: site selection; Slack: team metadata). */
@@ -105,10 +112,21 @@ export interface OAuthProviderOptions {
   runtime?: (integration: Integration, tokens: ChainTokens) => RuntimeFields;
   /** Other integrations that share this one's grant (Atlassian siblings): they get every rotated refresh token, one lock, and `needs_reauth` together. */
   grantSiblings?: (context: ProviderContext, integration: Integration) => Promise<Integration[]>;
+  /**
+   * The id segment of the refresh-lock key that grant siblings share, `integration:{family}:{id}:app_user:{account_id}:refresh_lock`
+   * (Atlassian: one per Atlassian user). Only used with `family` and `grantSiblings`. @default "grant"
+   */
+  grantLockId?: (integration: Integration) => string;
+  /** Runs in createConnection before the record is stored; a throw refuses the save and nothing is written. */
+  beforeSave?: (context: ProviderContext, draft: IntegrationDraft) => Promise<void>;
   /** Runs after createConnection stored the record. */
   afterSave?: (context: ProviderContext, saved: Integration) => Promise<void>;
+  /** Runs after a refresh stored its answer (Atlassian: learns a 1.x record's user). A throw is logged, never thrown. */
+  afterRefresh?: (context: ProviderContext, integration: Integration, token: CachedToken) => Promise<void>;
   /** An API answer other than 401 that refuses the token (Slack: HTTP 200 `ok:false, token_expired`); `sdk.fetch` then refreshes once and retries. */
   rejectsCredentials?: ProviderDefinition["rejectsCredentials"];
+  /** A 401 that a refresh cannot cure (Atlassian: "scope does not match"); `sdk.fetch` returns it without refreshing. */
+  refreshCannotCure?: ProviderDefinition["refreshCannotCure"];
   /** Revokes credentials at the provider (Slack auth.revoke). @default RFC 7009 at `revokeUrl` */
   revoke?: (context: ProviderContext, integration: Integration, helpers: { send: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<HttpAnswer> }) => Promise<void>;
   /** Installs the service did not start become pending installs instead of `state_missing` (see PendingInstallHooks). */

@@ -95,6 +95,7 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly completeSiteSelection?: (context: ProviderContext, input: SiteSelectionInput) => Promise<InstallCallbackResult>;
   readonly revoke?: (context: ProviderContext, integration: Integration) => Promise<void>;
   readonly rejectsCredentials?: (response: Response) => Promise<boolean>;
+  readonly refreshCannotCure?: (response: Response) => Promise<boolean>;
   readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
   readonly confirmPendingInstall?: (context: ProviderContext, input: ConfirmPendingInstallInput) => Promise<InstallCallbackResult>;
   readonly options: OAuthProviderOptions;
@@ -129,6 +130,7 @@ export class OAuthStrategy implements ProviderDefinition {
     ) as unknown as z.ZodType<Record<string, unknown>>;
     if (options.completeSiteSelection) this.completeSiteSelection = options.completeSiteSelection;
     if (options.rejectsCredentials) this.rejectsCredentials = options.rejectsCredentials;
+    if (options.refreshCannotCure) this.refreshCannotCure = options.refreshCannotCure;
     if (options.pendingInstall) {
       const store = new PendingInstallStore(options.id, options.pendingInstall.ttlSeconds ?? 600);
       this.#pending = store;
@@ -249,7 +251,7 @@ export class OAuthStrategy implements ProviderDefinition {
         details: { provider: this.id, provider_error: providerError },
       });
     }
-    if (this.#pending && !input.state) {
+    if (this.#pending && !input.state && input.code) {
       // An install the service did not start: parked for a user's confirmation, never a connection by itself.
       const pending = await this.parkPendingInstall(context, input, "callback");
       throw new SdkError("install_confirmation_required", `This ${this.id} install was not started here: show the signed-in user what was granted and call confirmPendingInstall from their same-origin POST.`, {
@@ -392,6 +394,7 @@ export class OAuthStrategy implements ProviderDefinition {
 
   async prepareConnection(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection> {
     const cache = context.requireCache();
+    await this.options.beforeSave?.(context, draft);
     const credentials = { ...draft.credentials };
     const toCache: Array<[string, CachedToken]> = [];
     for (const chain of this.#chains) {
@@ -515,7 +518,7 @@ export class OAuthStrategy implements ProviderDefinition {
 
   #lockKey(integration: Integration, chain: string): string {
     // Siblings share one grant, so they share one lock: never two refreshes of the same chain at once.
-    if (this.options.grantSiblings && this.family) return refreshLockKey(this.family, "grant", integration.account_id, chain || undefined);
+    if (this.options.grantSiblings && this.family) return refreshLockKey(this.family, this.options.grantLockId?.(integration) ?? "grant", integration.account_id, chain || undefined);
     return refreshLockKey(integration.provider, integration.id, integration.account_id, chain || undefined);
   }
 
@@ -587,10 +590,12 @@ export class OAuthStrategy implements ProviderDefinition {
       // The HTTP work ends before the lease does, leaving time to store the answer: no attempt outlives the lock.
       const leaseLeft = hold.leaseEndsAt - Date.now();
       const deadline = hold.leaseEndsAt - Math.min(2000, leaseLeft / 4);
-      answer = await client.post(this.#tokenUrl({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken }, { deadline });
+      const classify = this.options.classifyRefreshError;
+      answer = await client.post(this.#tokenUrl({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken }, { deadline, ...(classify ? { mapError: classify } : {}) });
     } catch (error) {
       if (SdkError.is(error, "reauth_required")) {
-        await this.#markNeedsReauth(context, record, "refresh rejected: invalid_grant", { field: names.refresh, value: refreshToken });
+        const providerError = typeof error.details.provider_error === "string" ? error.details.provider_error : "invalid_grant";
+        await this.#markNeedsReauth(context, record, `refresh rejected: ${providerError}`, { field: names.refresh, value: refreshToken });
       }
       if (SdkError.is(error)) {
         context.events.emit("token.refresh_failed", { provider: this.id, integration_id: record.id, account_id: record.account_id, code: error.code, retryable: error.retryable, ...(chain ? { chain } : {}) });
@@ -640,6 +645,11 @@ export class OAuthStrategy implements ProviderDefinition {
     };
     try {
       await finish();
+      if (!superseded && this.options.afterRefresh) {
+        await this.options.afterRefresh(context, record, token).catch((error: unknown) => {
+          context.logger.warn({ provider: this.id, integration_id: record.id, error_code: SdkError.is(error) ? error.code : "unknown" }, "post-refresh step failed; the refreshed token is stored");
+        });
+      }
     } catch (error) {
       // The provider rotated, and the new refresh token is only in this process: the callers get the (retryable)
       // error now, and the lock stays held while the write is retried until shortly before the lease ends.

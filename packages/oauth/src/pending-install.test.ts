@@ -48,6 +48,8 @@ describe("pending installs (installs the service did not start)", () => {
 
   it("park the exchanged grant, encrypted, and become a draft only when a user confirms it for an account", async () => {
     const h = (harness = await startHarness({ provider: { pendingInstall: describeGrant } }));
+    // A bare callback (no state, no code) is still state_missing: there is nothing to park.
+    expect((await failure(() => h.sdk.handleInstallCallback({ provider: "acme" }))).code).toBe("state_missing");
     const callback = await providerStartedCallback(h);
     const parked = await failure(() => h.sdk.handleInstallCallback({ ...callback, browser_binding: "binding-of-the-callback-browser" }));
     expect(parked.code).toBe("install_confirmation_required");

@@ -87,7 +87,7 @@ export class TokenClient {
   }
 
   /** POSTs `params` to a token-style endpoint with client authentication; returns the 2xx answer or throws. */
-  async post(url: string, params: Record<string, string>, options: { clientAuth?: boolean; format?: "form" | "json"; deadline?: number } = {}): Promise<HttpAnswer> {
+  async post(url: string, params: Record<string, string>, options: { clientAuth?: boolean; format?: "form" | "json"; deadline?: number; mapError?: ErrorMapper } = {}): Promise<HttpAnswer> {
     const format = options.format ?? this.#options.format ?? "form";
     const headers: Record<string, string> = { accept: "application/json" };
     const fields = { ...params };
@@ -103,15 +103,16 @@ export class TokenClient {
     }
     const body = format === "json" ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
     headers["content-type"] = format === "json" ? "application/json" : "application/x-www-form-urlencoded";
-    return this.send(url, { method: "POST", headers, body }, options.deadline === undefined ? {} : { deadline: options.deadline });
+    return this.send(url, { method: "POST", headers, body }, { ...(options.deadline === undefined ? {} : { deadline: options.deadline }), ...(options.mapError ? { mapError: options.mapError } : {}) });
   }
 
   /** Sends one request with deadline and retries; returns the 2xx answer or throws an SdkError. */
   /**
    * `deadline` (ms since the epoch, wall clock) bounds the whole call, retries and waits included: a refresh passes
-   * its lock's lease end, so no attempt outlives the lease and races the next holder.
+   * its lock's lease end, so no attempt outlives the lease and races the next holder. `mapError` classifies a refused
+   * answer (HTTP 4xx) of this one call before the client's own mapper (a refresh's answers, e.g.).
    */
-  async send(url: string, init: { method: string; headers: Record<string, string>; body?: string }, options: { deadline?: number } = {}): Promise<HttpAnswer> {
+  async send(url: string, init: { method: string; headers: Record<string, string>; body?: string }, options: { deadline?: number; mapError?: ErrorMapper } = {}): Promise<HttpAnswer> {
     const { provider } = this.#options;
     const attempts = Math.max(1, this.#options.retry?.attempts ?? 3);
     const baseDelay = this.#options.retry?.baseDelayMs ?? 200;
@@ -152,7 +153,8 @@ export class TokenClient {
         }
         continue;
       }
-      const mapped = this.#options.mapError?.(answer);
+      const refused = answer.status >= 400 && answer.status < 500;
+      const mapped = (refused ? options.mapError?.(answer) : undefined) ?? this.#options.mapError?.(answer);
       const rateLimited = answer.status === 429 || mapped?.code === "provider_rate_limited";
       if (rateLimited) {
         const after = retryAfterMs(answer.headers, Date.now());

@@ -12,7 +12,14 @@ export const ATLASSIAN_PRODUCTS: readonly AtlassianProduct[] = ["jira", "jsm", "
 export const ATLASSIAN_FAMILY = "atlassian";
 
 /**
- * Classic scopes requested per product unless `scopes` overrides them; `offline_access` is always added.
+ * Scopes every install requests on top of the product's: `offline_access` (a refresh token) and `read:me` (GET /me,
+ * the Atlassian account that consented: siblings are grouped by it).
+ * @see https://developer.atlassian.com/cloud/oauth/getting-started/implementing-oauth-3lo/
+ */
+export const ATLASSIAN_ALWAYS_SCOPES: readonly string[] = ["offline_access", "read:me"];
+
+/**
+ * Classic scopes requested per product unless `scopes` overrides them; `ATLASSIAN_ALWAYS_SCOPES` are always added.
  * @see https://developer.atlassian.com/cloud/jira/platform/scopes-for-oauth-2-3LO-and-forge-apps/
  */
 export const ATLASSIAN_DEFAULT_SCOPES: Readonly<Record<AtlassianProduct, readonly string[]>> = {
@@ -30,6 +37,8 @@ export interface AtlassianEndpointOverrides {
   accessibleResourcesUrl?: string;
   /** The API gateway; product bases are `{apiBaseUrl}/ex/jira/{cloud_id}` and `{apiBaseUrl}/ex/confluence/{cloud_id}`. @default "https://api.atlassian.com" */
   apiBaseUrl?: string;
+  /** The consenting user's profile (needs `read:me`). @default "https://api.atlassian.com/me" */
+  meUrl?: string;
 }
 
 export interface AtlassianOptions {
@@ -40,7 +49,7 @@ export interface AtlassianOptions {
   redirectUri: string;
   /** 1.x hook: fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id`. */
   identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
-  /** Scopes per product, replacing `ATLASSIAN_DEFAULT_SCOPES` for that product; `offline_access` is always added. */
+  /** Scopes per product, replacing `ATLASSIAN_DEFAULT_SCOPES` for that product; `offline_access` and `read:me` are always added. */
   scopes?: Partial<Record<AtlassianProduct, string[]>>;
   /** Endpoint overrides, e.g. `emulator.endpoints` from `@sdk/provider-atlassian/testing`. */
   endpoints?: AtlassianEndpointOverrides;
@@ -73,7 +82,7 @@ const optionsSchema = z.object({
   scopes: z.strictObject({ jira: scopeList.optional(), jsm: scopeList.optional(), confluence: scopeList.optional() }).optional(),
   // Not strict: `emulator.endpoints` carries more URLs than the provider uses.
   endpoints: z
-    .object({ authorizeUrl: urlSchema.optional(), tokenUrl: urlSchema.optional(), accessibleResourcesUrl: urlSchema.optional(), apiBaseUrl: urlSchema.optional() })
+    .object({ authorizeUrl: urlSchema.optional(), tokenUrl: urlSchema.optional(), accessibleResourcesUrl: urlSchema.optional(), apiBaseUrl: urlSchema.optional(), meUrl: urlSchema.optional() })
     .optional(),
   siteSelectionTtlSeconds: z.number().int().min(60).max(3600).optional(),
   timeoutMs: z.number().int().positive().optional(),
@@ -93,7 +102,7 @@ export function resolveAtlassianOptions(options: AtlassianOptions): ResolvedAtla
   const endpoints = options.endpoints ?? {};
   const productScopes = {} as Record<AtlassianProduct, string[]>;
   for (const product of ATLASSIAN_PRODUCTS) {
-    productScopes[product] = [...new Set([...(options.scopes?.[product] ?? ATLASSIAN_DEFAULT_SCOPES[product]), "offline_access"])];
+    productScopes[product] = [...new Set([...(options.scopes?.[product] ?? ATLASSIAN_DEFAULT_SCOPES[product]), ...ATLASSIAN_ALWAYS_SCOPES])];
   }
   return {
     ...options,
@@ -102,6 +111,7 @@ export function resolveAtlassianOptions(options: AtlassianOptions): ResolvedAtla
       tokenUrl: endpoints.tokenUrl ?? "https://auth.atlassian.com/oauth/token",
       accessibleResourcesUrl: endpoints.accessibleResourcesUrl ?? "https://api.atlassian.com/oauth/token/accessible-resources",
       apiBaseUrl: (endpoints.apiBaseUrl ?? "https://api.atlassian.com").replace(/\/+$/, ""),
+      meUrl: endpoints.meUrl ?? "https://api.atlassian.com/me",
     },
     productScopes,
     siteSelectionTtlSeconds: options.siteSelectionTtlSeconds ?? 600,

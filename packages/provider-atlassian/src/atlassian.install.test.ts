@@ -66,7 +66,7 @@ describe("atlassian()", () => {
     }
   });
 
-  it("builds the authorize URL Atlassian expects for each product: audience, prompt=consent, offline_access, no PKCE", async () => {
+  it("builds the authorize URL Atlassian expects for each product: audience, prompt=consent, offline_access, read:me, no PKCE", async () => {
     const s = await sandbox();
     for (const product of ["jira", "jsm", "confluence"] as const) {
       const install = await s.sdk.buildInstallUrl({ provider: product, user_id: "user-1", account_id: `acct-${product}` });
@@ -76,7 +76,7 @@ describe("atlassian()", () => {
         response_type: "code",
         client_id: s.emulator.clientId,
         redirect_uri: SANDBOX_REDIRECT_URI,
-        scope: [...ATLASSIAN_DEFAULT_SCOPES[product], "offline_access"].join(" "),
+        scope: [...ATLASSIAN_DEFAULT_SCOPES[product], "offline_access", "read:me"].join(" "),
         state: install.state,
         audience: "api.atlassian.com",
         prompt: "consent",
@@ -85,14 +85,14 @@ describe("atlassian()", () => {
     }
   });
 
-  it("lets each product's scopes be replaced, always adding offline_access, and adds buildInstallUrl scopes", async () => {
+  it("lets each product's scopes be replaced, always adding offline_access and read:me, and adds buildInstallUrl scopes", async () => {
     const s = await sandbox({ provider: { scopes: { jira: ["read:jira-work"], confluence: ["read:confluence-content.all", "offline_access"] } } });
     const scopeOf = async (provider: string, extra: Record<string, unknown> = {}) =>
       new URL((await s.sdk.buildInstallUrl({ provider, user_id: "u", account_id: `a-${provider}`, ...extra })).url).searchParams.get("scope");
-    expect(await scopeOf("jira")).toBe("read:jira-work offline_access");
-    expect(await scopeOf("confluence")).toBe("read:confluence-content.all offline_access");
-    expect(await scopeOf("jsm")).toBe([...ATLASSIAN_DEFAULT_SCOPES.jsm, "offline_access"].join(" "));
-    expect(await scopeOf("jira", { scopes: ["manage:jira-webhook"] })).toBe("read:jira-work offline_access manage:jira-webhook");
+    expect(await scopeOf("jira")).toBe("read:jira-work offline_access read:me");
+    expect(await scopeOf("confluence")).toBe("read:confluence-content.all offline_access read:me");
+    expect(await scopeOf("jsm")).toBe([...ATLASSIAN_DEFAULT_SCOPES.jsm, "offline_access", "read:me"].join(" "));
+    expect(await scopeOf("jira", { scopes: ["manage:jira-webhook"] })).toBe("read:jira-work offline_access read:me manage:jira-webhook");
   });
 
   it("exchanges the code as JSON with client_secret_post (the emulator refuses forms here) and returns an unsaved draft", async () => {
@@ -177,15 +177,15 @@ describe("sibling scope union", () => {
     const jiraInstall = await s.sdk.buildInstallUrl({ provider: "jira", user_id: "user-1", account_id: "acct-1" });
     expect((statePayload(jiraInstall.state).ctx as { siblings: string[] }).siblings).toEqual([]);
     const jira = await s.connect({ product: "jira" });
-    expect(jira.scopes).toEqual([...ATLASSIAN_DEFAULT_SCOPES.jira, "offline_access"]);
+    expect(jira.scopes).toEqual([...ATLASSIAN_DEFAULT_SCOPES.jira, "offline_access", "read:me"]);
 
     const wikiInstall = await s.sdk.buildInstallUrl({ provider: "confluence", user_id: "user-1", account_id: "acct-1" });
-    expect(new Set(scopesOf(wikiInstall.url))).toEqual(new Set([...ATLASSIAN_DEFAULT_SCOPES.confluence, "offline_access", ...ATLASSIAN_DEFAULT_SCOPES.jira]));
+    expect(new Set(scopesOf(wikiInstall.url))).toEqual(new Set([...ATLASSIAN_DEFAULT_SCOPES.confluence, "offline_access", "read:me", ...ATLASSIAN_DEFAULT_SCOPES.jira]));
     expect((statePayload(wikiInstall.state).ctx as { siblings: string[] }).siblings).toEqual([jira.id]);
     const wiki = await s.connect({ product: "confluence" });
 
     const jsmInstall = await s.sdk.buildInstallUrl({ provider: "jsm", user_id: "user-1", account_id: "acct-1" });
-    const union = new Set([...ATLASSIAN_DEFAULT_SCOPES.jira, ...ATLASSIAN_DEFAULT_SCOPES.confluence, ...ATLASSIAN_DEFAULT_SCOPES.jsm, "offline_access"]);
+    const union = new Set([...ATLASSIAN_DEFAULT_SCOPES.jira, ...ATLASSIAN_DEFAULT_SCOPES.confluence, ...ATLASSIAN_DEFAULT_SCOPES.jsm, "offline_access", "read:me"]);
     expect(new Set(scopesOf(jsmInstall.url))).toEqual(union);
     expect((statePayload(jsmInstall.state).ctx as { siblings: string[] }).siblings).toEqual([jira.id, wiki.id]);
     const jsm = await s.connect({ product: "jsm" });
@@ -197,7 +197,7 @@ describe("sibling scope union", () => {
     const s = await sandbox();
     await s.connect({ product: "confluence", account_id: "acct-other" });
     const install = await s.sdk.buildInstallUrl({ provider: "jira", user_id: "user-1", account_id: "acct-1" });
-    expect(new URL(install.url).searchParams.get("scope")).toBe([...ATLASSIAN_DEFAULT_SCOPES.jira, "offline_access"].join(" "));
+    expect(new URL(install.url).searchParams.get("scope")).toBe([...ATLASSIAN_DEFAULT_SCOPES.jira, "offline_access", "read:me"].join(" "));
   });
 
   it("never lists integrations for a non-Atlassian provider in the same SDK", async () => {

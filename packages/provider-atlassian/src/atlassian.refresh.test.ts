@@ -2,25 +2,18 @@
 // every sibling, one refresh at a time per account (family lock, across SDK instances), reuse outside the window
 // revoking the family -> needs_reauth everywhere, and 5xx / 429 leaving records untouched.
 import { MemoryCache, accessTokenKey, createSDK, refreshLockKey, type SDK } from "@sdk/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { failure, observe } from "../test/observe.js";
+import { sandboxes } from "../test/sandboxes.js";
 import { atlassian, type AtlassianRuntime } from "./index.js";
-import { SANDBOX_REDIRECT_URI, SANDBOX_STATE_SECRETS, startAtlassianSandbox, type AtlassianSandbox, type AtlassianSandboxOptions } from "./testing.js";
+import { SANDBOX_REDIRECT_URI, SANDBOX_STATE_SECRETS, type AtlassianSandbox } from "./testing.js";
 
 const HOUR = 3600_000;
 const MINUTE = 60_000;
+const ACME = "11111111-1111-4111-8111-111111111111";
 const KEY = { id: "k1", key: Buffer.alloc(32, 9).toString("base64") };
 
-const running: AtlassianSandbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
-});
-
-async function sandbox(options: AtlassianSandboxOptions = {}): Promise<AtlassianSandbox> {
-  const started = await startAtlassianSandbox({ encryption: [KEY], provider: { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 50 } }, ...options });
-  running.push(started);
-  return started;
-}
+const sandbox = sandboxes({ encryption: [KEY], provider: { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 50 } } });
 
 /** Jira, Confluence and JSM of acct-1 on the one default site. */
 async function threeSiblings(s: AtlassianSandbox) {
@@ -113,8 +106,9 @@ describe("rotation shared by siblings", () => {
         }),
       ),
     ];
-    const lockKey = refreshLockKey("atlassian", "grant", "acct-1");
-    expect(lockKey).toBe("integration:atlassian:grant:app_user:acct-1:refresh_lock");
+    // One lock per Atlassian user's grant, in the 1.x key shape.
+    const lockKey = refreshLockKey("atlassian", "grant.user-1", "acct-1");
+    expect(lockKey).toBe("integration:atlassian:grant.user-1:app_user:acct-1:refresh_lock");
     for (let expiry = 1; expiry <= 2; expiry++) {
       s.clock.advance(HOUR);
       maxInFlight = 0;
@@ -217,15 +211,61 @@ describe("provider outages during refresh", () => {
 });
 
 describe("sdk.fetch", () => {
-  it("answers a scope mismatch (gateway 401) after one refresh and one retry, and the integration stays active", async () => {
+  it("returns a scope mismatch (gateway 401) without any refresh: 25 calls, 0 refreshes, the integration stays active", async () => {
     const s = await sandbox({ provider: { scopes: { jsm: ["read:servicedesk-request"] } } });
     const jsm = await s.connect({ product: "jsm" });
-    const response = await s.sdk.fetch(jsm.id, "/rest/api/3/myself");
-    expect(response.status).toBe(401);
-    expect(((await response.json()) as { message: string }).message).toMatch(/scope does not match/);
-    expect(s.emulator.stats.refreshes).toBe(1);
+    for (let call = 0; call < 25; call++) {
+      const response = await s.sdk.fetch(jsm.id, "/rest/api/3/myself");
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { message: string }).message).toMatch(/scope does not match/);
+    }
+    expect(s.emulator.stats.tokenCalls).toBe(1);
+    expect(s.emulator.counters.jira_myself).toBe(25);
     expect((await s.sdk.getConnection(jsm.id)).status).toBe("active");
     expect((await s.sdk.fetch(jsm.id, "/rest/servicedeskapi/servicedesk")).status).toBe(200);
+  });
+
+  it("another 401 refreshes once; a 401 on the refreshed token comes back without another refresh: 25 calls, 1 refresh", async () => {
+    const s = await sandbox();
+    const jira = await s.connect({ product: "jira" });
+    s.emulator.fault("jira_myself", { kind: "status", status: 401 }, 100);
+    for (let call = 0; call < 25; call++) expect((await s.sdk.fetch(jira.id, "/rest/api/3/myself")).status).toBe(401);
+    expect(s.emulator.stats.refreshes).toBe(1);
+    expect(s.emulator.counters.jira_myself).toBe(26);
+    expect((await s.sdk.getConnection(jira.id)).status).toBe("active");
+  });
+
+  it("10 concurrent calls that all get a 401 cost one refresh, across two SDK instances too", async () => {
+    const s = await sandbox();
+    const jira = await s.connect({ product: "jira" });
+    const other = createSDK({
+      store: s.store,
+      cache: s.cache,
+      now: s.clock.now,
+      state: { secrets: SANDBOX_STATE_SECRETS },
+      encryption: { keys: [KEY] },
+      providers: [atlassian({ clientId: s.emulator.clientId, clientSecret: s.emulator.clientSecret, redirectUri: SANDBOX_REDIRECT_URI, endpoints: s.emulator.endpoints })],
+    });
+    s.emulator.fault("jira_myself", { kind: "status", status: 401 }, 1000);
+    const answers = await Promise.all([s.sdk, other].flatMap((sdk) => Array.from({ length: 5 }, () => sdk.fetch(jira.id, "/rest/api/3/myself"))));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(401));
+    for (let call = 0; call < 10; call++) expect((await other.fetch(jira.id, "/rest/api/3/myself")).status).toBe(401);
+    expect(s.emulator.stats.refreshes).toBe(1);
+    expect(s.emulator.stats.reuseDetected).toBe(0);
+  });
+
+  it("stays inside the connection's site: dot segments, encoded dot segments and absolute URLs to another site are refused unsent", async () => {
+    const other = { id: "22222222-2222-4222-8222-222222222222", name: "beta", url: "https://beta.atlassian.net", products: ["jira" as const] };
+    const acme = { id: ACME, name: "acme", url: "https://acme.atlassian.net", products: ["jira" as const, "jsm" as const, "confluence" as const] };
+    const s = await sandbox({ emulator: { sites: [acme, other] } });
+    const jira = await s.connect({ product: "jira", sites: [ACME, other.id], pick: ACME });
+    const before = s.emulator.stats.apiCalls;
+    for (const path of [`/../${other.id}/rest/api/3/myself`, `/%2e%2e/${other.id}/rest/api/3/myself`, `/rest/../../${other.id}/rest/api/3/myself`, `${s.emulator.endpoints.apiBaseUrl}/ex/jira/${other.id}/rest/api/3/myself`, `${s.emulator.endpoints.apiBaseUrl}/me`]) {
+      const error = await failure(s.sdk.fetch(jira.id, path));
+      expect([path, error.code, error.details.field]).toEqual([path, "validation_failed", "fetch.path"]);
+    }
+    expect(s.emulator.stats.apiCalls).toBe(before);
+    expect((await s.sdk.fetch(jira.id, `${s.emulator.endpoints.apiBaseUrl}/ex/jira/${ACME}/rest/api/3/myself`)).status).toBe(200);
   });
 
   it("never sends the token to another origin", async () => {

@@ -9,8 +9,9 @@ import { OAuthStrategy, type ErrorMapper, type OAuthProvider, type StatePayload 
 import { z } from "zod";
 import { cloudIdSchema, fetchAccessibleResources, sitesServing, type AccessibleSite } from "./accessible-resources.js";
 import { ATLASSIAN_FAMILY, ATLASSIAN_PRODUCTS, resolveAtlassianOptions, type AtlassianOptions, type AtlassianProduct, type ResolvedAtlassianOptions } from "./atlassian-options.js";
+import { atlassianAccountIdSchema, grantLockId, IDENTITY_FIELD, listGrantFamily } from "./atlassian-identity.js";
 import { atlassianRuntime, type AtlassianRuntime } from "./atlassian-runtime.js";
-import { listAtlassianSiblings } from "./list-atlassian-siblings.js";
+import { guardGrantOwner, identifyInstall, installSiblings, learnIdentity } from "./grant-owner.js";
 import { recoverGrantSiblings } from "./recover-grant-siblings.js";
 import { SiteSelectionStore } from "./site-selection-store.js";
 
@@ -21,6 +22,7 @@ const metadataSchema = z.looseObject({
   cloud_id: cloudIdSchema,
   site_url: urlSchema,
   site_name: z.string().max(512),
+  [IDENTITY_FIELD]: atlassianAccountIdSchema.optional(),
 });
 
 /**
@@ -37,6 +39,32 @@ function atlassianErrors(product: AtlassianProduct): ErrorMapper {
     }
     return undefined;
   };
+}
+
+/**
+ * A dead refresh token, in whichever words Atlassian picks: `403 invalid_grant "Unknown or invalid refresh token."`
+ * (mapped by the RFC rules) or `unauthorized_client "refresh_token is invalid"` at 400 or 403 (ParabolInc/parabol
+ * issue #11849, 23.5k times in 15 days). Both mean "consent again", not "wrong client secret". Refresh grant only.
+ */
+function atlassianRefreshErrors(product: AtlassianProduct): ErrorMapper {
+  return (answer) => {
+    const body = answer.body as { error?: unknown; error_description?: unknown } | undefined;
+    const error = typeof body?.error === "string" ? body.error.slice(0, 64) : undefined;
+    const description = typeof body?.error_description === "string" ? body.error_description : "";
+    if (error !== "unauthorized_client" && !/refresh[_ ]token is invalid|invalid refresh[_ ]token/i.test(description)) return undefined;
+    return new SdkError("reauth_required", `${product}: Atlassian no longer accepts this grant's refresh token (HTTP ${answer.status}${error ? `, ${error}` : ""}): the user must connect again.`, {
+      details: { provider: product, status: answer.status, provider_error: error ?? "invalid_refresh_token" },
+    });
+  };
+}
+
+/** The gateway's 401 for a path outside the granted scopes ("Unauthorized; scope does not match"): a refresh cannot cure it. */
+async function scopeMismatch(response: Response): Promise<boolean> {
+  if (response.status !== 401) {
+    void response.body?.cancel().catch(() => undefined);
+    return false;
+  }
+  return /scope does not match/i.test((await response.text()).slice(0, 4096));
 }
 
 function withSite(draft: IntegrationDraft, site: AccessibleSite): IntegrationDraft {
@@ -89,6 +117,8 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
     // `updated_at` (the idle clock) without using the grant.
     refreshTokenIdleMs: 30 * 24 * 3600 * 1000,
     mapError: atlassianErrors(product),
+    classifyRefreshError: atlassianRefreshErrors(product),
+    refreshCannotCure: scopeMismatch,
     ...(options.identityResolver ? { identityResolver: options.identityResolver } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
@@ -97,8 +127,8 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
 
     async installContext(context, input) {
       const cloudId = input.cloud_id === undefined ? undefined : parseInput(cloudIdSchema, input.cloud_id, "buildInstallUrl.cloud_id");
-      // One grant per Atlassian user and app: a new consent must cover what the account's siblings already hold.
-      const siblings = await listAtlassianSiblings(context, input.account_id);
+      // One grant per Atlassian user and app: a new consent must cover what that user's siblings already hold.
+      const siblings = await installSiblings(context, input.account_id, input.created_by ?? input.user_id);
       const scopes = [...new Set(siblings.flatMap((sibling) => sibling.scopes))];
       return {
         scopes,
@@ -111,7 +141,8 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
     async buildIntegration(context, { draft, tokens, state }) {
       const accessToken = tokens[""]?.access_token;
       if (!accessToken) throw new SdkError("provider_response_invalid", `"access_token" in ${product} token response is missing.`, { details: { provider: product, field: "access_token" } });
-      return chooseSite(context, draft, accessToken, state);
+      const identity = await identifyInstall(strategy.tokenClient(context), { provider: product, meUrl: endpoints.meUrl, accessToken, grantedScopes: tokens[""]?.scopes });
+      return chooseSite(context, { ...draft, metadata: { ...draft.metadata, [IDENTITY_FIELD]: identity } }, accessToken, state);
     },
     completeSiteSelection: async (context, input) => {
       const { draft, site } = await selections.take(context, input);
@@ -120,7 +151,10 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
     parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
     naturalKey: ({ metadata }) => (typeof metadata.cloud_id === "string" ? metadata.cloud_id : null),
     runtime: (integration, tokens) => atlassianRuntime(endpoints.apiBaseUrl, product, integration, tokens),
-    grantSiblings: async (context, integration) => listAtlassianSiblings(context, integration.account_id),
+    grantSiblings: listGrantFamily,
+    grantLockId,
+    beforeSave: (context, draft) => guardGrantOwner(context, draft, { strategy, meUrl: endpoints.meUrl }),
+    afterRefresh: (context, integration, token) => learnIdentity(context, integration, { client: strategy.tokenClient(context), meUrl: endpoints.meUrl, accessToken: token.access_token }),
     async afterSave(context, saved) {
       await recoverGrantSiblings(context, { saved, strategy, accessibleResourcesUrl: endpoints.accessibleResourcesUrl });
     },

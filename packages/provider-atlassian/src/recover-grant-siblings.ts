@@ -5,7 +5,7 @@
 import { SdkError, type Integration, type ProviderContext } from "@sdk/core";
 import type { OAuthStrategy } from "@sdk/oauth";
 import { fetchAccessibleResources } from "./accessible-resources.js";
-import { listAtlassianSiblings } from "./list-atlassian-siblings.js";
+import { listGrantFamily } from "./atlassian-identity.js";
 
 export async function recoverGrantSiblings(
   context: ProviderContext,
@@ -14,7 +14,8 @@ export async function recoverGrantSiblings(
   const { saved, strategy } = args;
   const refreshToken = saved.credentials.refresh_token;
   if (typeof refreshToken !== "string") return [];
-  const waiting = (await listAtlassianSiblings(context, saved.account_id)).filter(
+  // Only the same Atlassian user's records: a new consent is a new grant of that user, never of another.
+  const waiting = (await listGrantFamily(context, saved)).filter(
     (sibling) => sibling.id !== saved.id && sibling.status === "needs_reauth" && sibling.scopes.every((scope) => saved.scopes.includes(scope)),
   );
   if (waiting.length === 0) return [];

@@ -23,7 +23,9 @@ describe("no secret in any error, event or log line of the Atlassian provider", 
     const seen = observe();
     s = await startAtlassianSandbox({
       emulator: { sites: [ACME, WIKI], clientSecret: CLIENT_SECRET },
-      provider: { retry: { attempts: 2, baseDelayMs: 1 }, timeoutMs: 150 },
+      // A deadline the delay fault below exceeds, with room for a loaded machine: at 150 ms a slow first code exchange
+      // timed out, was retried, and met a spent code.
+      provider: { retry: { attempts: 2, baseDelayMs: 1 }, timeoutMs: 1000 },
       encryption: [{ id: "k1", key: ENCRYPTION_KEY }],
       logger: seen.logger,
     });
@@ -90,7 +92,7 @@ describe("no secret in any error, event or log line of the Atlassian provider", 
     for (const fault of [
       { kind: "status", status: 500 },
       { kind: "rate_limit", retryAfterSeconds: 600 },
-      { kind: "delay", ms: 300 },
+      { kind: "delay", ms: 2000 },
       { kind: "malformed" },
       { kind: "status", status: 400, body: { error: "invalid_request", error_description: `bad refresh_token ${await sandbox.refreshTokenOf(jira.id)}` } },
     ] as const) {

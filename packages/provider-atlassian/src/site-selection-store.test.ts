@@ -38,7 +38,7 @@ describe("single site", () => {
   it("completes the callback, persists cloud_id / site_url / site_name and keys the integration on cloud_id", async () => {
     const s = await sandbox();
     const saved = await s.connect({ product: "jira", sites: [BETA.id] });
-    expect(saved.metadata).toEqual({ cloud_id: BETA.id, site_url: BETA.url, site_name: BETA.name });
+    expect(saved.metadata).toEqual({ cloud_id: BETA.id, site_url: BETA.url, site_name: BETA.name, atlassian_account_id: "user-1" });
     expect(saved.natural_key).toBe(BETA.id);
     const runtime = await s.sdk.resolveConnection<AtlassianRuntime>(saved.id);
     expect(runtime.api_base_url).toBe(`${s.emulator.endpoints.apiBaseUrl}/ex/jira/${BETA.id}`);

@@ -171,6 +171,8 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     badId.map((id): BadCall => ({ call: (target) => target.fetch(loose(id), "/x"), field: "fetch.id" })),
     fc.oneof(notString, fc.constant(""), fc.constant("/".repeat(9000))).map((path): BadCall => ({ call: (target) => target.fetch(keyId, loose(path)), field: "fetch.path" })),
     fc.constantFrom("https://evil.example/steal", "HTTP://evil.example/x", "https://127.0.0.2/x", "http://127.0.0.1:1/x").map((path): BadCall => ({ call: (target) => target.fetch(oauthId, path), field: "fetch.path" })),
+    // Dot segments, raw or percent-encoded, never leave the base path (no request is sent).
+    fc.tuple(fc.constantFrom("..", "%2e%2e", "%2E.", ".%2e", "%252e%252e", "."), fc.string({ maxLength: 8 }).filter((tail) => !/[?#]/.test(tail))).map(([dots, tail]): BadCall => ({ call: (target) => target.fetch(oauthId, `/${dots}/${tail}`), field: "fetch.path" })),
     fc.tuple(fc.constantFrom("X-Trace", "X-A"), fc.constantFrom("a\r\nb", "a\nSet-Cookie: x", "\u0000")).map(([name, value]): BadCall => ({ call: (target) => target.fetch(keyId, "/x", { headers: { [name]: value } }), field: "fetch.init.headers" })),
   ),
   fetcher: fc.oneof(
@@ -195,6 +197,10 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     badId.filter((value) => value !== undefined).map((account): BadCall => ({ call: (target) => target.scanConnections(loose({ account_id: account })), field: "scanConnections.account_id" })),
     fc.oneof(fc.integer({ min: 1001, max: 1_000_000 }), fc.integer({ max: 0 }), fc.constantFrom(1.5, "10", null, Number.NaN)).map((limit): BadCall => ({ call: (target) => target.scanConnections(loose({ limit })), field: "scanConnections.limit" })),
     fc.constantFrom("credentials", "$where", "natural_key").map((key): BadCall => ({ call: (target) => target.scanConnections(loose({ [key]: "x" })), field: `scanConnections.${key}` })),
+  ),
+  refreshDue: fc.oneof(
+    fc.oneof(fc.integer({ max: -1 }), fc.constantFrom(1.5, "60000", null, Number.NaN)).map((within): BadCall => ({ call: (target) => target.refreshDue(loose({ within })), field: "refreshDue.within" })),
+    fc.constantFrom("credentials", "$where", "account_id").map((key): BadCall => ({ call: (target) => target.refreshDue(loose({ within: 60_000, [key]: "x" })), field: `refreshDue.${key}` })),
   ),
   "events.on": fc.oneof(
     fc.oneof(badIdString, fc.constantFrom("connection.created", "token.*", "__proto__")).map((name): BadCall => ({ call: (target) => target.events.on(loose<"connection.deleted">(name), () => undefined), field: "events.on.name" })),

@@ -13,6 +13,8 @@ export interface FakeOAuthProviderOptions {
   apiBaseUrl?: string;
   /** Prefix of minted access tokens, so a secret scan can look for them. @default "fake-access-token" */
   tokenPrefix?: string;
+  /** The provider's `refreshCannotCure` hook. */
+  refreshCannotCure?: ProviderDefinition["refreshCannotCure"];
 }
 
 export interface FakeOAuthProvider extends ProviderDefinition {
@@ -35,6 +37,7 @@ export function fakeOAuthProvider(options: FakeOAuthProviderOptions = {}): FakeO
     requires: { cache: true, stateSecrets: true },
     minted,
     revoked,
+    ...(options.refreshCannotCure ? { refreshCannotCure: options.refreshCannotCure } : {}),
     parseCredentials: (credentials, field) => parseInput(credentialsSchema, credentials, field),
     parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
     naturalKey: ({ metadata }) => (typeof metadata.cloud_id === "string" ? metadata.cloud_id : null),

@@ -121,7 +121,8 @@ export class AtlassianGrantStore {
     return { ok: true, tokens: this.#tokens(grant, refreshToken) };
   }
 
-  refresh(presented: string): RefreshOutcome {
+  /** `rotate: false` answers without a new refresh token: the presented one stays the chain's current token. */
+  refresh(presented: string, options: { rotate?: boolean } = {}): RefreshOutcome {
     const record = this.#refreshTokens.get(presented);
     if (!record) return { ok: false, reason: "unknown" };
     const { chain } = record;
@@ -140,6 +141,10 @@ export class AtlassianGrantStore {
     if (record.retiredAt === undefined && now - record.issuedAt > this.#rules.refreshInactivityMs) return { ok: false, reason: "expired" };
 
     const reusedWithinWindow = record.retiredAt !== undefined;
+    if (options.rotate === false && !reusedWithinWindow) {
+      record.issuedAt = now;
+      return { ok: true, tokens: this.#tokens(chain.grant, undefined), reusedWithinWindow };
+    }
     // Inside the leeway the old token gets a fresh token too (Auth0 semantics); the token it displaces keeps
     // its own leeway, so two racing refreshers both succeed once and the loser's token dies with the window.
     this.#refreshTokens.get(chain.current)!.retiredAt = now;

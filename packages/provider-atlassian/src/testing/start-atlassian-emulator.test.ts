@@ -351,6 +351,42 @@ describe("refresh", () => {
   });
 });
 
+describe("quirks of the refresh answer", () => {
+  it("answers a dead refresh token with the configured unauthorized_client variant (400 or 403)", async () => {
+    for (const status of [400, 403]) {
+      const body = { error: "unauthorized_client", error_description: "refresh_token is invalid" };
+      const emulator = await start({ deadRefreshTokenAnswer: { status, body } });
+      const { refresh_token } = await connect(emulator);
+      expect((await refresh(emulator, refresh_token!)).status).toBe(200);
+      // The first token was rotated out; its reuse after the window is dead.
+      emulator.clock.advance(11 * MINUTE);
+      expect(await refresh(emulator, refresh_token!)).toEqual({ status, body });
+      expect(await refresh(emulator, "atl_rt_unknown")).toEqual({ status, body });
+      expect(emulator.stats.deadRefreshes).toBe(2);
+    }
+  });
+
+  it("leaves refresh_token out of refresh answers with omitRefreshTokenOnRefresh, and the presented token keeps working", async () => {
+    const emulator = await start({ omitRefreshTokenOnRefresh: true });
+    const { refresh_token } = await connect(emulator);
+    for (let round = 0; round < 3; round++) {
+      emulator.clock.advance(60 * MINUTE);
+      const answer = await refresh(emulator, refresh_token!);
+      expect(answer.status).toBe(200);
+      expect(answer.body.refresh_token).toBeUndefined();
+      expect(answer.body.access_token).toEqual(expect.any(String));
+    }
+    expect(emulator.stats).toMatchObject({ refreshes: 3, reuseDetected: 0, deadRefreshes: 0 });
+  });
+
+  it("grants only the app's console scopes with appScopes (offline_access always), so read:me can be missing", async () => {
+    const emulator = await start({ appScopes: ["read:jira-user"] });
+    const tokens = await connect(emulator, { scope: "read:jira-user read:me offline_access" });
+    expect(tokens.scope.split(" ").sort()).toEqual(["offline_access", "read:jira-user"]);
+    expect((await get(emulator.endpoints.meUrl, tokens.access_token)).status).toBe(401);
+  });
+});
+
 describe("one grant per user and app", () => {
   async function twoConsents(options: AtlassianEmulatorOptions = {}) {
     const emulator = await start({ sites: [JIRA_SITE, WIKI_SITE], ...options });
@@ -479,7 +515,19 @@ describe("product APIs through the gateway", () => {
     projects: (site: string) => `/ex/jira/${site}/rest/api/3/project`,
     servicedesks: (site: string) => `/ex/jira/${site}/rest/servicedeskapi/servicedesk`,
     spaces: (site: string) => `/ex/confluence/${site}/wiki/api/v2/spaces`,
+    currentUser: (site: string) => `/ex/confluence/${site}/wiki/rest/api/user/current`,
   };
+
+  it("answers Jira's /myself and Confluence's current user with the user the token belongs to", async () => {
+    const emulator = await start({ sites: [FULL_SITE], users: [{ accountId: "ada", name: "Ada" }, { accountId: "bob", name: "Bob" }] });
+    const scope = "read:jira-user read:confluence-user offline_access";
+    for (const user of ["ada", "bob"]) {
+      const { access_token } = await connect(emulator, { scope }, { user });
+      const at = (path: string) => get(`${emulator.endpoints.apiBaseUrl}${path}`, access_token);
+      expect(await at(paths.myself(FULL_SITE.id))).toMatchObject({ status: 200, body: { accountId: user } });
+      expect(await at(paths.currentUser(FULL_SITE.id))).toMatchObject({ status: 200, body: { type: "known", accountId: user, displayName: user === "ada" ? "Ada" : "Bob" } });
+    }
+  });
 
   it("answers each path with the product's shape when token, site and scope fit", async () => {
     const emulator = await start({ sites: [FULL_SITE], users: [{ accountId: "ada", email: "ada@example.com", name: "Ada" }] });
@@ -588,7 +636,7 @@ describe("counters and lifecycle", () => {
     await refresh(emulator, tokens.refresh_token!);
     await get(emulator.endpoints.accessibleResourcesUrl, tokens.access_token);
     expect(emulator.counters).toEqual({ authorize: 1, authorize_decision: 1, token: 2, accessible_resources: 1 });
-    expect(emulator.stats).toEqual({ tokenCalls: 2, codeExchanges: 1, refreshes: 1, reuseDetected: 0, familyRevocations: 0, apiCalls: 1 });
+    expect(emulator.stats).toEqual({ tokenCalls: 2, codeExchanges: 1, refreshes: 1, reuseDetected: 0, familyRevocations: 0, deadRefreshes: 0, apiCalls: 1 });
     expect(JSON.stringify(emulator.log)).not.toContain(tokens.refresh_token);
     expect(JSON.stringify(emulator.log)).not.toContain(tokens.access_token);
     emulator.resetCounters();

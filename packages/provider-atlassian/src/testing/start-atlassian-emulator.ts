@@ -98,6 +98,25 @@ export interface AtlassianEmulatorOptions {
    * 401 `{"code":401,"message":"Unauthorized; scope does not match"}` (community reports). @default 401
    */
   scopeMismatchStatus?: 401 | 403;
+  /**
+   * Answer to a dead refresh token (expired, revoked, rotated out, superseded). The documented one is 403
+   * `invalid_grant "Unknown or invalid refresh token."` (providers/atlassian.md A2). Atlassian also answers
+   * `{"error":"unauthorized_client","error_description":"refresh_token is invalid"}` at 400 or 403 (ParabolInc/parabol
+   * issue #11849): set `{ status: 400 | 403, body: that }`.
+   * @default 403 `{ error: "invalid_grant", error_description: "Unknown or invalid refresh token." }`
+   */
+  deadRefreshTokenAnswer?: { status: number; body: unknown };
+  /**
+   * Refresh answers carry no `refresh_token` and the presented one stays valid (no rotation), as seen on the community
+   * forum (providers/atlassian.md A2, community.developer.atlassian.com t/54555). @default false
+   */
+  omitRefreshTokenOnRefresh?: boolean;
+  /**
+   * Scopes the app holds in the developer console; a requested scope outside them is left out of the grant and of the
+   * token's `scope` (UNSURE: Atlassian does not document what happens to such a scope). Models a deployment whose app
+   * lacks the User identity API (`read:me`). @default every requested scope is granted
+   */
+  appScopes?: string[];
   clock?: ManualClock;
   /** @default 0 (a free port) */
   port?: number;
@@ -122,6 +141,8 @@ export interface AtlassianEmulatorStats {
   reuseDetected: number;
   /** Families (all refresh chains of a grant) revoked by reuse detection. */
   familyRevocations: number;
+  /** Refreshes refused because the refresh token was dead (unknown, expired, revoked, reused). */
+  deadRefreshes: number;
   /** Handled calls to accessible-resources, /me and the product APIs. */
   apiCalls: number;
 }
@@ -218,6 +239,16 @@ const PRODUCT_PATHS: ProductPath[] = [
     }),
   },
   {
+    // GET /wiki/rest/api/user/current (Confluence REST v1, read:confluence-user): the user the token acts as.
+    // https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-users/#api-wiki-rest-api-user-current-get
+    name: "confluence_current_user",
+    family: "confluence",
+    rest: "/wiki/rest/api/user/current",
+    products: ["confluence"],
+    scope: "read:confluence-user",
+    body: (_site, user) => ({ type: "known", accountId: user.accountId, accountType: "atlassian", email: user.email, publicName: user.name, displayName: user.name }),
+  },
+  {
     name: "confluence_spaces",
     family: "confluence",
     rest: "/wiki/api/v2/spaces",
@@ -277,7 +308,7 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
     reconsentKeepsRefreshChain: options.reconsentKeepsRefreshChain ?? true,
   });
   const pending = new Map<string, { redirectUri: string; state: string | null; scopes: string[]; sites: string[] }>();
-  const stats: AtlassianEmulatorStats = { tokenCalls: 0, codeExchanges: 0, refreshes: 0, reuseDetected: 0, familyRevocations: 0, apiCalls: 0 };
+  const stats: AtlassianEmulatorStats = { tokenCalls: 0, codeExchanges: 0, refreshes: 0, reuseDetected: 0, familyRevocations: 0, deadRefreshes: 0, apiCalls: 0 };
   let baseUrl = "";
 
   const redirect = (target: string, params: Record<string, string | null | undefined>): EmulatorResponse => {
@@ -374,7 +405,8 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
           const chosen = [...new Set(form.getAll("site"))];
           const refused = chosen.find((site) => !authorization.sites.includes(site) || !user.sites.includes(site));
           if (refused !== undefined) return errorPage(400, `Account ${user.accountId} cannot grant site ${refused}`);
-          const code = store.approve({ user: user.accountId, scopes: authorization.scopes, sites: chosen, redirectUri: authorization.redirectUri });
+          const granted = options.appScopes ? authorization.scopes.filter((scope) => scope === "offline_access" || options.appScopes!.includes(scope)) : authorization.scopes;
+          const code = store.approve({ user: user.accountId, scopes: granted, sites: chosen, redirectUri: authorization.redirectUri });
           return redirect(authorization.redirectUri, { code, state: authorization.state });
         },
       },
@@ -396,12 +428,14 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
             return tokenAnswer(outcome.tokens);
           }
           if (body.grant_type === "refresh_token") {
-            const outcome = store.refresh(body.refresh_token ?? "");
+            const outcome = store.refresh(body.refresh_token ?? "", { rotate: !options.omitRefreshTokenOnRefresh });
             if (!outcome.ok) {
               if (outcome.reason === "reuse") {
                 stats.reuseDetected += 1;
                 if (outcome.familyRevokedNow) stats.familyRevocations += 1;
               }
+              stats.deadRefreshes += 1;
+              if (options.deadRefreshTokenAnswer) return { status: options.deadRefreshTokenAnswer.status, body: options.deadRefreshTokenAnswer.body };
               return tokenError(403, "invalid_grant", "Unknown or invalid refresh token.");
             }
             stats.refreshes += 1;

@@ -1,0 +1,115 @@
+// The identity rules of an Atlassian grant at each step: install (record who consented, or `misconfigured` when the
+// app cannot read /me), save (a grant never replaces another Atlassian user's record), refresh (a 1.x record learns
+// its user the first time it can be proven, then joins that user's siblings) and the scope union of an install.
+import { SdkError, type Integration, type IntegrationDraft, type ProviderContext } from "@sdk/core";
+import type { OAuthStrategy, TokenClient } from "@sdk/oauth";
+import { fetchAtlassianIdentity, identityOf, IDENTITY_FIELD, listAccountRecords, refusesProfile } from "./atlassian-identity.js";
+
+/**
+ * At the callback: the Atlassian account that consented. A grant without `read:me`, or a /me that refuses the token,
+ * is `misconfigured` (the app must list the User identity API's `read:me`): grouping grants without knowing their
+ * user is what mixed two people's tokens.
+ */
+export async function identifyInstall(client: TokenClient, args: { provider: string; meUrl: string; accessToken: string; grantedScopes: string[] | undefined }): Promise<string> {
+  const misconfigured = (status?: number) =>
+    new SdkError(
+      "misconfigured",
+      `The ${args.provider} grant cannot read the consenting user's profile (GET /me${status ? `, HTTP ${status}` : ", read:me not granted"}): add the "User identity API" scope read:me to the app in the Atlassian developer console, then install again. The SDK groups Atlassian integrations by that user.`,
+      { details: { provider: args.provider, field: "atlassian.scopes", scope: "read:me", ...(status ? { status } : {}) } },
+    );
+  if (args.grantedScopes && !args.grantedScopes.includes("read:me")) throw misconfigured();
+  try {
+    return await fetchAtlassianIdentity(client, { provider: args.provider, url: args.meUrl, accessToken: args.accessToken });
+  } catch (error) {
+    if (refusesProfile(error)) throw misconfigured(SdkError.is(error) && typeof error.details.status === "number" ? error.details.status : undefined);
+    throw error;
+  }
+}
+
+/**
+ * Scope union of an install: the scopes of the records this SDK user connected before and of every record of the
+ * Atlassian users behind them. Who will consent is only known after the consent; the SDK user starting the install
+ * is the best guess, and records of other Atlassian users of the account never widen the request.
+ */
+export async function installSiblings(context: ProviderContext, accountId: string, createdBy: string): Promise<Integration[]> {
+  const records = await listAccountRecords(context, accountId);
+  const mine = records.filter((record) => record.created_by === createdBy);
+  const identities = new Set(mine.map(identityOf).filter((identity) => identity !== undefined));
+  return records.filter((record) => {
+    const identity = identityOf(record);
+    return identity === undefined ? record.created_by === createdBy : identities.has(identity);
+  });
+}
+
+/**
+ * Before a save that would update a record in place (same account, product and site): refuse when that record holds
+ * another Atlassian user's grant. A 1.x record is first asked who it is (its own token, refreshed if needed, + /me);
+ * one that cannot say (grant dead or without `read:me`) is updated, which is how 1.x records move to 2.0.
+ */
+export async function guardGrantOwner(context: ProviderContext, draft: IntegrationDraft, deps: { strategy: OAuthStrategy; meUrl: string }): Promise<void> {
+  const cloudId = draft.metadata?.cloud_id;
+  if (typeof cloudId !== "string") return;
+  const records = await context.integrations.list({ account_id: draft.account_id, provider: draft.provider });
+  const existing = records.find((record) => record.natural_key === cloudId || (record.natural_key === null && record.metadata.cloud_id === cloudId));
+  if (!existing) return;
+  const incoming = identityOf({ metadata: draft.metadata ?? {} });
+  let current = identityOf(existing);
+  if (current === undefined && incoming !== undefined && existing.status === "active") current = await proveIdentity(context, existing, deps);
+  if (current === undefined || current === incoming) return;
+  throw new SdkError(
+    "integration_exists",
+    `${draft.provider} on this site is connected for this account by another Atlassian user; a grant never replaces another user's connection. Delete integration "${existing.id}" first (deleteConnection), or connect as the same Atlassian user.`,
+    { details: { provider: draft.provider, integration_id: existing.id, field: `metadata.${IDENTITY_FIELD}` } },
+  );
+}
+
+/** A 1.x record's Atlassian user from its own access token; undefined when it cannot be proven. */
+async function proveIdentity(context: ProviderContext, record: Integration, deps: { strategy: OAuthStrategy; meUrl: string }): Promise<string | undefined> {
+  try {
+    const token = await deps.strategy.token(context, record);
+    const refreshed = await context.integrations.get(record.id);
+    const learned = refreshed ? identityOf(refreshed) : undefined;
+    if (learned !== undefined) return learned;
+    return await fetchAtlassianIdentity(deps.strategy.tokenClient(context), { provider: record.provider, url: deps.meUrl, accessToken: token.access_token });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * After a 1.x record's own refresh: its user from /me (when its grant holds `read:me`), written on it and on the 1.x
+ * records holding the same refresh token (the same chain, so the same user). From then on they are that user's
+ * siblings. Nothing is written when /me refuses: the record stays 1.x and keeps the 1.x lock.
+ */
+export async function learnIdentity(context: ProviderContext, integration: Integration, args: { client: TokenClient; meUrl: string; accessToken: string }): Promise<void> {
+  if (identityOf(integration) !== undefined) return;
+  let identity: string;
+  try {
+    identity = await fetchAtlassianIdentity(args.client, { provider: integration.provider, url: args.meUrl, accessToken: args.accessToken });
+  } catch (error) {
+    if (refusesProfile(error)) return;
+    throw error;
+  }
+  const fresh = await context.integrations.get(integration.id);
+  if (!fresh || identityOf(fresh) !== undefined) return;
+  const chain = fresh.credentials.refresh_token;
+  const records = await listAccountRecords(context, integration.account_id);
+  for (const record of records) {
+    if (record.id !== fresh.id && (typeof chain !== "string" || record.credentials.refresh_token !== chain)) continue;
+    await setIdentity(context, record.id, identity);
+  }
+}
+
+/** Compare-and-set of the identity on a record that has none yet, re-reading on conflict. */
+async function setIdentity(context: ProviderContext, id: string, identity: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await context.integrations.get(id);
+    if (!current || identityOf(current) !== undefined) return;
+    try {
+      await context.integrations.update(current, { metadata: { ...current.metadata, [IDENTITY_FIELD]: identity } });
+      return;
+    } catch (error) {
+      if (!SdkError.is(error, "integration_conflict")) throw error;
+    }
+  }
+}
