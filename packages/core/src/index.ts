@@ -32,6 +32,7 @@ export { IntegrationRepository, type IntegrationChanges } from "./integration-re
 export { CredentialCipher, isEnvelope, type EncryptionKey, type Envelope } from "./credential-cipher.js";
 export { accessTokenKey, refreshLockKey, internalKey } from "./cache-keys.js";
 export { parseInput, formatPath } from "./parse-input.js";
+export { webhookHeader } from "./webhook-header.js";
 export { idSchema, providerIdSchema, scopeSchema, jsonRecordSchema, secretSchema, headerSecretSchema, urlSchema } from "./schemas.js";
 export type {
   InstallCallbackInput,

@@ -24,6 +24,7 @@ export const SDK_ERROR_CODES = [
   "state_provider_mismatch",
   "state_binding_mismatch",
   "state_replayed",
+  "issuer_mismatch",
   "authorization_denied",
   "invalid_client",
   "provider_error",

@@ -7,6 +7,6 @@ export { signState, verifyState, hashBinding, createBrowserBinding, stateError, 
 export { createPkcePair, s256Challenge } from "./pkce.js";
 export { TokenClient, rfcError, type ClientAuthMethod, type ErrorMapper, type HttpAnswer, type RetryOptions, type TokenClientOptions } from "./token-client.js";
 export { parseRfcTokenResponse, invalidResponse, type TokenFields } from "./token-response.js";
-export { decodeCachedToken, isFresh, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
+export { decodeCachedToken, effectiveSkewMs, isFresh, MAX_SKEW_FRACTION, storeCachedToken, tokenKey, type CachedToken } from "./token-cache.js";
 export { withRefreshLock, type LockHold, type RefreshLockOptions } from "./refresh-lock.js";
 export { cacheCipher } from "./cache-cipher.js";

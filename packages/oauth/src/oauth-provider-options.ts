@@ -57,6 +57,18 @@ export interface OAuthProviderOptions {
   authorizeParams?: Record<string, string>;
   /** Base URL for `sdk.fetch`. */
   apiBaseUrl?: string;
+  /**
+   * The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a callback that carries `iss` must
+   * carry exactly this value (RFC 9207 mix-up defence), else `issuer_mismatch`.
+   * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+   */
+  issuer?: string;
+  /**
+   * The server always sends `iss` on its authorization responses (its metadata's
+   * `authorization_response_iss_parameter_supported`): a callback without `iss` is then `issuer_mismatch` too.
+   * Needs `issuer`. @default false
+   */
+  authorizationResponseIssParameterSupported?: boolean;
   /** Lifetime assumed when a token response has no `expires_in`. @default 3600 */
   defaultExpiresInSeconds?: number;
   /** Refresh this long before expiry. @default 60 */

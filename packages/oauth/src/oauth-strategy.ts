@@ -81,10 +81,15 @@ const optionsSchema = z.object({
   scopes: z.array(scopeSchema).optional(),
   defaultExpiresInSeconds: z.number().int().positive().optional(),
   skewSeconds: z.number().int().nonnegative().optional(),
+  issuer: z.string().min(1).max(2048).optional(),
+  authorizationResponseIssParameterSupported: z.boolean().optional(),
   timeoutMs: z.number().int().positive().optional(),
   lockLeaseMs: z.number().int().positive().optional(),
   refreshTokenIdleMs: z.number().int().positive().optional(),
   chains: z.array(z.string().regex(/^[a-z][a-z0-9]*$/)).optional(),
+}).refine((options) => !options.authorizationResponseIssParameterSupported || options.issuer !== undefined, {
+  message: "is required when authorizationResponseIssParameterSupported is true",
+  path: ["issuer"],
 });
 
 export class OAuthStrategy implements ProviderDefinition {
@@ -141,6 +146,25 @@ export class OAuthStrategy implements ProviderDefinition {
       };
     }
     if (options.revokeUrl || options.revoke) this.revoke = (context, integration) => this.#revoke(context, integration);
+  }
+
+  /**
+   * RFC 9207 section 2.4: with a known issuer, the response's `iss` must equal it (simple string comparison), and must be
+   * there when the server says it always sends it. Checked first, for error responses too, before anything is used.
+   */
+  #checkIssuer(context: ProviderContext, input: InstallCallbackInput): void {
+    const expected = this.options.issuer;
+    if (expected === undefined) return;
+    const given = typeof input.iss === "string" ? input.iss : undefined;
+    if (given === expected || (given === undefined && !this.options.authorizationResponseIssParameterSupported)) return;
+    context.events.emit("state.rejected", { provider: this.id, code: "issuer_mismatch" });
+    throw new SdkError(
+      "issuer_mismatch",
+      given === undefined
+        ? `The ${this.id} callback carries no "iss" although the server always sends it (RFC 9207): the response may come from another server. Start the install again.`
+        : `The ${this.id} callback's "iss" is not the configured issuer (RFC 9207 mix-up defence): the response comes from another authorization server. Start the install again.`,
+      { details: { provider: this.id, field: "handleInstallCallback.iss", reason: given === undefined ? "missing" : "different" } },
+    );
   }
 
   get #skewMs(): number {
@@ -245,6 +269,7 @@ export class OAuthStrategy implements ProviderDefinition {
 
   async handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
     const cache = context.requireCache();
+    this.#checkIssuer(context, input);
     if (input.error) {
       const providerError = /^[a-z_]{1,64}$/.test(input.error) ? input.error : "unknown";
       throw new SdkError("authorization_denied", `The user or ${this.id} refused the authorization (${providerError}).`, {
@@ -610,6 +635,7 @@ export class OAuthStrategy implements ProviderDefinition {
       token_type: fields.token_type ?? "Bearer",
       expires_at: this.#expiresAt(fields, now),
       scopes: fields.scopes ?? ((record.credentials[names.scopes] as string[] | undefined) ?? record.scopes),
+      issued_at: now,
     };
     const rotated = fields.refresh_token && fields.refresh_token !== refreshToken ? fields.refresh_token : undefined;
     const previous = refreshToken;

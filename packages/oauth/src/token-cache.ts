@@ -9,6 +9,20 @@ export interface CachedToken {
   /** Milliseconds since the epoch. */
   expires_at: number;
   scopes: string[];
+  /** When the SDK obtained it (ms since the epoch); with `expires_at` it gives the token's lifetime. */
+  issued_at?: number;
+}
+
+/**
+ * The part of a token's lifetime that may be spent in the refresh skew. A skew longer than that (60 s against a 5 s
+ * token) would refresh, and rotate, on every resolve and never cache.
+ */
+export const MAX_SKEW_FRACTION = 0.5;
+
+/** The skew for one token: the configured one, capped at `MAX_SKEW_FRACTION` of its lifetime when that is known. */
+export function effectiveSkewMs(token: CachedToken, skewMs: number): number {
+  if (token.issued_at === undefined || !(token.expires_at > token.issued_at)) return skewMs;
+  return Math.min(skewMs, Math.floor((token.expires_at - token.issued_at) * MAX_SKEW_FRACTION));
 }
 
 const cachedTokenSchema = z.object({
@@ -16,6 +30,7 @@ const cachedTokenSchema = z.object({
   token_type: z.string(),
   expires_at: z.number(),
   scopes: z.array(z.string()),
+  issued_at: z.number().optional(),
 });
 
 /** The cache key of one chain's access token ("" is the primary chain). */
@@ -37,19 +52,25 @@ export function decodeCachedToken(raw: string | undefined): CachedToken | undefi
     typeof token === "object" && token !== null && typeof token.access_token === "string" && token.access_token.length > 0 &&
     typeof token.token_type === "string" && typeof token.expires_at === "number" && Array.isArray(token.scopes) && token.scopes.every((scope) => typeof scope === "string")
   ) {
-    return { access_token: token.access_token, token_type: token.token_type, expires_at: token.expires_at, scopes: token.scopes };
+    return {
+      access_token: token.access_token,
+      token_type: token.token_type,
+      expires_at: token.expires_at,
+      scopes: token.scopes,
+      ...(typeof token.issued_at === "number" ? { issued_at: token.issued_at } : {}),
+    };
   }
   const parsed = cachedTokenSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Caches the token for its lifetime minus `skewMs`; a token already inside the skew is not cached. */
+/** Caches the token for its lifetime minus the skew (see `effectiveSkewMs`); a token already inside it is not cached. */
 export async function storeCachedToken(cache: CacheStore, key: string, token: CachedToken, nowMs: number, skewMs: number): Promise<void> {
-  const ttl = Math.floor(token.expires_at - skewMs - nowMs);
+  const ttl = Math.floor(token.expires_at - effectiveSkewMs(token, skewMs) - nowMs);
   if (ttl > 0) await cache.set(key, JSON.stringify(token), ttl);
 }
 
 /** True while the token is outside the refresh skew. */
 export function isFresh(token: CachedToken | undefined, nowMs: number, skewMs: number): token is CachedToken {
-  return token !== undefined && token.expires_at - skewMs > nowMs;
+  return token !== undefined && token.expires_at - effectiveSkewMs(token, skewMs) > nowMs;
 }

@@ -18,7 +18,7 @@ describe("no token, code or secret in any error, event or log line of the Slack 
     });
     const harness = h;
     const { emulator, sdk } = harness;
-    const secrets = new Set<string>([emulator.clientSecret, "planted-wrong-secret-7f3a"]);
+    const secrets = new Set<string>([emulator.clientSecret, emulator.signingSecret, "planted-wrong-secret-7f3a"]);
     const { texts: errors, capture } = recordErrors();
     const collectTokens = () => {
       for (const chain of emulator.chains()) {
@@ -84,6 +84,13 @@ describe("no token, code or secret in any error, event or log line of the Slack 
     await capture(() => sdk.deleteConnection(second.id, { revoke: true }));
     const third = await harness.install({ account_id: "acct-3" });
     collectTokens();
+    // Slack events: a bad signature, a replay outside the window, then the uninstall applied (connection.revoked).
+    const uninstall = emulator.eventRequest("T0ACME0001", { type: "app_uninstalled" });
+    await capture(() => sdk.handleWebhook({ provider: "slack", headers: { ...uninstall.headers, "x-slack-signature": `v0=${"ab".repeat(32)}` }, body: uninstall.body }));
+    const stale = emulator.eventRequest("T0ACME0001", { type: "app_uninstalled" }, { timestampSeconds: Math.floor(emulator.clock.now() / 1000) - 3600 });
+    await capture(() => sdk.handleWebhook({ provider: "slack", ...stale }));
+    await capture(() => sdk.handleWebhook({ provider: "slack", ...emulator.eventRequest("T0ACME0001", { type: "tokens_revoked", tokens: { oauth: ["not an id"] } }) }));
+    await sdk.handleWebhook({ provider: "slack", ...uninstall });
     emulator.revokeInstall("T0ACME0001");
     emulator.clock.advance(TWELVE_HOURS);
     await capture(() => harness.resolve(third.id));
@@ -99,5 +106,7 @@ describe("no token, code or secret in any error, event or log line of the Slack 
     // The incoming-webhook URL of each install is a secret too; it points at the emulator's /services/.
     expect(text).not.toContain(`${emulator.url}/services/`);
     expect(text).toMatch(/invalid_refresh_token/);
+    expect(text).toMatch(/webhook_signature_invalid[\s\S]*webhook_replayed/);
+    expect(harness.events.some((event) => event.name === "connection.revoked")).toBe(true);
   });
 });

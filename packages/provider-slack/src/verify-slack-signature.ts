@@ -1,20 +1,11 @@
 // Slack's request signing: `X-Slack-Signature: v0=` + hex HMAC-SHA256(signing secret, `v0:{X-Slack-Request-Timestamp}:{raw
 // body}`), compared in constant time, and a request more than 5 minutes from now refused (a captured request cannot be
 // replayed later). Never logs or returns the secret, the body or the signature.
-import { SdkError, type WebhookInput } from "@sdk/core";
+import { SdkError, webhookHeader, type WebhookInput } from "@sdk/core";
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** Slack's window: "more than five minutes from local time" is refused. @see https://api.slack.com/authentication/verifying-requests-from-slack */
 export const SLACK_SIGNATURE_MAX_AGE_SECONDS = 300;
-
-/** The single value of a header (names are case-insensitive); undefined when absent or repeated. */
-export function headerValue(headers: WebhookInput["headers"], name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  const values = Object.entries(headers)
-    .filter(([key, value]) => key.toLowerCase() === wanted && value !== undefined)
-    .flatMap(([, value]) => (Array.isArray(value) ? value : [value as string]));
-  return values.length === 1 ? values[0] : undefined;
-}
 
 /** The `X-Slack-Signature` value for a body at a timestamp (seconds): what Slack sends, and what the emulator signs with. */
 export function slackSignature(signingSecret: string, timestamp: string, body: string): string {
@@ -28,8 +19,8 @@ export function slackSignature(signingSecret: string, timestamp: string, body: s
  * in the future is refused too.
  */
 export function verifySlackRequest(input: WebhookInput, signingSecret: string, nowMs: number): void {
-  const timestamp = headerValue(input.headers, "x-slack-request-timestamp");
-  const signature = headerValue(input.headers, "x-slack-signature");
+  const timestamp = webhookHeader(input.headers, "x-slack-request-timestamp");
+  const signature = webhookHeader(input.headers, "x-slack-signature");
   const invalid = (why: string) =>
     new SdkError("webhook_signature_invalid", `The Slack request's ${why}: answer 401 and ignore it.`, { details: { provider: "slack", header: "X-Slack-Signature" } });
   if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) throw invalid("X-Slack-Request-Timestamp is missing or not a number of seconds");

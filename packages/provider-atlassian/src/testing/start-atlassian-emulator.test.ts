@@ -540,6 +540,15 @@ describe("product APIs through the gateway", () => {
     expect(emulator.stats.apiCalls).toBe(4);
   });
 
+  it("serves what jira.js and confluence.js call first: Jira's paginated project search and Confluence's v1 space list", async () => {
+    const emulator = await start({ sites: [FULL_SITE] });
+    const { access_token } = await connect(emulator, { scope: everything });
+    const at = (path: string, token?: string) => get(`${emulator.endpoints.apiBaseUrl}${path}`, token);
+    expect(await at(`/ex/jira/${FULL_SITE.id}/rest/api/3/project/search`, access_token)).toMatchObject({ status: 200, body: { startAt: 0, isLast: true, total: 1, values: [{ key: "DEMO" }] } });
+    expect(await at(`/ex/confluence/${FULL_SITE.id}/wiki/rest/api/space`, access_token)).toMatchObject({ status: 200, body: { start: 0, size: 1, results: [{ key: "DEMO" }] } });
+    expect((await at(`/ex/jira/${FULL_SITE.id}/rest/api/3/project/search`)).status).toBe(401);
+  });
+
   it("answers 401 for a bad token, 404 for an unknown site or a product the site lacks", async () => {
     const emulator = await start({ sites: [JIRA_SITE] });
     const { access_token } = await connect(emulator, { scope: everything });

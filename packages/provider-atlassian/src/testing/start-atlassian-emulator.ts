@@ -224,6 +224,23 @@ const PRODUCT_PATHS: ProductPath[] = [
     ],
   },
   {
+    // What jira.js calls first (`projects.searchProjects`): the paginated project list, a PageBean.
+    // https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-projects/#api-rest-api-3-project-search-get
+    name: "jira_project_search",
+    family: "jira",
+    rest: "/rest/api/3/project/search",
+    products: ["jira", "jsm"],
+    scope: "read:jira-work",
+    body: (_site, _user, base) => ({
+      self: `${base}/rest/api/3/project/search?maxResults=50&startAt=0`,
+      maxResults: 50,
+      startAt: 0,
+      total: 1,
+      isLast: true,
+      values: [{ self: `${base}/rest/api/3/project/10000`, id: "10000", key: "DEMO", name: "Demo project", projectTypeKey: "software", simplified: false, style: "classic", isPrivate: false }],
+    }),
+  },
+  {
     name: "jsm_servicedesks",
     family: "jira",
     rest: "/rest/servicedeskapi/servicedesk",
@@ -257,6 +274,22 @@ const PRODUCT_PATHS: ProductPath[] = [
     body: (site) => ({
       results: [{ id: "65538", key: "DEMO", name: "Demo space", type: "global", status: "current", homepageId: "65541" }],
       _links: { base: `${site.url}/wiki` },
+    }),
+  },
+  {
+    // What confluence.js calls first (`space.getSpaces`): the REST v1 space list.
+    // https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-space/#api-wiki-rest-api-space-get
+    name: "confluence_spaces_v1",
+    family: "confluence",
+    rest: "/wiki/rest/api/space",
+    products: ["confluence"],
+    scope: "read:confluence-space.summary",
+    body: (site) => ({
+      results: [{ id: 65538, key: "DEMO", name: "Demo space", type: "global", status: "current", _links: { webui: "/spaces/DEMO", self: `${site.url}/wiki/rest/api/space/DEMO` } }],
+      start: 0,
+      limit: 25,
+      size: 1,
+      _links: { base: `${site.url}/wiki`, context: "/wiki", self: `${site.url}/wiki/rest/api/space` },
     }),
   },
 ];

@@ -314,6 +314,22 @@ describe("verify install", () => {
   });
 });
 
+describe("organization endpoints clients call first", () => {
+  const get = async (path: string, token?: string) => {
+    const response = await fetch(`${emulator.endpoints.apiBaseUrl}${path}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+
+  it("lists the token's organization and describes it; another organization is 403, an unknown one 404", async () => {
+    const { token } = await connect();
+    expect(await get("/organizations/", token)).toMatchObject({ status: 200, body: [{ slug: "acme", status: { id: "active" } }] });
+    expect(await get("/organizations/acme/", token)).toMatchObject({ status: 200, body: { slug: "acme", id: expect.any(String) } });
+    expect((await get("/organizations/globex/", token)).status).toBe(403);
+    expect((await get("/organizations/initech/", token)).status).toBe(404);
+    expect((await get("/organizations/")).status).toBe(401);
+  });
+});
+
 describe("organization projects API", () => {
   it("lists the organization's projects for an installation token of that organization", async () => {
     const { token } = await connect();

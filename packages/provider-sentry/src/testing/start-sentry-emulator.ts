@@ -194,6 +194,13 @@ function detail(status: number, message: string): EmulatorResponse {
   return { status, body: { detail: message } };
 }
 
+const readsOrg = (scopes: readonly string[]) => scopes.some((scope) => scope === "org:read" || scope === "org:write" || scope === "org:admin");
+
+/** An organization as Sentry's organization endpoints describe it (the fields clients read first). */
+function organizationBody(org: SentryOrganization) {
+  return { id: String(Math.abs([...org.slug].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) | 0, 7))), slug: org.slug, name: org.name ?? org.slug, dateCreated: new Date(Date.UTC(2025, 0, 1)).toISOString(), status: { id: "active", name: "active" }, isEarlyAdopter: false, require2FA: false, features: [] };
+}
+
 function htmlPage(status: number, title: string, body: string): EmulatorResponse {
   return { status, html: `<!doctype html><html><head><title>${escapeHtml(title)}</title></head><body>\n${body}\n</body></html>` };
 }
@@ -486,6 +493,36 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
               dateCreated: new Date(Date.UTC(2025, 0, 1)).toISOString(),
             })),
           };
+        },
+      },
+      // What @sentry/api and most clients call first. A token belongs to one organization, so the list holds that one.
+      // https://docs.sentry.io/api/organizations/list-your-organizations/
+      // https://docs.sentry.io/api/organizations/retrieve-an-organization/
+      {
+        name: "organizations",
+        method: "GET",
+        path: "/api/0/organizations/",
+        handler: (request) => {
+          stats.apiCalls += 1;
+          const principal = authenticate(request);
+          if (principal.kind === "rejected") return principal.response;
+          const org = organizations.get(principal.orgSlug);
+          if (!readsOrg(principal.scopes) || !org) return { status: 200, body: [] };
+          return { status: 200, body: [organizationBody(org)] };
+        },
+      },
+      {
+        name: "organization",
+        method: "GET",
+        path: /\/api\/0\/organizations\/(?<org>[^/]+)\//,
+        handler: (request) => {
+          stats.apiCalls += 1;
+          const principal = authenticate(request);
+          if (principal.kind === "rejected") return principal.response;
+          const org = organizations.get(request.params.org ?? "");
+          if (!org) return detail(404, NOT_FOUND);
+          if (principal.orgSlug !== org.slug || !readsOrg(principal.scopes)) return detail(403, NO_PERMISSION);
+          return { status: 200, body: organizationBody(org) };
         },
       },
       { name: "releases", method: "GET", path: releasesPath, handler: releasesHandler },

@@ -515,6 +515,15 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
         path: /^\/services\/[^/]+\/[^/]+\/[^/]+$/,
         handler: ({ path }) => (webhooks.has(path) ? { status: 200, text: "ok" } : { status: 404, text: "no_service" }),
       },
+      // A Web API method the emulator does not serve answers as Slack answers a method that does not exist: HTTP 200
+      // `{ ok: false, error: "unknown_method", req_method }` (https://docs.slack.dev/reference/methods, "unknown_method";
+      // @slack/web-api surfaces it as a platform error), never a 404 an API client would read as a transport failure.
+      ...(["GET", "POST"] as const).map((method) => ({
+        name: "unknown-method",
+        method,
+        path: /^\/api\/(?<method>[A-Za-z0-9_.]+)$/,
+        handler: ({ params }: { params: Record<string, string> }) => slackError("unknown_method", { req_method: params.method ?? "" }),
+      })),
     ],
   });
   baseUrl = server.url;

@@ -134,3 +134,13 @@ describe("chat.postMessage", () => {
     expect((await client.api("chat.postMessage", fresh, { channel: "C0GENERAL1", text: "x" })).body).toEqual({ ok: false, error: "token_revoked" });
   });
 });
+
+describe("a method the emulator does not serve", () => {
+  it("answers HTTP 200 unknown_method, as Slack does, on GET and POST", async () => {
+    const body = await client.install({ scope: "chat:write" });
+    const posted = await client.api("conversations.lisst", body.access_token as string);
+    expect([posted.status, posted.body]).toEqual([200, { ok: false, error: "unknown_method", req_method: "conversations.lisst" }]);
+    const got = await fetch(`${emulator.endpoints.apiBaseUrl}/users.info?user=U1`);
+    expect([got.status, await got.json()]).toEqual([200, { ok: false, error: "unknown_method", req_method: "users.info" }]);
+  });
+});
