@@ -33,6 +33,7 @@ import type { BuildInstallUrlInput, CompleteSiteSelectionInput, HandleInstallCal
 import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
+import { reencryptAll, type ReencryptInput, type ReencryptProgress } from "./reencrypt-connections.js";
 import { refreshDuePage, type RefreshDueInput, type RefreshDueResult } from "./refresh-due.js";
 import { parseScanInput, scanFilterShape, scanPage, type ConnectionPage, type ListInput, type ScanInput } from "./connection-scan.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
@@ -501,6 +502,16 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    */
   async refreshDue(input: RefreshDueInput): Promise<RefreshDueResult> {
     return refreshDuePage(this.#context, this.#providers, input);
+  }
+
+  /**
+   * Key rotation: re-encrypts every record whose credentials use a key other than the first of `encryption.keys`
+   * (or 1.x plaintext), compare-and-set (a concurrent refresh wins and the record is retried, never clobbered).
+   * Safe to run in several processes at once; resumable from `cursor`; `onProgress` after every page; `signal` stops
+   * it. Once it returns `cursor: null` with `failed: 0`, the old key can be removed.
+   */
+  async reencryptConnections(input: ReencryptInput = {}): Promise<ReencryptProgress> {
+    return reencryptAll(this.#context.integrations, this.#logger, input);
   }
 
   async #page(input: ScanInput, field: string): Promise<ConnectionPage> {

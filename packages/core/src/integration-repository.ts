@@ -134,6 +134,27 @@ export class IntegrationRepository {
     }
   }
 
+  /**
+   * Re-encrypts one record whose credentials are plaintext or under an older key, compare-and-set. A writer that gets
+   * in between (a refresh storing a rotated token) wins: the record is read again and retried, never overwritten.
+   * Decrypting needs the record's old key: `decryption_failed` when it is gone.
+   */
+  async reencrypt(id: string): Promise<"reencrypted" | "current" | "missing"> {
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.#call("get", () => this.#store.get(id));
+      if (!stored) return "missing";
+      const record = this.#read(stored);
+      if (!this.#cipher.needsUpgrade(record.credentials)) return "current";
+      const current = this.#opened(record);
+      try {
+        await this.update(current, { credentials: { ...current.credentials } });
+        return "reencrypted";
+      } catch (error) {
+        if (!SdkError.is(error, "integration_conflict") || attempt >= 5) throw error;
+      }
+    }
+  }
+
   #read(stored: Integration): Integration {
     const record = readStoredRecord(stored);
     if (!record) {

@@ -130,6 +130,10 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.oneof(badIdString, notString).filter((status) => status !== undefined).map((status): BadCall => ({ call: (target) => target.listConnections(loose({ account_id: "acct-1", status })), field: "listConnections.status" })),
     fc.constantFrom("credentials", "$where", "natural_key", "id").map((key): BadCall => ({ call: (target) => target.listConnections(loose({ account_id: "acct-1", [key]: "x" })), field: `listConnections.${key}` })),
   ),
+  reencryptConnections: fc.oneof(
+    fc.constantFrom("e30", "a b", "").map((cursor): BadCall => ({ call: (target) => target.reencryptConnections({ cursor }), field: "reencryptConnections.cursor" })),
+    fc.constantFrom("log", 1, {}).map((onProgress): BadCall => ({ call: (target) => target.reencryptConnections(loose({ onProgress })), field: "reencryptConnections.onProgress" })),
+  ),
   createConnection: fc.oneof(
     fc.record({ field: fc.constantFrom("account_id", "created_by"), value: badId }).map(({ field, value }): BadCall => ({
       call: (target) => target.createConnection(loose({ provider: "acme-key", account_id: "acct-1", created_by: "user-1", credentials: { api_key: "k-1234" }, [field]: value })),

@@ -1,0 +1,74 @@
+// `sdk.reencryptConnections`: the key-rotation sweep. Pages through every record, re-encrypts those under a key
+// other than the primary one through the repository (its cipher, its compare-and-set), reports progress after each
+// page, and stops at a page boundary when aborted, handing back the cursor to resume from.
+import { z } from "zod";
+import { scanFilterShape, scanPage } from "./connection-scan.js";
+import type { IntegrationRepository } from "./integration-repository.js";
+import type { Logger } from "./logger.js";
+import { parseInput } from "./parse-input.js";
+import { SdkError } from "./sdk-error.js";
+
+export interface ReencryptProgress {
+  /** Records re-encrypted with the primary key by this call. */
+  done: number;
+  /** Records examined so far by this call (done + skipped + failed). */
+  total: number;
+  /** Already under the primary key (or re-encrypted by another process meanwhile), or deleted meanwhile. */
+  skipped: number;
+  /** Could not be re-encrypted (e.g. `decryption_failed`: its key is not in the ring); `failures` counts by code. */
+  failed: number;
+  failures: Record<string, number>;
+  /** Where to resume: the cursor after the last finished page; null once the whole store was swept. */
+  cursor: string | null;
+}
+
+export interface ReencryptInput {
+  /** The `cursor` of an earlier, interrupted run. */
+  cursor?: string;
+  /** Records per page (1-1000). @default 100 */
+  limit?: number;
+  /** Called after every page with the running totals and the cursor to resume from. */
+  onProgress?: (progress: ReencryptProgress) => void;
+  /** Stops at the next record; the result's cursor resumes at the page that was running. */
+  signal?: AbortSignal;
+}
+
+const reencryptSchema = z.strictObject({
+  cursor: scanFilterShape.cursor,
+  limit: scanFilterShape.limit,
+  onProgress: z.custom<(progress: ReencryptProgress) => void>((value) => typeof value === "function", "must be a function").optional(),
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, "must be an AbortSignal").optional(),
+});
+
+export async function reencryptAll(repository: IntegrationRepository, logger: Logger, input: ReencryptInput = {}): Promise<ReencryptProgress> {
+  const parsed = parseInput(reencryptSchema, input ?? {}, "reencryptConnections") as ReencryptInput;
+  const progress: ReencryptProgress = { done: 0, total: 0, skipped: 0, failed: 0, failures: {}, cursor: parsed.cursor ?? null };
+  let cursor = parsed.cursor;
+  for (;;) {
+    if (parsed.signal?.aborted) return progress;
+    const page = await scanPage(repository, { cursor, limit: parsed.limit }, "reencryptConnections");
+    for (const record of page.records) {
+      // Aborted mid-page: the cursor still points before this page, and re-running it is harmless (idempotent).
+      if (parsed.signal?.aborted) return progress;
+      progress.total += 1;
+      if (!repository.needsReencryption(record)) {
+        progress.skipped += 1;
+        continue;
+      }
+      try {
+        const outcome = await repository.reencrypt(record.id);
+        if (outcome === "reencrypted") progress.done += 1;
+        else progress.skipped += 1;
+      } catch (error) {
+        const code = SdkError.is(error) ? error.code : "unknown";
+        progress.failed += 1;
+        progress.failures[code] = (progress.failures[code] ?? 0) + 1;
+        logger.warn({ integration_id: record.id, code }, "reencryptConnections: record not re-encrypted");
+      }
+    }
+    progress.cursor = page.cursor;
+    parsed.onProgress?.({ ...progress, failures: { ...progress.failures } });
+    if (page.cursor === null) return progress;
+    cursor = page.cursor;
+  }
+}
