@@ -17,6 +17,7 @@ import type {
   ConfirmPendingInstallInput,
   InstallCallbackResult,
   InstallUrlResult,
+  IntegrationIdentity,
   PendingInstall,
   PendingInstallLookup,
   ProviderContext,
@@ -114,6 +115,8 @@ const fetchInitSchema = z
 /** Redirects `sdk.fetch` follows itself, and only on the connection's origin: credentials never travel elsewhere. */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
+/** Integration identities remembered for prefetching (about 150 bytes each). */
+const MAX_IDENTITIES = 100_000;
 
 function isReplayableBody(body: unknown): boolean {
   return body === undefined || body === null || typeof body === "string" || body instanceof URLSearchParams || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof Blob;
@@ -143,6 +146,8 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   readonly #upserts = new Map<string, Promise<unknown>>();
   /** Resolves in flight per integration id, shared by callers that arrive while one runs (see resolveConnection). */
   readonly #resolving = new Map<string, { generation: number; joiners: number; promise: Promise<Runtime> }>();
+  /** Integration id -> provider and account_id (which never change), for the prefetch of a resolve. */
+  readonly #identities = new Map<string, IntegrationIdentity>();
   /** Counts cache invalidations this instance made; with the repository's write count it dates a resolve in flight. */
   #invalidations = 0;
   readonly #curedTokens: CuredTokenMemory;
@@ -411,11 +416,33 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   }
 
   async #resolve(integrationId: string): Promise<Runtime> {
-    const integration = await this.#context.integrations.upgradeIfNeeded(integrationId);
+    // Provider and account_id never change for an id: once seen, the provider's cache reads (the access token) start
+    // together with the record read instead of after it.
+    const identity = this.#identities.get(integrationId);
+    const early = identity ? this.#providers.get(identity.provider) : undefined;
+    const prefetched = identity && early?.prefetch ? early.prefetch(this.#context, identity) : undefined;
+    // Settled here too: when the record read fails first, nobody else awaits it.
+    prefetched?.catch(() => undefined);
+    const integration = await this.#context.integrations.upgradeIfNeeded(integrationId, { tier: true });
+    if (!integration) this.#identities.delete(integrationId);
     if (!integration) throw new SdkError("integration_not_found", `Integration "${integrationId}" does not exist.`, { details: { integration_id: integrationId } });
     this.#assertUsable(integration);
     const provider = this.#provider(integration.provider, "integration.provider");
-    return provider.resolve(this.#context, integration);
+    if (!identity) this.#remember(integration);
+    const matches = identity !== undefined && identity.provider === integration.provider && identity.account_id === integration.account_id;
+    return prefetched && matches ? provider.resolve(this.#context, integration, prefetched) : provider.resolve(this.#context, integration);
+  }
+
+  #remember(integration: Integration): void {
+    // Bounded: past the limit the oldest half is forgotten (those ids just take one sequential read again).
+    if (this.#identities.size >= MAX_IDENTITIES) {
+      let drop = MAX_IDENTITIES / 2;
+      for (const id of this.#identities.keys()) {
+        if (drop-- <= 0) break;
+        this.#identities.delete(id);
+      }
+    }
+    this.#identities.set(integration.id, { id: integration.id, provider: integration.provider, account_id: integration.account_id });
   }
 
   /** Runs a provider's cache invalidation and dates it, so no resolve in flight from before it is shared after it. */

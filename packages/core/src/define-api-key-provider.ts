@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { ProviderDefinition, Runtime } from "./provider.js";
 import { headerSecretSchema } from "./schemas.js";
-import { defineStaticProvider, type StaticProviderOptions } from "./static-provider.js";
+import { defineStaticProvider, storedString, type StaticProviderOptions } from "./static-provider.js";
 
 export interface ApiKeyProviderOptions extends StaticProviderOptions {
   /** Header that carries the key. @default "Authorization" */
@@ -25,8 +25,8 @@ export function defineApiKeyProvider<const Id extends string>(options: ApiKeyPro
   // keySchema takes unknown input, so piping the checked string into it is sound; the cast only narrows its input type.
   const keySchema = options.keySchema ? headerSecretSchema.pipe(options.keySchema as z.ZodType<string, string>) : headerSecretSchema;
   const schema = z.strictObject({ api_key: keySchema });
-  return defineStaticProvider<Id, ApiKeyRuntime>("api_key", options, schema, (credentials) => {
-    const apiKey = String(credentials.api_key);
+  return defineStaticProvider<Id, ApiKeyRuntime>("api_key", options, schema, (_credentials, integration) => {
+    const apiKey = storedString(integration, "api_key");
     return { api_key: apiKey, headers: { [header]: scheme ? `${scheme} ${apiKey}` : apiKey } };
   });
 }

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { ProviderDefinition, Runtime } from "./provider.js";
 import { secretSchema } from "./schemas.js";
-import { defineStaticProvider, type StaticProviderOptions } from "./static-provider.js";
+import { defineStaticProvider, storedString, type StaticProviderOptions } from "./static-provider.js";
 
 const basicSchema = z.strictObject({
   username: z
@@ -23,9 +23,9 @@ export interface BasicRuntime extends Runtime {
 }
 
 export function defineBasicProvider<const Id extends string>(options: StaticProviderOptions & { id: Id }): ProviderDefinition<Id, BasicRuntime> {
-  return defineStaticProvider<Id, BasicRuntime>("basic", options, basicSchema, (credentials) => {
-    const username = String(credentials.username);
-    const password = String(credentials.password);
+  return defineStaticProvider<Id, BasicRuntime>("basic", options, basicSchema, (_credentials, integration) => {
+    const username = storedString(integration, "username");
+    const password = storedString(integration, "password");
     const encoded = Buffer.from(`${username}:${password}`, "utf8").toString("base64");
     return { username, password, headers: { Authorization: `Basic ${encoded}` } };
   });

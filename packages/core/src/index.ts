@@ -24,7 +24,7 @@ export {
   type IntegrationStatus,
   type IntegrationSummary,
 } from "./integration.js";
-export type { PersistentStore, StoreScanPage, StoreScanQuery, UpdateOptions } from "./persistent-store.js";
+export type { PersistentStore, ReadOptions, StoreScanPage, StoreScanQuery, UpdateOptions } from "./persistent-store.js";
 export type { CacheStore } from "./cache-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { MemoryCache, type MemoryCacheOptions } from "./memory-cache.js";
@@ -39,6 +39,7 @@ export type {
   InstallCallbackResult,
   InstallUrlInput,
   InstallUrlResult,
+  IntegrationIdentity,
   PendingInstall,
   PendingInstallLookup,
   ConfirmPendingInstallInput,

@@ -3,7 +3,7 @@
 import type { CredentialCipher, RecordBinding } from "./credential-cipher.js";
 import { readStoredRecord, toSummary, type Integration, type IntegrationFilter, type IntegrationPatch, type IntegrationSummary } from "./integration.js";
 import type { Logger } from "./logger.js";
-import type { PersistentStore, StoreScanPage, StoreScanQuery } from "./persistent-store.js";
+import type { PersistentStore, ReadOptions, StoreScanPage, StoreScanQuery } from "./persistent-store.js";
 import { secretStrings, withoutSecrets } from "./without-secrets.js";
 import { SdkError } from "./sdk-error.js";
 
@@ -127,8 +127,8 @@ export class IntegrationRepository {
    * Re-encrypts plaintext (1.x) or old-key credentials with the primary key, compare-and-set. Losing a race is
    * fine: whoever won wrote the same credentials. Returns the record as it now stands.
    */
-  async upgradeIfNeeded(id: string): Promise<Integration | undefined> {
-    const stored = await this.#call("get", () => this.#store.get(id));
+  async upgradeIfNeeded(id: string, options?: ReadOptions): Promise<Integration | undefined> {
+    const stored = await this.#call("get", () => (options ? this.#store.get(id, options) : this.#store.get(id)));
     if (!stored) return undefined;
     const record = this.#read(stored);
     const current = this.#opened(record);

@@ -7,6 +7,16 @@ export interface UpdateOptions {
   expectedVersion: number;
 }
 
+export interface ReadOptions {
+  /**
+   * The caller accepts an answer from an in-process tier that the store keeps coherent by invalidation (RedisStore
+   * `recordTier`). Only the resolve hot path asks for it; writers and the refresh path (which must see the refresh
+   * token the store holds now) never do. Stores without a tier ignore it.
+   * @default false
+   */
+  tier?: boolean;
+}
+
 /** One page of a fleet scan, as a store is asked for it (the SDK wraps it in an opaque cursor). */
 export interface StoreScanQuery {
   account_id?: string;
@@ -30,7 +40,7 @@ export interface StoreScanPage {
 
 export interface PersistentStore {
   /** The record, or undefined when there is none. */
-  get(id: string): Promise<Integration | undefined>;
+  get(id: string, options?: ReadOptions): Promise<Integration | undefined>;
   /**
    * Stores a new record. Throws `integration_exists` when the id is taken (`details.conflict: "id"`) or another record
    * has the same provider, account_id and non-null natural_key (`details.conflict: "natural_key"`), storing nothing.

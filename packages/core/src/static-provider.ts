@@ -5,6 +5,7 @@ import type { AuthType, Integration } from "./integration.js";
 import { parseInput } from "./parse-input.js";
 import type { ProviderDefinition, Runtime, RuntimeFields } from "./provider.js";
 import { providerIdSchema, urlSchema } from "./schemas.js";
+import { SdkError } from "./sdk-error.js";
 
 export interface StaticProviderOptions {
   /** Provider id used in inputs and records, e.g. `"sentry-token"`. */
@@ -24,6 +25,15 @@ export interface StaticProviderOptions {
 }
 
 const defaultMetadataSchema = z.object({ base_url: urlSchema.optional() }).loose();
+
+/** A stored credential field the runtime hands out: a string, or the record is not one this provider wrote. */
+export function storedString(integration: Integration, field: string): string {
+  const value = integration.credentials[field];
+  if (typeof value === "string") return value;
+  throw new SdkError("validation_failed", `Integration "${integration.id}" holds no "${field}" credential; update its credentials.`, {
+    details: { field: `integration.credentials.${field}`, integration_id: integration.id, provider: integration.provider },
+  });
+}
 
 export function defineStaticProvider<Id extends string = string, R extends Runtime = Runtime>(
   authType: Exclude<AuthType, "oauth2">,
@@ -50,10 +60,14 @@ export function defineStaticProvider<Id extends string = string, R extends Runti
     parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
     ...(options.naturalKey ? { naturalKey: options.naturalKey } : {}),
     async resolve(_context, integration) {
-      // Re-validated on every resolve: where a credential is sent is decided by today's configuration, not by the record.
-      const metadata = parseInput(metadataSchema, integration.metadata, "integration.metadata");
-      const credentials = parseInput(credentialsSchema, integration.credentials, "integration.credentials");
-      const baseUrl = typeof metadata.base_url === "string" ? metadata.base_url : options.baseUrl;
+      // Stored credentials are the schema's output from createConnection / updateCredentials (and AES-GCM tells any
+      // altered field): parsing them again would decrypt every field, including those the runtime never hands out.
+      // Where a credential is sent is decided by today's configuration, not by the record: a stored base_url is
+      // re-validated on every resolve (plaintext metadata, so no decryption).
+      const credentials = integration.credentials;
+      const storedBaseUrl = integration.metadata.base_url;
+      if (storedBaseUrl !== undefined) parseInput(metadataSchema, integration.metadata, "integration.metadata");
+      const baseUrl = typeof storedBaseUrl === "string" ? storedBaseUrl : options.baseUrl;
       return {
         provider: integration.provider,
         integration_id: integration.id,

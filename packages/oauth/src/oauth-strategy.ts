@@ -21,6 +21,7 @@ import {
   type InstallUrlResult,
   type Integration,
   type IntegrationDraft,
+  type IntegrationIdentity,
   type PreparedConnection,
   type ProviderContext,
   type ProviderDefinition,
@@ -461,12 +462,19 @@ export class OAuthStrategy implements ProviderDefinition {
 
   // ---- resolve and refresh ---------------------------------------------------------------------------------
 
-  async resolve(context: ProviderContext, integration: Integration): Promise<Runtime> {
+  /** The cached access token of every chain, read while core reads the record (one round trip per resolve). */
+  prefetch(context: ProviderContext, integration: IntegrationIdentity): Promise<Array<string | undefined>> {
+    const cache = context.requireCache();
+    return Promise.all(this.#chains.map((chain) => cache.get(tokenKey(integration, chain))));
+  }
+
+  async resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
     const tokens: ChainTokens = {};
-    for (const chain of this.#chains) {
+    const cached = prefetched ? ((await prefetched) as Array<string | undefined>) : undefined;
+    for (const [index, chain] of this.#chains.entries()) {
       const names = chainFields(chain);
       // Presence only: reading the field would decrypt a refresh token that a cache hit never needs.
-      if (hasCredential(integration.credentials, names.refresh)) tokens[chain] = await this.token(context, integration, chain);
+      if (hasCredential(integration.credentials, names.refresh)) tokens[chain] = await this.token(context, integration, chain, cached ? { raw: cached[index] } : undefined);
       else if (typeof integration.credentials[names.access] === "string") tokens[chain] = await this.#staticToken(context, integration, chain);
     }
     const fields = this.options.runtime ? this.options.runtime(integration, tokens) : this.#defaultRuntime(tokens);
@@ -504,11 +512,14 @@ export class OAuthStrategy implements ProviderDefinition {
     };
   }
 
-  /** A fresh access token of one chain: cache first, then one refresh per expiry across every process. */
-  async token(context: ProviderContext, integration: Integration, chain = ""): Promise<CachedToken> {
+  /**
+   * A fresh access token of one chain: cache first, then one refresh per expiry across every process. `read.raw` is
+   * the cache value already read for this resolve (prefetch), used instead of reading it again.
+   */
+  async token(context: ProviderContext, integration: Integration, chain = "", read?: { raw: string | undefined }): Promise<CachedToken> {
     const cache = context.requireCache();
     const key = tokenKey(integration, chain);
-    const cached = tokenCodec(context).decode(key, await cache.get(key));
+    const cached = tokenCodec(context).decode(key, read ? read.raw : await cache.get(key));
     if (isFresh(cached, context.now(), this.#skewMs)) return cached;
     const running = this.#inflight.get(key);
     if (running) return running;

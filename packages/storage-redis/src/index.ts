@@ -3,4 +3,5 @@
 export { RedisCache, type RedisCacheOptions } from "./redis-cache.js";
 export type { RedisCacheL1Options } from "./redis-l1-cache.js";
 export { RedisStore, RedisStorage, type RedisStoreOptions } from "./redis-store.js";
+export type { RedisStoreTierOptions } from "./redis-record-tier.js";
 export { failFastRedisOptions, type RedisClient } from "./redis-client.js";

@@ -5,6 +5,7 @@ import { SdkError, type CacheStore } from "@sdk/core";
 import { isCluster, type RedisClient } from "./redis-client.js";
 import { guardRedis, redisFailure } from "./redis-failure.js";
 import { RedisL1Cache, type RedisCacheL1Options } from "./redis-l1-cache.js";
+import { readBatch } from "./redis-read-batch.js";
 import { RedisScript } from "./redis-script.js";
 
 export interface RedisCacheOptions {
@@ -106,7 +107,7 @@ export class RedisCache implements CacheStore {
     const fullKey = this.#keyPrefix + key;
     const l1 = this.#l1;
     if (!l1 || !l1.covers(key)) {
-      const value = await guardRedis("cache_unavailable", "get", () => this.#client.get(fullKey));
+      const value = await guardRedis("cache_unavailable", "get", () => readBatch(this.#client).get(fullKey, false));
       return value ?? undefined;
     }
     const asked = Date.now();

@@ -18,8 +18,8 @@ export interface RedisCacheL1Options {
 
 export const DEFAULT_L1_KEYS = /:(?:[a-z0-9]+_)?access_token$/;
 
-interface Entry {
-  value: string;
+interface Entry<V> {
+  value: V;
   expiresAt: number;
 }
 
@@ -28,8 +28,8 @@ export interface L1Fill {
   stale: boolean;
 }
 
-export class RedisL1Cache {
-  readonly #entries = new Map<string, Entry>();
+export class RedisL1Cache<V = string> {
+  readonly #entries = new Map<string, Entry<V>>();
   readonly #fills = new Map<string, Set<L1Fill>>();
   readonly #maxEntries: number;
   readonly #maxTtlMs: number;
@@ -54,7 +54,7 @@ export class RedisL1Cache {
   }
 
   /** The value in memory for a full key, or undefined (missing, expired, or not live). Refreshes its LRU position. */
-  read(fullKey: string, nowMs: number): string | undefined {
+  read(fullKey: string, nowMs: number): V | undefined {
     const entry = this.#entries.get(fullKey);
     if (!entry) return undefined;
     this.#entries.delete(fullKey);
@@ -73,7 +73,7 @@ export class RedisL1Cache {
   }
 
   /** Keeps what Redis answered, unless the key changed or the subscription dropped while the read was in flight. */
-  complete(fullKey: string, fill: L1Fill, value: string | null, ttlMs: number, nowMs: number): void {
+  complete(fullKey: string, fill: L1Fill, value: V | null, ttlMs: number, nowMs: number): void {
     const fills = this.#fills.get(fullKey);
     fills?.delete(fill);
     if (fills?.size === 0) this.#fills.delete(fullKey);

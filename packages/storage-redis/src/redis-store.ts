@@ -9,12 +9,15 @@ import {
   type IntegrationFilter,
   type IntegrationPatch,
   type PersistentStore,
+  type ReadOptions,
   type StoreScanPage,
   type StoreScanQuery,
   type UpdateOptions,
 } from "@sdk/core";
 import type { RedisClient } from "./redis-client.js";
 import { guardRedis } from "./redis-failure.js";
+import { readBatch } from "./redis-read-batch.js";
+import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
 import { RedisScanIndex } from "./redis-scan-index.js";
 import { RedisScript } from "./redis-script.js";
 
@@ -26,6 +29,13 @@ export interface RedisStoreOptions {
    * @default "sdk:integrations"
    */
   keyPrefix?: string;
+  /**
+   * An in-process tier of records for the resolve hot path (reads that pass `{ tier: true }`; writes and the refresh
+   * path always read Redis). Every write through any RedisStore on the same Redis publishes the record id on
+   * `{prefix}:changed`, and a tier forgets that record at once; while its subscription is down nothing is served from
+   * memory. Opens one subscriber connection (close it with `dispose()`). Off by default. See the README, "Record tier".
+   */
+  recordTier?: RedisStoreTierOptions;
 }
 
 // Compare-and-set of one record plus its natural-key owner key and index sets, in one atomic step. KEYS, in order:
@@ -38,6 +48,7 @@ export interface RedisStoreOptions {
 // `version`, keeps the check exact even against writers that do not bump `version` (1.x).
 // ARGV[8] the number of index sets joined; the KEYS after them are the scan's sorted sets (members = ids, score
 // 0, read in lex order), left on delete and joined otherwise: account and provider never change after create.
+// ARGV[9] the channel on which record tiers hear that the id changed.
 const WRITE = new RedisScript(`
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == '' then
@@ -67,6 +78,7 @@ for i = join, ordered - 1 do redis.call('SADD', KEYS[i], ARGV[3]) end
 for i = ordered, #KEYS do
   if ARGV[2] == '' then redis.call('ZREM', KEYS[i], ARGV[3]) else redis.call('ZADD', KEYS[i], 0, ARGV[3]) end
 end
+redis.call('PUBLISH', ARGV[9], ARGV[3])
 return 'ok'`);
 
 type WriteOutcome = "ok" | "exists" | "missing" | "changed" | "taken";
@@ -120,6 +132,7 @@ function applyPatch(record: Integration, patch: IntegrationPatch, version: numbe
 export class RedisStore implements PersistentStore {
   readonly #client: RedisClient;
   readonly #tag: string;
+  readonly #tier: RedisRecordTier | undefined;
   readonly #scanIndex: RedisScanIndex;
 
   /** `client` stays the caller's: the store never closes it. */
@@ -133,10 +146,35 @@ export class RedisStore implements PersistentStore {
     this.#client = client;
     this.#tag = `{${prefix}}`;
     this.#scanIndex = new RedisScanIndex(client, this.#tag);
+    if (options.recordTier) {
+      const { maxEntries, maxTtlMs } = options.recordTier;
+      if (!Number.isInteger(maxEntries) || maxEntries <= 0 || !Number.isInteger(maxTtlMs) || maxTtlMs <= 0) {
+        throw new SdkError("misconfigured", `RedisStore "recordTier" needs positive integers "maxEntries" and "maxTtlMs".`, { details: { field: "recordTier" } });
+      }
+      this.#tier = new RedisRecordTier(client, this.#channel(), options.recordTier);
+    }
   }
 
-  async get(id: string): Promise<Integration | undefined> {
-    return (await this.#read(id, "get"))?.record;
+  async get(id: string, options?: ReadOptions): Promise<Integration | undefined> {
+    const tier = options?.tier ? this.#tier : undefined;
+    if (!tier) return (await this.#read(id, "get"))?.record;
+    const asked = Date.now();
+    const hit = tier.read(id, asked);
+    if (hit !== undefined) return hit;
+    const fill = tier.begin(id);
+    let record: Integration | null = null;
+    try {
+      const json = await guardRedis("store_unavailable", "get", () => readBatch(this.#client).get(this.#recordKey(id), true));
+      record = json === null ? null : this.#parse(id, json);
+    } finally {
+      tier.complete(id, fill, record, asked);
+    }
+    return record ?? undefined;
+  }
+
+  /** Closes the record tier's subscriber connection, if any. Never closes the caller's client. */
+  async dispose(): Promise<void> {
+    this.#tier?.dispose();
   }
 
   async create(record: Integration): Promise<Integration> {
@@ -243,15 +281,20 @@ export class RedisStore implements PersistentStore {
   }
 
   async #read(id: string, operation: string): Promise<StoredRecord | undefined> {
-    const json = await guardRedis("store_unavailable", operation, () => this.#client.get(this.#recordKey(id)));
+    const json = await guardRedis("store_unavailable", operation, () => readBatch(this.#client).get(this.#recordKey(id), true));
     return json === null ? undefined : { json, record: this.#parse(id, json) };
   }
 
   async #write(operation: string, id: string, plan: WritePlan, record: Integration): Promise<WriteOutcome> {
     const keys = [this.#recordKey(id), ...plan.release, ...plan.claim, ...plan.leave, ...plan.join, ...this.#scanIndex.keysOf(record)];
-    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0", plan.join.length];
-    const outcome = await guardRedis("store_unavailable", operation, () => WRITE.run(this.#client, keys, args));
-    return outcome as WriteOutcome;
+    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0", plan.join.length, this.#channel()];
+    // Forgotten here at once (and again by the published message): this process never serves its own old write.
+    this.#tier?.invalidate(id);
+    try {
+      return (await guardRedis("store_unavailable", operation, () => WRITE.run(this.#client, keys, args))) as WriteOutcome;
+    } finally {
+      this.#tier?.invalidate(id);
+    }
   }
 
   /** Reads a stored value leniently (1.x records have no `version`, `status`, ...). The key's id wins over the value's. */
@@ -283,6 +326,10 @@ export class RedisStore implements PersistentStore {
     if (typeof record.natural_key !== "string") return [];
     // JSON keeps the three parts apart whatever they contain (account ids and natural keys may hold ':').
     return [`${this.#tag}:natural-key-owner:${JSON.stringify([record.provider, record.account_id, record.natural_key])}`];
+  }
+
+  #channel(): string {
+    return `${this.#tag}:changed`;
   }
 
   #recordKey(id: string): string {

@@ -16,6 +16,7 @@ import { mergeResults, startWorkers } from "@sdk-tooling/reliability/worker-pool
 import { InstallProvider } from "@slack/oauth";
 import { Redis } from "ioredis";
 import { startRedisServer } from "../../scripts/redis-server.mjs";
+import { fleet } from "./fleet.mjs";
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const root = resolve(benchDir, "../..");
@@ -24,6 +25,9 @@ const ENCRYPTION_KEY = Buffer.alloc(32, 5).toString("base64");
 const quick = process.argv.includes("--quick");
 const ROUND_MS = quick ? 500 : 2000;
 const ROUNDS = quick ? 1 : 3;
+// `--only=fleet,stampede` runs some sections (while working on them); the table and bench.json need every section.
+const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length).split(",");
+const wanted = (section) => !only || only.includes(section);
 
 const median = (values) => percentile(values, 50);
 function percentile(values, p) {
@@ -403,27 +407,49 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? redis.url;
 const results = { machine: machine(), date: new Date().toISOString() };
 try {
   // The stampede first: its emulator runs in this process, and the hot path leaves garbage for the GC behind.
-  log("stampede (4 processes x 250 callers)…");
-  results.stampede = await stampede(redisUrl);
-  log("hot path (64 concurrent)…");
-  results.hotPath = await hotPath(redisUrl);
-  log("token calls per expiry vs @slack/oauth…");
-  results.slack = await slackComparison(redisUrl);
-  log("cold start and size…");
-  results.coldStart = coldStart();
-  results.coldStart.sizeRatio = round(results.coldStart.sdk.closure.bytes / results.coldStart.slackOauth.closure.bytes);
-  log("memory…");
-  results.memory = memory();
+  if (wanted("stampede")) {
+    log("stampede (4 processes x 250 callers)…");
+    results.stampede = await stampede(redisUrl);
+  }
+  if (wanted("hotPath")) {
+    log("hot path (64 concurrent)…");
+    results.hotPath = await hotPath(redisUrl);
+  }
+  if (wanted("fleet")) {
+    log("fleet: RedisStore + RedisCache, 1000 integrations (64 concurrent)…");
+    const fleetResults = await fleet({ redisUrl, connect, throughput, median, round, rounds: ROUNDS, roundMs: ROUND_MS, stateSecret: STATE_SECRET, encryptionKey: ENCRYPTION_KEY });
+    results.hotPath = { ...results.hotPath, fleet: fleetResults, redisFleetRatio: fleetResults.redisFleetRatio, redisFleetRatioL1: fleetResults.redisFleetRatioL1, apiKeyFleetRatio: fleetResults.apiKeyFleetRatio };
+  }
+  if (wanted("slack")) {
+    log("token calls per expiry vs @slack/oauth…");
+    results.slack = await slackComparison(redisUrl);
+  }
+  if (wanted("coldStart")) {
+    log("cold start and size…");
+    results.coldStart = coldStart();
+    results.coldStart.sizeRatio = round(results.coldStart.sdk.closure.bytes / results.coldStart.slackOauth.closure.bytes);
+  }
+  if (wanted("memory")) {
+    log("memory…");
+    results.memory = memory();
+  }
 } finally {
   await redis?.stop();
 }
 
+if (only) {
+  console.log(JSON.stringify(results, (key, value) => (key === "samples" || key === "latencies" ? undefined : value), 2));
+  process.exit(0);
+}
 const { hotPath: hot, stampede: storm, slack, coldStart: cold, memory: mem } = results;
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 const rows = [
   ["resolve hot path, RedisCache (records in MemoryStore), 64 concurrent", `${hot.resolvePerSecond.toLocaleString("en")} resolves/s`, `raw ioredis GET of the same key: ${hot.rawGetPerSecond.toLocaleString("en")}/s`, `${hot.ratio}x`, ">= 0.8x"],
   ["resolve hot path with the RedisCache L1, 64 concurrent", `${hot.resolveWithL1PerSecond.toLocaleString("en")} resolves/s`, `raw ioredis GET: ${hot.rawGetPerSecond.toLocaleString("en")}/s`, `${hot.ratioL1}x`, ">= 5x"],
   [`same, over ${hot.distinctIntegrations} integrations (no two callers share one)`, `${hot.resolveManyPerSecond.toLocaleString("en")} resolves/s; with L1 ${hot.resolveWithL1ManyPerSecond.toLocaleString("en")}/s`, `raw GET of the same ${hot.distinctIntegrations} keys: ${hot.rawGetManyPerSecond.toLocaleString("en")}/s`, `${hot.ratioMany}x; L1 ${hot.ratioL1Many}x`, "—"],
+  [`fleet: RedisStore + RedisCache, ${hot.fleet.integrations} integrations, ${hot.fleet.concurrency} concurrent, no in-process tier (\`hotPath.redisFleetRatio\`)`, `${hot.fleet.resolvePerSecond.toLocaleString("en")} resolves/s`, `raw GET of ${hot.fleet.integrations} keys, same client: ${hot.fleet.rawGetPerSecond.toLocaleString("en")}/s`, `${hot.redisFleetRatio}x`, ">= 0.5x"],
+  ["same, with the record tier and the L1 (`hotPath.redisFleetRatioL1`)", `${hot.fleet.resolveWithTiersPerSecond.toLocaleString("en")} resolves/s`, "same raw GET", `${hot.redisFleetRatioL1}x`, ">= 0.9x"],
+  ["same, api-key provider on RedisStore, no tier (`hotPath.apiKeyFleetRatio`)", `${hot.fleet.apiKeyResolvePerSecond.toLocaleString("en")} resolves/s; with the record tier ${hot.fleet.apiKeyResolveWithTierPerSecond.toLocaleString("en")}/s`, "same raw GET", `${hot.apiKeyFleetRatio}x; tier ${hot.fleet.apiKeyFleetRatioTier}x`, ">= 0.5x"],
   ["stampede: 4 processes x 250 callers, one expired token (50 ms endpoint)", `p50 ${storm.p50Ms} ms, p99 ${storm.p99Ms} ms over ${storm.expiries} expiries (after ${storm.warmupExpiries} warm-up; first one p99 ${storm.warmupP99Ms[0]} ms); token calls per expiry: ${[...new Set(storm.tokenCallsPerExpiry)].join(", ")}`, `direct refresh call, interleaved: median ${storm.endpointLatencyMs} ms, p99 ${storm.endpointP99Ms} ms`, `p99 ${storm.p99Ratio}x its median`, "p99 <= 1.5x"],
   ["token-endpoint calls per expiry, 100 concurrent resolves (Slack emulator)", `this SDK: ${slack.sdk.tokenCallsPerExpiry} (${slack.sdk.callersWithoutTheCurrentToken} callers without the current token)`, `@slack/oauth ${slack.slackOauth.version} authorize(): ${slack.slackOauth.tokenCallsPerExpiry} (${slack.slackOauth.callersWithoutTheCurrentToken} callers got an expired token)`, `${round(slack.slackOauth.tokenCallsPerExpiry / slack.sdk.tokenCallsPerExpiry, 0)}x fewer`, "—"],
   ["cold start: import @sdk/core + @sdk/oauth in a fresh node", `${cold.sdk.importMs} ms (process ${cold.sdk.processMs} ms; +provider-slack ${cold.sdkWithProviderSlack.importMs} ms)`, `@slack/oauth: ${cold.slackOauth.importMs} ms (process ${cold.slackOauth.processMs} ms; bare node ${cold.nodeBaselineProcessMs} ms)`, `${round(cold.sdk.importMs / cold.slackOauth.importMs)}x its import time`, "—"],

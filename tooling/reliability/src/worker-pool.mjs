@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
  * @property {string} encryptionKey base64, 32 bytes
  * @property {Record<string, unknown> & { tokenUrl: string }} provider defineOAuthProvider options (JSON only)
  * @property {{ maxEntries: number, maxTtlMs: number }} [l1] RedisCache L1 options
+ * @property {{ maxEntries: number, maxTtlMs: number }} [recordTier] RedisStore record tier options
  */
 
 /**

@@ -53,7 +53,8 @@ const cache = {
 };
 
 const events = [];
-const sdk = scenarioSdk(config, { store: new RedisStore(redis, { keyPrefix: config.storePrefix }), cache, fetch: faultFetch });
+const store = new RedisStore(redis, { keyPrefix: config.storePrefix, ...(config.recordTier ? { recordTier: config.recordTier } : {}) });
+const sdk = scenarioSdk(config, { store, cache, fetch: faultFetch });
 for (const name of ["token.refreshed", "token.refresh_failed", "connection.needs_reauth"]) sdk.events.on(name, () => events.push(name));
 
 /** `count` concurrent resolves of one integration: token fingerprints, error codes and per-call latency (ms). */
@@ -145,6 +146,7 @@ process.on("message", async (message) => {
       process.send({ type: "events", seq: message.seq, events: events.splice(0) });
     } else if (message.type === "close") {
       await redisCache.dispose();
+      await store.dispose();
       redis.disconnect();
       process.exit(0);
     }

@@ -1,0 +1,97 @@
+// The resolve hot path on the deployment the README recommends: RedisStore records + RedisCache tokens, 1000
+// distinct integrations, 64 concurrent callers each asking for a different integration, against a raw GET of 1000
+// keys on the same client in the same run. Without in-process tiers, then with them (RedisStore record tier +
+// RedisCache L1); the same for an api-key provider (records only).
+import { defineApiKeyProvider } from "@sdk/core";
+import { startOAuthServer } from "@sdk/oauth/testing";
+import { RedisCache, RedisStore } from "@sdk/storage-redis";
+import { REDIRECT_URI, WallClock, acmeProvider, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
+import { createSDK } from "@sdk/core";
+
+const FLEET = 1000;
+const CONCURRENCY = 64;
+
+/**
+ * @param {{ redisUrl: string, connect: (url: string) => Promise<import("ioredis").Redis>, throughput: Function, median: Function, round: Function, rounds: number, roundMs: number, stateSecret: string, encryptionKey: string }} kit
+ */
+export async function fleet(kit) {
+  const { redisUrl, connect, throughput, median, round } = kit;
+  const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock() });
+  const client = await connect(redisUrl);
+  const prefix = `fleet-${Math.random().toString(36).slice(2, 8)}`;
+  const config = { redisUrl, storePrefix: prefix, sdkKeyPrefix: prefix, stateSecret: kit.stateSecret, encryptionKey: kit.encryptionKey, provider: acmeProvider(server) };
+  const tierOptions = { recordTier: { maxEntries: 10_000, maxTtlMs: 30_000 } };
+  const caches = [new RedisCache(client), new RedisCache(client, { l1: { maxEntries: 10_000, maxTtlMs: 30_000 } })];
+  const stores = [new RedisStore(client, { keyPrefix: prefix }), new RedisStore(client, { keyPrefix: prefix, ...tierOptions })];
+  const sdk = scenarioSdk(config, { store: stores[0], cache: caches[0] });
+  const sdkTiers = scenarioSdk(config, { store: stores[1], cache: caches[1] });
+  const apiKeySdk = (store) =>
+    createSDK({
+      store,
+      state: { secrets: [{ id: "s1", secret: kit.stateSecret }] },
+      encryption: { keys: [{ id: "k1", key: kit.encryptionKey }] },
+      providers: [defineApiKeyProvider({ id: "keyed", baseUrl: "https://api.example.test" })],
+    });
+  const keyed = apiKeySdk(stores[0]);
+  const keyedTier = apiKeySdk(stores[1]);
+
+  const oauthIds = [];
+  const keyedIds = [];
+  const tokenKeys = [];
+  for (let index = 0; index < FLEET; index++) {
+    const saved = await sdk.createConnection({
+      provider: "acme",
+      account_id: `fleet-${index}`,
+      created_by: "bench-user",
+      credentials: { refresh_token: `rt-fleet-${index}`, access_token: `at-fleet-${index}`, access_token_expires_at: Date.now() + 3_600_000, token_type: "Bearer", scopes: ["read"] },
+    });
+    oauthIds.push(saved.id);
+    tokenKeys.push(`integration:acme:${saved.id}:app_user:fleet-${index}:access_token`);
+    keyedIds.push((await keyed.createConnection({ provider: "keyed", account_id: `fleet-${index}`, created_by: "bench-user", credentials: { api_key: `key-${index}-0123456789abcdef` } })).id);
+  }
+  if ((await client.get(tokenKeys[0])) === null) throw new Error("fleet setup: the access tokens are not cached");
+  const cursor = (ids) => {
+    let at = 0;
+    return () => ids[(at = (at + 1) % ids.length)];
+  };
+  const nextKey = cursor(tokenKeys);
+  const nextOauth = cursor(oauthIds);
+  const nextOauthTier = cursor(oauthIds);
+  const nextKeyed = cursor(keyedIds);
+  const nextKeyedTier = cursor(keyedIds);
+  const variants = {
+    raw: () => client.get(nextKey()),
+    oauth: () => sdk.resolveConnection(nextOauth()),
+    oauthTiers: () => sdkTiers.resolveConnection(nextOauthTier()),
+    apiKey: () => keyed.resolveConnection(nextKeyed()),
+    apiKeyTier: () => keyedTier.resolveConnection(nextKeyedTier()),
+  };
+  for (const operation of Object.values(variants)) await throughput(operation, CONCURRENCY, 300);
+  const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+  // Interleaved rounds, medians: on a shared machine a neighbour's burst hits every variant alike.
+  for (let index = 0; index < kit.rounds; index++) {
+    for (const [name, operation] of Object.entries(variants)) samples[name].push(await throughput(operation, CONCURRENCY, kit.roundMs));
+  }
+  const refreshes = server.stats.refreshes;
+  await Promise.all(caches.map((cache) => cache.dispose()));
+  await Promise.all(stores.map((store) => store.dispose?.()));
+  client.disconnect();
+  await server.close();
+  const raw = median(samples.raw);
+  const perSecond = (name) => Math.round(median(samples[name]));
+  return {
+    integrations: FLEET,
+    concurrency: CONCURRENCY,
+    rawGetPerSecond: Math.round(raw),
+    resolvePerSecond: perSecond("oauth"),
+    resolveWithTiersPerSecond: perSecond("oauthTiers"),
+    apiKeyResolvePerSecond: perSecond("apiKey"),
+    apiKeyResolveWithTierPerSecond: perSecond("apiKeyTier"),
+    redisFleetRatio: round(median(samples.oauth) / raw),
+    redisFleetRatioL1: round(median(samples.oauthTiers) / raw),
+    apiKeyFleetRatio: round(median(samples.apiKey) / raw),
+    apiKeyFleetRatioTier: round(median(samples.apiKeyTier) / raw),
+    refreshesDuringRun: refreshes,
+    samples,
+  };
+}
