@@ -8,6 +8,7 @@ import { DEV_ATLASSIAN_SITES } from "../src/start-dev-emulators.js";
 import { startService, type RunningService } from "../src/start-service.js";
 import { captureLogger } from "./capture-logger.js";
 import { CookieClient } from "./cookie-client.js";
+import { watchIssuedTokens } from "./issued-tokens.js";
 
 const [acme, globex] = DEV_ATLASSIAN_SITES as [(typeof DEV_ATLASSIAN_SITES)[number], (typeof DEV_ATLASSIAN_SITES)[number]];
 
@@ -25,6 +26,8 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
   /** Binding cookies and authorization codes met on the way; no answer or log line may show them. */
   const planted: string[] = [config.stateSecret.secret, config.credentialsKey.key];
   let service: RunningService;
+  /** Every token the providers issued to the SDK (refresh tokens included), watched at the fetch seam. */
+  let issued: ReturnType<typeof watchIssuedTokens> | undefined;
 
   function browser(): CookieClient {
     const client = new CookieClient(service.url);
@@ -62,6 +65,7 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
 
   beforeAll(async () => {
     if (skip) return;
+    issued = watchIssuedTokens();
     service = await startService(config, {
       logger,
       // The identity seam: this test answers another account when asked to, to check ownership on delete.
@@ -71,6 +75,7 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
   });
 
   afterAll(async () => {
+    issued?.stop();
     await service?.close();
   });
 
@@ -242,8 +247,15 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
       tokens.push(String((await service.sdk.resolveConnection(connection.id)).access_token));
     }
     const { atlassian, slack, sentry } = service.emulators!.providerOptions;
-    const secrets = [...planted, ...tokens, atlassian.clientSecret, slack.clientSecret, sentry.clientSecret];
+    const secrets = [...planted, ...tokens, ...issued!.tokens, atlassian.clientSecret, slack.clientSecret, sentry.clientSecret];
     expect(tokens.length).toBeGreaterThanOrEqual(3);
+    // The watch saw the refresh tokens too (which no route can show), and the scan covers the HTML pages that carry
+    // install state: the Atlassian site picker and the pending-install confirmation.
+    expect(tokens.every((token) => issued!.tokens.has(token))).toBe(true);
+    expect(issued!.tokens.size).toBeGreaterThan(tokens.length);
+    const bodies = clients.flatMap((client) => client.bodies);
+    expect(bodies.some((body) => body.includes("Choose a site for Confluence"))).toBe(true);
+    expect(bodies.some((body) => body.includes('name="pending_install_id"'))).toBe(true);
     expect(secrets.every((secret) => secret.length >= 16)).toBe(true);
     const seen = [...clients.flatMap((client) => client.bodies), ...lines].join("\n");
     expect(lines.length).toBeGreaterThan(20);
