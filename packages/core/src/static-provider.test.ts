@@ -28,7 +28,7 @@ describe("static providers on resolve", () => {
     const sdk = createSDK({ store, encryption: { keys: [KEY_1] }, providers: [mapped] });
     const { id } = await sdk.createConnection({ provider: "mapped", account_id: "acct-1", created_by: "user-1", credentials: { token: "tok-1", signing_secret: "sig-1" } });
     // An envelope under the right key id that fails authentication: reading it throws decryption_failed.
-    const broken = { v: 1, kid: KEY_1.id, iv: "AAAAAAAAAAAAAAAA", tag: "AAAAAAAAAAAAAAAAAAAAAA", ct: "AAAA" };
+    const broken = { v: 2, kid: KEY_1.id, iv: "AAAAAAAAAAAAAAAA", tag: "AAAAAAAAAAAAAAAAAAAAAA", ct: "AAAA" };
     await plant(store, id, "signing_secret", broken);
     await expect(sdk.resolveConnection(id)).resolves.toMatchObject({ headers: { "X-Token": "tok-1" } });
     await plant(store, id, "token", broken);
@@ -37,7 +37,9 @@ describe("static providers on resolve", () => {
 
   it("an api-key record whose key is not a string fails with validation_failed naming the field", async () => {
     const store = new MemoryStore();
-    const sdk = createSDK({ store, encryption: { keys: [KEY_1] }, providers: [defineApiKeyProvider({ id: "keyed", baseUrl: "https://api.example.test" })] });
+    // With requireEncrypted (the default) a plaintext 42 is refused before the provider sees it; the 1.x migration
+    // switch lets plaintext through, and then the provider's own check names the field.
+    const sdk = createSDK({ store, encryption: { keys: [KEY_1], requireEncrypted: false }, providers: [defineApiKeyProvider({ id: "keyed", baseUrl: "https://api.example.test" })] });
     const { id } = await sdk.createConnection({ provider: "keyed", account_id: "acct-1", created_by: "user-1", credentials: { api_key: "key-0001" } });
     await plant(store, id, "api_key", 42);
     const error = await sdk.resolveConnection(id).catch((caught: unknown) => caught);
