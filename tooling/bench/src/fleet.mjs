@@ -1,12 +1,14 @@
 // The resolve hot path on the deployment the README recommends: RedisStore records + RedisCache tokens, 1000
 // distinct integrations, 64 concurrent callers each asking for a different integration, against a raw GET of 1000
 // keys on the same client in the same run. Without in-process tiers, then with them (RedisStore record tier +
-// RedisCache L1); the same for an api-key provider (records only).
+// RedisCache L1); the same for an api-key provider (records only), and the OAuth resolve with the access tokens kept
+// as 1.x plaintext JSON in the cache, which prices the sealed cache (the default with keys) on the hot path.
 import { defineApiKeyProvider } from "@sdk/core";
 import { startOAuthServer } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
 import { REDIRECT_URI, WallClock, acmeProvider, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
 import { createSDK } from "@sdk/core";
+import { defineOAuthProvider } from "@sdk/oauth";
 
 const FLEET = 1000;
 const CONCURRENCY = 64;
@@ -25,6 +27,15 @@ export async function fleet(kit) {
   const stores = [new RedisStore(client, { keyPrefix: prefix }), new RedisStore(client, { keyPrefix: prefix, ...tierOptions })];
   const sdk = scenarioSdk(config, { store: stores[0], cache: caches[0] });
   const sdkTiers = scenarioSdk(config, { store: stores[1], cache: caches[1] });
+  // Its own integrations: the access-token keys are the 1.x ones, so a sealed and a plaintext value cannot share them.
+  const plainCacheSdk = createSDK({
+    store: stores[0],
+    cache: caches[0],
+    keyPrefix: config.sdkKeyPrefix,
+    state: { secrets: [{ id: "s1", secret: kit.stateSecret }] },
+    encryption: { keys: [{ id: "k1", key: kit.encryptionKey }], accessTokenCache: "plaintext" },
+    providers: [defineOAuthProvider(/** @type {any} */ (config.provider))],
+  });
   const apiKeySdk = (store) =>
     createSDK({
       store,
@@ -36,6 +47,7 @@ export async function fleet(kit) {
   const keyedTier = apiKeySdk(stores[1]);
 
   const oauthIds = [];
+  const plainCacheIds = [];
   const keyedIds = [];
   const tokenKeys = [];
   for (let index = 0; index < FLEET; index++) {
@@ -46,6 +58,13 @@ export async function fleet(kit) {
       credentials: { refresh_token: `rt-fleet-${index}`, access_token: `at-fleet-${index}`, access_token_expires_at: Date.now() + 3_600_000, token_type: "Bearer", scopes: ["read"] },
     });
     oauthIds.push(saved.id);
+    const plain = await plainCacheSdk.createConnection({
+      provider: "acme",
+      account_id: `fleet-plain-${index}`,
+      created_by: "bench-user",
+      credentials: { refresh_token: `rt-plain-${index}`, access_token: `at-plain-${index}`, access_token_expires_at: Date.now() + 3_600_000, token_type: "Bearer", scopes: ["read"] },
+    });
+    plainCacheIds.push(plain.id);
     tokenKeys.push(`integration:acme:${saved.id}:app_user:fleet-${index}:access_token`);
     keyedIds.push((await keyed.createConnection({ provider: "keyed", account_id: `fleet-${index}`, created_by: "bench-user", credentials: { api_key: `key-${index}-0123456789abcdef` } })).id);
   }
@@ -57,12 +76,14 @@ export async function fleet(kit) {
   const nextKey = cursor(tokenKeys);
   const nextOauth = cursor(oauthIds);
   const nextOauthTier = cursor(oauthIds);
+  const nextPlainCache = cursor(plainCacheIds);
   const nextKeyed = cursor(keyedIds);
   const nextKeyedTier = cursor(keyedIds);
   const variants = {
     raw: () => client.get(nextKey()),
     oauth: () => sdk.resolveConnection(nextOauth()),
     oauthTiers: () => sdkTiers.resolveConnection(nextOauthTier()),
+    oauthPlaintextCache: () => plainCacheSdk.resolveConnection(nextPlainCache()),
     apiKey: () => keyed.resolveConnection(nextKeyed()),
     apiKeyTier: () => keyedTier.resolveConnection(nextKeyedTier()),
   };
@@ -85,6 +106,9 @@ export async function fleet(kit) {
     rawGetPerSecond: Math.round(raw),
     resolvePerSecond: perSecond("oauth"),
     resolveWithTiersPerSecond: perSecond("oauthTiers"),
+    resolvePlaintextCachePerSecond: perSecond("oauthPlaintextCache"),
+    /** Sealed-cache resolves per plaintext-cache resolve (1 = no cost). */
+    sealedCacheRatio: round(median(samples.oauth) / median(samples.oauthPlaintextCache)),
     apiKeyResolvePerSecond: perSecond("apiKey"),
     apiKeyResolveWithTierPerSecond: perSecond("apiKeyTier"),
     redisFleetRatio: round(median(samples.oauth) / raw),
