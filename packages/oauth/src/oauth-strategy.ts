@@ -742,6 +742,9 @@ export class OAuthStrategy implements ProviderDefinition {
         await context.integrations.update(current, changes);
         return "written";
       } catch (error) {
+        // Deleted between the read and the write (a concurrent deleteConnection): there is nothing left to store, and
+        // the caller goes on to its clean-up (the rotation journal) as for any skipped write.
+        if (SdkError.is(error, "integration_not_found")) return "skipped";
         if (!SdkError.is(error, "integration_conflict")) throw error;
       }
     }
