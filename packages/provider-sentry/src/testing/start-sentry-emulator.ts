@@ -295,6 +295,22 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
     return { kind: "installation", installation, orgSlug: installation.orgSlug, scopes };
   };
 
+  /**
+   * The installation named in the path, read by its own proxy user (SentryAppInstallationPermission,
+   * sentry_apps/api/bases/sentryapps.py): 401 without a valid token, 404 for an unknown one, 403 for any other token.
+   */
+  const ownInstallation = (request: EmulatorRequest): { response: EmulatorResponse } | { installation: Installation; scopes: readonly string[] } => {
+    const principal = authenticate(request);
+    if (principal.kind === "rejected") return { response: principal.response };
+    const installation = liveInstallation(request.params.installationId);
+    if (!installation) return { response: detail(404, NOT_FOUND) };
+    if (principal.kind !== "installation" || principal.installation !== installation) return { response: detail(403, NO_PERMISSION) };
+    return { installation, scopes: principal.scopes };
+  };
+
+  /** sentry_app_installation serializer: what the details GET and the verify-install PUT answer. */
+  const serializeInstallation = (installation: Installation) => ({ uuid: installation.uuid, status: installation.status, organization: { slug: installation.orgSlug }, app: { uuid: appUuid, slug } });
+
   const exchangeCode = (installation: Installation, code: string): EmulatorResponse => {
     const grant = grants.get(code);
     if (!grant) return detail(401, "Could not find grant for given code");
@@ -442,13 +458,10 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
         method: "GET",
         path: new RegExp(`/api/0/sentry-app-installations/${installationIdPattern}/`),
         handler: (request) => {
-          const principal = authenticate(request);
-          if (principal.kind === "rejected") return principal.response;
-          const installation = liveInstallation(request.params.installationId);
-          if (!installation) return detail(404, NOT_FOUND);
-          if (principal.kind !== "installation" || principal.installation !== installation) return detail(403, NO_PERMISSION);
-          if (!principal.scopes.some((scope) => ["org:read", "org:integrations", "org:write", "org:admin"].includes(scope))) return detail(403, NO_PERMISSION);
-          return { status: 200, body: { uuid: installation.uuid, status: installation.status, organization: { slug: installation.orgSlug }, app: { uuid: appUuid, slug } } };
+          const own = ownInstallation(request);
+          if ("response" in own) return own.response;
+          if (!own.scopes.some((scope) => ["org:read", "org:integrations", "org:write", "org:admin"].includes(scope))) return detail(403, NO_PERMISSION);
+          return { status: 200, body: serializeInstallation(own.installation) };
         },
       },
       {
@@ -456,19 +469,13 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
         method: "PUT",
         path: new RegExp(`/api/0/sentry-app-installations/${installationIdPattern}/`),
         handler: (request) => {
-          const principal = authenticate(request);
-          if (principal.kind === "rejected") return principal.response;
-          const installation = liveInstallation(request.params.installationId);
-          if (!installation) return detail(404, NOT_FOUND);
-          if (principal.kind !== "installation" || principal.installation !== installation) return detail(403, NO_PERMISSION);
+          const own = ownInstallation(request);
+          if ("response" in own) return own.response;
           const status = stringField(jsonFields(request), "status");
           if (status !== "installed") return { status: 400, body: { status: [`Invalid value '${status ?? ""}' for status. Valid values: 'installed'`] } };
-          installation.status = "installed";
+          own.installation.status = "installed";
           stats.verifications += 1;
-          return {
-            status: 200,
-            body: { uuid: installation.uuid, status: installation.status, organization: { slug: installation.orgSlug }, app: { uuid: appUuid, slug } },
-          };
+          return { status: 200, body: serializeInstallation(own.installation) };
         },
       },
       {
