@@ -14,17 +14,20 @@ export function hasDotSegment(target: string): boolean {
   let path = target.split(/[?#]/, 1)[0] ?? "";
   for (let round = 0; round <= DECODE_ROUNDS; round++) {
     if (path.split(/[/\\]/).some((segment) => segment === "." || segment === "..")) return true;
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(path);
-    } catch {
-      // A stray `%` makes decodeURIComponent throw; the escapes that can form a dot segment are still decoded.
-      decoded = path.replace(/%2e/gi, ".").replace(/%2f/gi, "/").replace(/%5c/gi, "\\");
-    }
+    const decoded = decodeAscii(path);
     if (decoded === path) return false;
     path = decoded;
   }
   return true;
+}
+
+/**
+ * One decoding round of every ASCII escape (`%2e`, `%25`, `%2f`, ...), each on its own: a stray `%` or a broken UTF-8
+ * escape elsewhere in the path (which makes `decodeURIComponent` throw) cannot hide `%252e` from the next round.
+ * Non-ASCII escapes stay as they are; none of them can form a dot or a separator.
+ */
+function decodeAscii(path: string): string {
+  return path.replace(/%([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 
 /** The base URL's path without a trailing slash ("" when the base is an origin). */
