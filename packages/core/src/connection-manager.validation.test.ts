@@ -204,6 +204,8 @@ describe("isValidId agrees with idSchema (the hot path of resolveConnection skip
   it("on hand-picked edge cases and random strings", async () => {
     const { idSchema, isValidId } = await import("./schemas.js");
     const fc = (await import("fast-check")).default;
+    // Seeded so a run is repeatable; FC_SEED=random explores new inputs (a failure prints the seed to replay).
+    if (process.env.FC_SEED !== "random") fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261130) });
     const edges = ["", "a", "_", "-a", ".a", "a".repeat(256), "a".repeat(257), "557058:f58131cb", "auth0|u+t@e.com", "a b", "ü", "a\n", "a$", 42, null, undefined, ["a"]];
     for (const value of edges) expect(isValidId(value), JSON.stringify(value)).toBe(idSchema.safeParse(value).success);
     fc.assert(

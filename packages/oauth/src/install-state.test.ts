@@ -5,6 +5,10 @@ import { ENCRYPTION, STATE_SECRETS, startHarness, type Harness } from "../test/h
 import { hashBinding, signState, verifyState } from "./install-state.js";
 import { s256Challenge } from "./pkce.js";
 
+// Seeded so a run is repeatable (CI must not turn red on a new random input); FC_SEED=random explores new inputs,
+// and a failure prints the seed that replays it (FC_SEED=<seed>).
+if (process.env.FC_SEED !== "random") fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261130) });
+
 const config: StateConfig = { secrets: STATE_SECRETS, browserBinding: "required", ttlSeconds: 600 };
 const NOW = Date.UTC(2026, 0, 1);
 const BINDING = "browser-binding-value-0123456789";
