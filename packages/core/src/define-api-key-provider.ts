@@ -2,7 +2,10 @@
 import { z } from "zod";
 import type { ProviderDefinition, Runtime } from "./provider.js";
 import { headerSecretSchema } from "./schemas.js";
-import { defineStaticProvider, storedString, type StaticProviderOptions } from "./static-provider.js";
+import { checkStaticOptions, defineStaticProvider, storedString, zodSchemaOption, type StaticProviderOptions } from "./static-provider.js";
+
+/** An HTTP field name or auth scheme: an RFC 9110 token (section 5.1 / 11.1), so it cannot break a header. */
+const token = z.string().max(256).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be an HTTP token (RFC 9110 5.6.2)");
 
 export interface ApiKeyProviderOptions extends StaticProviderOptions {
   /** Header that carries the key. @default "Authorization" */
@@ -20,6 +23,7 @@ export interface ApiKeyRuntime extends Runtime {
 }
 
 export function defineApiKeyProvider<const Id extends string>(options: ApiKeyProviderOptions & { id: Id }): ProviderDefinition<Id, ApiKeyRuntime> {
+  checkStaticOptions("defineApiKeyProvider", options, { header: token.optional(), scheme: token.nullable().optional(), keySchema: zodSchemaOption.optional() });
   const header = options.header ?? "Authorization";
   const scheme = options.scheme === undefined ? "Bearer" : options.scheme;
   // keySchema takes unknown input, so piping the checked string into it is sound; the cast only narrows its input type.

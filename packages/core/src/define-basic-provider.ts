@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { ProviderDefinition, Runtime } from "./provider.js";
 import { secretSchema } from "./schemas.js";
-import { defineStaticProvider, storedString, type StaticProviderOptions } from "./static-provider.js";
+import { checkStaticOptions, defineStaticProvider, storedString, type StaticProviderOptions } from "./static-provider.js";
 
 const basicSchema = z.strictObject({
   username: z
@@ -23,6 +23,7 @@ export interface BasicRuntime extends Runtime {
 }
 
 export function defineBasicProvider<const Id extends string>(options: StaticProviderOptions & { id: Id }): ProviderDefinition<Id, BasicRuntime> {
+  checkStaticOptions("defineBasicProvider", options);
   return defineStaticProvider<Id, BasicRuntime>("basic", options, basicSchema, (_credentials, integration) => {
     const username = storedString(integration, "username");
     const password = storedString(integration, "password");

@@ -3,7 +3,7 @@
 import type { z } from "zod";
 import type { Integration } from "./integration.js";
 import type { ProviderDefinition, Runtime, RuntimeFields } from "./provider.js";
-import { defineStaticProvider, type StaticProviderOptions } from "./static-provider.js";
+import { checkStaticOptions, defineStaticProvider, functionOption, zodSchemaOption, type StaticProviderOptions } from "./static-provider.js";
 
 export interface MappedCredentialsProviderOptions<C extends Record<string, unknown>> extends StaticProviderOptions {
   /** Validates the credentials given to createConnection / updateCredentials. */
@@ -18,6 +18,7 @@ export type MappedRuntimeFields = { headers: Record<string, string>; api_base_ur
 export function defineMappedCredentialsProvider<C extends Record<string, unknown>, const Id extends string = string, F extends MappedRuntimeFields = MappedRuntimeFields>(
   options: MappedCredentialsProviderOptions<C> & { id: Id; map: (credentials: C, integration: Integration) => F },
 ): ProviderDefinition<Id, Runtime & F> {
+  checkStaticOptions("defineMappedCredentialsProvider", options, { schema: zodSchemaOption, map: functionOption });
   return defineStaticProvider<Id, Runtime & F>("mapped_credentials", options, options.schema, (credentials, integration) =>
     options.map(credentials as C, integration) as RuntimeFields,
   );

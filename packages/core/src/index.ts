@@ -31,7 +31,7 @@ export { MemoryCache, type MemoryCacheOptions } from "./memory-cache.js";
 export { IntegrationRepository, bindingOf, type IntegrationChanges } from "./integration-repository.js";
 export { CredentialCipher, ROUTING_METADATA, isEnvelope, type CipherContext, type CredentialCipherOptions, type EncryptionKey, type Envelope, type RecordBinding } from "./credential-cipher.js";
 export { accessTokenKey, refreshLockKey, internalKey } from "./cache-keys.js";
-export { parseInput, formatPath } from "./parse-input.js";
+export { parseInput, parseOptions, formatPath } from "./parse-input.js";
 export { webhookHeader } from "./webhook-header.js";
 export { idSchema, providerIdSchema, scopeSchema, jsonRecordSchema, secretSchema, headerSecretSchema, urlSchema } from "./schemas.js";
 export type {

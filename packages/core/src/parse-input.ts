@@ -25,3 +25,38 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field
     details: { field: first.field, issues },
   });
 }
+
+/** The value at `path` inside `root`, to tell a missing option from a wrong one. */
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = root;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+/**
+ * Parses the options of a provider factory (`slack()`, `defineApiKeyProvider()`, ...) when it is called. On failure
+ * throws `misconfigured` (configuration, not user input) whose `details.field` is `{factory}.{option path}`
+ * (`slack.redirectUri`, `atlassian.scopes.jira[0]`, an unknown option by its own key) and whose message says whether
+ * the option is missing or invalid, never quoting its value (it may be a secret).
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, factory: string): z.output<S> {
+  const result = schema.safeParse(options);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const at = issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+    const path = formatPath(at);
+    const missing = valueAt(options, at) === undefined;
+    // A refinement may already say why a missing option is needed ("is required when ...").
+    const problem =
+      issue.code === "unrecognized_keys" ? "is not an option" : missing ? (issue.message.startsWith("is required") ? issue.message : "is required") : `is invalid: ${issue.message}`;
+    return { field: path ? `${factory}.${path}` : factory, option: path, code: issue.code, problem };
+  });
+  const first = issues[0]!;
+  const message = first.option ? `${factory}() option "${first.option}" ${first.problem}.` : `${factory}() needs an options object.`;
+  throw new SdkError("misconfigured", message, {
+    details: { field: first.field, issues: issues.map(({ field, code, problem }) => ({ field, code, message: problem })) },
+  });
+}

@@ -66,10 +66,10 @@ type CoreCode = (typeof SDK_ERROR_CODES)[number];
  */
 export interface SdkErrorDetailsMap extends Record<Exclude<CoreCode, "validation_failed" | "provider_not_found" | "legacy_signature" | "install_confirmation_required">, SdkErrorDetailsBase> {
   validation_failed: SdkErrorDetailsBase & { field: string; issues?: ValidationIssue[] };
-  /** `field` names the option at fault when one is. */
-  misconfigured: SdkErrorDetailsBase;
+  /** `field` names the option at fault when one is (`slack.redirectUri`); a factory's options list every issue. */
+  misconfigured: SdkErrorDetailsBase & { issues?: ValidationIssue[] };
   legacy_signature: SdkErrorDetailsBase & { field: string };
-  provider_not_found: SdkErrorDetailsBase & { field: string; provider: string; registered?: string[] };
+  provider_not_found: SdkErrorDetailsBase & { field: string; provider: string; registered: string[] };
   /** The parked install: what to show and the id to confirm (see `confirmPendingInstall`). */
   install_confirmation_required: SdkErrorDetailsBase & PendingInstall;
 }

@@ -2,7 +2,7 @@
 // resolve with no network call. The three define* helpers are thin declarations over this one.
 import { z } from "zod";
 import type { AuthType, Integration } from "./integration.js";
-import { parseInput } from "./parse-input.js";
+import { parseInput, parseOptions } from "./parse-input.js";
 import type { ProviderDefinition, Runtime, RuntimeFields } from "./provider.js";
 import { providerIdSchema, urlSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
@@ -26,6 +26,29 @@ export interface StaticProviderOptions {
 
 const defaultMetadataSchema = z.object({ base_url: urlSchema.optional() }).loose();
 
+/** A callback option. */
+export const functionOption = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
+
+/** A zod (or zod-compatible) schema: anything with `safeParse`. */
+export const zodSchemaOption = z.custom<z.ZodType>(
+  (value) => typeof value === "object" && value !== null && typeof (value as { safeParse?: unknown }).safeParse === "function",
+  "must be a zod schema",
+);
+
+/** The options every static provider takes; each define* adds its own and checks them all when it is called. */
+export const staticOptionsShape = {
+  id: providerIdSchema,
+  baseUrl: urlSchema.optional(),
+  allowedOrigins: z.array(urlSchema).optional(),
+  metadataSchema: zodSchemaOption.optional(),
+  naturalKey: functionOption.optional(),
+};
+
+/** Checks a static provider's options when its factory is called: a bad one is `misconfigured` naming it. */
+export function checkStaticOptions(factory: string, options: unknown, extra: Record<string, z.ZodType> = {}): void {
+  parseOptions(z.strictObject({ ...staticOptionsShape, ...extra }), options, factory);
+}
+
 /** A stored credential field the runtime hands out: a string, or the record is not one this provider wrote. */
 export function storedString(integration: Integration, field: string): string {
   const value = integration.credentials[field];
@@ -41,9 +64,9 @@ export function defineStaticProvider<Id extends string = string, R extends Runti
   credentialsSchema: z.ZodType<Record<string, unknown>>,
   runtime: (credentials: Record<string, unknown>, integration: Integration) => RuntimeFields,
 ): ProviderDefinition<Id, R> {
-  const id = parseInput(providerIdSchema, options.id, "provider.id") as Id;
-  if (options.baseUrl !== undefined) parseInput(urlSchema, options.baseUrl, "provider.baseUrl");
-  const allowed = options.allowedOrigins?.map((origin, index) => new URL(parseInput(urlSchema, origin, `provider.allowedOrigins[${index}]`)).origin);
+  // The factory (defineApiKeyProvider, ...) has checked the options already (checkStaticOptions).
+  const id = options.id as Id;
+  const allowed = options.allowedOrigins?.map((origin) => new URL(origin).origin);
   const baseSchema = options.metadataSchema ?? defaultMetadataSchema;
   const metadataSchema = allowed
     ? baseSchema.superRefine((metadata, issues) => {

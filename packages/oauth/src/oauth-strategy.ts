@@ -7,6 +7,7 @@ import {
   internalKey,
   isEnvelope,
   parseInput,
+  parseOptions,
   refreshLockKey,
   scopeSchema,
   urlSchema,
@@ -79,6 +80,8 @@ const optionsSchema = z.object({
   clientSecret: z.string().min(1),
   redirectUri: urlSchema,
   authorizeUrl: urlSchema,
+  // A URL, or a function of the install (Sentry's per-installation endpoint).
+  tokenUrl: z.union([urlSchema, z.custom<(...args: never[]) => unknown>((value) => typeof value === "function")], "must be an http(s) URL or a function"),
   revokeUrl: urlSchema.optional(),
   scopes: z.array(scopeSchema).optional(),
   defaultExpiresInSeconds: z.number().int().positive().optional(),
@@ -115,11 +118,7 @@ export class OAuthStrategy implements ProviderDefinition {
   #client?: { fetch: typeof globalThis.fetch; client: TokenClient; noTimeoutRetry: TokenClient };
 
   constructor(options: OAuthProviderOptions) {
-    const checked = optionsSchema.safeParse(options);
-    if (!checked.success) {
-      const issue = checked.error.issues[0]!;
-      throw new SdkError("misconfigured", `OAuth provider option "${issue.path.join(".")}" is invalid: ${issue.message}`, { details: { field: issue.path.join(".") } });
-    }
+    parseOptions(optionsSchema, options, "defineOAuthProvider");
     const { clientSecret, ...visible } = options;
     this.options = visible;
     this.#clientSecret = clientSecret;

@@ -1,6 +1,6 @@
 // The options of `atlassian()` and their validation: the registered app, per-product scopes, and endpoint overrides
 // (the emulator). Misconfiguration fails when the SDK is built (`misconfigured`), never at the first install.
-import { SdkError, formatPath, scopeSchema, urlSchema } from "@sdk/core";
+import { parseOptions, scopeSchema, urlSchema } from "@sdk/core";
 import type { RetryOptions } from "@sdk/oauth";
 import { z } from "zod";
 
@@ -74,7 +74,7 @@ export interface ResolvedAtlassianOptions extends AtlassianOptions {
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
 const scopeList = z.array(scopeSchema).min(1).max(100);
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   clientId: z.string().min(1).max(256),
   clientSecret: z.string().min(1).max(4096),
   redirectUri: urlSchema,
@@ -93,12 +93,7 @@ const optionsSchema = z.object({
 
 /** Validates `atlassian()` options; throws `misconfigured` naming the field (`atlassian.clientId`, ...). */
 export function resolveAtlassianOptions(options: AtlassianOptions): ResolvedAtlassianOptions {
-  const result = optionsSchema.safeParse(options);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = `atlassian.${formatPath(issue.path)}`.replace(/\.$/, "");
-    throw new SdkError("misconfigured", `atlassian() option "${field}" is invalid: ${issue.message}`, { details: { field } });
-  }
+  parseOptions(optionsSchema, options, "atlassian");
   const endpoints = options.endpoints ?? {};
   const productScopes = {} as Record<AtlassianProduct, string[]>;
   for (const product of ATLASSIAN_PRODUCTS) {

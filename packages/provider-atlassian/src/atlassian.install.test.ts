@@ -49,7 +49,7 @@ describe("atlassian()", () => {
       [{ ...base, clientSecret: undefined }, "atlassian.clientSecret"],
       [{ ...base, redirectUri: "not a url" }, "atlassian.redirectUri"],
       [{ ...base, scopes: { jira: ["read jira"] } }, "atlassian.scopes.jira[0]"],
-      [{ ...base, scopes: { bitbucket: ["x"] } }, "atlassian.scopes"],
+      [{ ...base, scopes: { bitbucket: ["x"] } }, "atlassian.scopes.bitbucket"],
       [{ ...base, endpoints: { tokenUrl: "ftp://token" } }, "atlassian.endpoints.tokenUrl"],
       [{ ...base, identityResolver: "acct-1" }, "atlassian.identityResolver"],
       [{ ...base, siteSelectionTtlSeconds: 5 }, "atlassian.siteSelectionTtlSeconds"],

@@ -156,7 +156,7 @@ describe("sentryOrgToken", () => {
 
   it.each([
     [{ host: "https://sentry.io" }, "sentryOrgToken.host"],
-    [{ tokenPrefixes: [""] }, "sentryOrgToken.tokenPrefixes.0"],
+    [{ tokenPrefixes: [""] }, "sentryOrgToken.tokenPrefixes[0]"],
     [{ endpoints: { apiBaseUrl: "https://sentry.io/api/0" } }, "sentryOrgToken.endpoints.apiBaseUrl"],
     [{ orgSlug: "acme" }, "sentryOrgToken.orgSlug"],
   ])("refuses option %j as misconfigured naming %s", (options, field) => {

@@ -1,9 +1,8 @@
 // `sentryOrgToken()`: Sentry's organization-level static tokens as a non-OAuth provider of its own id: org auth
 // tokens (`sntrys_…`, `org:ci` only) and internal-integration tokens (unprefixed 64-hex). The token is static (it does not expire), so resolving makes no network call;
 // the org slug and the region host are validated on input and the token only ever goes to a configured host.
-import { defineMappedCredentialsProvider, parseInput, type ProviderDefinition, type Runtime } from "@sdk/core";
+import { defineMappedCredentialsProvider, parseInput, parseOptions, type ProviderDefinition, type Runtime } from "@sdk/core";
 import { z } from "zod";
-import { misconfigured } from "./misconfigured.js";
 import { allowedHostSchema, allowedHosts, originOf, originSchema, sentryHostSchema, sentrySlugSchema } from "./sentry-hosts.js";
 
 /** Options of `sentryOrgToken()`. */
@@ -85,17 +84,16 @@ const optionsSchema = z.strictObject({
  * created_by, credentials: { token }, metadata: { org_slug, host? } })`. One connection per account, host and org.
  */
 export function sentryOrgToken<const Id extends string = "sentry-org-token">(options: SentryOrgTokenOptions & { id?: Id } = {}): ProviderDefinition<NoInfer<Id>, SentryOrgTokenRuntime> {
-  const checked = optionsSchema.safeParse(options);
-  if (!checked.success) throw misconfigured("sentryOrgToken", checked.error.issues[0]!);
-  const id = checked.data.id ?? "sentry-org-token";
-  const host = checked.data.host ?? "sentry.io";
-  const prefixes = checked.data.tokenPrefixes ?? [];
+  const parsed = parseOptions(optionsSchema, options, "sentryOrgToken");
+  const id = parsed.id ?? "sentry-org-token";
+  const host = parsed.host ?? "sentry.io";
+  const prefixes = parsed.tokenPrefixes ?? [];
   const kindOf = (token: string): SentryOrgTokenKind | undefined => {
     if (token.startsWith("sntrys_") && token.length >= 23) return "org_auth_token";
     if (INTERNAL_INTEGRATION_TOKEN.test(token)) return "internal_integration";
     return prefixes.some((prefix) => token.startsWith(prefix) && token.length >= prefix.length + 16) ? "other" : undefined;
   };
-  const apiOrigin = checked.data.endpoints?.apiBaseUrl;
+  const apiOrigin = parsed.endpoints?.apiBaseUrl;
 
   const credentialsSchema = z.strictObject({
     token: z

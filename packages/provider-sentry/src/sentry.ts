@@ -6,6 +6,7 @@
 import {
   SdkError,
   parseInput,
+  parseOptions,
   type InstallCallbackInput,
   type InstallCallbackResult,
   type Integration,
@@ -20,7 +21,6 @@ import { OAuthStrategy, type ChainTokens, type OAuthProviderOptions, type RetryO
 import { z } from "zod";
 import { handleSentryWebhook } from "./handle-sentry-webhook.js";
 import { mapSentryError } from "./map-sentry-error.js";
-import { misconfigured } from "./misconfigured.js";
 import { parseSentryTokenResponse } from "./parse-sentry-token-response.js";
 import { allowedHostSchema, allowedHosts, installationIdSchema, originOf, originSchema, sentryHostSchema, sentrySlugSchema } from "./sentry-hosts.js";
 
@@ -186,9 +186,7 @@ export class SentryProvider extends OAuthStrategy {
  * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
  */
 export function sentry<const Id extends string = "sentry">(options: SentryOptions & { id?: Id }): SentryProvider & ProviderDefinition<NoInfer<Id>, SentryRuntime> {
-  const checked = optionsSchema.safeParse(options);
-  if (!checked.success) throw misconfigured("sentry", checked.error.issues[0]!);
-  const parsed = checked.data;
+  const parsed = parseOptions(optionsSchema, options, "sentry");
   const id = parsed.id ?? "sentry";
   const host = parsed.host ?? "sentry.io";
   const apiHost = parsed.apiHost ?? host;

@@ -1,6 +1,6 @@
 // The public options of `slack()` and their validation. Endpoint facts live here (slack.com, GovSlack via
 // `endpoints`); everything about HTTP, retries and the refresh protocol is the engine's and only passed through.
-import { parseInput, secretSchema, urlSchema } from "@sdk/core";
+import { parseOptions, secretSchema, urlSchema } from "@sdk/core";
 import type { ClientAuthMethod, RetryOptions } from "@sdk/oauth";
 import { z } from "zod";
 
@@ -127,9 +127,9 @@ export interface ResolvedSlackOptions extends SlackProviderOptions {
   endpoints: SlackEndpoints;
 }
 
-/** Validates `slack(options)`; a bad option is `validation_failed` naming it (`slack.redirectUri`), never its value. */
+/** Validates `slack(options)` when it is called; a bad option is `misconfigured` naming it (`slack.redirectUri`), never its value. */
 export function resolveSlackOptions(options: SlackProviderOptions): ResolvedSlackOptions {
-  parseInput(optionsSchema, options, "slack");
+  parseOptions(optionsSchema, options, "slack");
   const overrides = Object.fromEntries(Object.entries(options.endpoints ?? {}).filter(([, value]) => value !== undefined));
   return { ...options, userScopes: options.userScopes ?? [], endpoints: { ...SLACK_ENDPOINTS, ...overrides } };
 }

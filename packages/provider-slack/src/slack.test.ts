@@ -14,8 +14,9 @@ afterEach(async () => {
 const valid = { clientId: "1.2", clientSecret: "planted-client-secret-4242", redirectUri: REDIRECT_URI, scopes: ["chat:write"] };
 
 describe("slack(options)", () => {
-  it("validates every option and names the bad one, never echoing a value", () => {
+  it("refuses a missing or bad option when called: misconfigured naming it, never echoing a value", () => {
     const cases: Array<[Record<string, unknown>, string]> = [
+      [{ clientId: undefined }, "slack.clientId"],
       [{ redirectUri: "not a url" }, "slack.redirectUri"],
       [{ scopes: ["chat:write,users:read"] }, "slack.scopes[0]"],
       [{ scopes: "chat:write" }, "slack.scopes"],
@@ -32,11 +33,13 @@ describe("slack(options)", () => {
       } catch (error) {
         caught = error;
       }
-      expect(SdkError.is(caught, "validation_failed"), field).toBe(true);
+      expect(SdkError.is(caught, "misconfigured"), field).toBe(true);
       expect((caught as SdkError).details.field).toBe(field);
+      expect((caught as SdkError).message).toContain(`slack() option "${field.slice("slack.".length)}"`);
       expect((caught as SdkError).message).not.toContain("planted-client-secret-4242");
     }
-    expect(() => slack({ ...valid, extra: 1 } as never)).toThrow(/"slack\.extra"/);
+    expect(() => slack({ ...valid, clientId: undefined } as never)).toThrow('slack() option "clientId" is required.');
+    expect(() => slack({ ...valid, extra: 1 } as never)).toThrow('slack() option "extra" is not an option.');
   });
 
   it("has the id 'slack' and slack.com endpoints by default", async () => {

@@ -52,3 +52,18 @@ export function readConsentPage(html: string): { request: string; sites: string[
   const sites = [...html.matchAll(/name="site" value="([^"]+)"/g)].map((found) => found[1]!);
   return { request, sites };
 }
+
+/**
+ * The page id.atlassian.com shows for an authorize error it cannot send back to the app: the OAuth error name and its
+ * description come on the query (`/error?error=unauthorized_client&error_description=...`, humanlayer/humanlayer#1068),
+ * and the page shows them. `#error[data-error]` is the machine-readable name, as on the Slack emulator's page.
+ */
+export function renderErrorPage(code: string, description: string): string {
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>Something went wrong - Atlassian emulator</title></head>
+<body>
+<h1>Something went wrong</h1>
+<p id="error" data-error="${escapeHtml(code)}">${escapeHtml(code)}</p>
+<p id="error-detail">${escapeHtml(description)}</p>
+</body></html>`;
+}

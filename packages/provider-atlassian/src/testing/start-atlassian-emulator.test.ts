@@ -114,7 +114,7 @@ describe("consent", () => {
     await connect(emulator, {}, { user: "bob", sites: [JIRA_SITE.id] });
     expect(emulator.grantOf("bob")?.sites).toEqual([JIRA_SITE.id]);
     await expect(emulator.consent(authorizeUrl(emulator), { user: "alice", sites: [JIRA_SITE.id] })).rejects.toThrow(/cannot grant site/);
-    await expect(emulator.consent(authorizeUrl(emulator), { user: "mallory" })).rejects.toThrow(/Unknown account/);
+    await expect(emulator.consent(authorizeUrl(emulator), { user: "mallory" })).rejects.toThrow("Atlassian consent shows an error page: invalid_request (unknown account)");
   });
 
   it("refuses a site the page did not offer (it lacks every requested product)", async () => {
@@ -134,18 +134,29 @@ describe("consent", () => {
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ request, user: "user-1", decision: "approve" }),
       });
-    expect((await decide()).status).toBe(302);
-    expect((await decide()).status).toBe(400);
+    expect((await decide()).headers.get("location")).toMatch(/^https:\/\/app\.example\.com\/callback\?code=/);
+    const again = new URL((await decide()).headers.get("location")!);
+    expect(`${again.origin}${again.pathname}`).toBe(`${emulator.url}/error`);
+    expect(again.searchParams.get("error")).toBe("invalid_request");
   });
 
-  it("keeps bad client_id, redirect_uri and audience on an error page, and redirects other errors", async () => {
+  it("keeps bad client_id, redirect_uri and audience on Atlassian's error page, and redirects other errors", async () => {
     const emulator = await start();
     const load = (params: Record<string, string>) => fetch(authorizeUrl(emulator, params), { redirect: "manual" });
-    const pageErrors: Array<Record<string, string>> = [{ client_id: "someone-else" }, { redirect_uri: `${CALLBACK}/other` }, { audience: "" }];
-    for (const params of pageErrors) {
-      const response = await load(params);
-      expect(response.status).toBe(400);
-      expect(response.headers.get("location")).toBeNull();
+    const pageErrors: Array<[Record<string, string>, string, string]> = [
+      [{ client_id: "someone-else" }, "invalid_request", "failed to retrieve client"],
+      [{ redirect_uri: `${CALLBACK}/other` }, "unauthorized_client", `redirect_uri is not registered for client: ${CALLBACK}/other`],
+      [{ audience: "" }, "invalid_request", "audience must be api.atlassian.com"],
+    ];
+    for (const [params, error, description] of pageErrors) {
+      // As id.atlassian.com: never back to the app, but to its own /error page with the OAuth error on the query.
+      const location = new URL((await load(params)).headers.get("location")!);
+      expect(`${location.origin}${location.pathname}`).toBe(`${emulator.url}/error`);
+      expect(Object.fromEntries(location.searchParams)).toEqual({ error, error_description: description });
+      const page = await fetch(location);
+      expect(page.status).toBe(400);
+      expect(await page.text()).toContain(`id="error" data-error="${error}"`);
+      await expect(emulator.consent(authorizeUrl(emulator, params))).rejects.toThrow(`Atlassian authorize shows an error page: ${error} (${description})`);
     }
     const wrongType = new URL((await load({ response_type: "token" })).headers.get("location")!);
     expect(wrongType.searchParams.get("error")).toBe("unsupported_response_type");

@@ -4,7 +4,6 @@
 import {
   submitForm,
   bearerToken,
-  escapeHtml,
   ManualClock,
   startEmulatorServer,
   type EmulatorRequest,
@@ -14,7 +13,7 @@ import {
 } from "@sdk/oauth/testing";
 import { randomBytes } from "node:crypto";
 import { AtlassianGrantStore, type AccessGrant, type TokenSet } from "./atlassian-grant-store.js";
-import { readConsentPage, renderConsentPage } from "./render-consent-page.js";
+import { readConsentPage, renderConsentPage, renderErrorPage } from "./render-consent-page.js";
 import { scopesForProducts, type AtlassianProduct } from "./scope-products.js";
 
 export type { AtlassianProduct } from "./scope-products.js";
@@ -298,10 +297,6 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$
 
 const tokenError = (status: number, error: string, description: string): EmulatorResponse => ({ status, body: { error, error_description: description } });
 const gatewayError = (status: number, message: string): EmulatorResponse => ({ status, body: { code: status, message } });
-const errorPage = (status: number, message: string): EmulatorResponse => ({
-  status,
-  html: `<!doctype html><html><head><title>Something went wrong</title></head><body><h1 id="error">${escapeHtml(message)}</h1></body></html>`,
-});
 
 export async function startAtlassianEmulator(options: AtlassianEmulatorOptions = {}): Promise<AtlassianEmulator> {
   const clientId = options.clientId ?? "atlassian-test-client";
@@ -349,6 +344,24 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
     const back = new URL(target);
     for (const [key, value] of Object.entries(params)) if (value != null) back.searchParams.set(key, value);
     return { status: 302, headers: { location: back.toString() } };
+  };
+
+  // An authorize error that must not go back to the app (unknown client, unregistered redirect_uri) sends the browser
+  // to Atlassian's own error page with the OAuth error name and description on its query, as id.atlassian.com does:
+  // `/error?error=unauthorized_client&error_description=redirect_uri is not registered for client: ...`
+  // (humanlayer/humanlayer#1068, atlassian/atlassian-mcp-server#246) and `error=invalid_request&error_description=
+  // failed to retrieve client` for an unknown client_id (BerriAI/litellm#42678). Never raw HTML in what a caller reads.
+  const errorPage = (error: string, description: string): EmulatorResponse => {
+    const target = new URL(`${baseUrl}/error`);
+    target.searchParams.set("error", error);
+    target.searchParams.set("error_description", description);
+    return { status: 302, headers: { location: target.toString() } };
+  };
+  const isErrorPage = (location: string) => location.startsWith(`${baseUrl}/error?`);
+  /** What an error-page location says, for the consent helper's exceptions: `code (description)`, never HTML. */
+  const describeErrorPage = (location: string) => {
+    const params = new URL(location).searchParams;
+    return `${params.get("error") ?? "unknown_error"} (${params.get("error_description") ?? "no description"})`;
   };
 
   /** Bearer check shared by every gateway path: 401 without a live token. */
@@ -407,11 +420,12 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
         method: "GET",
         path: "/authorize",
         handler: ({ query }) => {
-          if (query.get("client_id") !== clientId) return errorPage(400, "Invalid client_id");
+          if (query.get("client_id") !== clientId) return errorPage("invalid_request", "failed to retrieve client");
           const redirectUri = query.get("redirect_uri") ?? "";
           // Never redirect to an unregistered URI: the error stays on Atlassian's page.
-          if (!redirectUris.includes(redirectUri)) return errorPage(400, "redirect_uri does not match the app's callback URL");
-          if ((options.requireAudience ?? true) && query.get("audience") !== "api.atlassian.com") return errorPage(400, "audience must be api.atlassian.com");
+          if (!redirectUris.includes(redirectUri)) return errorPage("unauthorized_client", `redirect_uri is not registered for client: ${redirectUri}`);
+          // UNSURE: Atlassian documents `audience=api.atlassian.com` as required but not the answer without it.
+          if ((options.requireAudience ?? true) && query.get("audience") !== "api.atlassian.com") return errorPage("invalid_request", "audience must be api.atlassian.com");
           const state = query.get("state");
           if (query.get("response_type") !== "code") return redirect(redirectUri, { error: "unsupported_response_type", state });
           const scopes = (query.get("scope") ?? "").split(" ").filter(Boolean);
@@ -431,18 +445,24 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
           // Read the raw form: `site` repeats once per ticked checkbox.
           const form = new URLSearchParams(rawBody);
           const authorization = pending.get(form.get("request") ?? "");
-          if (!authorization) return errorPage(400, "Unknown or already used authorization request");
+          if (!authorization) return errorPage("invalid_request", "unknown or already used authorization request");
           pending.delete(form.get("request")!);
           if (form.get("decision") !== "approve") return redirect(authorization.redirectUri, { ...denial, state: authorization.state });
           const user = users.get(form.get("user") ?? "");
-          if (!user) return errorPage(400, "Unknown account");
+          if (!user) return errorPage("invalid_request", "unknown account");
           const chosen = [...new Set(form.getAll("site"))];
           const refused = chosen.find((site) => !authorization.sites.includes(site) || !user.sites.includes(site));
-          if (refused !== undefined) return errorPage(400, `Account ${user.accountId} cannot grant site ${refused}`);
+          if (refused !== undefined) return errorPage("invalid_request", `account ${user.accountId} cannot grant site ${refused}`);
           const granted = options.appScopes ? authorization.scopes.filter((scope) => scope === "offline_access" || options.appScopes!.includes(scope)) : authorization.scopes;
           const code = store.approve({ user: user.accountId, scopes: granted, sites: chosen, redirectUri: authorization.redirectUri });
           return redirect(authorization.redirectUri, { code, state: authorization.state });
         },
+      },
+      {
+        name: "error_page",
+        method: "GET",
+        path: "/error",
+        handler: ({ query }) => ({ status: 400, html: renderErrorPage(query.get("error") ?? "unknown_error", query.get("error_description") ?? "") }),
       },
       {
         name: "token",
@@ -537,17 +557,20 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
     async consent(authorizeUrl: string, decision: ConsentDecision = {}) {
       const page = await fetch(authorizeUrl, { redirect: "manual" });
       const location = page.headers.get("location");
-      if (page.status === 302 && location) return location;
-      const html = await page.text();
-      const form = readConsentPage(html);
-      if (!form) throw new Error(`consent page did not render (HTTP ${page.status}): ${html.slice(0, 300)}`);
+      if (page.status === 302 && location) {
+        if (isErrorPage(location)) throw new Error(`Atlassian authorize shows an error page: ${describeErrorPage(location)}`);
+        return location;
+      }
+      const form = readConsentPage(await page.text());
+      if (!form) throw new Error(`Atlassian authorize did not show its consent page (HTTP ${page.status})`);
       const user = decision.user ?? defaultUser;
       const grantable = users.get(user)?.sites ?? [];
       const ticked = decision.sites ?? form.sites.filter((site) => grantable.includes(site));
       const fields = new URLSearchParams({ request: form.request, user, decision: decision.approve === false ? "deny" : "approve" });
       for (const site of ticked) fields.append("site", site);
       const answer = await submitForm(`${server.url}/authorize/decision`, fields);
-      if (!answer.location) throw new Error(`consent decision did not redirect (HTTP ${answer.status}): ${answer.text.slice(0, 300)}`);
+      if (!answer.location) throw new Error(`Atlassian consent did not redirect (HTTP ${answer.status})`);
+      if (isErrorPage(answer.location)) throw new Error(`Atlassian consent shows an error page: ${describeErrorPage(answer.location)}`);
       return answer.location;
     },
     revokeUser: (accountId: string) => store.revokeUser(accountId),
