@@ -1,17 +1,19 @@
-// The install cookies: the SDK's `browser_binding` and the provider id of the install in flight. httpOnly (no script
-// reads them), SameSite=Lax (sent on the provider's top-level redirect back, not on cross-site subrequests or POSTs),
-// as long-lived as the state. On https they are `__Host-` cookies (Secure, Path=/, no Domain: no sibling subdomain
-// or plain-http page can set or shadow them); on plain http (dev) they are scoped to `/callback/{slug}`.
-import type { InstallUrlResult } from "@sdk/core";
+// The install cookies: the SDK's `browser_binding`, kept with core's `browserBindingCookie` recipe (httpOnly,
+// SameSite=Lax, Path=/, as long-lived as the state; on https `Secure` with the `__Host-` prefix, so no sibling
+// subdomain or plain-http page can set or shadow it), and beside it the provider id of the install in flight, with
+// the same attributes. This file writes no cookie flag of its own.
+import { browserBindingCookie, type BrowserBindingCookie, type InstallUrlResult } from "@sdk/core";
 import { createBrowserBinding } from "@sdk/oauth";
 import type { CookieOptions, Request, Response } from "express";
 import type { CallbackSlug } from "./connectable-provider.js";
 
-/** Ten minutes: the SDK's state lifetime, and the longest a pending install waits. */
-const INSTALL_MAX_AGE_MS = 600_000;
+/** One binding cookie per callback, so installs of two providers in two tabs do not overwrite each other. */
+function bindingCookie(slug: CallbackSlug, secure: boolean): BrowserBindingCookie {
+  return browserBindingCookie({ name: slug, secure });
+}
 
 export function bindingCookieName(slug: CallbackSlug, secure = false): string {
-  return `${secure ? "__Host-" : ""}install_binding_${slug}`;
+  return bindingCookie(slug, secure).name;
 }
 
 export function providerCookieName(slug: CallbackSlug, secure = false): string {
@@ -31,15 +33,16 @@ export class InstallCookies {
     this.#secure = secure;
   }
 
-  #options(slug: CallbackSlug): CookieOptions {
-    // A `__Host-` cookie must have Path=/ (the browser refuses it otherwise).
-    return { httpOnly: true, sameSite: "lax", secure: this.#secure, path: this.#secure ? "/" : `/callback/${slug}` };
+  /** The binding cookie's attributes in Express's form, for the provider cookie that travels with it. */
+  #providerOptions(cookie: BrowserBindingCookie): CookieOptions {
+    const { maxAgeSeconds, ...flags } = cookie.attributes;
+    return { ...flags, maxAge: maxAgeSeconds * 1000 };
   }
 
   set(response: Response, slug: CallbackSlug, provider: string, install: InstallUrlResult): void {
-    const maxAge = Math.max(0, Date.parse(install.expires_at) - Date.now());
-    response.cookie(bindingCookieName(slug, this.#secure), install.browser_binding, { ...this.#options(slug), maxAge });
-    response.cookie(providerCookieName(slug, this.#secure), provider, { ...this.#options(slug), maxAge });
+    const cookie = bindingCookie(slug, this.#secure);
+    response.append("Set-Cookie", cookie.serialize(install.browser_binding));
+    response.cookie(providerCookieName(slug, this.#secure), provider, this.#providerOptions(cookie));
   }
 
   /**
@@ -48,18 +51,22 @@ export class InstallCookies {
    */
   bindNew(response: Response, slug: CallbackSlug): string {
     const binding = createBrowserBinding();
-    response.cookie(bindingCookieName(slug, this.#secure), binding, { ...this.#options(slug), maxAge: INSTALL_MAX_AGE_MS });
+    response.append("Set-Cookie", bindingCookie(slug, this.#secure).serialize(binding));
     return binding;
   }
 
   read(request: Request, slug: CallbackSlug): InstallCookieValues {
-    const cookies = (request.cookies ?? {}) as Record<string, unknown>;
-    const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
-    return { binding: text(cookies[bindingCookieName(slug, this.#secure)]), provider: text(cookies[providerCookieName(slug, this.#secure)]) };
+    const provider = ((request.cookies ?? {}) as Record<string, unknown>)[providerCookieName(slug, this.#secure)];
+    return {
+      binding: bindingCookie(slug, this.#secure).parse(request.headers.cookie) ?? undefined,
+      provider: typeof provider === "string" && provider !== "" ? provider : undefined,
+    };
   }
 
   clear(response: Response, slug: CallbackSlug): void {
-    response.clearCookie(bindingCookieName(slug, this.#secure), this.#options(slug));
-    response.clearCookie(providerCookieName(slug, this.#secure), this.#options(slug));
+    const cookie = bindingCookie(slug, this.#secure);
+    response.append("Set-Cookie", cookie.serializeClear());
+    const { maxAge: _lifetime, ...flags } = this.#providerOptions(cookie);
+    response.clearCookie(providerCookieName(slug, this.#secure), flags);
   }
 }

@@ -133,7 +133,7 @@ describe("install flow in headless Chromium (dev mode, Atlassian emulator with t
     await startJiraInstall(page);
     const context = page.context();
     const names = () => context.cookies(`${service.url}/callback/atlassian`).then((cookies) => cookies.map((cookie) => cookie.name).sort());
-    expect(await names()).toEqual([bindingCookieName("atlassian"), providerCookieName("atlassian")]);
+    expect(await names()).toEqual([bindingCookieName("atlassian"), providerCookieName("atlassian")].sort());
     planted.push(...(await context.cookies()).filter((cookie) => cookie.name === bindingCookieName("atlassian")).map((cookie) => cookie.value));
     await context.clearCookies({ name: bindingCookieName("atlassian") });
     expect(await names()).toEqual([providerCookieName("atlassian")]);

@@ -220,20 +220,19 @@ describe.each(variants)("express-service over HTTP on $stores (dev mode: Atlassi
     expect([again.status, ((await again.json()) as { error: string }).error]).toEqual([404, "integration_not_found"]);
   });
 
-  it.skipIf(skip)(`install cookies: httpOnly, SameSite=Lax, as long-lived as the state; on http scoped to the callback path, on https __Host- (Secure, Path=/)${reason}`, async () => {
+  it.skipIf(skip)(`install cookies: core's browserBindingCookie recipe (httpOnly, SameSite=Lax, Path=/, the state's lifetime), the provider cookie with the same attributes; on https __Host- and Secure${reason}`, async () => {
     const sameOrigin = { method: "POST", redirect: "manual", headers: { "sec-fetch-site": "same-origin" } } as const;
     const response = await fetch(`${service.url}/connect/jira`, sameOrigin);
     const cookies = response.headers.getSetCookie();
-    expect(cookies.map((cookie) => cookie.split("=")[0])).toEqual(["install_binding_atlassian", "install_provider_atlassian"]);
-    for (const cookie of cookies) {
-      expect(cookie).toMatch(/; Max-Age=(59\d|600); Path=\/callback\/atlassian; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
-    }
+    expect(cookies.map((cookie) => cookie.split("=")[0])).toEqual(["sdk_binding_atlassian", "install_provider_atlassian"]);
+    expect(cookies[0]).toMatch(/^sdk_binding_atlassian=[A-Za-z0-9_-]{20,}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(cookies[1]).toMatch(/^install_provider_atlassian=jira; Max-Age=600; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
     const https = await startService({ ...config, publicUrl: "https://integrations.example.com" }, { logger });
     try {
       const secure = (await fetch(`${https.localUrl}/connect/jira`, sameOrigin)).headers.getSetCookie();
-      expect(secure.map((cookie) => cookie.split("=")[0])).toEqual(["__Host-install_binding_atlassian", "__Host-install_provider_atlassian"]);
+      expect(secure.map((cookie) => cookie.split("=")[0])).toEqual(["__Host-sdk_binding_atlassian", "__Host-install_provider_atlassian"]);
       for (const cookie of secure) {
-        expect(cookie).toMatch(/; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+        expect(cookie).toMatch(/; Max-Age=600; Path=\/; (Expires=[^;]+; )?HttpOnly; (SameSite=Lax; Secure|Secure; SameSite=Lax)$/);
         expect(cookie).not.toMatch(/; Domain=/i);
       }
     } finally {
