@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { startDemoApi } from "./demo-api.js";
 import { runQuickstart } from "./run-quickstart.js";
@@ -13,6 +14,23 @@ describe("quickstart", () => {
       expect(result.walkThroughs).toBe(steps.length);
       expect(lines.filter((line) => line.startsWith("  ✓ "))).toHaveLength(result.steps);
       const output = lines.join("\n");
+      // The story: the words defined once before they are used, each walk-through's promise, what to try next.
+      expect(lines.filter((line) => line === "Words used below")).toHaveLength(1);
+      expect(output.indexOf("Words used below")).toBeLessThan(output.indexOf("[1/"));
+      for (const word of ["refresh token", "access token", "emulator", "state, binding", "kid"]) expect(output).toMatch(new RegExp(`^  ${word} +\\S`, "m"));
+      expect(lines.filter((line) => line.startsWith("  What this proves: "))).toHaveLength(steps.length);
+      expect(lines.every((line) => [...line].length <= 112 || line.startsWith("  ✓ "))).toBe(true);
+      expect(output.lastIndexOf("What to try next")).toBeGreaterThan(output.lastIndexOf("  ✓ "));
+      // What to try next names only scripts and files that exist.
+      const root = new URL("../../../", import.meta.url);
+      const scripts = (JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { scripts: Record<string, string> }).scripts;
+      const next = lines.slice(lines.indexOf("What to try next") + 1).join(" ");
+      const commands = [...next.matchAll(/pnpm ([\w:-]+)/g)].map((match) => match[1]!.replace(/:$/, ""));
+      expect(commands.length).toBeGreaterThanOrEqual(3);
+      for (const command of commands) expect(scripts, command).toHaveProperty(command);
+      const paths = [...next.matchAll(/((?:examples|packages)\/[\w./-]+)/g)].map((match) => match[1]!.replace(/[.:]$/, ""));
+      expect(paths.length).toBeGreaterThanOrEqual(2);
+      for (const path of paths) expect(existsSync(new URL(path, root)), path).toBe(true);
       expect(output).toMatch(/sdk\.fetch \/v1\/whoami\s+200 .*"authenticated_as":"acct-demo \(api key\)"/);
       expect(output).toMatch(/updateCredentials .*fetch -> 200 .*rotated api key/);
       expect(output).toMatch(/sdk\.fetch \/v1\/reports\s+200 .*signing key/);

@@ -7,6 +7,7 @@ import { startDemoApi, type DemoApi } from "./demo-api.js";
 import { openDemoStores } from "./demo-stores.js";
 import type { Step, StepSetup } from "./steps/step.js";
 import { steps as allSteps } from "./steps/index.js";
+import { printIntroduction, printNextSteps } from "./narrative.js";
 import { Trace, type Print } from "./trace.js";
 
 export interface QuickstartResult {
@@ -42,13 +43,15 @@ export async function runQuickstart({ print, steps = allSteps, api: given, env =
       state: { secrets: [{ id: "demo-state", secret: randomBytes(32).toString("base64url") }] },
       providers: setups.flatMap((setup): ProviderInput[] => setup.providers),
     });
-    trace.note(`Integration SDK quickstart: ${stores.label}, demo API at ${api.url}`);
+    printIntroduction(trace, `${stores.label} as storage, a demo API at ${api.url} and the provider emulators`);
     for (const [index, step] of steps.entries()) {
       trace.heading(`[${index + 1}/${steps.length}] ${step.title}`);
+      trace.proves(step.proves);
       await step.run({ sdk, store, api, trace, clock });
     }
     await sdk.close();
-    trace.heading(`done: ${steps.length} walk-throughs, ${trace.steps} steps; secrets shown masked (last 4 characters only)`);
+    trace.heading(`Done: ${steps.length} walk-throughs, ${trace.steps} SDK calls, no secret printed.`);
+    printNextSteps(trace);
     return { walkThroughs: steps.length, steps: trace.steps };
   } finally {
     for (const setup of setups) await setup.teardown?.();

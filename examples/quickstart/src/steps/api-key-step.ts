@@ -7,18 +7,19 @@ import type { Step } from "./step.js";
 
 export const apiKeyStep: Step = {
   title: 'API key connection (provider "acme-api-key")',
+  proves: "an API key is stored encrypted, the SDK adds it to every call so your code never handles it, and a new key replaces the old one in one call.",
   setup: (api) => ({ providers: [defineApiKeyProvider({ id: "acme-api-key", baseUrl: api.url })] }),
   async run({ sdk, store, api, trace }) {
     const firstKey = `acme_sk_${randomBytes(12).toString("hex")}`;
     api.grant("acct-demo (api key)", { authorization: `Bearer ${firstKey}` });
     const saved = await sdk.createConnection({ provider: "acme-api-key", account_id: "acct-demo", created_by: "user-demo", credentials: { api_key: firstKey } });
-    trace.step("createConnection", `id ${saved.id.slice(0, 8)}…  status ${saved.status}  stored: ${await describeStored(store, saved.id)}`);
+    trace.step("createConnection", `id ${saved.id.slice(0, 8)}…  status ${saved.status}  stored: ${await describeStored(store, saved.id)}`, "the store holds ciphertext: a leaked database dump does not leak the key.");
 
     const runtime = await sdk.resolveConnection(saved.id);
     trace.step("resolveConnection", `Authorization: Bearer ${mask(String(runtime.api_key))} (no network call)`);
 
     const response = await sdk.fetch(saved.id, "/v1/whoami");
-    trace.step("sdk.fetch /v1/whoami", `${response.status} ${JSON.stringify(await response.json())}`);
+    trace.step("sdk.fetch /v1/whoami", `${response.status} ${JSON.stringify(await response.json())}`, "the demo API checked the key on the wire and knew who was calling.");
 
     const secondKey = `acme_sk_${randomBytes(12).toString("hex")}`;
     api.revoke("acct-demo (api key)");

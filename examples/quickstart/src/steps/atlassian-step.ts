@@ -13,6 +13,7 @@ let emulator: AtlassianEmulator | undefined;
 
 export const atlassianStep: Step = {
   title: "Atlassian Jira: install, multi-site pick, resolve, refresh, fetch (Atlassian emulator)",
+  proves: "the whole OAuth install, including the site picker Atlassian needs when a user grants several Jira sites, and an expired access token replaced with exactly one refresh, the rotated refresh token saved.",
   async setup(_api, clock) {
     emulator = await startAtlassianEmulator({
       clock,
@@ -33,7 +34,7 @@ export const atlassianStep: Step = {
     trace.step("buildInstallUrl", `${new URL(install.url).origin}/authorize?audience=…&scope=… state ${install.state.length} chars, binding cookie ${mask(install.browser_binding)}`);
 
     const back = new URL(await atl.consent(install.url, { sites: ["cloud-acme", "cloud-beta"] }));
-    trace.step("consent (emulator)", `user ticked 2 sites, redirected with code ${mask(back.searchParams.get("code")!)}`);
+    trace.step("consent (emulator)", `user ticked 2 sites, redirected with code ${mask(back.searchParams.get("code")!)}`, "in a real service this is the user's browser on auth.atlassian.com; here the emulator plays that page.");
 
     let callback;
     try {
@@ -46,7 +47,7 @@ export const atlassianStep: Step = {
     } catch (error) {
       if (!SdkError.is(error, "atlassian_site_selection_required")) throw error;
       const sites = error.details.sites as Array<{ cloud_id: string; name: string }>;
-      trace.step("handleInstallCallback", `${error.code}: ${sites.map((site) => site.name).join(", ")} (tokens parked encrypted for 10 min)`);
+      trace.step("handleInstallCallback", `${error.code}: ${sites.map((site) => site.name).join(", ")} (tokens parked encrypted for 10 min)`, "the state and binding were checked first; two sites were granted, so the SDK asks which one this connection is for.");
       callback = await sdk.completeSiteSelection({ selection_id: error.details.selection_id as string, cloud_id: "cloud-beta", browser_binding: install.browser_binding });
       trace.step("completeSiteSelection", `picked ${callback.integration.metadata?.site_name} (${callback.integration.metadata?.cloud_id})`);
     }
@@ -58,7 +59,7 @@ export const atlassianStep: Step = {
 
     clock.advance(3600 * 1000);
     const second = await sdk.resolveConnection(saved.id);
-    trace.step("clock +1h, resolve", `refreshed once (emulator refreshes: ${atl.stats.refreshes}), new token ${mask(second.access_token as string)}, refresh token rotated and stored`);
+    trace.step("clock +1h, resolve", `refreshed once (emulator refreshes: ${atl.stats.refreshes}), new token ${mask(second.access_token as string)}, refresh token rotated and stored`, "an hour later the access token has expired: the SDK refreshed it on its own, and saved the new refresh token the provider rotated in.");
 
     const response = await sdk.fetch(saved.id, "/rest/api/3/myself");
     const me = (await response.json()) as { accountId?: string; displayName?: string };

@@ -14,6 +14,7 @@ const credentialsSchema = z.strictObject({
 
 export const mappedCredentialsStep: Step = {
   title: 'Mapped credentials connection (provider "acme-signing")',
+  proves: "any credential shape (here a key id and a secret sent as two headers) is checked against your schema; saving the same customer key again updates the connection instead of adding a second one; credentials are never sent to another host.",
   setup: (api) => ({
     providers: [
       defineMappedCredentialsProvider({
@@ -46,7 +47,7 @@ export const mappedCredentialsStep: Step = {
       () => "sent (unexpected)",
       (error: unknown) => (SdkError.is(error) ? `${error.code}: credentials never leave ${api.url}` : "unexpected error"),
     );
-    trace.step("sdk.fetch other origin", refused);
+    trace.step("sdk.fetch other origin", refused, "a call to a URL outside the provider's base URL is refused before anything is sent.");
 
     const listed = await sdk.listConnections({ account_id: "acct-demo" });
     const deleted = await sdk.deleteConnection(saved.id);

@@ -11,6 +11,7 @@ let emulator: SentryEmulator | undefined;
 
 export const sentryStep: Step = {
   title: "Sentry: app install, delete-on-use rotation, projects, uninstall webhook, org token (Sentry emulator)",
+  proves: "Sentry kills an old token the moment it is refreshed, so a second refresh would break the connection: the SDK refreshes exactly once. Sentry's uninstall notice is checked for its signature before it revokes the connection, and Sentry's plain tokens work like API keys.",
   async setup(_api, clock) {
     emulator = await startSentryEmulator({ clock, redirectUrl: "http://localhost:3000/callback/sentry", organizations: [{ slug: "demo-org", name: "Demo Org" }] });
     return {
@@ -38,7 +39,7 @@ export const sentryStep: Step = {
     try {
       const status = await sentryEmulator.sendInstallationWebhook(receiver.url, { action: "deleted", installationId: installed.installationId });
       const connection = await sdk.getConnection(saved.id);
-      trace.step("uninstall webhook", `${status}; signature verified, integration now ${connection.status}`);
+      trace.step("uninstall webhook", `${status}; signature verified, integration now ${connection.status}`, "a webhook is a call from the provider to your service; only one signed with the app's secret is believed.");
     } finally {
       await receiver.close();
     }

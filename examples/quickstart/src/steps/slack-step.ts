@@ -10,6 +10,7 @@ let emulator: SlackEmulator | undefined;
 
 export const slackStep: Step = {
   title: "Slack: bot + user install, rotation, chat.postMessage, revoke (Slack emulator)",
+  proves: "Slack's bot token and the installing user's token are two separate credentials, each refreshed on its own; a message is posted with the bot token; removing the connection revokes both at Slack.",
   async setup(_api, clock) {
     emulator = await startSlackEmulator({ clock, redirectUrls: ["http://localhost:3000/callback/slack"] });
     return {
@@ -56,6 +57,6 @@ export const slackStep: Step = {
     const revokedBefore = slackEmulator.stats.revocations;
     await sdk.deleteConnection(user!.id, { revoke: true });
     const deleted = await sdk.deleteConnection(saved.id, { revoke: true });
-    trace.step("deleteConnection", `deleted ${deleted.deleted}; auth.revoke called for ${slackEmulator.stats.revocations - revokedBefore} tokens`);
+    trace.step("deleteConnection", `deleted ${deleted.deleted}; auth.revoke called for ${slackEmulator.stats.revocations - revokedBefore} tokens`, "disconnecting also tells Slack, so the tokens stop working there too.");
   },
 };

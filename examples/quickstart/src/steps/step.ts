@@ -24,6 +24,8 @@ export interface StepContext {
 
 export interface Step {
   title: string;
+  /** What the walk-through proves, in plain words (printed under its title). */
+  proves: string;
   setup(api: DemoApi, clock: ManualClock): Promise<StepSetup> | StepSetup;
   run(context: StepContext): Promise<void>;
 }
