@@ -87,6 +87,6 @@ describe("installs started on Slack's side (no state on the callback)", () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toMatchObject({ code: "validation_failed", details: { field: "slack.providerStartedInstalls" } });
+    expect(caught).toMatchObject({ code: "misconfigured", details: { field: "slack.providerStartedInstalls" } });
   });
 });
