@@ -6,6 +6,7 @@ import type { CacheStore } from "./cache-store.js";
 import { CredentialCipher } from "./credential-cipher.js";
 import { mergeCallbackQuery, withoutNulls } from "./callback-query.js";
 import { CuredTokenMemory } from "./cured-token-memory.js";
+import { describeCredentials, type CredentialDescription } from "./describe-credentials.js";
 import { readFetchInput, type FetchInput } from "./fetch-input.js";
 import { checkRedirectTarget, resolveFetchTarget } from "./fetch-target.js";
 import { guardedCache } from "./guarded-cache.js";
@@ -473,6 +474,18 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     const summary = await this.#context.integrations.summary(integrationId);
     if (!summary) throw new SdkError("integration_not_found", `Integration "${integrationId}" does not exist.`, { details: { integration_id: integrationId } });
     return summary;
+  }
+
+  /**
+   * What an operator may know about a connection's credentials, without any of them: the key id of each sealed
+   * field, status, scopes and times, and for OAuth each token chain's refresh-token generation (a digest that changes
+   * with every rotation), whether a rotation is still waiting to be saved, and the cached access token's expiry.
+   */
+  async describeCredentials(id: string): Promise<CredentialDescription> {
+    const integrationId = parseInput(idSchema, id, "describeCredentials.id");
+    const sealed = await this.#context.integrations.sealed(integrationId);
+    if (!sealed) throw new SdkError("integration_not_found", `Integration "${integrationId}" does not exist.`, { details: { integration_id: integrationId } });
+    return describeCredentials(this.#context, sealed, this.#providers.get(sealed.provider));
   }
 
   /**

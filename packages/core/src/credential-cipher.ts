@@ -95,6 +95,16 @@ export class CredentialCipher {
     return this.#primary !== undefined;
   }
 
+  /** The id of the key new envelopes are sealed with (the first of the ring); undefined without keys. */
+  get primaryKeyId(): string | undefined {
+    return this.#primary;
+  }
+
+  /** Whether an envelope's `kid` names a key of the ring (so it can be opened). */
+  hasKey(keyId: string): boolean {
+    return this.#keys.has(keyId);
+  }
+
   /** Whether a plaintext record credential is refused (see CredentialCipherOptions.requireEncrypted). */
   get requireEncrypted(): boolean {
     return this.#requireEncrypted;

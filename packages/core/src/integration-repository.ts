@@ -42,6 +42,15 @@ export class IntegrationRepository {
     return stored ? this.#open(stored) : undefined;
   }
 
+  /**
+   * The record with its credentials still sealed (envelopes as stored), or undefined. `open` decrypts it field by
+   * field when a provider needs a value; reading envelope key ids needs no key.
+   */
+  async sealed(id: string): Promise<Integration | undefined> {
+    const stored = await this.#call("get", () => this.#store.get(id));
+    return stored ? this.#read(stored) : undefined;
+  }
+
   /** The decrypted record, or `integration_not_found`. */
   async require(id: string): Promise<Integration> {
     const found = await this.get(id);

@@ -1,5 +1,6 @@
 // The provider plugin contract. `@sdk/oauth` and the provider packages implement it; core calls it and
 // never knows a concrete provider. A plugin gets everything it may touch through `ProviderContext`.
+import type { TokenChainView } from "./describe-credentials.js";
 import type { CacheStore } from "./cache-store.js";
 import type { CredentialCipher } from "./credential-cipher.js";
 import type { AuthType, Integration, IntegrationDraft } from "./integration.js";
@@ -232,6 +233,11 @@ export interface ProviderDefinition<Id extends string = string, R extends Runtim
   invalidate?(context: ProviderContext, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void>;
   /** Revokes the credentials at the provider. */
   revoke?(context: ProviderContext, integration: Integration): Promise<void>;
+  /**
+   * Non-secret facts about each token chain for `sdk.describeCredentials` (refresh-token generation, cached
+   * access-token expiry). Gets the record with credentials opened on first read; must never return a value of one.
+   */
+  describeCredentials?(context: ProviderContext, integration: Integration): Promise<TokenChainView[]>;
   /** Verifies and applies a provider webhook (e.g. an uninstall marks the integration `revoked`). */
   handleWebhook?(context: ProviderContext, input: WebhookInput): Promise<WebhookResult>;
 }

@@ -29,10 +29,12 @@ import {
   type Runtime,
   type RefreshDueOutcome,
   type SiteSelectionInput,
+  type TokenChainView,
 } from "@sdk/core";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { cacheCipher } from "./cache-cipher.js";
+import { describeOAuthChains } from "./describe-oauth-credentials.js";
 import { providerErrorCode } from "./provider-error-code.js";
 import { DEFAULT_RESPONSE_LIMITS, limitExceeded } from "./read-bounded-body.js";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
@@ -444,6 +446,8 @@ export class OAuthStrategy implements ProviderDefinition {
           token_type: (credentials[names.tokenType] as string | undefined) ?? "Bearer",
           expires_at: (credentials[names.expiresAt] as number | undefined) ?? context.now(),
           scopes: (credentials[names.scopes] as string[] | undefined) ?? [],
+          // Obtained by this install's code exchange, moments ago: the time describeCredentials reports.
+          issued_at: context.now(),
         },
       ]);
       delete credentials[names.access];
@@ -714,6 +718,18 @@ export class OAuthStrategy implements ProviderDefinition {
       }
     }
     context.logger.error(where, "could not store a rotated refresh token before the refresh lock's lease ended; the next refresh presents the previous one, which works only within the provider's reuse window");
+  }
+
+  /** Non-secret facts per token chain for `sdk.describeCredentials` (see describe-oauth-credentials.ts). */
+  describeCredentials(context: ProviderContext, integration: Integration): Promise<TokenChainView[]> {
+    return describeOAuthChains(context, integration, {
+      chains: this.#chains,
+      rotationPending: async (record, chain, stored) => {
+        const lockKey = this.#lockKey(record, chain);
+        const entry = await this.#readJournal(context, context.requireCache(), internalKey(context.keyPrefix, "rotation", lockKey), lockKey);
+        return entry?.from === fingerprint(stored);
+      },
+    });
   }
 
   async #readJournal(context: ProviderContext, cache: CacheStore, key: string, aad: string): Promise<{ from: string; to: string } | undefined> {

@@ -9,8 +9,12 @@ describe("refresh skew capped at a fraction of the token lifetime", () => {
     const h = await startHarness({ server: { accessTokenTtlSeconds: 5 } });
     try {
       const { integrationId } = await h.install();
-      // The install's token carries no issue time: the configured skew applies and the first resolve refreshes.
+      // The install's token carries its issue time too: it is cached for half its life, like every later one.
+      const installed = await h.sdk.resolveConnection(integrationId);
+      expect(h.server.stats.refreshes).toBe(0);
+      h.clock.advance(2600); // past half of the 5 s lifetime
       const first = await h.sdk.resolveConnection(integrationId);
+      expect(first.access_token).not.toBe(installed.access_token);
       expect(h.server.stats.refreshes).toBe(1);
       for (let step = 0; step < 4; step++) {
         h.clock.advance(500);

@@ -117,12 +117,13 @@ interface BadCall {
 }
 
 const loose = <T>(value: unknown) => value as T;
-const idCall = (method: "resolveConnection" | "getConnection" | "invalidateConnection" | "deleteConnection") =>
+const idCall = (method: "resolveConnection" | "getConnection" | "describeCredentials" | "invalidateConnection" | "deleteConnection") =>
   badId.map((id): BadCall => ({ call: (target) => target[method](loose(id)), field: `${method}.id` }));
 
 const properties: Record<string, fc.Arbitrary<BadCall>> = {
   resolveConnection: idCall("resolveConnection"),
   getConnection: idCall("getConnection"),
+  describeCredentials: idCall("describeCredentials"),
   invalidateConnection: idCall("invalidateConnection"),
   deleteConnection: fc.oneof(
     idCall("deleteConnection"),
