@@ -49,6 +49,10 @@ interface PendingCode {
 export interface OAuthServer extends EmulatorServer {
   readonly clientId: string;
   readonly clientSecret: string;
+  /** The issuer identifier (the server's origin), as its RFC 8414 metadata names it. */
+  readonly issuer: string;
+  /** Its authorization server metadata (RFC 8414): `/.well-known/oauth-authorization-server`. */
+  readonly metadataUrl: string;
   readonly authorizeUrl: string;
   readonly tokenUrl: string;
   readonly revokeUrl: string;
@@ -136,9 +140,30 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     return undefined;
   };
 
+  let issuer = "";
   const server = await startEmulatorServer({
     clock,
     routes: [
+      {
+        // RFC 8414 section 3: the metadata document at the issuer's well-known URL; section 2 names the fields. The
+        // auth methods follow `clientAuth`; PKCE is S256 only (RFC 7636 4.2, as RFC 9700 2.1.1 recommends).
+        name: "metadata",
+        method: "GET",
+        path: "/.well-known/oauth-authorization-server",
+        handler: () => ({
+          status: 200,
+          body: {
+            issuer,
+            authorization_endpoint: `${issuer}/authorize`,
+            token_endpoint: `${issuer}/token`,
+            revocation_endpoint: `${issuer}/revoke`,
+            response_types_supported: ["code"],
+            grant_types_supported: ["authorization_code", "refresh_token"],
+            token_endpoint_auth_methods_supported: (options.clientAuth ?? "any") === "any" ? ["client_secret_basic", "client_secret_post"] : [options.clientAuth],
+            code_challenge_methods_supported: ["S256"],
+          },
+        }),
+      },
       {
         name: "authorize",
         method: "GET",
@@ -279,9 +304,12 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     ],
   });
 
+  issuer = server.url;
   return Object.assign(server, {
     clientId,
     clientSecret,
+    issuer,
+    metadataUrl: `${server.url}/.well-known/oauth-authorization-server`,
     authorizeUrl: `${server.url}/authorize`,
     tokenUrl: `${server.url}/token`,
     revokeUrl: `${server.url}/revoke`,
