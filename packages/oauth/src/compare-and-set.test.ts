@@ -25,7 +25,7 @@ describe("compareAndSet", () => {
       if (!raced) {
         raced = true;
         // Another writer moves the record between this read and this write.
-        void parts.store.update(current.id, { scopes: ["other"] }, { expectedVersion: current.version });
+        void parts.store.update(current.id, { scopes: ["other"], updated_at: new Date().toISOString() }, { expectedVersion: current.version });
       }
       return { credentials: { ...current.credentials, refresh_token: "r2" } };
     });
@@ -53,7 +53,7 @@ describe("compareAndSet", () => {
     const parts = partContext();
     const seeded = await parts.seed();
     const error = await compareAndSet(parts.context, seeded.id, (current) => {
-      void parts.store.update(current.id, { scopes: [String(current.version)] }, { expectedVersion: current.version });
+      void parts.store.update(current.id, { scopes: [String(current.version)], updated_at: new Date().toISOString() }, { expectedVersion: current.version });
       return { status: "revoked" };
     }).catch((caught: unknown) => caught);
     expect(SdkError.is(error, "integration_conflict")).toBe(true);
