@@ -3,6 +3,7 @@
 import { SdkError, scopeSchema, urlSchema } from "@sdk/core";
 import { z } from "zod";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import { oauthTuningSchema } from "./oauth-tuning.js";
 
 const optionsSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_-]*$/),
@@ -13,11 +14,9 @@ const optionsSchema = z.object({
   revokeUrl: urlSchema.optional(),
   scopes: z.array(scopeSchema).optional(),
   defaultExpiresInSeconds: z.number().int().positive().optional(),
-  skewSeconds: z.number().int().nonnegative().optional(),
   issuer: z.string().min(1).max(2048).optional(),
   authorizationResponseIssParameterSupported: z.boolean().optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  lockLeaseMs: z.number().int().positive().optional(),
+  ...oauthTuningSchema.shape,
   refreshTokenIdleMs: z.number().int().positive().optional(),
   chains: z.array(z.string().regex(/^[a-z][a-z0-9]*$/)).optional(),
 }).refine((options) => !options.authorizationResponseIssParameterSupported || options.issuer !== undefined, {

@@ -13,7 +13,6 @@ import {
   type IntegrationDraft,
   type PendingInstall,
   type PendingInstallLookup,
-  type ProviderContext,
 } from "@sdk/core";
 import { z } from "zod";
 import type { ChainCredentials } from "./chain-credentials.js";
@@ -23,6 +22,7 @@ import { PendingInstallStore, pendingInstallError, type PendingGrant } from "./p
 import { createPkcePair } from "./pkce.js";
 import { providerErrorCode } from "./provider-error-code.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
+import type { OAuthContext } from "./oauth-engine.js";
 
 type InstallOptions = Omit<OAuthProviderOptions, "clientSecret">;
 
@@ -45,12 +45,12 @@ export class InstallFlow {
   }
 
   /** `sdk.getPendingInstall`: what a parked install granted (no secret). */
-  getPendingInstall(context: ProviderContext, input: PendingInstallLookup): Promise<PendingInstall> {
+  getPendingInstall(context: OAuthContext, input: PendingInstallLookup): Promise<PendingInstall> {
     return this.#pendingStore().describe(context, input.pending_install_id, input.browser_binding);
   }
 
   /** `sdk.confirmPendingInstall`: takes a parked install, once, for the given account and user. */
-  async confirmPendingInstall(context: ProviderContext, input: ConfirmPendingInstallInput): Promise<InstallCallbackResult> {
+  async confirmPendingInstall(context: OAuthContext, input: ConfirmPendingInstallInput): Promise<InstallCallbackResult> {
     const grant = await this.#pendingStore().confirm(context, input.pending_install_id, input.browser_binding);
     return { integration: this.#pendingDraft(grant, input.account_id, input.created_by ?? input.user_id) };
   }
@@ -64,7 +64,7 @@ export class InstallFlow {
    * RFC 9207 section 2.4: with a known issuer, the response's `iss` must equal it (simple string comparison), and must be
    * there when the server says it always sends it. Checked first, for error responses too, before anything is used.
    */
-  #checkIssuer(context: ProviderContext, input: InstallCallbackInput): void {
+  #checkIssuer(context: OAuthContext, input: InstallCallbackInput): void {
     const expected = this.#options.issuer;
     if (expected === undefined) return;
     const given = typeof input.iss === "string" ? input.iss : undefined;
@@ -79,7 +79,7 @@ export class InstallFlow {
     );
   }
 
-  async buildInstallUrl(context: ProviderContext, input: InstallUrlInput): Promise<InstallUrlResult> {
+  async buildInstallUrl(context: OAuthContext, input: InstallUrlInput): Promise<InstallUrlResult> {
     const cache = context.requireCache();
     let accountId = input.account_id;
     let createdBy = input.created_by;
@@ -138,7 +138,8 @@ export class InstallFlow {
     return url.toString();
   }
 
-  async handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
+  async handleInstallCallback(context: OAuthContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
+    this.#options.validateCallback?.(context, input);
     const cache = context.requireCache();
     this.#checkIssuer(context, input);
     if (input.error) {
@@ -200,7 +201,7 @@ export class InstallFlow {
     return { integration: draft };
   }
 
-  async #exchangeCode(context: ProviderContext, input: InstallCallbackInput & { code: string }, verifier: string | undefined) {
+  async #exchangeCode(context: OAuthContext, input: InstallCallbackInput & { code: string }, verifier: string | undefined) {
     const base: Record<string, string> = { grant_type: "authorization_code", code: input.code, redirect_uri: this.#options.redirectUri };
     if (verifier) base.code_verifier = verifier;
     const params = this.#options.exchangeParams ? this.#options.exchangeParams(input, base) : base;
@@ -220,9 +221,9 @@ export class InstallFlow {
    * webhook (`origin: "webhook"`) a code already seen gives undefined (nothing new); from a callback, a code a webhook
    * parked is claimed once by that browser and any other repeat is `pending_install_replayed`.
    */
-  async parkPendingInstall(context: ProviderContext, input: InstallCallbackInput, origin: "callback"): Promise<PendingInstall>;
-  async parkPendingInstall(context: ProviderContext, input: InstallCallbackInput, origin: "callback" | "webhook"): Promise<PendingInstall | undefined>;
-  async parkPendingInstall(context: ProviderContext, input: InstallCallbackInput, origin: "callback" | "webhook"): Promise<PendingInstall | undefined> {
+  async parkPendingInstall(context: OAuthContext, input: InstallCallbackInput, origin: "callback"): Promise<PendingInstall>;
+  async parkPendingInstall(context: OAuthContext, input: InstallCallbackInput, origin: "callback" | "webhook"): Promise<PendingInstall | undefined>;
+  async parkPendingInstall(context: OAuthContext, input: InstallCallbackInput, origin: "callback" | "webhook"): Promise<PendingInstall | undefined> {
     const store = this.#pendingStore();
     const code = input.code;
     if (!code) {

@@ -1,6 +1,6 @@
-// OAuthStrategy is the ProviderDefinition every OAuth provider runs on: a thin facade that wires the engine's parts
-// (install-flow, refresh-protocol, grant-siblings, chain-credentials, revocation, token-endpoint) into the contract
-// core calls. Provider packages only add facts and hooks (OAuthProviderOptions); nothing provider-specific lives here.
+// OAuthStrategy is the engine behind every `defineOAuthProvider`: a thin facade that wires the engine's parts
+// (install-flow, refresh-protocol, grant-siblings, chain-credentials, revocation, token-endpoint) into the contract core
+// calls, and hands hooks their OAuthContext. Internal: users and provider packages only see a ProviderDefinition.
 import {
   SdkError,
   type AuthType,
@@ -20,16 +20,18 @@ import {
   type RefreshDueOutcome,
   type Runtime,
   type SiteSelectionInput,
+  type WebhookInput,
+  type WebhookResult,
 } from "@sdk/core";
 import { ChainCredentials, chainFields, hasCredential } from "./chain-credentials.js";
 import { checkOAuthOptions } from "./check-oauth-options.js";
 import { GrantSiblings } from "./grant-siblings.js";
 import { InstallFlow } from "./install-flow.js";
+import type { OAuthContext, OAuthEngine } from "./oauth-engine.js";
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { RefreshProtocol } from "./refresh-protocol.js";
 import { Revocation } from "./revocation.js";
 import { storeCachedToken, tokenCodec, tokenKey, type CachedToken } from "./token-cache.js";
-import type { TokenClient } from "./token-client.js";
 import { TokenEndpoint } from "./token-endpoint.js";
 
 export class OAuthStrategy implements ProviderDefinition {
@@ -43,6 +45,7 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly refreshCannotCure?: (response: Response) => Promise<boolean>;
   readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
   readonly confirmPendingInstall?: (context: ProviderContext, input: ConfirmPendingInstallInput) => Promise<InstallCallbackResult>;
+  readonly handleWebhook?: (context: ProviderContext, input: WebhookInput) => Promise<WebhookResult>;
   /** The options this provider was built with, without `clientSecret` (a private field: never printed, serialised or spread). */
   readonly options: Readonly<Omit<OAuthProviderOptions, "clientSecret">>;
   readonly #endpoint: TokenEndpoint;
@@ -51,6 +54,8 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly #install: InstallFlow;
   readonly #refresh: RefreshProtocol;
   readonly #revocation: Revocation;
+  /** One OAuthContext per SDK context (core keeps one for its lifetime), so the hot path allocates nothing. */
+  readonly #contexts = new WeakMap<ProviderContext, OAuthContext>();
 
   constructor(options: OAuthProviderOptions) {
     checkOAuthOptions(options);
@@ -60,23 +65,53 @@ export class OAuthStrategy implements ProviderDefinition {
     if (options.family) this.family = options.family;
     const endpoint = (this.#endpoint = new TokenEndpoint(visible, clientSecret));
     const credentials = (this.#credentials = new ChainCredentials(visible));
-    const siblings = (this.#siblings = new GrantSiblings(visible, (context, integration) => this.invalidate(context, integration)));
+    const siblings = (this.#siblings = new GrantSiblings(visible, (context, integration) => this.#revocation.invalidate(context, integration)));
     this.#install = new InstallFlow(visible, { endpoint, credentials });
     this.#refresh = new RefreshProtocol(visible, { endpoint, credentials, siblings });
     this.#revocation = new Revocation(visible, { endpoint, credentials, siblings });
-    if (options.completeSiteSelection) this.completeSiteSelection = options.completeSiteSelection;
-    if (options.rejectsCredentials) this.rejectsCredentials = options.rejectsCredentials;
-    if (options.refreshCannotCure) this.refreshCannotCure = options.refreshCannotCure;
+    const hooks = options;
+    if (hooks.completeSiteSelection) this.completeSiteSelection = (context, input) => hooks.completeSiteSelection!(this.#oauth(context), input);
+    if (hooks.handleWebhook) this.handleWebhook = (context, input) => hooks.handleWebhook!(this.#oauth(context), input);
+    if (hooks.rejectsCredentials) this.rejectsCredentials = hooks.rejectsCredentials;
+    if (hooks.refreshCannotCure) this.refreshCannotCure = hooks.refreshCannotCure;
     if (this.#install.acceptsPendingInstalls) {
-      this.getPendingInstall = (context, input) => this.#install.getPendingInstall(context, input);
-      this.confirmPendingInstall = (context, input) => this.#install.confirmPendingInstall(context, input);
+      this.getPendingInstall = (context, input) => this.#install.getPendingInstall(this.#oauth(context), input);
+      this.confirmPendingInstall = (context, input) => this.#install.confirmPendingInstall(this.#oauth(context), input);
     }
-    if (this.#revocation.supported) this.revoke = (context, integration) => this.#revocation.revoke(context, integration);
+    if (this.#revocation.supported) this.revoke = (context, integration) => this.#revocation.revoke(this.#oauth(context), integration);
   }
 
-  /** The token client bound to the SDK's fetch (created on first use so `createSDK({ fetch })` is honoured). */
-  tokenClient(context: ProviderContext, options: { retryOnTimeout?: boolean } = {}): TokenClient {
-    return this.#endpoint.client(context, options);
+  /** The SDK context plus this provider's engine handle, as every part and hook receives it. */
+  #oauth(context: ProviderContext): OAuthContext {
+    const known = this.#contexts.get(context);
+    if (known) return known;
+    const endpoint = this.#endpoint;
+    const engine: OAuthEngine = {
+      get http() {
+        return endpoint.client(context);
+      },
+      token: (integration, chain = "") => this.#refresh.token(oauth, integration, chain),
+      invalidate: (integration) => this.#revocation.invalidate(oauth, integration),
+      parkPendingInstall: (input) => this.#install.parkPendingInstall(oauth, input, "webhook"),
+    };
+    // Field by field rather than a spread, so a context that is a class instance keeps working (and a new context field
+    // fails to compile here instead of going missing).
+    const oauth: OAuthContext = {
+      integrations: context.integrations,
+      cache: context.cache,
+      now: context.now,
+      fetch: context.fetch,
+      logger: context.logger,
+      events: context.events,
+      cipher: context.cipher,
+      accessTokenCache: context.accessTokenCache,
+      state: context.state,
+      keyPrefix: context.keyPrefix,
+      requireCache: () => context.requireCache(),
+      engine,
+    };
+    this.#contexts.set(context, oauth);
+    return oauth;
   }
 
   parseCredentials(credentials: unknown, field: string): Record<string, unknown> {
@@ -94,35 +129,31 @@ export class OAuthStrategy implements ProviderDefinition {
   // ---- install (install-flow.ts) ---------------------------------------------------------------------------
 
   buildInstallUrl(context: ProviderContext, input: InstallUrlInput): Promise<InstallUrlResult> {
-    return this.#install.buildInstallUrl(context, input);
+    return this.#install.buildInstallUrl(this.#oauth(context), input);
   }
 
   handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
-    return this.#install.handleInstallCallback(context, input);
+    return this.#install.handleInstallCallback(this.#oauth(context), input);
   }
 
   /**
-   * Exchanges the code of an install the service did not start and parks the grant as a pending install. From a
-   * webhook (`origin: "webhook"`) a code already seen gives undefined (nothing new); from a callback, a code a webhook
-   * parked is claimed once by that browser and any other repeat is `pending_install_replayed`.
+   * Moves each refreshable chain's access token from the draft to the cache, then syncs the grant to its siblings.
+   * A `prepareDraft` hook may first reshape the draft and add related drafts (Slack's user connection).
    */
-  parkPendingInstall(context: ProviderContext, input: InstallCallbackInput, origin: "callback"): Promise<PendingInstall>;
-  parkPendingInstall(context: ProviderContext, input: InstallCallbackInput, origin: "callback" | "webhook"): Promise<PendingInstall | undefined>;
-  parkPendingInstall(context: ProviderContext, input: InstallCallbackInput, origin: "callback" | "webhook"): Promise<PendingInstall | undefined> {
-    return this.#install.parkPendingInstall(context, input, origin);
-  }
-
-  /** Moves each refreshable chain's access token from the draft to the cache, then syncs the grant to its siblings. */
-  async prepareConnection(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection> {
-    const cache = context.requireCache();
-    await this.options.beforeSave?.(context, draft);
-    const { credentials, toCache } = this.#credentials.splitForCache(draft.credentials, context.now());
+  async prepareConnection(context: ProviderContext, given: IntegrationDraft): Promise<PreparedConnection> {
+    const oauth = this.#oauth(context);
+    const cache = oauth.requireCache();
+    const reshaped = this.options.prepareDraft ? await this.options.prepareDraft(oauth, given) : { draft: given };
+    const draft = reshaped.draft;
+    await this.options.beforeSave?.(oauth, draft);
+    const { credentials, toCache } = this.#credentials.splitForCache(draft.credentials, oauth.now());
     return {
       draft: { ...draft, credentials },
+      ...(reshaped.related ? { related: reshaped.related } : {}),
       afterSave: async (saved) => {
-        for (const [chain, token] of toCache) await storeCachedToken(cache, tokenKey(saved, chain), token, context.now(), this.#refresh.skewMs, tokenCodec(context));
-        await this.#siblings.sync(context, saved, (current) => this.#credentials.copyGrant(saved, current));
-        await this.options.afterSave?.(context, saved);
+        for (const [chain, token] of toCache) await storeCachedToken(cache, tokenKey(saved, chain), token, oauth.now(), this.#refresh.skewMs, tokenCodec(oauth));
+        await this.#siblings.sync(oauth, saved, (current) => this.#credentials.copyGrant(saved, current));
+        await this.options.afterSave?.(oauth, saved);
       },
     };
   }
@@ -136,18 +167,19 @@ export class OAuthStrategy implements ProviderDefinition {
   }
 
   async resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
+    const oauth = this.#oauth(context);
     const tokens: ChainTokens = {};
     const cached = prefetched ? ((await prefetched) as Array<string | undefined>) : undefined;
     for (const [index, chain] of this.#credentials.chains.entries()) {
       const names = chainFields(chain);
       // Presence only: reading the field would decrypt a refresh token that a cache hit never needs.
-      if (hasCredential(integration.credentials, names.refresh)) tokens[chain] = await this.token(context, integration, chain, cached ? { raw: cached[index] } : undefined);
-      else if (typeof integration.credentials[names.access] === "string") tokens[chain] = await this.#storedToken(context, integration, chain);
+      if (hasCredential(integration.credentials, names.refresh)) tokens[chain] = await this.#refresh.token(oauth, integration, chain, cached ? { raw: cached[index] } : undefined);
+      else if (typeof integration.credentials[names.access] === "string") tokens[chain] = await this.#storedToken(oauth, integration, chain);
     }
     return { provider: integration.provider, integration_id: integration.id, account_id: integration.account_id, ...this.#credentials.runtime(integration, tokens) };
   }
 
-  async #storedToken(context: ProviderContext, integration: Integration, chain: string): Promise<CachedToken> {
+  async #storedToken(context: OAuthContext, integration: Integration, chain: string): Promise<CachedToken> {
     const token = this.#credentials.storedToken(integration, chain, context.now());
     if (token !== "expired") return token;
     await this.#siblings.markNeedsReauth(context, integration, "access token expired and there is no refresh token");
@@ -156,23 +188,15 @@ export class OAuthStrategy implements ProviderDefinition {
     });
   }
 
-  /**
-   * A fresh access token of one chain: cache first, then one refresh per expiry across every process. `read.raw` is
-   * the cache value already read for this resolve (prefetch), used instead of reading it again.
-   */
-  token(context: ProviderContext, integration: Integration, chain = "", read?: { raw: string | undefined }): Promise<CachedToken> {
-    return this.#refresh.token(context, integration, chain, read);
-  }
-
   /** `sdk.refreshDue`: refreshes each chain that is due (see refresh-due.ts) under the refresh lock. */
   refreshDue(context: ProviderContext, integration: Integration, options: { withinMs: number }): Promise<RefreshDueOutcome> {
-    return this.#refresh.refreshDue(context, integration, options);
+    return this.#refresh.refreshDue(this.#oauth(context), integration, options);
   }
 
   // ---- revocation (revocation.ts) --------------------------------------------------------------------------
 
   /** Drops the cached access tokens (only a still-cached `rejectedAccessToken`); with `deleted`, the rotation journal too. */
   invalidate(context: ProviderContext, integration: Integration, options: { rejectedAccessToken?: string; deleted?: boolean } = {}): Promise<void> {
-    return this.#revocation.invalidate(context, integration, options);
+    return this.#revocation.invalidate(this.#oauth(context), integration, options);
   }
 }

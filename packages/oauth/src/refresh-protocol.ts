@@ -2,7 +2,7 @@
 // lease lock, and the holder's step (re-read, token endpoint under a deadline inside the lease, rotation journal,
 // compare-and-set write, sibling sync, keep-saving through an outage, needs_reauth on a dead grant). The whole life of
 // a rotated refresh token, from the provider's answer to the record, reads in this one file.
-import { SdkError, internalKey, type CacheStore, type Integration, type ProviderContext, type RefreshDueOutcome } from "@sdk/core";
+import { SdkError, internalKey, type CacheStore, type Integration, type RefreshDueOutcome } from "@sdk/core";
 import { chainFields, hasCredential, type ChainCredentials } from "./chain-credentials.js";
 import { compareAndSet } from "./compare-and-set.js";
 import type { GrantSiblings } from "./grant-siblings.js";
@@ -12,6 +12,7 @@ import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import { RotationJournal } from "./rotation-journal.js";
 import { isFresh, storeCachedToken, tokenCodec, tokenKey, type CachedToken } from "./token-cache.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
+import type { OAuthContext } from "./oauth-engine.js";
 
 /** How long a failed refresh is remembered, so the waiters of that refresh get its error instead of calling again. */
 const FAILURE_MEMORY_MS = 2000;
@@ -47,7 +48,7 @@ export class RefreshProtocol {
    * A fresh access token of one chain: cache first, then one refresh per expiry across every process. `read.raw` is
    * the cache value already read for this resolve (prefetch), used instead of reading it again.
    */
-  async token(context: ProviderContext, integration: Integration, chain = "", read?: { raw: string | undefined }): Promise<CachedToken> {
+  async token(context: OAuthContext, integration: Integration, chain = "", read?: { raw: string | undefined }): Promise<CachedToken> {
     const cache = context.requireCache();
     const key = tokenKey(integration, chain);
     const cached = tokenCodec(context).decode(key, read ? read.raw : await cache.get(key));
@@ -60,7 +61,7 @@ export class RefreshProtocol {
   }
 
   /** `sdk.refreshDue`: refreshes each chain that is due (see refresh-due.ts) under the refresh lock. */
-  async refreshDue(context: ProviderContext, integration: Integration, options: { withinMs: number }): Promise<RefreshDueOutcome> {
+  async refreshDue(context: OAuthContext, integration: Integration, options: { withinMs: number }): Promise<RefreshDueOutcome> {
     const cache = context.requireCache();
     const outcomes: RefreshDueOutcome[] = [];
     for (const chain of this.#credentials.chains) {
@@ -87,7 +88,7 @@ export class RefreshProtocol {
   }
 
   /** Step 3: the lease lock across processes; waiters re-check the cache (and a failure remembered for them). */
-  async #refreshShared(context: ProviderContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
+  async #refreshShared(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
     const failureKey = internalKey(context.keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
     const ready = async (): Promise<CachedToken | undefined> => {
       const token = tokenCodec(context).decode(key, await cache.get(key));
@@ -123,7 +124,7 @@ export class RefreshProtocol {
   }
 
   /** Step 4 of the protocol, run by the lock holder. */
-  async #refreshHeld(context: ProviderContext, cache: CacheStore, integrationId: string, chain: string, key: string, hold: LockHold): Promise<CachedToken> {
+  async #refreshHeld(context: OAuthContext, cache: CacheStore, integrationId: string, chain: string, key: string, hold: LockHold): Promise<CachedToken> {
     const provider = this.#options.id;
     const record = await context.integrations.require(integrationId);
     const names = chainFields(chain);
@@ -220,7 +221,7 @@ export class RefreshProtocol {
   }
 
   /** Retries `finish` (store a rotated refresh token) with backoff while the lease lasts; logs when it could not. */
-  async #keepSaving(context: ProviderContext, record: Integration, finish: () => Promise<void>, leaseEndsAt: number): Promise<void> {
+  async #keepSaving(context: OAuthContext, record: Integration, finish: () => Promise<void>, leaseEndsAt: number): Promise<void> {
     const where = { provider: this.#options.id, integration_id: record.id };
     // Stop with time to spare: a write still running when the lease ends could race the next holder.
     const stopAt = leaseEndsAt - Math.min(1000, (leaseEndsAt - Date.now()) / 4);

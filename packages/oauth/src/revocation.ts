@@ -1,13 +1,14 @@
 // What ends a credential's use: revoking it at the provider (RFC 7009 at `revokeUrl`, or the provider's `revoke` hook),
 // dropping its cached access tokens (`invalidate`: on a 401, on invalidateConnection, on delete), and, when the
 // connection is deleted, the rotation journal of a grant no other connection shares.
-import type { CacheStore, Integration, ProviderContext } from "@sdk/core";
+import type { CacheStore, Integration } from "@sdk/core";
 import { chainFields, type ChainCredentials } from "./chain-credentials.js";
 import type { GrantSiblings } from "./grant-siblings.js";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";
 import { RotationJournal } from "./rotation-journal.js";
 import { tokenCodec, tokenKey } from "./token-cache.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
+import type { OAuthContext } from "./oauth-engine.js";
 
 /** What `invalidate` is asked to do; core passes `deleted` from deleteConnection, `rejectedAccessToken` from sdk.fetch. */
 export interface InvalidateOptions {
@@ -35,7 +36,7 @@ export class Revocation {
     return Boolean(this.#options.revokeUrl || this.#options.revoke);
   }
 
-  async revoke(context: ProviderContext, integration: Integration): Promise<void> {
+  async revoke(context: OAuthContext, integration: Integration): Promise<void> {
     const client = this.#endpoint.client(context);
     if (this.#options.revoke) {
       await this.#options.revoke(context, integration, { send: (url, init) => client.send(url, init) });
@@ -49,7 +50,7 @@ export class Revocation {
     }
   }
 
-  async invalidate(context: ProviderContext, integration: Integration, options: InvalidateOptions = {}): Promise<void> {
+  async invalidate(context: OAuthContext, integration: Integration, options: InvalidateOptions = {}): Promise<void> {
     const cache = context.requireCache();
     for (const chain of this.#credentials.chains) {
       const key = tokenKey(integration, chain);
@@ -68,7 +69,7 @@ export class Revocation {
    * is deleted nobody repairs it, so it goes now instead of living out its 7-day TTL, unless a sibling still shares the
    * grant (and the journal) and may need the repair.
    */
-  async #dropJournals(context: ProviderContext, cache: CacheStore, integration: Integration): Promise<void> {
+  async #dropJournals(context: OAuthContext, cache: CacheStore, integration: Integration): Promise<void> {
     if ((await this.#siblings.of(context, integration)).length > 0) return;
     for (const chain of this.#credentials.chains) await new RotationJournal(context, cache, this.#siblings.lockKey(integration, chain)).delete();
   }

@@ -1,10 +1,12 @@
 // A ProviderContext built from core's real parts (IntegrationRepository over a MemoryStore, a MemoryCache, the credential
 // cipher, events), so the engine's parts can be tested one at a time without an SDK or a provider around them.
-import { CredentialCipher, IntegrationRepository, MemoryCache, MemoryStore, SdkError, SdkEvents, silentLogger, type CacheStore, type Integration, type ProviderContext } from "@sdk/core";
+import { CredentialCipher, IntegrationRepository, MemoryCache, MemoryStore, SdkError, SdkEvents, silentLogger, type CacheStore, type Integration } from "@sdk/core";
+import type { OAuthContext } from "../src/oauth-engine.js";
 import { ENCRYPTION, STATE_SECRETS } from "./harness.js";
 
 export interface PartContext {
-  context: ProviderContext;
+  /** The engine handle is not needed by the parts under test alone: using it fails the test. */
+  context: OAuthContext;
   store: MemoryStore;
   cache: CacheStore;
   /** Emitted events, in order. */
@@ -24,7 +26,11 @@ export function partContext(options: { now?: () => number; cache?: CacheStore } 
   const events: PartContext["events"] = [];
   for (const name of ["connection.needs_reauth", "token.refreshed", "token.refresh_failed"] as const) sdkEvents.on(name, (payload) => void events.push({ name, payload }));
   const integrations = new IntegrationRepository(store, cipher, now, silentLogger);
-  const context: ProviderContext = {
+  const unavailable = () => {
+    throw new Error("the engine handle is not wired in a part test");
+  };
+  const context: OAuthContext = {
+    engine: { get http() { return unavailable(); }, token: unavailable, invalidate: unavailable, parkPendingInstall: unavailable },
     integrations,
     cache,
     now,
