@@ -13,6 +13,7 @@ import { RotationJournal } from "./rotation-journal.js";
 import { isFresh, storeCachedToken, tokenCodec, tokenKey, type CachedToken } from "./token-cache.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
 import type { OAuthContext } from "./oauth-engine.js";
+import { wallClockNow } from "./wall-clock.js";
 
 /** How long a failed refresh is remembered, so the waiters of that refresh get its error instead of calling again. */
 const FAILURE_MEMORY_MS = 2000;
@@ -155,7 +156,7 @@ export class RefreshProtocol {
     try {
       const client = this.#endpoint.client(context, { retryOnTimeout: this.#options.refreshReuseWindow ?? true });
       // The HTTP work ends before the lease does, leaving time to store the answer: no attempt outlives the lock.
-      const leaseLeft = hold.leaseEndsAt - Date.now();
+      const leaseLeft = hold.leaseEndsAt - wallClockNow();
       const deadline = hold.leaseEndsAt - Math.min(2000, leaseLeft / 4);
       const classify = this.#options.classifyRefreshError;
       answer = await client.post(this.#endpoint.url({ integration: record }), { grant_type: "refresh_token", refresh_token: refreshToken }, { deadline, ...(classify ? { mapError: classify } : {}) });
@@ -224,8 +225,8 @@ export class RefreshProtocol {
   async #keepSaving(context: OAuthContext, record: Integration, finish: () => Promise<void>, leaseEndsAt: number): Promise<void> {
     const where = { provider: this.#options.id, integration_id: record.id };
     // Stop with time to spare: a write still running when the lease ends could race the next holder.
-    const stopAt = leaseEndsAt - Math.min(1000, (leaseEndsAt - Date.now()) / 4);
-    for (let delay = 50; Date.now() + delay < stopAt; delay = Math.min(delay * 2, 1000)) {
+    const stopAt = leaseEndsAt - Math.min(1000, (leaseEndsAt - wallClockNow()) / 4);
+    for (let delay = 50; wallClockNow() + delay < stopAt; delay = Math.min(delay * 2, 1000)) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       try {
         await finish();
