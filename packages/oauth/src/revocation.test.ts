@@ -1,8 +1,9 @@
 // Revocation alone and through deleteConnection: invalidate drops cached tokens (only the rejected one when told), and
 // deleting a connection drops the rotation journal a failed refresh write left, unless a sibling still shares the grant.
-import { MemoryCache, MemoryStore, type CacheStore, type Integration, type PersistentStore, type ProviderContext } from "@sdk/core";
+import { MemoryCache, MemoryStore, type Integration, type ProviderContext } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../test/harness.js";
+import { beforeEachUpdate, recordingJournalKeys } from "../test/intercepting-stores.js";
 import { partContext } from "../test/provider-context.js";
 import { ChainCredentials } from "./chain-credentials.js";
 import { GrantSiblings } from "./grant-siblings.js";
@@ -65,26 +66,12 @@ describe("deleteConnection after a refresh whose record write failed", () => {
     const memoryStore = new MemoryStore();
     const memoryCache = new MemoryCache({ now: clock.now });
     let failUpdatesOf: string | undefined;
-    // The real MemoryStore; while armed, updates of one record fail as in a store outage.
-    const store = new Proxy(memoryStore, {
-      get(target, name) {
-        const member = Reflect.get(target, name, target) as unknown;
-        if (typeof member !== "function") return member;
-        if (name !== "update") return member.bind(target);
-        return (id: string, ...rest: unknown[]) => (id === failUpdatesOf ? Promise.reject(new Error("store down")) : (member as (...args: unknown[]) => unknown).apply(target, [id, ...rest]));
-      },
-    }) as PersistentStore;
+    // While armed, updates of one record fail as in a store outage.
+    const store = beforeEachUpdate(memoryStore, (id) => {
+      if (id === failUpdatesOf) throw new Error("store down");
+    });
     const journalKeys = new Set<string>();
-    const cache = new Proxy(memoryCache, {
-      get(target, name) {
-        const member = Reflect.get(target, name, target) as unknown;
-        if (typeof member !== "function") return member;
-        return (key: string, ...rest: unknown[]) => {
-          if (name === "set" && key.includes(":rotation:")) journalKeys.add(key);
-          return (member as (...args: unknown[]) => unknown).apply(target, [key, ...rest]);
-        };
-      },
-    }) as CacheStore;
+    const cache = recordingJournalKeys(memoryCache, journalKeys);
     // A short lease so keep-saving gives up quickly (it retries the write in real time until shortly before the lease ends).
     const h = (harness = await startHarness({ clock, store, cache, provider: { lockLeaseMs: 3000, timeoutMs: 1000 } }));
     const { integrationId } = await h.install();
