@@ -2,8 +2,7 @@
 // private 3-master Redis Cluster from the same binary, shared by every test file and stopped after the run. Both
 // ioredis projects (vitest.config.ts) share one set of servers: the first setup starts them, the last teardown stops them.
 import type { TestProject } from "vitest/node";
-import { startRedisCluster } from "../../../tooling/scripts/redis-cluster.mjs";
-import { findRedisServer, startRedisServer } from "../../../tooling/scripts/redis-server.mjs";
+import { findRedisServer, REDIS_SERVER_INSTALL_HINT, startRedisCluster, startRedisServer } from "@sdk-tooling/redis-harness";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -45,7 +44,7 @@ async function startServers(): Promise<Servers> {
   try {
     let url = process.env.REDIS_URL;
     if (!url) {
-      if (!bin) throw new Error("@sdk/storage-redis tests need Redis: set REDIS_URL or install redis-server (apt-get install redis-server).");
+      if (!bin) throw new Error(`@sdk/storage-redis tests need Redis: set REDIS_URL or install redis-server (${REDIS_SERVER_INSTALL_HINT}).`);
       const server = await startRedisServer({ bin });
       stops.push(server.stop);
       url = server.url;
