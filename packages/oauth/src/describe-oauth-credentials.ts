@@ -3,7 +3,7 @@
 // It reads the record and the cache, never writes, and returns no token and nothing a token can be recovered from.
 import { createHash } from "node:crypto";
 import { SdkError, type Integration, type ProviderContext, type TokenChainView } from "@sdk/core";
-import { chainFields } from "./oauth-strategy.js";
+import { chainFields } from "./chain-credentials.js";
 import { tokenCodec, tokenKey } from "./token-cache.js";
 
 /** `rt_` + 16 base64url characters (96 bits) of the token's SHA-256: enough to tell generations apart, not to find one. */
