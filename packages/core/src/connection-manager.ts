@@ -569,8 +569,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     const provider = revoke ? this.#provider(integration.provider, "integration.provider") : this.#providers.get(integration.provider);
     let revoked = false;
     if (revoke && provider?.revoke && integration.status !== "revoked") {
-      await provider.revoke(this.#context, integration);
-      revoked = true;
+      revoked = (await provider.revoke(this.#context, integration)) !== false;
     }
     if (provider) await this.#invalidate(provider, integration, { deleted: true });
     const deleted = await this.#context.integrations.delete(integrationId);

@@ -234,8 +234,11 @@ export interface ProviderDefinition<Id extends string = string, R extends Runtim
    * (deleteConnection), also every other cache key the provider keeps for the integration (OAuth: its rotation journal).
    */
   invalidate?(context: ProviderContext, integration: Integration, options?: { rejectedAccessToken?: string; deleted?: boolean }): Promise<void>;
-  /** Revokes the credentials at the provider. */
-  revoke?(context: ProviderContext, integration: Integration): Promise<void>;
+  /**
+   * Revokes the credentials at the provider. Resolves `false` when it turns out the provider cannot revoke them (an
+   * OAuth server whose discovered metadata names no revocation endpoint): nothing was sent.
+   */
+  revoke?(context: ProviderContext, integration: Integration): Promise<void | false>;
   /**
    * Non-secret facts about each token chain for `sdk.describeCredentials` (refresh-token generation, cached
    * access-token expiry). Gets the record with credentials opened on first read; must never return a value of one.

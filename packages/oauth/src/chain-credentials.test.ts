@@ -39,7 +39,7 @@ describe("ChainCredentials", () => {
       NOW,
     );
     expect(credentials).toEqual({ refresh_token: "r", scopes: ["s"], user_access_token: "bare" });
-    expect(toCache).toEqual([["", { access_token: "a", token_type: "Bearer", expires_at: NOW + 1000, scopes: ["s"] }]]);
+    expect(toCache).toEqual([["", { access_token: "a", token_type: "Bearer", expires_at: NOW + 1000, scopes: ["s"], issued_at: NOW }]]);
   });
 
   it("serves a bare token until its stated expiry and reports it expired after", () => {

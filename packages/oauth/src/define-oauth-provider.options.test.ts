@@ -26,7 +26,8 @@ function refusal(options: Record<string, unknown>): SdkError {
 
 describe("defineOAuthProvider options", () => {
   it.each<[Record<string, unknown>, string, string]>([
-    [{ tokenUrl: undefined }, "defineOAuthProvider.tokenUrl", 'defineOAuthProvider() option "tokenUrl" is required.'],
+    [{ tokenUrl: undefined }, "defineOAuthProvider.tokenUrl", 'defineOAuthProvider() option "tokenUrl" is required unless issuer is given'],
+    [{ authorizeUrl: undefined, tokenUrl: undefined, discovery: true }, "defineOAuthProvider.issuer", "is required when discovery is true"],
     [{ tokenUrl: 42 }, "defineOAuthProvider.tokenUrl", "must be an http(s) URL or a function"],
     [{ clientId: undefined }, "defineOAuthProvider.clientId", "is required"],
     [{ clientSecret: "" }, "defineOAuthProvider.clientSecret", "is invalid"],

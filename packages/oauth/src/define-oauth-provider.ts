@@ -23,7 +23,9 @@ export interface OAuthRuntime extends Runtime, OAuthRuntimeFields {
 export type OAuthProvider<Id extends string = string, R extends Runtime = OAuthRuntime> = ProviderDefinition<Id, R>;
 
 /**
- * Declares any RFC 6749 provider (authorization code + refresh). See OAuthProviderOptions for the hooks. The id
+ * Declares any RFC 6749 provider (authorization code + refresh). Give `authorizeUrl` and `tokenUrl`, or the `issuer`
+ * whose RFC 8414 / OIDC metadata names them (read once, on first use; given endpoints and options still win); with
+ * neither the call throws `misconfigured`. See OAuthProviderOptions for the hooks. The id
  * and the `runtime` hook's return type type the provider for `createSDK` (`provider: "acme"`, the runtime union).
  */
 export function defineOAuthProvider<const Id extends string, F extends RuntimeFields = OAuthRuntimeFields>(

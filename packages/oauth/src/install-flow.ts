@@ -123,7 +123,8 @@ export class InstallFlow {
   }
 
   #authorizeUrl(state: string, scopes: string[], input: InstallUrlInput, codeChallenge: string | undefined): string {
-    const url = new URL(this.#options.authorizeUrl);
+    // Given, or filled from the server's metadata before any install starts (OAuthStrategy awaits discovery first).
+    const url = new URL(this.#options.authorizeUrl!);
     const params = url.searchParams;
     params.set("response_type", "code");
     params.set("client_id", this.#options.clientId);

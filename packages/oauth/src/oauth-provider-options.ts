@@ -40,10 +40,17 @@ export interface OAuthProviderOptions extends OAuthTuning {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
-  authorizeUrl: string;
-  /** Token endpoint; a function when it depends on the install (Sentry: per installation). */
-  tokenUrl: string | ((target: { input?: InstallCallbackInput; integration?: Integration }) => string);
-  /** RFC 7009 revocation endpoint; without it (and without a `revoke` hook) delete never revokes. */
+  /** Authorization endpoint. Required unless `issuer` is given: the server's metadata then names it (RFC 8414). */
+  authorizeUrl?: string;
+  /**
+   * Token endpoint; a function when it depends on the install (Sentry: per installation). Required unless `issuer` is
+   * given (RFC 8414 metadata `token_endpoint`).
+   */
+  tokenUrl?: string | ((target: { input?: InstallCallbackInput; integration?: Integration }) => string);
+  /**
+   * RFC 7009 revocation endpoint; without it (and without a `revoke` hook) delete never revokes. With discovery, the
+   * metadata's `revocation_endpoint` when this is not given.
+   */
   revokeUrl?: string;
   /** Scopes always requested. @default [] */
   scopes?: string[];
@@ -63,10 +70,21 @@ export interface OAuthProviderOptions extends OAuthTuning {
   apiBaseUrl?: string;
   /**
    * The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a callback that carries `iss` must
-   * carry exactly this value (RFC 9207 mix-up defence), else `issuer_mismatch`.
+   * carry exactly this value (RFC 9207 mix-up defence), else `issuer_mismatch`. It also turns on discovery when an
+   * endpoint is left out (see `discovery`).
    * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
    */
   issuer?: string;
+  /**
+   * Read the issuer's authorization server metadata (RFC 8414 `/.well-known/oauth-authorization-server`, else OIDC
+   * `/.well-known/openid-configuration`) once, on first use, and take from it what these options leave out: the
+   * endpoints, `clientAuth` (`token_endpoint_auth_methods_supported`), `pkce` (off only when
+   * `code_challenge_methods_supported` lacks S256) and `authorizationResponseIssParameterSupported`. Options given here
+   * always win. The document must name this `issuer` exactly (RFC 8414 section 3.3). Needs `issuer`.
+   * @default true when `issuer` is given and `authorizeUrl` or `tokenUrl` is not
+   * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
+   */
+  discovery?: boolean;
   /**
    * The server always sends `iss` on its authorization responses (its metadata's
    * `authorization_response_iss_parameter_supported`): a callback without `iss` is then `issuer_mismatch` too.

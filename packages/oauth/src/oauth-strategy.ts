@@ -26,7 +26,7 @@ import {
 } from "@sdk/core";
 import { ChainCredentials, chainFields, hasCredential } from "./chain-credentials.js";
 import { describeOAuthChains } from "./describe-oauth-credentials.js";
-import { checkOAuthOptions } from "./check-oauth-options.js";
+import { checkOAuthOptions, usesDiscovery } from "./check-oauth-options.js";
 import { GrantSiblings } from "./grant-siblings.js";
 import { InstallFlow } from "./install-flow.js";
 import type { OAuthContext, OAuthEngine } from "./oauth-engine.js";
@@ -34,6 +34,7 @@ import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options
 import { RefreshProtocol } from "./refresh-protocol.js";
 import { Revocation } from "./revocation.js";
 import { RotationJournal } from "./rotation-journal.js";
+import { ServerMetadata, fillFromMetadata, type DiscoverableOptions } from "./server-metadata.js";
 import { storeCachedToken, tokenCodec, tokenKey, type CachedToken } from "./token-cache.js";
 import { TokenEndpoint } from "./token-endpoint.js";
 
@@ -43,7 +44,7 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly family?: string;
   readonly requires = { cache: true, stateSecrets: true };
   readonly completeSiteSelection?: (context: ProviderContext, input: SiteSelectionInput) => Promise<InstallCallbackResult>;
-  readonly revoke?: (context: ProviderContext, integration: Integration) => Promise<void>;
+  readonly revoke?: (context: ProviderContext, integration: Integration) => Promise<void | false>;
   readonly rejectsCredentials?: (response: Response) => Promise<boolean>;
   readonly refreshCannotCure?: (response: Response) => Promise<boolean>;
   readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
@@ -59,6 +60,8 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly #revocation: Revocation;
   /** One OAuthContext per SDK context (core keeps one for its lifetime), so the hot path allocates nothing. */
   readonly #contexts = new WeakMap<ProviderContext, OAuthContext>();
+  /** The server's RFC 8414 metadata, when this provider discovers what its options leave out; undefined once applied. */
+  #metadata?: ServerMetadata;
 
   constructor(options: OAuthProviderOptions) {
     checkOAuthOptions(options);
@@ -72,6 +75,15 @@ export class OAuthStrategy implements ProviderDefinition {
     this.#install = new InstallFlow(visible, { endpoint, credentials });
     this.#refresh = new RefreshProtocol(visible, { endpoint, credentials, siblings });
     this.#revocation = new Revocation(visible, { endpoint, credentials, siblings });
+    if (usesDiscovery(visible)) {
+      const metadata = (this.#metadata = new ServerMetadata(options.id, options.issuer!));
+      // The parts read these options by reference at call time, so filling them once is enough for every part.
+      this.#discover = (context) =>
+        metadata.settings(context).then((settings) => {
+          fillFromMetadata(visible as DiscoverableOptions, settings);
+          this.#metadata = undefined;
+        });
+    }
     const hooks = options;
     if (hooks.completeSiteSelection) this.completeSiteSelection = (context, input) => hooks.completeSiteSelection!(this.#oauth(context), input);
     if (hooks.handleWebhook) this.handleWebhook = (context, input) => hooks.handleWebhook!(this.#oauth(context), input);
@@ -82,6 +94,21 @@ export class OAuthStrategy implements ProviderDefinition {
       this.confirmPendingInstall = (context, input) => this.#install.confirmPendingInstall(this.#oauth(context), input);
     }
     if (this.#revocation.supported) this.revoke = (context, integration) => this.#revocation.revoke(this.#oauth(context), integration);
+    else if (this.#metadata) {
+      // Whether the server can revoke is known once its metadata is read (`revocation_endpoint`).
+      this.revoke = async (context, integration) => {
+        await this.#ready(context);
+        if (!this.#revocation.supported) return false;
+        return this.#revocation.revoke(this.#oauth(context), integration);
+      };
+    }
+  }
+
+  readonly #discover?: (context: ProviderContext) => Promise<void>;
+
+  /** Settles once discovery filled the options (RFC 8414); undefined, with no await, when there is nothing to wait for. */
+  #ready(context: ProviderContext): Promise<void> | undefined {
+    return this.#metadata ? this.#discover!(context) : undefined;
   }
 
   /** The SDK context plus this provider's engine handle, as every part and hook receives it. */
@@ -131,11 +158,13 @@ export class OAuthStrategy implements ProviderDefinition {
 
   // ---- install (install-flow.ts) ---------------------------------------------------------------------------
 
-  buildInstallUrl(context: ProviderContext, input: InstallUrlInput): Promise<InstallUrlResult> {
+  async buildInstallUrl(context: ProviderContext, input: InstallUrlInput): Promise<InstallUrlResult> {
+    await this.#ready(context);
     return this.#install.buildInstallUrl(this.#oauth(context), input);
   }
 
-  handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
+  async handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
+    await this.#ready(context);
     return this.#install.handleInstallCallback(this.#oauth(context), input);
   }
 
@@ -170,6 +199,8 @@ export class OAuthStrategy implements ProviderDefinition {
   }
 
   async resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
+    const discovering = this.#ready(context);
+    if (discovering) await discovering;
     const oauth = this.#oauth(context);
     const tokens: ChainTokens = {};
     const cached = prefetched ? ((await prefetched) as Array<string | undefined>) : undefined;
@@ -192,7 +223,8 @@ export class OAuthStrategy implements ProviderDefinition {
   }
 
   /** `sdk.refreshDue`: refreshes each chain that is due (see refresh-due.ts) under the refresh lock. */
-  refreshDue(context: ProviderContext, integration: Integration, options: { withinMs: number }): Promise<RefreshDueOutcome> {
+  async refreshDue(context: ProviderContext, integration: Integration, options: { withinMs: number }): Promise<RefreshDueOutcome> {
+    await this.#ready(context);
     return this.#refresh.refreshDue(this.#oauth(context), integration, options);
   }
 

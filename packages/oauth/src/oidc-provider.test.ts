@@ -29,16 +29,19 @@ interface OidcServer {
   clientId(method: ClientAuthMethod): string;
   /** Requests that reached the token endpoint. */
   readonly tokenCalls: number;
+  /** Paths of the requests to `/.well-known/…` (metadata discovery), in order. */
+  wellKnown: string[];
   /** `error: detail` of every rejected token request, in order (the detail never goes on the wire). */
   grantErrors: string[];
   close(): Promise<void>;
 }
 
 async function startOidcServer(): Promise<OidcServer> {
-  const counts = { tokenCalls: 0, grantErrors: [] as string[] };
+  const counts = { tokenCalls: 0, grantErrors: [] as string[], wellKnown: [] as string[] };
   let handle: RequestListener = (_request, response) => response.writeHead(503).end();
   const server = createServer((request, response) => {
     if (request.url?.split("?")[0] === "/token") counts.tokenCalls++;
+    if (request.url?.startsWith("/.well-known/")) counts.wellKnown.push(request.url);
     handle(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -91,6 +94,7 @@ async function startOidcServer(): Promise<OidcServer> {
       return counts.tokenCalls;
     },
     grantErrors: counts.grantErrors,
+    wellKnown: counts.wellKnown,
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
@@ -332,6 +336,40 @@ describe.skipIf(!NODE_READY)("oidc-provider 9 (needs Node >= 20.18)", () => {
       expect(SdkError.is(error, "authorization_denied")).toBe(true);
       expect((error as SdkError).details).toMatchObject({ provider_error: "invalid_request" });
       expect(oidc.tokenCalls).toBe(0);
+    });
+
+    it("discovers endpoints, client auth, PKCE and the iss requirement from the server's metadata, once (RFC 8414 / OIDC)", async () => {
+      const oidc = (server = await startOidcServer());
+      // Only the issuer: every endpoint, the auth method and PKCE come from the server's metadata.
+      const { sdk, clock, authorize } = setUp("client_secret_basic", { authorizeUrl: undefined, tokenUrl: undefined, revokeUrl: undefined, clientAuth: undefined, pkce: undefined, issuer: oidc.issuer });
+      const { install, input, back } = await authorize();
+      expect(new URL(install.url).origin + new URL(install.url).pathname).toBe(`${oidc.issuer}/auth`);
+      expect(new URL(install.url).searchParams.get("code_challenge_method")).toBe("S256");
+      // The metadata says the server always sends iss (RFC 9207): a callback that lost it is refused before any exchange.
+      const withoutIss = await caught(sdk.handleInstallCallback({ ...input, query: Object.fromEntries([...back.searchParams].filter(([name]) => name !== "iss")) }));
+      expect(SdkError.is(withoutIss, "issuer_mismatch")).toBe(true);
+      expect(oidc.tokenCalls).toBe(0);
+
+      const saved = await sdk.createConnection((await sdk.handleInstallCallback({ provider: "oidc", query: back, browser_binding: install.browser_binding })).integration);
+      clock.advance(ACCESS_TOKEN_TTL_SECONDS * 1000);
+      await sdk.resolveConnection(saved.id);
+      expect(oidc.tokenCalls).toBe(2);
+      expect(oidc.grantErrors).toEqual([]);
+      expect(await sdk.deleteConnection(saved.id, { revoke: true })).toEqual({ deleted: true, revoked: true });
+      // oidc-provider serves RFC 8414's document, tried first; read once for every call above.
+      expect(oidc.wellKnown).toEqual(["/.well-known/oauth-authorization-server"]);
+    });
+
+    it("keeps explicit endpoints and options over the discovered ones", async () => {
+      const oidc = (server = await startOidcServer());
+      const { sdk, authorize } = setUp("client_secret_post", { authorizeUrl: undefined, revokeUrl: undefined, issuer: oidc.issuer, discovery: true });
+      const { install, back } = await authorize();
+      const callback = await sdk.handleInstallCallback({ provider: "oidc", query: back, browser_binding: install.browser_binding });
+      // clientAuth "client_secret_post" (given) beat the metadata's first choice, client_secret_basic: the server,
+      // which holds this client to post, accepted the exchange.
+      expect(callback.integration.credentials).toHaveProperty("refresh_token");
+      expect(oidc.grantErrors).toEqual([]);
+      expect(oidc.wellKnown).toHaveLength(1);
     });
 
     it("revokes the grant through RFC 7009 on deleteConnection({ revoke: true })", async () => {

@@ -150,3 +150,23 @@ export class ServerMetadata {
 function pkceFrom(supported: string[] | undefined): boolean {
   return supported === undefined || supported.includes("S256");
 }
+
+/** The options discovery may fill in, as the engine's parts read them (by reference, at call time). */
+export interface DiscoverableOptions {
+  authorizeUrl?: string;
+  tokenUrl?: unknown;
+  revokeUrl?: string;
+  clientAuth?: ClientAuthMethod;
+  pkce?: boolean;
+  authorizationResponseIssParameterSupported?: boolean;
+}
+
+/** Fills each option the provider left out from the discovered settings; a given option is never touched. */
+export function fillFromMetadata(options: DiscoverableOptions, settings: DiscoveredSettings): void {
+  options.authorizeUrl ??= settings.authorizeUrl;
+  options.tokenUrl ??= settings.tokenUrl;
+  if (settings.revokeUrl !== undefined) options.revokeUrl ??= settings.revokeUrl;
+  options.clientAuth ??= settings.clientAuth;
+  options.pkce ??= settings.pkce;
+  options.authorizationResponseIssParameterSupported ??= settings.authorizationResponseIssParameterSupported;
+}

@@ -46,7 +46,8 @@ export class TokenEndpoint {
 
   url(target: { input?: InstallCallbackInput; integration?: Integration }): string {
     const tokenUrl = this.#options.tokenUrl;
-    return typeof tokenUrl === "function" ? tokenUrl(target) : tokenUrl;
+    // Given, or filled from the server's metadata before the first token call (OAuthStrategy awaits discovery first).
+    return typeof tokenUrl === "function" ? tokenUrl(target) : tokenUrl!;
   }
 
   /** Every token response of every provider, code exchange and refresh, is parsed here: the scope cap lives here too. */

@@ -100,7 +100,7 @@ describe("SdkError details typed per code", () => {
     const sdk = typedSdk();
     const error: unknown = await sdk.resolveConnection("missing-id").catch((caught: unknown) => caught);
     if (SdkError.is(error, "provider_not_found")) {
-      expectTypeOf(error.details.registered).toEqualTypeOf<string[] | undefined>();
+      expectTypeOf(error.details.registered).toEqualTypeOf<string[]>();
       expectTypeOf(error.details.provider).toEqualTypeOf<string>();
     }
     if (SdkError.is(error, "atlassian_site_selection_required")) {
