@@ -7,6 +7,11 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.map((part) => (typeof part === "number" ? `[${part}]` : String(part))).join(".").replace(/\.\[/g, "[");
 }
 
+/** Where an issue is: an unexpected key is reported on its parent, and naming the key itself says which field to drop. */
+function issuePath(issue: z.core.$ZodIssue): PropertyKey[] {
+  return issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : [...issue.path];
+}
+
 /**
  * Parses `value` with `schema`. On failure throws `validation_failed` whose message names the first bad field
  * (prefixed with `field`, e.g. `createConnection.credentials.api_key`) and whose details list every issue by path.
@@ -15,9 +20,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
-    // An unexpected key is reported on its parent; naming the key itself tells the caller which field to drop.
-    const at = issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
-    const path = formatPath(at);
+    const path = formatPath(issuePath(issue));
     return { field: path ? `${field}.${path}` : field, code: issue.code, message: issue.message };
   });
   const first = issues[0]!;
@@ -46,7 +49,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, f
   const result = schema.safeParse(options);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
-    const at = issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+    const at = issuePath(issue);
     const path = formatPath(at);
     const missing = valueAt(options, at) === undefined;
     // A refinement may already say why a missing option is needed ("is required when ...").
