@@ -1,5 +1,6 @@
 // The public way to declare an OAuth provider: endpoint facts and optional hooks in, a ProviderDefinition out.
-import type { ProviderDefinition, Runtime, RuntimeFields } from "@sdk/core";
+import type { ProviderDefinition, Runtime } from "@sdk/core";
+import type { RuntimeFields } from "@sdk/core/provider-kit";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";
 import { OAuthStrategy } from "./oauth-strategy.js";
 

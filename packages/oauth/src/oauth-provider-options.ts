@@ -1,6 +1,7 @@
 // Options of `defineOAuthProvider`: the endpoint facts of any RFC 6749 provider, plus the hooks through which
 // provider packages (Atlassian, Slack, Sentry) add their quirks without re-implementing the engine.
-import type { InstallCallbackInput, InstallUrlInput, Integration, IntegrationDraft, ProviderContext, ProviderDefinition, RuntimeFields } from "@sdk/core";
+import type { Integration, IntegrationDraft, ProviderDefinition } from "@sdk/core";
+import type { InstallCallbackInput, InstallUrlInput, ProviderContext, RuntimeFields } from "@sdk/core/provider-kit";
 import type { StatePayload } from "./install-state.js";
 import type { CachedToken } from "./token-cache.js";
 import type { ResponseLimits } from "./read-bounded-body.js";

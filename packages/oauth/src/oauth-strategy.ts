@@ -4,31 +4,33 @@
 // Provider packages only add facts and hooks (OAuthProviderOptions); nothing provider-specific lives here.
 import {
   SdkError,
+  type AuthType,
+  type CacheStore,
+  type ConfirmPendingInstallInput,
+  type PendingInstall,
+  type PendingInstallLookup,
+  type InstallCallbackResult,
+  type InstallUrlResult,
+  type Integration,
+  type IntegrationDraft,
+  type ProviderDefinition,
+  type Runtime,
+} from "@sdk/core";
+import {
   internalKey,
   isEnvelope,
   parseInput,
   refreshLockKey,
   scopeSchema,
   urlSchema,
-  type AuthType,
-  type CacheStore,
-  type ConfirmPendingInstallInput,
-  type PendingInstall,
-  type PendingInstallLookup,
   type InstallCallbackInput,
-  type InstallCallbackResult,
   type InstallUrlInput,
-  type InstallUrlResult,
-  type Integration,
-  type IntegrationDraft,
   type IntegrationIdentity,
   type PreparedConnection,
   type ProviderContext,
-  type ProviderDefinition,
-  type Runtime,
   type RefreshDueOutcome,
   type SiteSelectionInput,
-} from "@sdk/core";
+} from "@sdk/core/provider-kit";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { cacheCipher } from "./cache-cipher.js";

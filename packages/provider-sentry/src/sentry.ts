@@ -5,17 +5,19 @@
 // State, HTTP, retries, the refresh lock and token caching are the engine's and are not re-implemented here.
 import {
   SdkError,
-  parseInput,
-  type InstallCallbackInput,
   type InstallCallbackResult,
   type Integration,
-  type ProviderContext,
   type ProviderDefinition,
   type Runtime,
-  type RuntimeFields,
   type WebhookInput,
   type WebhookResult,
 } from "@sdk/core";
+import {
+  parseInput,
+  type InstallCallbackInput,
+  type ProviderContext,
+  type RuntimeFields,
+} from "@sdk/core/provider-kit";
 import { OAuthStrategy, type ChainTokens, type OAuthProviderOptions, type RetryOptions, type TokenFields } from "@sdk/oauth";
 import { z } from "zod";
 import { handleSentryWebhook } from "./handle-sentry-webhook.js";

@@ -1,7 +1,8 @@
 // deleteConnection(id, { revoke: true }) for Slack: auth.revoke for every token the integration holds, the user token
 // first. Rotating chains get a live access token from the engine (a refresh if it expired); static ones use the stored
 // token. A token Slack already refuses counts as revoked; any other failure stops the delete so it can be retried.
-import { SdkError, type Integration, type ProviderContext } from "@sdk/core";
+import { SdkError, type Integration } from "@sdk/core";
+import { type ProviderContext } from "@sdk/core/provider-kit";
 import { chainFields, type CachedToken, type OAuthProviderOptions } from "@sdk/oauth";
 
 /** Slack error codes that mean the token is already unusable: nothing is left to revoke. */

@@ -1,7 +1,8 @@
 // The Slack provider: OAuth v2 facts and quirks on the engine of @sdk/oauth. Bot token = primary chain, user token =
 // chain "user", each rotating on its own; `{ ok: false }` errors, install metadata, natural key, runtime, auth.revoke.
 // HTTP, retries, state, the refresh protocol and token caching are the engine's and are not re-implemented here.
-import type { IntegrationDraft, PreparedConnection, ProviderContext, WebhookInput, WebhookResult } from "@sdk/core";
+import type { IntegrationDraft, WebhookInput, WebhookResult } from "@sdk/core";
+import type { PreparedConnection, ProviderContext } from "@sdk/core/provider-kit";
 import { OAuthStrategy, type OAuthProviderOptions } from "@sdk/oauth";
 import { describeSlackPendingInstall } from "./describe-slack-pending-install.js";
 import { handleSlackEvents } from "./handle-slack-events.js";

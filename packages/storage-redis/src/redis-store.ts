@@ -1,19 +1,17 @@
 // RedisStore: the PersistentStore for teams that keep integrations in Redis (with AOF). Every write is one Lua
 // script that checks the record and moves it and its index sets together; every key carries the `{prefix}` hash
 // tag so one script's keys share a Cluster slot. It stores what it is given and never decrypts.
+import { SdkError, type Integration, type PersistentStore } from "@sdk/core";
 import {
-  SdkError,
   matchesFilter,
   readStoredRecord,
-  type Integration,
   type IntegrationFilter,
   type IntegrationPatch,
-  type PersistentStore,
   type ReadOptions,
   type StoreScanPage,
   type StoreScanQuery,
   type UpdateOptions,
-} from "@sdk/core";
+} from "@sdk/core/provider-kit";
 import type { RedisClient } from "./redis-client.js";
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";

@@ -16,6 +16,7 @@ const packages = listPublicPackages(root);
 const PROMISED: Record<string, string[]> = {
   "@sdk/core": ["createSDK", "ConnectionManager", "SdkError", "MemoryStore", "MemoryCache", "defineApiKeyProvider", "defineBasicProvider", "defineMappedCredentialsProvider"],
   "@sdk/core/testing": ["runPersistentStoreContract", "runCacheStoreContract"],
+  "@sdk/core/provider-kit": ["parseInput", "IntegrationRepository", "CredentialCipher", "accessTokenKey", "refreshLockKey", "internalKey", "readStoredRecord"],
   "@sdk/oauth": ["defineOAuthProvider", "OAuthStrategy"],
 };
 // vitest 4 throws on require() ("Vitest cannot be imported in a CommonJS module"), so a suite that imports vitest
