@@ -32,6 +32,8 @@ import type { BuildInstallUrlInput, CompleteSiteSelectionInput, HandleInstallCal
 import { SdkEvents } from "./sdk-events.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
 
+// Every public method is declared here, on the facade's prototype, even when it only delegates: the reliability
+// suite's bad-input test enumerates that prototype to prove every public method refuses hostile input.
 /**
  * The SDK object. `P` is what `createSDK({ providers })` registered: provider ids and runtimes are typed from it
  * (`"slack" | "jira" | ...`); with providers registered dynamically it is `ProviderDefinition` and ids are strings.
