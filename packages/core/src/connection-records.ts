@@ -183,7 +183,7 @@ export class ConnectionRecords {
       await provider.revoke(this.#context, integration);
       revoked = true;
     }
-    if (provider) await this.#flight.invalidate(provider, integration);
+    if (provider) await this.#flight.invalidate(provider, integration, { deleted: true });
     const deleted = await this.#context.integrations.delete(integrationId);
     this.#context.events.emit("connection.deleted", { provider: integration.provider, integration_id: integration.id, account_id: integration.account_id, revoked });
     return { deleted, revoked };

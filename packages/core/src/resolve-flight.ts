@@ -48,7 +48,7 @@ export class ResolveFlight {
   }
 
   /** Runs a provider's cache invalidation and dates it, so no resolve in flight from before it is shared after it. */
-  async invalidate(provider: ProviderDefinition, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void> {
+  async invalidate(provider: ProviderDefinition, integration: Integration, options?: { rejectedAccessToken?: string; deleted?: boolean }): Promise<void> {
     try {
       await provider.invalidate?.(this.#context, integration, ...(options ? [options] : []));
     } finally {
