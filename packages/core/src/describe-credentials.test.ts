@@ -7,7 +7,7 @@ import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import { defineBasicProvider } from "./define-basic-provider.js";
 import { MemoryStore } from "./memory-store.js";
 import { SdkError } from "./sdk-error.js";
-import { KEY_1, KEY_2 } from "./test-support/sdk-fixture.js";
+import { KEY_1, KEY_2 } from "../test/sdk-fixture.js";
 
 const API_KEY = "sk_live_planted_api_key_55f1c0de";
 const PASSWORD = "planted-password-9e1d";

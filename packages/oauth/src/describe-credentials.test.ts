@@ -2,7 +2,8 @@
 // with each rotation and names the token the record holds, a rotation the provider made but the store has not saved
 // yet shows as pending until it is written, the access token's expiry and time of issue come from the cache, and no
 // token (nor anything planted) appears in any answer.
-import { CredentialCipher, MemoryStore, SdkError, type PersistentStore } from "@sdk/core";
+import { MemoryStore, SdkError, type PersistentStore } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { ENCRYPTION, startHarness, type Harness } from "../test/harness.js";
 import { refreshTokenGeneration } from "./describe-oauth-credentials.js";

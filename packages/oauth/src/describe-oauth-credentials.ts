@@ -2,7 +2,8 @@
 // changes with every rotation), whether a rotation is still waiting in the journal, and the access token's expiry.
 // It reads the record and the cache, never writes, and returns no token and nothing a token can be recovered from.
 import { createHash } from "node:crypto";
-import { SdkError, type Integration, type ProviderContext, type TokenChainView } from "@sdk/core";
+import { SdkError, type Integration, type TokenChainView } from "@sdk/core";
+import type { ProviderContext } from "@sdk/core/provider-kit";
 import { chainFields } from "./chain-credentials.js";
 import { tokenCodec, tokenKey } from "./token-cache.js";
 

@@ -1,7 +1,8 @@
 // Authorization server metadata (RFC 8414, and OpenID Connect Discovery 1.0 as the fallback): read once per provider
 // from the issuer's well-known document, checked field by field, and turned into the settings the engine uses where
 // the provider's options leave them out. It owns fetching and checking that document; it never overrides an option.
-import { SdkError, urlSchema, type ProviderContext } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { urlSchema, type ProviderContext } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import type { ClientAuthMethod } from "./token-client.js";
 

@@ -1,6 +1,6 @@
 // The options of `atlassian()` and their validation: the registered app, per-product scopes, and endpoint overrides
 // (the emulator). Misconfiguration fails when the SDK is built (`misconfigured`), never at the first install.
-import { parseOptions, scopeSchema, urlSchema } from "@sdk/core";
+import { parseOptions, scopeSchema, urlSchema } from "@sdk/core/provider-kit";
 import { oauthTuningSchema, type OAuthTuning } from "@sdk/oauth";
 import { z } from "zod";
 
