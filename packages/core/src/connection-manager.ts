@@ -7,6 +7,7 @@ import { CredentialCipher } from "./credential-cipher.js";
 import { mergeCallbackQuery, withoutNulls } from "./callback-query.js";
 import { CuredTokenMemory } from "./cured-token-memory.js";
 import { readFetchInput, type FetchInput } from "./fetch-input.js";
+import { createTokenSource, type TokenSource } from "./token-source.js";
 import { checkRedirectTarget, resolveFetchTarget } from "./fetch-target.js";
 import { guardedCache } from "./guarded-cache.js";
 import { AUTH_TYPES, type Integration, type IntegrationDraft, type IntegrationSummary, toSummary } from "./integration.js";
@@ -596,10 +597,16 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     const rejected = typeof runtime.access_token === "string" ? runtime.access_token : undefined;
     if (await this.#refreshCannotCure(provider, response, rejected)) return response;
     await discard(response);
-    await this.#invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
-    runtime = await this.resolveConnection<Runtime>(integrationId);
-    if (typeof runtime.access_token === "string" && runtime.access_token !== rejected) await this.#curedTokens.remember(runtime.access_token, runtime.expires_at);
+    runtime = await this.#replaceRejected(provider, integration, rejected);
     return this.#send(runtime, target, request, given);
+  }
+
+  /** Drops the rejected access token (unless another caller already replaced it) and resolves the next one. */
+  async #replaceRejected(provider: ProviderDefinition, integration: Integration, rejected: string | undefined): Promise<Runtime> {
+    await this.#invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
+    const runtime = await this.resolveConnection<Runtime>(integration.id);
+    if (typeof runtime.access_token === "string" && runtime.access_token !== rejected) await this.#curedTokens.remember(runtime.access_token, runtime.expires_at);
+    return runtime;
   }
 
   /**
@@ -622,6 +629,26 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   fetcher(id: string): (input: FetchInput, init?: RequestInit) => Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetcher.id");
     return (input, init) => this.fetch(integrationId, input, init);
+  }
+
+  /**
+   * The connection's access token as the callback pair of API clients that run their own HTTP stack (jira.js 6,
+   * confluence.js 3: `auth: { type: "bearer", getToken }` and `getAuthOn401`). `getToken()` is the current token,
+   * refreshed when due; `onUnauthorized(refused?)` replaces a token the API refused, under the same rules as
+   * `sdk.fetch`'s 401: one refresh per refused token, none for a token that such a refresh gave.
+   */
+  tokenSource(id: string): TokenSource {
+    const integrationId = parseInput(idSchema, id, "tokenSource.id");
+    return createTokenSource(
+      () => this.resolveConnection<Runtime>(integrationId),
+      async (refused) => {
+        const integration = await this.#context.integrations.get(integrationId);
+        const provider = integration ? this.#providers.get(integration.provider) : undefined;
+        const cured = refused !== undefined && (await this.#curedTokens.has(refused));
+        if (!integration || provider?.authType !== "oauth2" || !provider.invalidate || cured) return this.resolveConnection<Runtime>(integrationId);
+        return this.#replaceRejected(provider, integration, refused);
+      },
+    );
   }
 
   /** A 401, or a provider's own way of refusing credentials (Slack: HTTP 200 `ok:false, token_expired`). */
