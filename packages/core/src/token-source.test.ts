@@ -1,8 +1,8 @@
 // sdk.tokenSource(id): the getToken / on-401 pair for API clients that run their own HTTP stack (jira.js 6,
 // confluence.js 3). A refused token is replaced once; a token that a refusal's refresh gave is not refreshed again.
 import { describe, expect, it } from "vitest";
-import { failure } from "./test-support/failure.js";
-import { sdkFixture } from "./test-support/sdk-fixture.js";
+import { failure } from "../test/failure.js";
+import { sdkFixture } from "../test/sdk-fixture.js";
 
 async function oauthConnection() {
   const fixture = sdkFixture({ apiBaseUrl: "https://api.example.com" });
