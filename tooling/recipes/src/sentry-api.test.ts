@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { createSDK, MemoryCache, MemoryStore } from "@sdk/core";
 import { sentry, sentryOrgToken } from "@sdk/provider-sentry";
-import { installSentry, sentryOptionsFor, sentryOrgTokenOptionsFor, startSentryEmulator } from "@sdk/provider-sentry/testing";
+import { sentryOptionsFor, sentryOrgTokenOptionsFor, startSentryEmulator } from "@sdk/provider-sentry/testing";
 import { listAnOrganization_sProjects, listYourOrganizations, retrieveAnOrganization } from "@sentry/api";
 import { expect, it } from "vitest";
 
@@ -18,7 +18,9 @@ it("@sentry/api functions run on sdk.fetcher(id), past the installation token's 
       encryption: { keys: [{ id: "recipes", key: randomBytes(32).toString("base64") }] },
       providers: [sentry(sentryOptionsFor(emulator)), sentryOrgToken(sentryOrgTokenOptionsFor(emulator))],
     });
-    const { integration } = await installSentry(sdk, emulator, { user_id: "user-1", account_id: "acct-1" });
+    const started = await sdk.buildInstallUrl({ provider: "sentry", user_id: "user-1", account_id: "acct-1" });
+    const back = new URL(await emulator.consent(started.url, { user: "user-1" }));
+    const { integration } = await sdk.handleInstallCallback({ provider: "sentry", query: back.searchParams, browser_binding: started.browser_binding });
     const saved = await sdk.createConnection(integration);
     // README recipe
     const runtime = await sdk.resolveConnection(saved.id);
