@@ -3,7 +3,7 @@
 // resolve returns. Pure data shaping: no cache, no store, no network.
 import { SdkError, parseInput, type Integration, type RuntimeFields } from "@sdk/core";
 import { z } from "zod";
-import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { ChainTokens, EngineSettings } from "./oauth-provider-options.js";
 import type { CachedToken } from "./token-cache.js";
 import type { TokenFields } from "./token-response.js";
 
@@ -29,7 +29,7 @@ export function hasCredential(credentials: Record<string, unknown>, field: strin
 /** A credentials patch for a compare-and-set write, or undefined when nothing needs writing. */
 export type CredentialChange = { credentials: Record<string, unknown> } | undefined;
 
-type ChainOptions = Pick<OAuthProviderOptions, "id" | "chains" | "defaultExpiresInSeconds" | "apiBaseUrl" | "runtime">;
+type ChainOptions = Pick<EngineSettings, "id" | "chains" | "defaultExpiresInSeconds" | "apiBaseUrl" | "runtime">;
 
 export class ChainCredentials {
   /** Every chain of this provider, the primary one ("") first. */

@@ -2,12 +2,12 @@
 // (with the provider's client credentials, which only this file and the client hold), the token URL of an install or
 // an integration, and the parsing of every token answer, code exchange and refresh alike.
 import type { InstallCallbackInput, Integration, ProviderContext } from "@sdk/core";
-import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { EngineSettings } from "./oauth-provider-options.js";
 import { DEFAULT_RESPONSE_LIMITS, limitExceeded } from "./read-bounded-body.js";
 import { TokenClient } from "./token-client.js";
 import { parseRfcTokenResponse, type TokenFields } from "./token-response.js";
 
-type EndpointOptions = Omit<OAuthProviderOptions, "clientSecret">;
+type EndpointOptions = Omit<EngineSettings, "clientSecret">;
 
 export class TokenEndpoint {
   readonly #options: EndpointOptions;
