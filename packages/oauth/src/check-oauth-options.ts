@@ -1,7 +1,8 @@
 // Validation of the options every OAuth provider is built from, and their flat view for the engine's parts: a wrong
 // option is a `misconfigured` error naming the field (`client.redirectUri`), thrown when the provider is defined,
 // never at the first install or refresh.
-import { SdkError, scopeSchema, urlSchema } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { scopeSchema, urlSchema } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import type { EngineSettings, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { oauthTuningSchema } from "./oauth-tuning.js";
