@@ -34,6 +34,7 @@ import { idSchema, isValidId, jsonRecordSchema, providerIdSchema, scopeSchema } 
 import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
 import { reencryptAll, type ReencryptInput, type ReencryptProgress } from "./reencrypt-connections.js";
+import { backfillNaturalKeys, normalizeNaturalKey, type NaturalKeyBackfillInput, type NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 import { refreshDuePage, type RefreshDueInput, type RefreshDueResult } from "./refresh-due.js";
 import { parseScanInput, scanFilterShape, scanPage, type ConnectionPage, type ListInput, type ScanInput } from "./connection-scan.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
@@ -120,12 +121,6 @@ const MAX_IDENTITIES = 100_000;
 
 function isReplayableBody(body: unknown): boolean {
   return body === undefined || body === null || typeof body === "string" || body instanceof URLSearchParams || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof Blob;
-}
-
-/** Natural keys are compared as strings; a provider that derives a number (an installation id) gets it as text. */
-function normalizeNaturalKey(key: unknown): string | null {
-  if (typeof key === "number" && Number.isFinite(key)) return String(key);
-  return typeof key === "string" && key.length > 0 ? key : null;
 }
 
 async function discard(response: Response): Promise<void> {
@@ -366,15 +361,11 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   }
 
   /**
-   * The record a re-install updates: by stored natural key, else a record written before natural keys existed
-   * (1.x, `natural_key` null) whose metadata yields the same key — it gets its key on this write.
+   * The record a re-install updates: one indexed lookup by stored natural key, whatever the size of the account.
+   * Records written before natural keys existed (1.x) get theirs once from `backfillNaturalKeys` (MIGRATION.md).
    */
   async #findByNaturalKey(provider: ProviderDefinition, accountId: string, naturalKey: string): Promise<Integration | undefined> {
-    const repository = this.#context.integrations;
-    const keyed = (await repository.list({ account_id: accountId, provider: provider.id, natural_key: naturalKey }))[0];
-    if (keyed || !provider.naturalKey) return keyed;
-    const records = await repository.list({ account_id: accountId, provider: provider.id });
-    return records.find((record) => record.natural_key === null && normalizeNaturalKey(provider.naturalKey!({ metadata: record.metadata, credentials: record.credentials })) === naturalKey);
+    return (await this.#context.integrations.list({ account_id: accountId, provider: provider.id, natural_key: naturalKey }))[0];
   }
 
   async #serialize<T>(key: string, run: () => Promise<T>): Promise<T> {
@@ -516,6 +507,15 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    */
   async reencryptConnections(input: ReencryptInput = {}): Promise<ReencryptProgress> {
     return reencryptAll(this.#context.integrations, this.#logger, input);
+  }
+
+  /**
+   * Migration step for stores that hold 1.x records: gives every record written without a natural key the key its
+   * provider derives (compare-and-set, `updated_at` kept), so a re-install of it is found by the indexed lookup.
+   * Safe in several processes at once; resumable from `cursor`; `signal` stops it. Run it until `cursor` is null.
+   */
+  async backfillNaturalKeys(input: NaturalKeyBackfillInput = {}): Promise<NaturalKeyBackfillResult> {
+    return backfillNaturalKeys(this.#context.integrations, this.#providers, this.#logger, input);
   }
 
   async #page(input: ScanInput, field: string): Promise<ConnectionPage> {

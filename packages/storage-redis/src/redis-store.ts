@@ -17,6 +17,7 @@ import {
 import type { RedisClient } from "./redis-client.js";
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";
+import { RedisAccountProviderIndex } from "./redis-account-provider-index.js";
 import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
 import { RedisScanIndex } from "./redis-scan-index.js";
 import { RedisScript } from "./redis-script.js";
@@ -134,6 +135,7 @@ export class RedisStore implements PersistentStore {
   readonly #tag: string;
   readonly #tier: RedisRecordTier | undefined;
   readonly #scanIndex: RedisScanIndex;
+  readonly #accountProvider: RedisAccountProviderIndex;
 
   /** `client` stays the caller's: the store never closes it. */
   constructor(client: RedisClient, options: RedisStoreOptions = {}) {
@@ -146,6 +148,7 @@ export class RedisStore implements PersistentStore {
     this.#client = client;
     this.#tag = `{${prefix}}`;
     this.#scanIndex = new RedisScanIndex(client, this.#tag);
+    this.#accountProvider = new RedisAccountProviderIndex(client, this.#tag);
     if (options.recordTier) {
       const { maxEntries, maxTtlMs } = options.recordTier;
       if (!Number.isInteger(maxEntries) || maxEntries <= 0 || !Number.isInteger(maxTtlMs) || maxTtlMs <= 0) {
@@ -267,14 +270,22 @@ export class RedisStore implements PersistentStore {
   }
 
   /** Ids from the narrowest index sets the filter allows; `status` and `providers` are checked on the records. */
-  #candidateIds(filter: IntegrationFilter): Promise<string[]> {
+  async #candidateIds(filter: IntegrationFilter): Promise<string[]> {
+    const providers = filter.provider !== undefined ? [filter.provider] : filter.providers;
+    if (filter.account_id !== undefined && providers !== undefined && filter.natural_key === undefined) {
+      // The account's records of these providers only: the cost follows them, not the size of the account.
+      if (providers.length === 0) return [];
+      await this.#accountProvider.ensureBackfilled((ids) => this.#readMany(ids));
+      const accountId = filter.account_id;
+      return this.#client.sunion(...[...new Set(providers)].map((provider) => this.#accountProvider.keyOf({ account_id: accountId, provider })));
+    }
     const sets: string[] = [];
     if (filter.account_id !== undefined) sets.push(this.#accountKey(filter.account_id));
     if (filter.provider !== undefined) sets.push(this.#providerKey(filter.provider));
     if (filter.natural_key !== undefined) sets.push(this.#naturalKeyKey(filter.natural_key));
     if (sets.length > 0) return this.#client.sinter(...sets);
     if (filter.providers !== undefined) {
-      if (filter.providers.length === 0) return Promise.resolve([]);
+      if (filter.providers.length === 0) return [];
       return this.#client.sunion(...filter.providers.map((provider) => this.#providerKey(provider)));
     }
     return this.#client.smembers(this.#allKey());
@@ -316,7 +327,7 @@ export class RedisStore implements PersistentStore {
   }
 
   #indexKeys(record: Integration): string[] {
-    const keys = [this.#allKey(), this.#accountKey(record.account_id), this.#providerKey(record.provider)];
+    const keys = [this.#allKey(), this.#accountKey(record.account_id), this.#providerKey(record.provider), this.#accountProvider.keyOf(record)];
     if (record.natural_key !== null) keys.push(this.#naturalKeyKey(record.natural_key));
     return keys;
   }
