@@ -21,17 +21,17 @@ interface Variant {
   /** Token-endpoint calls in total: the victim's (if it got that far) plus the survivors'. */
   tokenCalls: number;
   /** Every process runs with the in-process tiers on (RedisCache L1 + RedisStore record tier). */
-  tiers?: boolean;
+  tiers: boolean;
 }
 
 // Every other variant with the in-process tiers on: the protocol must not care whether they are.
 const variants: Variant[] = [
-  { point: "before-token-call", reuseWindowMs: 0, expect: "working", tokenCalls: 1 },
+  { point: "before-token-call", reuseWindowMs: 0, expect: "working", tokenCalls: 1, tiers: false },
   { point: "after-journal-write", reuseWindowMs: 0, expect: "working", tokenCalls: 2, tiers: true },
-  { point: "after-journal-write", reuseWindowMs: 60_000, expect: "working", tokenCalls: 2 },
+  { point: "after-journal-write", reuseWindowMs: 60_000, expect: "working", tokenCalls: 2, tiers: false },
   { point: "after-token-answer", reuseWindowMs: 60_000, expect: "working", tokenCalls: 2, tiers: true },
   // The bare window: the rotated token existed only in the dead process, and this provider kills the old one at once.
-  { point: "after-token-answer", reuseWindowMs: 0, expect: "needs_reauth", tokenCalls: 2 },
+  { point: "after-token-answer", reuseWindowMs: 0, expect: "needs_reauth", tokenCalls: 2, tiers: false },
 ];
 
 const { rows: table, cleanup: atEnd } = scenarioTable(
