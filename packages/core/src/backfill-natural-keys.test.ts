@@ -2,7 +2,7 @@
 // their idle clock; a duplicate is reported, never merged; afterwards a re-install finds the record by its key.
 import { describe, expect, it } from "vitest";
 import type { Integration } from "./integration.js";
-import { sdkFixture } from "./test-support/sdk-fixture.js";
+import { sdkFixture } from "../test/sdk-fixture.js";
 
 /** A record as 1.x wrote it: no natural key, version 0, plaintext credentials. */
 function legacy(id: string, org: string | undefined, provider = "acme-key"): Integration {
