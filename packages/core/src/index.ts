@@ -46,6 +46,7 @@ export type {
 } from "./provider.js";
 export type { RefreshDueInput, RefreshDueResult } from "./refresh-due.js";
 export type { ReencryptInput, ReencryptProgress } from "./reencrypt-connections.js";
+export type { NaturalKeyBackfillInput, NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 export type { StaticProviderOptions } from "./static-provider.js";
 export { defineApiKeyProvider, type ApiKeyProviderOptions, type ApiKeyRuntime } from "./define-api-key-provider.js";
 export { defineBasicProvider, type BasicRuntime } from "./define-basic-provider.js";

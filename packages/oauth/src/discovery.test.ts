@@ -21,7 +21,11 @@ async function sdkOn(oauth: OAuthServer, overrides: { tokenUrl?: string } = {}) 
     calls.push(String(input instanceof Request ? input.url : input));
     return globalThis.fetch(input, init);
   };
-  const provider = defineOAuthProvider({ id: "acme", clientId: oauth.clientId, clientSecret: oauth.clientSecret, redirectUri: REDIRECT_URI, issuer: oauth.issuer, scopes: ["read"], ...overrides });
+  const provider = defineOAuthProvider({
+    id: "acme",
+    client: { clientId: oauth.clientId, clientSecret: oauth.clientSecret, redirectUri: REDIRECT_URI, scopes: ["read"] },
+    endpoints: { issuer: oauth.issuer, ...overrides },
+  });
   const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache({ now: clock.now }), now: clock.now, fetch, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, providers: [provider] });
   return { sdk, clock, calls };
 }
@@ -60,10 +64,10 @@ describe("discovery (RFC 8414) against the fake RFC 6749 server", () => {
   it("refuses a provider with neither endpoints nor issuer when it is defined", () => {
     let error: unknown;
     try {
-      defineOAuthProvider({ id: "acme", clientId: "c", clientSecret: "s", redirectUri: REDIRECT_URI });
+      defineOAuthProvider({ id: "acme", client: { clientId: "c", clientSecret: "s", redirectUri: REDIRECT_URI }, endpoints: {} });
     } catch (caught) {
       error = caught;
     }
-    expect(SdkError.is(error, "misconfigured") && error.details.field).toBe("defineOAuthProvider.authorizeUrl");
+    expect(SdkError.is(error, "misconfigured") && error.details.field).toBe("defineOAuthProvider.endpoints.authorizeUrl");
   });
 });

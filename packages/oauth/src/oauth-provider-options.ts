@@ -32,27 +32,11 @@ export interface PendingInstallHooks {
   ttlSeconds?: number;
 }
 
-/** Options of `defineOAuthProvider`. Hooks get an `OAuthContext`: the SDK context plus `engine` (see OAuthEngine). */
-export interface OAuthProviderOptions extends OAuthTuning {
-  /** Provider id (lower-case). */
-  id: string;
-  /** Providers of one family share one grant per account (see `grantSiblings`). */
-  family?: string;
+/** The registered client and how it asks for consent (RFC 6749 2-4). */
+export interface OAuthClientOptions {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
-  /** Authorization endpoint. Required unless `issuer` is given: the server's metadata then names it (RFC 8414). */
-  authorizeUrl?: string;
-  /**
-   * Token endpoint; a function when it depends on the install (Sentry: per installation). Required unless `issuer` is
-   * given (RFC 8414 metadata `token_endpoint`).
-   */
-  tokenUrl?: string | ((target: { input?: InstallCallbackInput; integration?: Integration }) => string);
-  /**
-   * RFC 7009 revocation endpoint; without it (and without a `revoke` hook) delete never revokes. With discovery, the
-   * metadata's `revocation_endpoint` when this is not given.
-   */
-  revokeUrl?: string;
   /** Scopes always requested. @default [] */
   scopes?: string[];
   /** @default " " (RFC 6749 3.3) */
@@ -67,6 +51,24 @@ export interface OAuthProviderOptions extends OAuthTuning {
   tokenRequestFormat?: "form" | "json";
   /** Extra authorize parameters (e.g. `{ audience, prompt }`). */
   authorizeParams?: Record<string, string>;
+  /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x identityResolver). */
+  identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
+}
+
+/** Where the provider answers, and who it is (RFC 8414 issuer). */
+export interface OAuthEndpoints {
+  /** Authorization endpoint. Required unless `issuer` is given: the server's metadata then names it (RFC 8414). */
+  authorizeUrl?: string;
+  /**
+   * Token endpoint; a function when it depends on the install (Sentry: per installation). Required unless `issuer` is
+   * given (RFC 8414 metadata `token_endpoint`).
+   */
+  tokenUrl?: string | ((target: { input?: InstallCallbackInput; integration?: Integration }) => string);
+  /**
+   * RFC 7009 revocation endpoint; without it (and without a `revoke` hook) delete never revokes. With discovery, the
+   * metadata's `revocation_endpoint` when this is not given.
+   */
+  revokeUrl?: string;
   /** Base URL for `sdk.fetch`. */
   apiBaseUrl?: string;
   /**
@@ -78,9 +80,9 @@ export interface OAuthProviderOptions extends OAuthTuning {
   issuer?: string;
   /**
    * Read the issuer's authorization server metadata (RFC 8414 `/.well-known/oauth-authorization-server`, else OIDC
-   * `/.well-known/openid-configuration`) once, on first use, and take from it what these options leave out: the
-   * endpoints, `clientAuth` (`token_endpoint_auth_methods_supported`), `pkce` (off only when
-   * `code_challenge_methods_supported` lacks S256) and `authorizationResponseIssParameterSupported`. Options given here
+   * `/.well-known/openid-configuration`) once, on first use, and take from it what the options leave out: the
+   * endpoints, `client.clientAuth` (`token_endpoint_auth_methods_supported`), `client.pkce` (off only when
+   * `code_challenge_methods_supported` lacks S256) and `authorizationResponseIssParameterSupported`. Options given
    * always win. The document must name this `issuer` exactly (RFC 8414 section 3.3). Needs `issuer`.
    * @default true when `issuer` is given and `authorizeUrl` or `tokenUrl` is not
    * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
@@ -92,6 +94,10 @@ export interface OAuthProviderOptions extends OAuthTuning {
    * Needs `issuer`. @default false
    */
   authorizationResponseIssParameterSupported?: boolean;
+}
+
+/** The shared tuning (`OAuthTuning`) plus the provider's token facts that tune the refresh protocol. */
+export interface OAuthProviderTuning extends OAuthTuning {
   /** Lifetime assumed when a token response has no `expires_in`. @default 3600 */
   defaultExpiresInSeconds?: number;
   /**
@@ -112,12 +118,10 @@ export interface OAuthProviderOptions extends OAuthTuning {
    * a refresh is never retried after a timeout, because the provider may already have rotated. @default true
    */
   refreshReuseWindow?: boolean;
-  /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x identityResolver). */
-  identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
-  /** Token chains besides the primary one (Slack: ["user"]); chain "x" keeps `x_refresh_token` etc. @default [] */
-  chains?: string[];
+}
 
-  // Hooks (all optional).
+/** How a provider differs from the RFC: every hook is optional. Hooks that take a context get an `OAuthContext`. */
+export interface OAuthProviderHooks {
   /** Extra scopes and signed context for an install (Atlassian: sibling scope union, preselected cloud_id). */
   installContext?: (context: OAuthContext, input: InstallUrlInput & { account_id: string }) => Promise<{ scopes?: string[]; ctx?: Record<string, unknown> }>;
   /** Extra authorize parameters derived from the input (Slack: team, user_scope). */
@@ -180,3 +184,27 @@ export interface OAuthProviderOptions extends OAuthTuning {
   /** Verifies and applies the provider's webhooks (`sdk.handleWebhook`): Slack Events API, Sentry installation hooks. */
   handleWebhook?: (context: OAuthContext, input: WebhookInput) => Promise<WebhookResult>;
 }
+
+/**
+ * Options of `defineOAuthProvider`, grouped: `client` (the registered app), `endpoints`, `tuning` and `hooks`.
+ * Hooks reach the engine through `context.engine` (see OAuthEngine).
+ */
+export interface OAuthProviderOptions {
+  /** Provider id (lower-case). */
+  id: string;
+  /** Providers of one family share one grant per account (see `grantSiblings`). */
+  family?: string;
+  /** Token chains besides the primary one (Slack: ["user"]); chain "x" keeps `x_refresh_token` etc. @default [] */
+  chains?: string[];
+  /** The registered client. */
+  client: OAuthClientOptions;
+  /** The provider's endpoints. */
+  endpoints: OAuthEndpoints;
+  /** Deadlines, retries, skew, lease, response limits and token facts; every field has a default. */
+  tuning?: OAuthProviderTuning;
+  /** The provider's quirks. */
+  hooks?: OAuthProviderHooks;
+}
+
+/** The flat view of the options that the engine's parts read (internal; `defineOAuthProvider` builds it). */
+export type EngineSettings = Pick<OAuthProviderOptions, "id" | "family" | "chains"> & OAuthClientOptions & OAuthEndpoints & OAuthProviderTuning & OAuthProviderHooks;

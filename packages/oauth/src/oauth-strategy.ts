@@ -27,12 +27,12 @@ import {
   type SiteSelectionInput,
 } from "@sdk/core/provider-kit";
 import { ChainCredentials, chainFields, hasCredential } from "./chain-credentials.js";
-import { describeOAuthChains } from "./describe-oauth-credentials.js";
 import { checkOAuthOptions, usesDiscovery } from "./check-oauth-options.js";
+import { describeOAuthChains } from "./describe-oauth-credentials.js";
 import { GrantSiblings } from "./grant-siblings.js";
 import { InstallFlow } from "./install-flow.js";
 import type { OAuthContext, OAuthEngine } from "./oauth-engine.js";
-import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { ChainTokens, EngineSettings, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { RefreshProtocol } from "./refresh-protocol.js";
 import { Revocation } from "./revocation.js";
 import { RotationJournal } from "./rotation-journal.js";
@@ -52,8 +52,8 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
   readonly confirmPendingInstall?: (context: ProviderContext, input: ConfirmPendingInstallInput) => Promise<InstallCallbackResult>;
   readonly handleWebhook?: (context: ProviderContext, input: WebhookInput) => Promise<WebhookResult>;
-  /** The options this provider was built with, without `clientSecret` (a private field: never printed, serialised or spread). */
-  readonly options: Readonly<Omit<OAuthProviderOptions, "clientSecret">>;
+  /** The options this provider was built with, flat and without `clientSecret` (a private field: never printed, serialised or spread). */
+  readonly options: Readonly<Omit<EngineSettings, "clientSecret">>;
   readonly #endpoint: TokenEndpoint;
   readonly #credentials: ChainCredentials;
   readonly #siblings: GrantSiblings;
@@ -64,10 +64,10 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly #contexts = new WeakMap<ProviderContext, OAuthContext>();
   /** The server's RFC 8414 metadata, when this provider discovers what its options leave out; undefined once applied. */
   #metadata?: ServerMetadata;
+  readonly #discover?: (context: ProviderContext) => Promise<void>;
 
   constructor(options: OAuthProviderOptions) {
-    checkOAuthOptions(options);
-    const { clientSecret, ...visible } = options;
+    const { clientSecret, ...visible } = checkOAuthOptions(options);
     this.options = visible;
     this.id = options.id;
     if (options.family) this.family = options.family;
@@ -78,15 +78,15 @@ export class OAuthStrategy implements ProviderDefinition {
     this.#refresh = new RefreshProtocol(visible, { endpoint, credentials, siblings });
     this.#revocation = new Revocation(visible, { endpoint, credentials, siblings });
     if (usesDiscovery(visible)) {
-      const metadata = (this.#metadata = new ServerMetadata(options.id, options.issuer!));
-      // The parts read these options by reference at call time, so filling them once is enough for every part.
+      const metadata = (this.#metadata = new ServerMetadata(options.id, visible.issuer!));
+      // The parts read these settings by reference at call time, so filling them once is enough for every part.
       this.#discover = (context) =>
         metadata.settings(context).then((settings) => {
           fillFromMetadata(visible as DiscoverableOptions, settings);
           this.#metadata = undefined;
         });
     }
-    const hooks = options;
+    const hooks = visible;
     if (hooks.completeSiteSelection) this.completeSiteSelection = (context, input) => hooks.completeSiteSelection!(this.#oauth(context), input);
     if (hooks.handleWebhook) this.handleWebhook = (context, input) => hooks.handleWebhook!(this.#oauth(context), input);
     if (hooks.rejectsCredentials) this.rejectsCredentials = hooks.rejectsCredentials;
@@ -106,9 +106,7 @@ export class OAuthStrategy implements ProviderDefinition {
     }
   }
 
-  readonly #discover?: (context: ProviderContext) => Promise<void>;
-
-  /** Settles once discovery filled the options (RFC 8414); undefined, with no await, when there is nothing to wait for. */
+  /** Settles once discovery filled the settings (RFC 8414); undefined, with no await, when there is nothing to wait for. */
   #ready(context: ProviderContext): Promise<void> | undefined {
     return this.#metadata ? this.#discover!(context) : undefined;
   }

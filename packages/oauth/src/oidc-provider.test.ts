@@ -9,7 +9,7 @@ import { CredentialCipher } from "@sdk/core/provider-kit";
 import Provider, { type ClientAuthMethod as OidcClientAuthMethod, type ClientMetadata, type Configuration } from "oidc-provider";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { defineOAuthProvider } from "./define-oauth-provider.js";
-import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { OAuthClientOptions, OAuthEndpoints } from "./oauth-provider-options.js";
 import { ManualClock } from "./testing/manual-clock.js";
 import { TokenClient, type ClientAuthMethod } from "./token-client.js";
 
@@ -176,27 +176,25 @@ afterEach(async () => {
   server = undefined;
 });
 
-function setUp(clientAuth: ClientAuthMethod, overrides: Partial<OAuthProviderOptions> = {}) {
+function setUp(clientAuth: ClientAuthMethod, overrides: Partial<OAuthClientOptions> = {}, endpoints?: OAuthEndpoints) {
   const oidc = server!;
   const clock = new ManualClock(Date.now());
   const store = new MemoryStore();
   const provider = defineOAuthProvider({
     id: "oidc",
-    clientId: oidc.clientId(clientAuth),
-    clientSecret: CLIENT_SECRET,
-    clientAuth,
-    redirectUri: REDIRECT_URI,
-    authorizeUrl: `${oidc.issuer}/auth`,
-    tokenUrl: `${oidc.issuer}/token`,
-    revokeUrl: `${oidc.issuer}/token/revocation`,
-    apiBaseUrl: oidc.issuer,
-    scopes: ["openid", "offline_access", "email"],
-    pkce: true,
-    // OpenID Connect grants offline_access only with prompt=consent (Core 1.0 section 11).
-    authorizeParams: { prompt: "consent" },
-    retry: { attempts: 1 },
-    timeoutMs: 5000,
-    ...overrides,
+    client: {
+      clientId: oidc.clientId(clientAuth),
+      clientSecret: CLIENT_SECRET,
+      clientAuth,
+      redirectUri: REDIRECT_URI,
+      scopes: ["openid", "offline_access", "email"],
+      pkce: true,
+      // OpenID Connect grants offline_access only with prompt=consent (Core 1.0 section 11).
+      authorizeParams: { prompt: "consent" },
+      ...overrides,
+    },
+    endpoints: endpoints ?? { authorizeUrl: `${oidc.issuer}/auth`, tokenUrl: `${oidc.issuer}/token`, revokeUrl: `${oidc.issuer}/token/revocation`, apiBaseUrl: oidc.issuer },
+    tuning: { retry: { attempts: 1 }, timeoutMs: 5000 },
   });
   const sdk = createSDK({
     store,
@@ -216,7 +214,7 @@ function setUp(clientAuth: ClientAuthMethod, overrides: Partial<OAuthProviderOpt
       const browser = new Browser();
       const back = await browser.authorize(install.url, USER);
       const param = (name: string) => back.searchParams.get(name) ?? undefined;
-      const input = { provider: "oidc", code: param("code"), state: param("state"), error: param("error"), browser_binding: install.browser_binding };
+      const input = { provider: "oidc" as const, code: param("code"), state: param("state"), error: param("error"), browser_binding: install.browser_binding };
       return { install, browser, back, input };
     },
     /** The refresh token as the persistent store really holds it: an envelope, decrypted here with the same key. */
@@ -342,7 +340,7 @@ describe.skipIf(!NODE_READY)("oidc-provider 9 (needs Node >= 20.18)", () => {
     it("discovers endpoints, client auth, PKCE and the iss requirement from the server's metadata, once (RFC 8414 / OIDC)", async () => {
       const oidc = (server = await startOidcServer());
       // Only the issuer: every endpoint, the auth method and PKCE come from the server's metadata.
-      const { sdk, clock, authorize } = setUp("client_secret_basic", { authorizeUrl: undefined, tokenUrl: undefined, revokeUrl: undefined, clientAuth: undefined, pkce: undefined, issuer: oidc.issuer });
+      const { sdk, clock, authorize } = setUp("client_secret_basic", { clientAuth: undefined, pkce: undefined }, { issuer: oidc.issuer, apiBaseUrl: oidc.issuer });
       const { install, input, back } = await authorize();
       expect(new URL(install.url).origin + new URL(install.url).pathname).toBe(`${oidc.issuer}/auth`);
       expect(new URL(install.url).searchParams.get("code_challenge_method")).toBe("S256");
@@ -363,7 +361,7 @@ describe.skipIf(!NODE_READY)("oidc-provider 9 (needs Node >= 20.18)", () => {
 
     it("keeps explicit endpoints and options over the discovered ones", async () => {
       const oidc = (server = await startOidcServer());
-      const { sdk, authorize } = setUp("client_secret_post", { authorizeUrl: undefined, revokeUrl: undefined, issuer: oidc.issuer, discovery: true });
+      const { sdk, authorize } = setUp("client_secret_post", {}, { issuer: oidc.issuer, tokenUrl: `${oidc.issuer}/token`, discovery: true });
       const { install, back } = await authorize();
       const callback = await sdk.handleInstallCallback({ provider: "oidc", query: back, browser_binding: install.browser_binding });
       // clientAuth "client_secret_post" (given) beat the metadata's first choice, client_secret_basic: the server,
