@@ -35,6 +35,7 @@ import { SdkError } from "./sdk-error.js";
 import { SdkEvents } from "./sdk-events.js";
 import { reencryptAll, type ReencryptInput, type ReencryptProgress } from "./reencrypt-connections.js";
 import { refreshDuePage, type RefreshDueInput, type RefreshDueResult } from "./refresh-due.js";
+import { checkHealth, type CheckHealthInput, type HealthReport, type HealthSubjects } from "./check-health.js";
 import { parseScanInput, scanFilterShape, scanPage, type ConnectionPage, type ListInput, type ScanInput } from "./connection-scan.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
 import { warnPlaintext } from "./warn-plaintext.js";
@@ -151,6 +152,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   /** Counts cache invalidations this instance made; with the repository's write count it dates a resolve in flight. */
   #invalidations = 0;
   readonly #curedTokens: CuredTokenMemory;
+  readonly #health: HealthSubjects;
 
   constructor(options: SdkOptions) {
     validateOptions(options);
@@ -183,6 +185,8 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
       },
     };
     this.#curedTokens = new CuredTokenMemory(cache, this.#context.keyPrefix, now);
+    // The health probe talks to the stores as given (their own checkHealth), not through the guarded wrapper.
+    this.#health = { store: options.store, cache: options.cache, keyIds: (encryption?.keys ?? []).map((key) => key.id), providers: () => this.#providers.values(), now, keyPrefix: this.#context.keyPrefix };
     for (const [index, entry] of options.providers.entries()) {
       const list = Array.isArray(entry) ? entry : [entry];
       for (const provider of list as ProviderDefinition[]) this.#register(provider, index);
@@ -516,6 +520,15 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    */
   async reencryptConnections(input: ReencryptInput = {}): Promise<ReencryptProgress> {
     return reencryptAll(this.#context.integrations, this.#logger, input);
+  }
+
+  /**
+   * For a readiness probe: the store and cache answer (and their deployment is safe, e.g. Redis's eviction policy),
+   * encryption is configured, providers' endpoint hosts resolve. Bounded by `timeoutMs` per probe; never throws for
+   * what it finds (only for a bad input) and never reports a secret. Answer 503 when `status` is `"fail"`.
+   */
+  async checkHealth(input?: CheckHealthInput): Promise<HealthReport> {
+    return checkHealth(this.#health, input);
   }
 
   async #page(input: ScanInput, field: string): Promise<ConnectionPage> {

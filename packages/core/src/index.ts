@@ -60,6 +60,8 @@ export type {
   RefreshDueOutcome,
 } from "./provider.js";
 export type { RefreshDueInput, RefreshDueResult } from "./refresh-due.js";
+export type { CheckHealthInput, HealthCheck, HealthReport } from "./check-health.js";
+export type { HealthStatus, StoreHealthCheck } from "./store-health-check.js";
 export type { ReencryptInput, ReencryptProgress } from "./reencrypt-connections.js";
 export type { StaticProviderOptions } from "./static-provider.js";
 export { defineApiKeyProvider, type ApiKeyProviderOptions, type ApiKeyRuntime } from "./define-api-key-provider.js";

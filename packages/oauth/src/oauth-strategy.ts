@@ -154,6 +154,12 @@ export class OAuthStrategy implements ProviderDefinition {
     if (options.revokeUrl || options.revoke) this.revoke = (context, integration) => this.#revoke(context, integration);
   }
 
+  /** For `sdk.checkHealth()`: the fixed endpoints whose hosts must resolve (a per-installation token URL is left out). */
+  endpoints(): string[] {
+    const { authorizeUrl, tokenUrl, revokeUrl } = this.options;
+    return [authorizeUrl, ...(typeof tokenUrl === "string" ? [tokenUrl] : []), ...(revokeUrl ? [revokeUrl] : [])];
+  }
+
   /**
    * RFC 9207 section 2.4: with a known issuer, the response's `iss` must equal it (simple string comparison), and must be
    * there when the server says it always sends it. Checked first, for error responses too, before anything is used.
