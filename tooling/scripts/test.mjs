@@ -1,10 +1,12 @@
 // `pnpm test`: builds every package, runs every package's tests through turbo, and prints one closing line
 // "N passed, N failed, N skipped" summed from vitest's JSON reports. Starts a private Redis when REDIS_URL is unset.
+// Installs nothing: what is missing (redis-server, Chromium, mockupdb) is named first with its install command.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { aptInstall, ensureRedisServer, startRedisServer } from "./redis-server.mjs";
+import { findRedisServer, startRedisServer } from "@sdk-tooling/redis-harness";
+import { missingSystemRequirements } from "./lib/system-requirements.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const reportDir = join(root, ".reports", "vitest");
@@ -12,28 +14,18 @@ rmSync(reportDir, { recursive: true, force: true });
 mkdirSync(reportDir, { recursive: true });
 
 const env = { ...process.env, SDK_TEST_REPORT_DIR: reportDir, TURBO_TELEMETRY_DISABLED: "1", VITE_CONFIG_NATIVE_IGNORE_WARNING: "true" };
-let redis;
-if (!env.REDIS_URL) {
-  const bin = ensureRedisServer();
-  if (bin) {
-    redis = await startRedisServer({ bin });
-    env.REDIS_URL = redis.url;
-    env.REDIS_SERVER_BIN = bin;
-    console.error(`started redis-server for the tests at ${redis.url}`);
-  } else {
-    console.error("redis-server is not installed and cannot be installed here: Redis-backed suites will fail. Install it or set REDIS_URL.");
-  }
+const redisServer = findRedisServer();
+const missing = missingSystemRequirements({ redisServer, redisUrl: env.REDIS_URL });
+if (missing.length > 0) {
+  console.error("pnpm test installs nothing; missing on this machine (.ci/run installs them):");
+  for (const { name, effect, install } of missing) console.error(`  - ${name}: ${effect}. Install: ${install}`);
 }
-
-// The express-service browser test drives Debian's Chromium; install it like redis-server when we can.
-if (!existsSync("/usr/bin/chromium")) {
-  let installed = false;
-  try {
-    installed = aptInstall(["chromium", "fonts-liberation"]);
-  } catch (error) {
-    console.error(`apt-get could not install chromium: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (!installed) console.error("/usr/bin/chromium is missing: the browser test will be skipped (its name says so).");
+let redis;
+if (!env.REDIS_URL && redisServer) {
+  redis = await startRedisServer({ bin: redisServer });
+  env.REDIS_URL = redis.url;
+  env.REDIS_SERVER_BIN = redisServer;
+  console.error(`started redis-server for the tests at ${redis.url}`);
 }
 
 const turboArgs = ["turbo", "run", "build", "typecheck", "test", "--output-logs=new-only", "--concurrency=2", "--continue", ...process.argv.slice(2)];

@@ -15,7 +15,7 @@ import { captureLogger } from "./capture-logger.js";
 import { hasChromium, launchChromium } from "./launch-chromium.js";
 
 const ARTIFACTS = resolve(import.meta.dirname, "../../../artifacts/e2e");
-const skipReason = hasChromium ? "" : " (skipped: needs /usr/bin/chromium)";
+const skipReason = hasChromium ? "" : " (skipped: needs /usr/bin/chromium: apt-get install chromium fonts-liberation)";
 const [acme, globex] = DEV_ATLASSIAN_SITES as [(typeof DEV_ATLASSIAN_SITES)[number], (typeof DEV_ATLASSIAN_SITES)[number]];
 
 /** Changes one character in the middle of the signature, keeping the state canonical base64url (so not "malformed"). */

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { SdkError } from "@sdk/core";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { freePort, startRedisServer, type RedisServerHandle } from "../../../tooling/scripts/redis-server.mjs";
+import { freePort, startRedisServer, type RedisServerHandle } from "@sdk-tooling/redis-harness";
 import { connectStandalone, integrationRecord, sleep, uniqueName } from "../test/redis-harness.js";
 import { RedisCache } from "./redis-cache.js";
 import { RedisStore } from "./redis-store.js";

@@ -1,8 +1,7 @@
 // Vitest global setup: a standalone Redis (REDIS_URL when given, else a private redis-server on a free port) and a
 // private 3-master Redis Cluster from the same binary, shared by every test file and stopped after the run.
 import type { TestProject } from "vitest/node";
-import { startRedisCluster } from "../../../tooling/scripts/redis-cluster.mjs";
-import { findRedisServer, startRedisServer } from "../../../tooling/scripts/redis-server.mjs";
+import { findRedisServer, REDIS_SERVER_INSTALL_HINT, startRedisCluster, startRedisServer } from "@sdk-tooling/redis-harness";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -26,7 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     let url = process.env.REDIS_URL;
     if (!url) {
-      if (!bin) throw new Error("@sdk/storage-redis tests need Redis: set REDIS_URL or install redis-server (apt-get install redis-server).");
+      if (!bin) throw new Error(`@sdk/storage-redis tests need Redis: set REDIS_URL or install redis-server (${REDIS_SERVER_INSTALL_HINT}).`);
       const server = await startRedisServer({ bin });
       stops.push(server.stop);
       url = server.url;

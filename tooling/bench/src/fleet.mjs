@@ -3,25 +3,39 @@
 // keys on the same client in the same run. Without in-process tiers, then with them (RedisStore record tier +
 // RedisCache L1); the same for an api-key provider (records only), and the OAuth resolve with the access tokens kept
 // as 1.x plaintext JSON in the cache, which prices the sealed cache (the default with keys) on the hot path.
+// Bench scenario `fleet`; its figures land in `results.hotPath`. Only measures; prints nothing.
 import { defineApiKeyProvider } from "@sdk/core";
 import { startOAuthServer } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
-import { REDIRECT_URI, WallClock, acmeProvider, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
+import { REDIRECT_URI, WallClock, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
 import { createSDK } from "@sdk/core";
 import { defineOAuthProvider } from "@sdk/oauth";
+import { ROUNDS, ROUND_MS, benchConfig, connect, median, round, throughput } from "./measure.mjs";
 
 const FLEET = 1000;
 const CONCURRENCY = 64;
 
-/**
- * @param {{ redisUrl: string, connect: (url: string) => Promise<import("ioredis").Redis>, throughput: Function, median: Function, round: Function, rounds: number, roundMs: number, stateSecret: string, encryptionKey: string }} kit
- */
-export async function fleet(kit) {
-  const { redisUrl, connect, throughput, median, round } = kit;
+/** Bench scenario: `results.hotPath.fleet` and the hot path's fleet ratios beside it. */
+export const fleet = {
+  section: "fleet",
+  progress: "fleet: RedisStore + RedisCache, 1000 integrations (64 concurrent)…",
+  run: ({ redisUrl }) => measureFleet(redisUrl),
+  record(results, value) {
+    results.hotPath = { ...results.hotPath, fleet: value, redisFleetRatio: value.redisFleetRatio, redisFleetRatioL1: value.redisFleetRatioL1, apiKeyFleetRatio: value.apiKeyFleetRatio, sealedCacheRatio: value.sealedCacheRatio };
+  },
+  rows: ({ hotPath: hot }) => [
+    [`fleet: RedisStore + RedisCache, ${hot.fleet.integrations} integrations, ${hot.fleet.concurrency} concurrent, no in-process tier (\`hotPath.redisFleetRatio\`)`, `${hot.fleet.resolvePerSecond.toLocaleString("en")} resolves/s`, `raw GET of ${hot.fleet.integrations} keys, same client: ${hot.fleet.rawGetPerSecond.toLocaleString("en")}/s`, `${hot.redisFleetRatio}x`, ">= 0.5x"],
+    ["same, with the record tier and the L1 (`hotPath.redisFleetRatioL1`)", `${hot.fleet.resolveWithTiersPerSecond.toLocaleString("en")} resolves/s`, "same raw GET", `${hot.redisFleetRatioL1}x`, ">= 0.9x"],
+    ["same, api-key provider on RedisStore, no tier (`hotPath.apiKeyFleetRatio`)", `${hot.fleet.apiKeyResolvePerSecond.toLocaleString("en")} resolves/s; with the record tier ${hot.fleet.apiKeyResolveWithTierPerSecond.toLocaleString("en")}/s`, "same raw GET", `${hot.apiKeyFleetRatio}x; tier ${hot.fleet.apiKeyFleetRatioTier}x`, ">= 0.5x"],
+    ["same OAuth fleet, access tokens sealed in the cache (the default with keys) vs 1.x plaintext JSON (`hotPath.sealedCacheRatio`)", `${hot.fleet.resolvePerSecond.toLocaleString("en")} resolves/s sealed`, `${hot.fleet.resolvePlaintextCachePerSecond.toLocaleString("en")}/s plaintext`, `${hot.sealedCacheRatio}x`, "measured (cost of the default)"],
+  ],
+};
+
+async function measureFleet(redisUrl) {
   const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock() });
   const client = await connect(redisUrl);
   const prefix = `fleet-${Math.random().toString(36).slice(2, 8)}`;
-  const config = { redisUrl, storePrefix: prefix, sdkKeyPrefix: prefix, stateSecret: kit.stateSecret, encryptionKey: kit.encryptionKey, provider: acmeProvider(server) };
+  const config = benchConfig(redisUrl, server, prefix);
   const tierOptions = { recordTier: { maxEntries: 10_000, maxTtlMs: 30_000 } };
   const caches = [new RedisCache(client), new RedisCache(client, { l1: { maxEntries: 10_000, maxTtlMs: 30_000 } })];
   const stores = [new RedisStore(client, { keyPrefix: prefix }), new RedisStore(client, { keyPrefix: prefix, ...tierOptions })];
@@ -32,15 +46,15 @@ export async function fleet(kit) {
     store: stores[0],
     cache: caches[0],
     keyPrefix: config.sdkKeyPrefix,
-    state: { secrets: [{ id: "s1", secret: kit.stateSecret }] },
-    encryption: { keys: [{ id: "k1", key: kit.encryptionKey }], accessTokenCache: "plaintext" },
+    state: { secrets: [{ id: "s1", secret: config.stateSecret }] },
+    encryption: { keys: [{ id: "k1", key: config.encryptionKey }], accessTokenCache: "plaintext" },
     providers: [defineOAuthProvider(/** @type {any} */ (config.provider))],
   });
   const apiKeySdk = (store) =>
     createSDK({
       store,
-      state: { secrets: [{ id: "s1", secret: kit.stateSecret }] },
-      encryption: { keys: [{ id: "k1", key: kit.encryptionKey }] },
+      state: { secrets: [{ id: "s1", secret: config.stateSecret }] },
+      encryption: { keys: [{ id: "k1", key: config.encryptionKey }] },
       providers: [defineApiKeyProvider({ id: "keyed", baseUrl: "https://api.example.test" })],
     });
   const keyed = apiKeySdk(stores[0]);
@@ -90,8 +104,8 @@ export async function fleet(kit) {
   for (const operation of Object.values(variants)) await throughput(operation, CONCURRENCY, 300);
   const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   // Interleaved rounds, medians: on a shared machine a neighbour's burst hits every variant alike.
-  for (let index = 0; index < kit.rounds; index++) {
-    for (const [name, operation] of Object.entries(variants)) samples[name].push(await throughput(operation, CONCURRENCY, kit.roundMs));
+  for (let index = 0; index < ROUNDS; index++) {
+    for (const [name, operation] of Object.entries(variants)) samples[name].push(await throughput(operation, CONCURRENCY, ROUND_MS));
   }
   const refreshes = server.stats.refreshes;
   await Promise.all(caches.map((cache) => cache.dispose()));

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OAuthServer } from "@sdk/oauth/testing";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { freePort, startRedisServer, type RedisServerHandle } from "../../scripts/redis-server.mjs";
+import { freePort, startRedisServer, type RedisServerHandle } from "@sdk-tooling/redis-harness";
 import { fingerprint, mergeResults, startWorkers, type Worker } from "./worker-pool.mjs";
 import { scenario, sleep, startProvider, until, workerConfig, type Scenario } from "../test/fixture.js";
 

@@ -1,7 +1,7 @@
 // Starts a throwaway Redis Cluster for tests: N masters from one redis-server binary on free loopback ports, joined
 // with `redis-cli --cluster create`, no replicas, no persistence. stop() ends every node and removes its files.
 import { spawnSync } from "node:child_process";
-import { freePort, startRedisServer } from "./redis-server.mjs";
+import { freePort, REDIS_SERVER_INSTALL_HINT, startRedisServer } from "./redis-server.mjs";
 
 async function distinctFreePorts(count) {
   const ports = new Set();
@@ -19,7 +19,7 @@ function clusterState(cli, port) {
  * port + 10000 can be taken or beyond 65535 for a high ephemeral port.
  */
 export async function startRedisCluster({ bin, masters = 3, readyTimeoutMs = 20_000 } = {}) {
-  if (!bin) throw new Error("redis-server is not installed: a local Redis Cluster cannot be started");
+  if (!bin) throw new Error(`redis-server is not installed: a local Redis Cluster cannot be started (${REDIS_SERVER_INSTALL_HINT})`);
   const cli = bin.replace(/redis-server$/, "redis-cli");
   const ports = await distinctFreePorts(masters * 2);
   const servers = [];

@@ -7,7 +7,6 @@ export interface RedisServerHandle {
 }
 
 export function findRedisServer(): string | undefined;
-export function ensureRedisServer(options?: { log?: (message: string) => void }): string | undefined;
+export const REDIS_SERVER_INSTALL_HINT: string;
 export function freePort(): Promise<number>;
 export function startRedisServer(options?: { bin?: string; port?: number; args?: string[] }): Promise<RedisServerHandle>;
-export function aptInstall(packages: string[], options?: { log?: (message: string) => void }): boolean;

@@ -1,6 +1,7 @@
 // Starts and stops private redis-server processes for tests and CI: a free port, no persistence, a temp dir.
-// Used by tooling/scripts/test.mjs and by package test setups (Cluster tests start several from the same binary).
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+// Used by tooling/scripts/test.mjs, the bench and package test setups (Cluster tests start several from one binary).
+// It installs nothing: a missing binary is reported with REDIS_SERVER_INSTALL_HINT (.ci/run installs it).
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,24 +16,8 @@ export function findRedisServer() {
   return undefined;
 }
 
-/** Installs Debian packages when we are root with apt-get; false when that is not possible here. */
-export function aptInstall(packages, { log = console.error } = {}) {
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const hasApt = spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
-  if (!isRoot || !hasApt) return false;
-  log(`installing ${packages.join(", ")} with apt-get (Debian packages)`);
-  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-  return true;
-}
-
-/** Installs Debian's redis-server when it is missing and we are root with apt-get; returns the binary or undefined. */
-export function ensureRedisServer({ log = console.error } = {}) {
-  const found = findRedisServer();
-  if (found) return found;
-  aptInstall(["redis-server"], { log });
-  return findRedisServer();
-}
+/** How to get redis-server where it is missing (Debian's package; .ci/run installs it). */
+export const REDIS_SERVER_INSTALL_HINT = "apt-get install redis-server";
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -62,7 +47,7 @@ async function waitForPing(bin, port, deadlineMs) {
  * appended. The process is a child of this one and is killed by stop() or when this process exits.
  */
 export async function startRedisServer({ bin = findRedisServer(), port, args = [] } = {}) {
-  if (!bin) throw new Error("redis-server is not installed (apt-get install redis-server, or set REDIS_URL)");
+  if (!bin) throw new Error(`redis-server is not installed (${REDIS_SERVER_INSTALL_HINT})`);
   const chosenPort = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "sdk-redis-"));
   const child = spawn(bin, ["--bind", "127.0.0.1", "--port", String(chosenPort), "--save", "", "--appendonly", "no", "--dir", dir, ...args], {

@@ -1,0 +1,88 @@
+// Bench scenario `stampede`: latency of 4 processes x 250 callers meeting one expired token, against the token
+// endpoint's own latency measured in the same run (a 50 ms emulator endpoint). Only measures; prints nothing.
+import { startOAuthServer } from "@sdk/oauth/testing";
+import { RedisCache, RedisStore } from "@sdk/storage-redis";
+import { REDIRECT_URI, WallClock, installAcme, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
+import { mergeResults, startWorkers } from "@sdk-tooling/reliability/worker-pool";
+import { benchConfig, connect, median, percentile, quick, round } from "./measure.mjs";
+
+/** Bench scenario: `results.stampede`. */
+export const stampede = {
+  section: "stampede",
+  progress: "stampede (4 processes x 250 callers)…",
+  run: ({ redisUrl }) => measureStampede(redisUrl),
+  record(results, value) {
+    results.stampede = value;
+  },
+  rows: ({ stampede: storm }) => [
+    ["stampede: 4 processes x 250 callers, one expired token (50 ms endpoint)", `p50 ${storm.p50Ms} ms, p99 ${storm.p99Ms} ms over ${storm.expiries} expiries (after ${storm.warmupExpiries} warm-up; first one p99 ${storm.warmupP99Ms[0]} ms); token calls per expiry: ${[...new Set(storm.tokenCallsPerExpiry)].join(", ")}`, `direct refresh call, interleaved: median ${storm.endpointLatencyMs} ms, p99 ${storm.endpointP99Ms} ms`, `p99 ${storm.p99Ratio}x its median`, "p99 <= 1.5x"],
+  ],
+};
+
+async function measureStampede(redisUrl) {
+  const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock() });
+  server.fault("token", { kind: "delay", ms: 50 }, Number.POSITIVE_INFINITY);
+  const config = benchConfig(redisUrl, server, `bench-${Math.random().toString(36).slice(2, 8)}`);
+  const client = await connect(redisUrl);
+  const cache = new RedisCache(client);
+  const sdk = scenarioSdk(config, { store: new RedisStore(client, { keyPrefix: config.storePrefix }), cache });
+  const id = await installAcme(sdk, server, { user: "stampede-user", accountId: "acct-stampede" });
+  const key = `integration:acme:${id}:app_user:acct-stampede:access_token`;
+
+  // The endpoint's own latency: direct refresh calls on a grant of its own, same 50 ms, same machine.
+  const authorize = `${server.authorizeUrl}?response_type=code&client_id=${server.clientId}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=read&state=x`;
+  const code = new URL(await server.consent(authorize, { user: "direct-user" })).searchParams.get("code");
+  const basic = `Basic ${Buffer.from(`${server.clientId}:${server.clientSecret}`).toString("base64")}`;
+  const post = async (body) => {
+    const answer = await fetch(server.tokenUrl, { method: "POST", headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(body) });
+    return answer.json();
+  };
+  let refreshToken = (await post({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI })).refresh_token;
+  const direct = [];
+  for (let index = 0; index < 25; index++) {
+    const started = performance.now();
+    refreshToken = (await post({ grant_type: "refresh_token", refresh_token: refreshToken })).refresh_token;
+    direct.push(performance.now() - started);
+  }
+
+  const workers = await startWorkers(4, config);
+  const latencies = [];
+  const calls = [];
+  const coldP99 = [];
+  const expiries = quick ? 3 : 15;
+  const warmup = 6;
+  for (let expiry = -warmup; expiry < expiries; expiry++) {
+    // A direct call right before each expiry: the endpoint's latency under the same conditions as the callers'.
+    const directStarted = performance.now();
+    refreshToken = (await post({ grant_type: "refresh_token", refresh_token: refreshToken })).refresh_token;
+    if (expiry >= 0) direct.push(performance.now() - directStarted);
+    await client.del(key);
+    const before = server.stats.refreshes;
+    const merged = mergeResults(await Promise.all(workers.map((worker) => worker.resolve(id, 250))));
+    if (Object.keys(merged.errors).length > 0) throw new Error(`stampede errors: ${JSON.stringify(merged.errors)}`);
+    // The first expiries warm the JIT of every process (the first takes about twice as long): steady state is measured.
+    if (expiry < 0) coldP99.push(round(percentile(merged.latencies, 99), 1));
+    else {
+      latencies.push(...merged.latencies);
+      calls.push(server.stats.refreshes - before);
+    }
+  }
+  await Promise.all(workers.map((worker) => worker.close()));
+  await cache.dispose();
+  client.disconnect();
+  await server.close();
+  const endpoint = median(direct);
+  return {
+    processes: 4,
+    callersPerProcess: 250,
+    expiries,
+    warmupExpiries: warmup,
+    warmupP99Ms: coldP99,
+    tokenCallsPerExpiry: calls,
+    endpointLatencyMs: round(endpoint, 1),
+    endpointP99Ms: round(percentile(direct, 99), 1),
+    p50Ms: round(percentile(latencies, 50), 1),
+    p99Ms: round(percentile(latencies, 99), 1),
+    p99Ratio: round(percentile(latencies, 99) / endpoint),
+  };
+}
