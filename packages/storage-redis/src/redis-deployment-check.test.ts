@@ -4,7 +4,7 @@
 import { SdkError } from "@sdk/core";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { startRedisServer, type RedisServerHandle } from "../../../tooling/scripts/redis-server.mjs";
+import { startRedisServer, type RedisServerHandle } from "@sdk-tooling/redis-harness";
 import { connectCluster, connectStandalone, integrationRecord, uniqueName } from "../test/redis-harness.js";
 import { RedisCache } from "./redis-cache.js";
 import { RedisStore } from "./redis-store.js";
