@@ -4,7 +4,7 @@
 import { startOAuthServer } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
 import { REDIRECT_URI, WallClock, installAcme, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
-import { benchConfig, connect, quick, round } from "./measure.mjs";
+import { benchConfig, connect, directTokenClient, quick, round } from "./measure.mjs";
 
 const CONCURRENCY = 16;
 const PAGE = 500;
@@ -42,15 +42,8 @@ async function measureRefreshDue(redisUrl) {
   }
 
   // Baseline: the emulator's own refresh rate at the same concurrency, on grants of its own.
-  const basic = `Basic ${Buffer.from(`${server.clientId}:${server.clientSecret}`).toString("base64")}`;
-  const post = async (body) => (await fetch(server.tokenUrl, { method: "POST", headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(body) })).json();
-  const lanes = await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, lane) => {
-      const authorize = `${server.authorizeUrl}?response_type=code&client_id=${server.clientId}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=read&state=x`;
-      const code = new URL(await server.consent(authorize, { user: `direct-${lane}` })).searchParams.get("code");
-      return (await post({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI })).refresh_token;
-    }),
-  );
+  const direct = directTokenClient(server, REDIRECT_URI);
+  const lanes = await Promise.all(Array.from({ length: CONCURRENCY }, (_, lane) => direct.grant(`direct-${lane}`)));
   const directCalls = Math.min(due, 2000);
   let issued = 0;
   const directStarted = performance.now();
@@ -59,7 +52,7 @@ async function measureRefreshDue(redisUrl) {
       let refreshToken = token;
       while (issued < directCalls) {
         issued += 1;
-        refreshToken = (await post({ grant_type: "refresh_token", refresh_token: refreshToken })).refresh_token;
+        refreshToken = await direct.refresh(refreshToken);
       }
     }),
   );
