@@ -187,8 +187,10 @@ export class RedisCache implements CacheStore {
   waitFor(key: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.#disposed) return Promise.reject(new SdkError("misconfigured", "This RedisCache was disposed; create a new one."));
     if (signal?.aborted) return Promise.resolve(false);
-    const gate = this.#deployment.gate();
-    if (gate) return gate.then(() => this.waitFor(key, timeoutMs, signal));
+    // Not gated: its first read must be sent before it returns (see above). A wait always follows a command of the
+    // same protocol (setIfAbsent of the lock), which ran the check; a refused deployment is refused here too.
+    const refusal = this.#deployment.refusal;
+    if (refusal) return Promise.reject(refusal);
     const fullKey = this.#keyPrefix + key;
     const channelName = this.#channelPrefix + fullKey;
     return new Promise<boolean>((resolve, reject) => {

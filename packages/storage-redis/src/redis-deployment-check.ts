@@ -177,6 +177,11 @@ export class RedisDeploymentCheck {
     this.#check = check;
   }
 
+  /** The `misconfigured` error of a deployment the check refused, once it has run. */
+  get refusal(): SdkError | undefined {
+    return this.#refusal;
+  }
+
   /** Undefined once the deployment passed; else a promise that rejects with `misconfigured` when it is unsafe. */
   gate(): Promise<void> | undefined {
     if (this.#passed) return undefined;
