@@ -1,0 +1,113 @@
+// OpenTelemetry for the OAuth engine, through `@opentelemetry/api` when the service has it (an optional peer): spans
+// around resolve, refresh, token-endpoint calls, install callbacks and webhooks, and the refresh metrics. Without the
+// package nothing is loaded and every call here costs one property read. Attributes are provider ids, integration ids
+// and outcome codes only: never a token, a secret, a code or a URL's query.
+import { createRequire } from "node:module";
+import { SdkError } from "@sdk/core";
+import type * as OtelApi from "@opentelemetry/api";
+
+type Api = typeof OtelApi;
+type Attributes = Record<string, string | number | boolean>;
+
+const SCOPE = "@sdk/oauth";
+let loaded: Api | null | undefined;
+
+/** The service's @opentelemetry/api, or null when it has none. Loaded once, synchronously, on first use. */
+function otel(): Api | null {
+  if (loaded === undefined) {
+    try {
+      // CommonJS build: this module's own require; ESM build: one made from this file's URL.
+      const load = typeof require === "function" ? require : createRequire(import.meta.url);
+      loaded = load("@opentelemetry/api") as Api;
+    } catch {
+      loaded = null;
+    }
+  }
+  return loaded;
+}
+
+interface Instruments {
+  provider: unknown;
+  refreshes: OtelApi.Counter;
+  refreshDuration: OtelApi.Histogram;
+  lockWaits: OtelApi.Counter;
+  cacheLookups: OtelApi.Counter;
+  needsReauth: OtelApi.Counter;
+}
+let instruments: Instruments | undefined;
+
+/** Instruments of the current global MeterProvider (made again when the service installs one after our first use). */
+function meters(api: Api): Instruments {
+  const provider = api.metrics.getMeterProvider();
+  if (instruments?.provider === provider) return instruments;
+  const meter = provider.getMeter(SCOPE);
+  instruments = {
+    provider,
+    refreshes: meter.createCounter("sdk.oauth.refreshes", { description: "Token refreshes by provider and outcome (`refreshed` or the SdkError code)." }),
+    refreshDuration: meter.createHistogram("sdk.oauth.refresh.duration", { unit: "s", description: "Time the lock holder spent refreshing a token (token endpoint, journal, write)." }),
+    lockWaits: meter.createCounter("sdk.oauth.lock.waits", { description: "Resolves that waited for another process's refresh instead of refreshing." }),
+    cacheLookups: meter.createCounter("sdk.oauth.token_cache.lookups", { description: "Access-token cache reads by hit (`sdk.cache.hit`): the hit ratio." }),
+    needsReauth: meter.createCounter("sdk.connections.needs_reauth", { description: "Connections that became needs_reauth (the grant died)." }),
+  };
+  return instruments;
+}
+
+/** The code an error stands for, for `error.type` and outcomes: an SdkError's code, else the error's class name. */
+function errorType(error: unknown): string {
+  if (SdkError.is(error)) return error.code;
+  return error instanceof Error ? error.name : "unknown";
+}
+
+/**
+ * Runs `run` inside a span (`SpanKind.CLIENT` for calls to a provider, else INTERNAL). A failure sets the span's status
+ * to ERROR with `error.type` (the code); the exception itself is not recorded, its message could quote a provider.
+ */
+export async function traced<T>(name: string, attributes: Attributes, run: () => Promise<T>, kind: "client" | "internal" = "internal"): Promise<T> {
+  const api = otel();
+  if (!api) return run();
+  const tracer = api.trace.getTracer(SCOPE);
+  return tracer.startActiveSpan(name, { kind: kind === "client" ? api.SpanKind.CLIENT : api.SpanKind.INTERNAL, attributes }, async (span) => {
+    try {
+      const result = await run();
+      span.setStatus({ code: api.SpanStatusCode.OK });
+      return result;
+    } catch (error) {
+      const type = errorType(error);
+      span.setAttribute("error.type", type);
+      span.setStatus({ code: api.SpanStatusCode.ERROR, message: type });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Sets attributes on the active span (e.g. the HTTP status of a token-endpoint answer). */
+export function annotate(attributes: Attributes): void {
+  otel()?.trace.getActiveSpan()?.setAttributes(attributes);
+}
+
+/** One refresh by the lock holder: its outcome (`refreshed` or a code) and how long it took. */
+export function recordRefresh(provider: string, startedAtMs: number, error?: unknown): void {
+  const api = otel();
+  if (!api) return;
+  const { refreshes, refreshDuration } = meters(api);
+  const outcome = error === undefined ? "refreshed" : errorType(error);
+  refreshes.add(1, { "sdk.provider": provider, "sdk.outcome": outcome });
+  refreshDuration.record((performance.now() - startedAtMs) / 1000, { "sdk.provider": provider, "sdk.outcome": outcome });
+}
+
+export function recordLockWait(provider: string): void {
+  const api = otel();
+  if (api) meters(api).lockWaits.add(1, { "sdk.provider": provider });
+}
+
+export function recordCacheLookup(provider: string, hit: boolean): void {
+  const api = otel();
+  if (api) meters(api).cacheLookups.add(1, { "sdk.provider": provider, "sdk.cache.hit": hit });
+}
+
+export function recordNeedsReauth(provider: string): void {
+  const api = otel();
+  if (api) meters(api).needsReauth.add(1, { "sdk.provider": provider });
+}
