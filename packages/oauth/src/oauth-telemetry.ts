@@ -59,16 +59,18 @@ function errorType(error: unknown): string {
 }
 
 /**
- * Runs `run` inside a span (`SpanKind.CLIENT` for calls to a provider, else INTERNAL). A failure sets the span's status
- * to ERROR with `error.type` (the code); the exception itself is not recorded, its message could quote a provider.
+ * Runs `run` inside a span (`SpanKind.CLIENT` for calls to a provider, else INTERNAL); `describe` adds attributes of the
+ * result. A failure sets the span's status to ERROR with `error.type` (the code); the exception itself is not recorded,
+ * its message could quote a provider.
  */
-export async function traced<T>(name: string, attributes: Attributes, run: () => Promise<T>, kind: "client" | "internal" = "internal"): Promise<T> {
+export async function traced<T>(name: string, attributes: Attributes, run: () => Promise<T>, kind: "client" | "internal" = "internal", describe?: (result: T) => Attributes): Promise<T> {
   const api = otel();
   if (!api) return run();
   const tracer = api.trace.getTracer(SCOPE);
   return tracer.startActiveSpan(name, { kind: kind === "client" ? api.SpanKind.CLIENT : api.SpanKind.INTERNAL, attributes }, async (span) => {
     try {
       const result = await run();
+      if (describe) span.setAttributes(describe(result));
       span.setStatus({ code: api.SpanStatusCode.OK });
       return result;
     } catch (error) {
@@ -82,9 +84,28 @@ export async function traced<T>(name: string, attributes: Attributes, run: () =>
   });
 }
 
-/** Sets attributes on the active span (e.g. the HTTP status of a token-endpoint answer). */
-export function annotate(attributes: Attributes): void {
-  otel()?.trace.getActiveSpan()?.setAttributes(attributes);
+/** The attributes of a token-endpoint call (OTel HTTP client conventions): the host and the grant type, never the body. */
+export function tokenRequestAttributes(provider: string, url: string, params: Record<string, string>): Attributes {
+  const target = URL.canParse(url) ? new URL(url) : undefined;
+  return {
+    "sdk.provider": provider,
+    "http.request.method": "POST",
+    ...(target ? { "server.address": target.hostname, "server.port": Number(target.port || (target.protocol === "https:" ? 443 : 80)) } : {}),
+    "sdk.oauth.grant_type": params.grant_type ?? "none",
+  };
+}
+
+/** The lock holder's refresh: a span, and the refresh metrics (outcome, duration). */
+export async function refreshSpan<T>(provider: string, integrationId: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    const result = await traced("sdk.oauth.refresh", { "sdk.provider": provider, "sdk.integration_id": integrationId }, run);
+    recordRefresh(provider, started);
+    return result;
+  } catch (error) {
+    recordRefresh(provider, started, error);
+    throw error;
+  }
 }
 
 /** One refresh by the lock holder: its outcome (`refreshed` or a code) and how long it took. */
