@@ -12,6 +12,15 @@ type Attributes = Record<string, string | number | boolean>;
 const SCOPE = "@sdk/oauth";
 let loaded: Api | null | undefined;
 
+/**
+ * A provider that records nothing: the API's defaults until the service registers an SDK. Tracing through them would
+ * still cost a span object and a context switch per call, so a service that has the API without an SDK pays nothing.
+ */
+function isNoop(provider: object): boolean {
+  const delegate = (provider as { getDelegate?: () => object }).getDelegate?.() ?? provider;
+  return delegate.constructor.name.startsWith("Noop");
+}
+
 /** The service's @opentelemetry/api, or null when it has none. Loaded once, synchronously, on first use. */
 function otel(): Api | null {
   if (loaded === undefined) {
@@ -37,9 +46,10 @@ interface Instruments {
 let instruments: Instruments | undefined;
 
 /** Instruments of the current global MeterProvider (made again when the service installs one after our first use). */
-function meters(api: Api): Instruments {
+function meters(api: Api): Instruments | undefined {
   const provider = api.metrics.getMeterProvider();
   if (instruments?.provider === provider) return instruments;
+  if (isNoop(provider)) return undefined;
   const meter = provider.getMeter(SCOPE);
   instruments = {
     provider,
@@ -65,7 +75,7 @@ function errorType(error: unknown): string {
  */
 export async function traced<T>(name: string, attributes: Attributes, run: () => Promise<T>, kind: "client" | "internal" = "internal", describe?: (result: T) => Attributes): Promise<T> {
   const api = otel();
-  if (!api) return run();
+  if (!api || isNoop(api.trace.getTracerProvider())) return run();
   const tracer = api.trace.getTracer(SCOPE);
   return tracer.startActiveSpan(name, { kind: kind === "client" ? api.SpanKind.CLIENT : api.SpanKind.INTERNAL, attributes }, async (span) => {
     try {
@@ -112,7 +122,9 @@ export async function refreshSpan<T>(provider: string, integrationId: string, ru
 export function recordRefresh(provider: string, startedAtMs: number, error?: unknown): void {
   const api = otel();
   if (!api) return;
-  const { refreshes, refreshDuration } = meters(api);
+  const current = meters(api);
+  if (!current) return;
+  const { refreshes, refreshDuration } = current;
   const outcome = error === undefined ? "refreshed" : errorType(error);
   refreshes.add(1, { "sdk.provider": provider, "sdk.outcome": outcome });
   refreshDuration.record((performance.now() - startedAtMs) / 1000, { "sdk.provider": provider, "sdk.outcome": outcome });
@@ -120,15 +132,15 @@ export function recordRefresh(provider: string, startedAtMs: number, error?: unk
 
 export function recordLockWait(provider: string): void {
   const api = otel();
-  if (api) meters(api).lockWaits.add(1, { "sdk.provider": provider });
+  if (api) meters(api)?.lockWaits.add(1, { "sdk.provider": provider });
 }
 
 export function recordCacheLookup(provider: string, hit: boolean): void {
   const api = otel();
-  if (api) meters(api).cacheLookups.add(1, { "sdk.provider": provider, "sdk.cache.hit": hit });
+  if (api) meters(api)?.cacheLookups.add(1, { "sdk.provider": provider, "sdk.cache.hit": hit });
 }
 
 export function recordNeedsReauth(provider: string): void {
   const api = otel();
-  if (api) meters(api).needsReauth.add(1, { "sdk.provider": provider });
+  if (api) meters(api)?.needsReauth.add(1, { "sdk.provider": provider });
 }
