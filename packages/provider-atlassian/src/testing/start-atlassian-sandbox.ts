@@ -2,7 +2,6 @@
 // (install, consent, callback, site selection, save, resolve, refresh) in a few lines. In-memory stores only.
 import { randomBytes } from "node:crypto";
 import {
-  CredentialCipher,
   MemoryCache,
   MemoryStore,
   SdkError,
@@ -15,6 +14,7 @@ import {
   type ProviderInput,
   type SDK,
 } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import { atlassian } from "../atlassian.js";
 import type { AtlassianOptions, AtlassianProduct } from "../atlassian-options.js";
 import { startAtlassianEmulator, type AtlassianEmulator, type AtlassianEmulatorOptions } from "./start-atlassian-emulator.js";
