@@ -7,7 +7,7 @@ import { MemoryCache } from "./memory-cache.js";
 import { MemoryStore } from "./memory-store.js";
 import { SdkError } from "./sdk-error.js";
 import { testEncryptionKey } from "./test-encryption-key.js";
-import { failingCache, failingStore } from "./test-support/failing-stores.js";
+import { failingCache, failingStore } from "../test/failing-stores.js";
 
 const key = testEncryptionKey("k-health");
 const plantedApiKey = "sk_live_planted_health_5e0d";
