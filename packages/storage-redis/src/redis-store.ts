@@ -1,14 +1,13 @@
 // RedisStore: the PersistentStore for teams that keep integrations in Redis (with AOF). Every write is one Lua
 // script that checks the record and moves it and its index sets together (redis-record-write.ts); every key carries
 // the `{prefix}` hash tag so one script's keys share a Cluster slot (redis-store-keys.ts). It never decrypts.
-import { SdkError, type Integration, type PersistentStore } from "@sdk/core";
+import { SdkError, type Integration, type PersistentStore, type StoreHealthCheck } from "@sdk/core";
 import {
   matchesFilter,
   readStoredRecord,
   type IntegrationFilter,
   type IntegrationPatch,
   type ReadOptions,
-  type StoreHealthCheck,
   type StoreScanPage,
   type StoreScanQuery,
   type UpdateOptions,

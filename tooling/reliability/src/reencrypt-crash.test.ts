@@ -106,7 +106,7 @@ describe(`reencryptConnections across processes, one SIGKILLed mid-page (${FLEET
 
 /** The stored refresh token decrypted with the new key ring (the fixture's reader knows only the old key). */
 async function storedRefreshTokenUnder(id: string): Promise<string | undefined> {
-  const { CredentialCipher } = await import("@sdk/core");
+  const { CredentialCipher } = await import("@sdk/core/provider-kit");
   const record = (await shared.rawRecord(id)) as unknown as { id: string; provider: string; account_id: string; metadata: Record<string, unknown>; credentials: Record<string, unknown> };
   const cipher = new CredentialCipher([NEW_KEY]);
   return cipher.decrypt(record, "refresh_token", record.credentials.refresh_token) as string;
