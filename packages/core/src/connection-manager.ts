@@ -5,6 +5,7 @@ import { AuthorizedFetch } from "./authorized-fetch.js";
 import { ConnectionRecords } from "./connection-records.js";
 import type { ConnectionPage, ListInput, ScanInput } from "./connection-scan.js";
 import type { FetchInput } from "./fetch-input.js";
+import { createTokenSource, type TokenSource } from "./token-source.js";
 import { InstallDispatch } from "./install-dispatch.js";
 import type { IntegrationDraft, IntegrationSummary } from "./integration.js";
 import { redactingLogger } from "./logger.js";
@@ -222,6 +223,20 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   fetcher(id: string): (input: FetchInput, init?: RequestInit) => Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetcher.id");
     return (input, init) => this.fetch(integrationId, input, init);
+  }
+
+  /**
+   * The connection's access token as the callback pair of API clients that run their own HTTP stack (jira.js 6,
+   * confluence.js 3: `auth: { type: "bearer", getToken }` and `getAuthOn401`). `getToken()` is the current token,
+   * refreshed when due; `onUnauthorized(refused?)` replaces a token the API refused, under the same rules as
+   * `sdk.fetch`'s 401: one refresh per refused token, none for a token that such a refresh gave.
+   */
+  tokenSource(id: string): TokenSource {
+    const integrationId = parseInput(idSchema, id, "tokenSource.id");
+    return createTokenSource(
+      () => this.resolveConnection<Runtime>(integrationId),
+      (refused) => this.#fetch.afterRefusal(integrationId, refused),
+    );
   }
 
   /** Releases what the SDK itself holds. Stores wrap clients the caller owns and are never closed here. */

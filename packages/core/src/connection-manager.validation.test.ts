@@ -115,6 +115,8 @@ const cases: Case[] = [
   ["fetch: another origin on the OAuth connection", (sdk, { oauthId }) => sdk.fetch(oauthId, "HTTP://evil.example/steal"), "fetch.path"],
   ["fetcher: bad id", (sdk) => Promise.resolve().then(() => sdk.fetcher("$where")), "fetcher.id"],
   ["fetcher: a Request to another origin", (sdk, { keyId }) => sdk.fetcher(keyId)(new Request("https://evil.example/steal")), "fetch.path"],
+  ["tokenSource: bad id", (sdk) => Promise.resolve().then(() => sdk.tokenSource("$where")), "tokenSource.id"],
+  ["tokenSource: a refused token that is not a string", (sdk, { oauthId }) => sdk.tokenSource(oauthId).onUnauthorized(loose(42)), "tokenSource.onUnauthorized.refused"],
   ["events.on: unknown event", (sdk) => sdk.events.on(loose<"connection.deleted">("connection.created"), () => undefined), "events.on.name"],
   ["events.on: handler not a function", (sdk) => sdk.events.on("connection.deleted", loose("log")), "events.on.handler"],
 ];

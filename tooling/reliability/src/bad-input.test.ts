@@ -187,6 +187,10 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     badId.map((id): BadCall => ({ call: (target) => Promise.resolve().then(() => target.fetcher(loose(id))), field: "fetcher.id" })),
     fc.constantFrom("https://evil.example/steal", "http://127.0.0.1:1/x").map((url): BadCall => ({ call: (target) => target.fetcher(oauthId)(new Request(url, { method: "POST", body: "x" })), field: "fetch.path" })),
   ),
+  tokenSource: fc.oneof(
+    badId.map((id): BadCall => ({ call: (target) => Promise.resolve().then(() => target.tokenSource(loose(id))), field: "tokenSource.id" })),
+    fc.oneof(fc.constant(""), fc.integer(), fc.constant(null), fc.constant(["t"])).map((refused): BadCall => ({ call: (target) => target.tokenSource(oauthId).onUnauthorized(loose(refused)), field: "tokenSource.onUnauthorized.refused" })),
+  ),
   getPendingInstall: fc.oneof(notString, badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value))).map((pending): BadCall => ({
     call: (target) => target.getPendingInstall(loose({ pending_install_id: pending })),
     field: "getPendingInstall.pending_install_id",
