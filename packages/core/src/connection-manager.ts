@@ -25,6 +25,7 @@ import type {
 } from "./provider.js";
 import { createProviderContext } from "./provider-context.js";
 import { ProviderRegistry } from "./provider-registry.js";
+import type { NaturalKeyBackfillInput, NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 import type { ReencryptInput, ReencryptProgress } from "./reencrypt-connections.js";
 import type { RefreshDueInput, RefreshDueResult } from "./refresh-due.js";
 import { ResolveFlight } from "./resolve-flight.js";
@@ -179,6 +180,15 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    */
   async checkHealth(input?: CheckHealthInput): Promise<HealthReport> {
     return checkHealth(this.#health, input);
+  }
+
+  /**
+   * Migration step for stores that hold 1.x records: gives every record written without a natural key the key its
+   * provider derives (compare-and-set, `updated_at` kept), so a re-install of it is found by the indexed lookup.
+   * Safe in several processes at once; resumable from `cursor`; `signal` stops it. Run it until `cursor` is null.
+   */
+  async backfillNaturalKeys(input: NaturalKeyBackfillInput = {}): Promise<NaturalKeyBackfillResult> {
+    return this.#records.backfillNaturalKeys(input);
   }
 
   /** Replaces the credentials of an api-key, basic or mapped-credentials integration and sets it `active`. */

@@ -47,6 +47,7 @@ export type { RefreshDueInput, RefreshDueResult } from "./refresh-due.js";
 export type { CheckHealthInput, HealthCheck, HealthReport } from "./check-health.js";
 export type { HealthStatus, StoreHealthCheck } from "./store-health-check.js";
 export type { ReencryptInput, ReencryptProgress } from "./reencrypt-connections.js";
+export type { NaturalKeyBackfillInput, NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 export type { StaticProviderOptions } from "./static-provider.js";
 export { defineApiKeyProvider, type ApiKeyProviderOptions, type ApiKeyRuntime } from "./define-api-key-provider.js";
 export { defineBasicProvider, type BasicRuntime } from "./define-basic-provider.js";

@@ -138,6 +138,12 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.constantFrom("e30", "a b", "").map((cursor): BadCall => ({ call: (target) => target.reencryptConnections({ cursor }), field: "reencryptConnections.cursor" })),
     fc.constantFrom("log", 1, {}).map((onProgress): BadCall => ({ call: (target) => target.reencryptConnections(loose({ onProgress })), field: "reencryptConnections.onProgress" })),
   ),
+  backfillNaturalKeys: fc.oneof(
+    fc.constantFrom("e30", "a b", "").map((cursor): BadCall => ({ call: (target) => target.backfillNaturalKeys({ cursor }), field: "backfillNaturalKeys.cursor" })),
+    fc.oneof(fc.integer({ min: 1001, max: 1_000_000 }), fc.integer({ max: 0 }), fc.constantFrom(1.5, "10", null)).map((limit): BadCall => ({ call: (target) => target.backfillNaturalKeys(loose({ limit })), field: "backfillNaturalKeys.limit" })),
+    fc.constantFrom("stop", 1, {}, "credentials").map((signal): BadCall => ({ call: (target) => target.backfillNaturalKeys(loose({ signal })), field: "backfillNaturalKeys.signal" })),
+    fc.constantFrom("natural_key", "$where", "account_id").map((key): BadCall => ({ call: (target) => target.backfillNaturalKeys(loose({ [key]: "x" })), field: `backfillNaturalKeys.${key}` })),
+  ),
   createConnection: fc.oneof(
     fc.record({ field: fc.constantFrom("account_id", "created_by"), value: badId }).map(({ field, value }): BadCall => ({
       call: (target) => target.createConnection(loose({ provider: "acme-key", account_id: "acct-1", created_by: "user-1", credentials: { api_key: "k-1234" }, [field]: value })),
