@@ -20,14 +20,9 @@ export class WallClock extends ManualClock {
 export function acmeProvider(server, tuning = {}) {
   return {
     id: "acme",
-    clientId: server.clientId,
-    clientSecret: server.clientSecret,
-    redirectUri: REDIRECT_URI,
-    authorizeUrl: server.authorizeUrl,
-    tokenUrl: server.tokenUrl,
-    apiBaseUrl: server.url,
-    scopes: ["read", "offline_access"],
-    ...tuning,
+    client: { clientId: server.clientId, clientSecret: server.clientSecret, redirectUri: REDIRECT_URI, scopes: ["read", "offline_access"] },
+    endpoints: { authorizeUrl: server.authorizeUrl, tokenUrl: server.tokenUrl, apiBaseUrl: server.url },
+    tuning,
   };
 }
 
