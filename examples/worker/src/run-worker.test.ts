@@ -24,7 +24,13 @@ function sdkOn(stores: { store: MemoryStore; cache: MemoryCache }, keys: Array<{
     ...stores,
     encryption: { keys },
     state: { secrets: [{ id: "s1", secret: "worker-state-secret-0123456789abcdef01" }] },
-    providers: [defineOAuthProvider({ id: "acme", clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: REDIRECT_URI, authorizeUrl: fake.authorizeUrl, tokenUrl: fake.tokenUrl, scopes: ["read"] })],
+    providers: [
+      defineOAuthProvider({
+        id: "acme",
+        client: { clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: REDIRECT_URI, scopes: ["read"] },
+        endpoints: { authorizeUrl: fake.authorizeUrl, tokenUrl: fake.tokenUrl },
+      }),
+    ],
   });
 }
 

@@ -48,13 +48,9 @@ function sdkOn(stores: { store: MemoryStore; cache: MemoryCache }): SDK {
     providers: [
       defineOAuthProvider({
         id: "acme",
-        clientId: server.clientId,
-        clientSecret: server.clientSecret,
-        redirectUri: REDIRECT_URI,
-        authorizeUrl: server.authorizeUrl,
-        tokenUrl: server.tokenUrl,
-        scopes: ["read"],
-        handleWebhook: async () => ({ integration_ids: [] }),
+        client: { clientId: server.clientId, clientSecret: server.clientSecret, redirectUri: REDIRECT_URI, scopes: ["read"] },
+        endpoints: { authorizeUrl: server.authorizeUrl, tokenUrl: server.tokenUrl },
+        hooks: { handleWebhook: async () => ({ integration_ids: [] }) },
       }),
     ],
   });
