@@ -1,6 +1,7 @@
 // OAuthStrategy is the engine behind every `defineOAuthProvider`: a thin facade that wires the engine's parts
 // (install-flow, refresh-protocol, grant-siblings, chain-credentials, revocation, token-endpoint) into the contract core
 // calls, and hands hooks their OAuthContext. Internal: users and provider packages only see a ProviderDefinition.
+import { traced } from "./oauth-telemetry.js";
 import {
   SdkError,
   type AuthType,
@@ -88,7 +89,7 @@ export class OAuthStrategy implements ProviderDefinition {
     }
     const hooks = visible;
     if (hooks.completeSiteSelection) this.completeSiteSelection = (context, input) => hooks.completeSiteSelection!(this.#oauth(context), input);
-    if (hooks.handleWebhook) this.handleWebhook = (context, input) => hooks.handleWebhook!(this.#oauth(context), input);
+    if (hooks.handleWebhook) this.handleWebhook = (context, input) => traced("sdk.oauth.webhook", { "sdk.provider": this.id }, () => hooks.handleWebhook!(this.#oauth(context), input));
     if (hooks.rejectsCredentials) this.rejectsCredentials = hooks.rejectsCredentials;
     if (hooks.refreshCannotCure) this.refreshCannotCure = hooks.refreshCannotCure;
     if (this.#install.acceptsPendingInstalls) {
@@ -109,6 +110,16 @@ export class OAuthStrategy implements ProviderDefinition {
   /** Settles once discovery filled the settings (RFC 8414); undefined, with no await, when there is nothing to wait for. */
   #ready(context: ProviderContext): Promise<void> | undefined {
     return this.#metadata ? this.#discover!(context) : undefined;
+  }
+
+  /**
+   * For `sdk.checkHealth()`: the fixed endpoints whose hosts must resolve (a per-installation token URL is left out).
+   * With discovery, the issuer until its metadata has been read.
+   */
+  endpoints(): string[] {
+    const { authorizeUrl, tokenUrl, revokeUrl, issuer } = this.options;
+    const known = [authorizeUrl, typeof tokenUrl === "string" ? tokenUrl : undefined, revokeUrl].filter((url): url is string => url !== undefined);
+    return known.length === 0 && issuer !== undefined ? [issuer] : known;
   }
 
   /** The SDK context plus this provider's engine handle, as every part and hook receives it. */
@@ -163,9 +174,11 @@ export class OAuthStrategy implements ProviderDefinition {
     return this.#install.buildInstallUrl(this.#oauth(context), input);
   }
 
-  async handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
-    await this.#ready(context);
-    return this.#install.handleInstallCallback(this.#oauth(context), input);
+  handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
+    return traced("sdk.oauth.install_callback", { "sdk.provider": this.id }, async () => {
+      await this.#ready(context);
+      return this.#install.handleInstallCallback(this.#oauth(context), input);
+    });
   }
 
   /**
@@ -198,7 +211,11 @@ export class OAuthStrategy implements ProviderDefinition {
     return Promise.all(this.#credentials.chains.map((chain) => cache.get(tokenKey(integration, chain))));
   }
 
-  async resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
+  resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
+    return traced("sdk.oauth.resolve", { "sdk.provider": this.id, "sdk.integration_id": integration.id }, () => this.#resolve(context, integration, prefetched));
+  }
+
+  async #resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
     const discovering = this.#ready(context);
     if (discovering) await discovering;
     const oauth = this.#oauth(context);
