@@ -1,6 +1,7 @@
 // OAuthStrategy is the engine behind every `defineOAuthProvider`: a thin facade that wires the engine's parts
 // (install-flow, refresh-protocol, grant-siblings, chain-credentials, revocation, token-endpoint) into the contract core
 // calls, and hands hooks their OAuthContext. Internal: users and provider packages only see a ProviderDefinition.
+import { traced } from "./oauth-telemetry.js";
 import {
   SdkError,
   type AuthType,
@@ -30,7 +31,7 @@ import { checkOAuthOptions } from "./check-oauth-options.js";
 import { GrantSiblings } from "./grant-siblings.js";
 import { InstallFlow } from "./install-flow.js";
 import type { OAuthContext, OAuthEngine } from "./oauth-engine.js";
-import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { ChainTokens, EngineSettings, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { RefreshProtocol } from "./refresh-protocol.js";
 import { Revocation } from "./revocation.js";
 import { storeCachedToken, tokenCodec, tokenKey, type CachedToken } from "./token-cache.js";
@@ -48,8 +49,8 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
   readonly confirmPendingInstall?: (context: ProviderContext, input: ConfirmPendingInstallInput) => Promise<InstallCallbackResult>;
   readonly handleWebhook?: (context: ProviderContext, input: WebhookInput) => Promise<WebhookResult>;
-  /** The options this provider was built with, without `clientSecret` (a private field: never printed, serialised or spread). */
-  readonly options: Readonly<Omit<OAuthProviderOptions, "clientSecret">>;
+  /** The options this provider was built with, flat and without `clientSecret` (a private field: never printed, serialised or spread). */
+  readonly options: Readonly<Omit<EngineSettings, "clientSecret">>;
   readonly #endpoint: TokenEndpoint;
   readonly #credentials: ChainCredentials;
   readonly #siblings: GrantSiblings;
@@ -60,8 +61,7 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly #contexts = new WeakMap<ProviderContext, OAuthContext>();
 
   constructor(options: OAuthProviderOptions) {
-    checkOAuthOptions(options);
-    const { clientSecret, ...visible } = options;
+    const { clientSecret, ...visible } = checkOAuthOptions(options);
     this.options = visible;
     this.id = options.id;
     if (options.family) this.family = options.family;
@@ -71,9 +71,9 @@ export class OAuthStrategy implements ProviderDefinition {
     this.#install = new InstallFlow(visible, { endpoint, credentials });
     this.#refresh = new RefreshProtocol(visible, { endpoint, credentials, siblings });
     this.#revocation = new Revocation(visible, { endpoint, credentials, siblings });
-    const hooks = options;
+    const hooks = visible;
     if (hooks.completeSiteSelection) this.completeSiteSelection = (context, input) => hooks.completeSiteSelection!(this.#oauth(context), input);
-    if (hooks.handleWebhook) this.handleWebhook = (context, input) => hooks.handleWebhook!(this.#oauth(context), input);
+    if (hooks.handleWebhook) this.handleWebhook = (context, input) => traced("sdk.oauth.webhook", { "sdk.provider": this.id }, () => hooks.handleWebhook!(this.#oauth(context), input));
     if (hooks.rejectsCredentials) this.rejectsCredentials = hooks.rejectsCredentials;
     if (hooks.refreshCannotCure) this.refreshCannotCure = hooks.refreshCannotCure;
     if (this.#install.acceptsPendingInstalls) {
@@ -81,6 +81,12 @@ export class OAuthStrategy implements ProviderDefinition {
       this.confirmPendingInstall = (context, input) => this.#install.confirmPendingInstall(this.#oauth(context), input);
     }
     if (this.#revocation.supported) this.revoke = (context, integration) => this.#revocation.revoke(this.#oauth(context), integration);
+  }
+
+  /** For `sdk.checkHealth()`: the fixed endpoints whose hosts must resolve (a per-installation token URL is left out). */
+  endpoints(): string[] {
+    const { authorizeUrl, tokenUrl, revokeUrl } = this.options;
+    return [authorizeUrl, ...(typeof tokenUrl === "string" ? [tokenUrl] : []), ...(revokeUrl ? [revokeUrl] : [])];
   }
 
   /** The SDK context plus this provider's engine handle, as every part and hook receives it. */
@@ -135,7 +141,7 @@ export class OAuthStrategy implements ProviderDefinition {
   }
 
   handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
-    return this.#install.handleInstallCallback(this.#oauth(context), input);
+    return traced("sdk.oauth.install_callback", { "sdk.provider": this.id }, () => this.#install.handleInstallCallback(this.#oauth(context), input));
   }
 
   /**
@@ -168,7 +174,11 @@ export class OAuthStrategy implements ProviderDefinition {
     return Promise.all(this.#credentials.chains.map((chain) => cache.get(tokenKey(integration, chain))));
   }
 
-  async resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
+  resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
+    return traced("sdk.oauth.resolve", { "sdk.provider": this.id, "sdk.integration_id": integration.id }, () => this.#resolve(context, integration, prefetched));
+  }
+
+  async #resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
     const oauth = this.#oauth(context);
     const tokens: ChainTokens = {};
     const cached = prefetched ? ((await prefetched) as Array<string | undefined>) : undefined;

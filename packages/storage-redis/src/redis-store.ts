@@ -1,7 +1,7 @@
 // RedisStore: the PersistentStore for teams that keep integrations in Redis (with AOF). Every write is one Lua
 // script that checks the record and moves it and its index sets together (redis-record-write.ts); every key carries
 // the `{prefix}` hash tag so one script's keys share a Cluster slot (redis-store-keys.ts). It never decrypts.
-import { SdkError, type Integration, type PersistentStore } from "@sdk/core";
+import { SdkError, type Integration, type PersistentStore, type StoreHealthCheck } from "@sdk/core";
 import {
   matchesFilter,
   readStoredRecord,
@@ -13,8 +13,10 @@ import {
   type UpdateOptions,
 } from "@sdk/core/provider-kit";
 import type { RedisClient } from "./redis-client.js";
+import { RedisDeploymentCheck, type EvictionPolicyCheck } from "./redis-deployment-check.js";
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";
+import { RedisAccountProviderIndex } from "./redis-account-provider-index.js";
 import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
 import { writeRecord, type WriteOutcome, type WritePlan } from "./redis-record-write.js";
 import { RedisScanIndex } from "./redis-scan-index.js";
@@ -35,6 +37,13 @@ export interface RedisStoreOptions {
    * memory. Opens one subscriber connection (close it with `dispose()`). Off by default. See the README, "Record tier".
    */
   recordTier?: RedisStoreTierOptions;
+  /**
+   * The check of Redis's `maxmemory-policy` before the first command: `"enforce"` refuses an `allkeys-*` policy
+   * (`misconfigured`: records have no TTL and would be evicted), `"warn"` accepts that risk with one stderr warning,
+   * `"off"` skips it (verified by hand on a Redis that refuses `CONFIG`). See the README, "Startup checks".
+   * @default "enforce"
+   */
+  evictionPolicyCheck?: EvictionPolicyCheck;
 }
 
 /** How often an update or delete re-reads after the record changed without its version moving (a 1.x writer). */
@@ -75,6 +84,8 @@ export class RedisStore implements PersistentStore {
   readonly #keys: RedisStoreKeys;
   readonly #tier: RedisRecordTier | undefined;
   readonly #scanIndex: RedisScanIndex;
+  readonly #deployment: RedisDeploymentCheck;
+  readonly #accountProvider: RedisAccountProviderIndex;
 
   /** `client` stays the caller's: the store never closes it. */
   constructor(client: RedisClient, options: RedisStoreOptions = {}) {
@@ -85,8 +96,10 @@ export class RedisStore implements PersistentStore {
       });
     }
     this.#client = client;
+    this.#deployment = new RedisDeploymentCheck(client, "store", options.evictionPolicyCheck);
     this.#keys = new RedisStoreKeys(prefix);
     this.#scanIndex = new RedisScanIndex(client, this.#keys.tag);
+    this.#accountProvider = new RedisAccountProviderIndex(client, this.#keys.tag);
     if (options.recordTier) {
       const { maxEntries, maxTtlMs } = options.recordTier;
       if (!Number.isInteger(maxEntries) || maxEntries <= 0 || !Number.isInteger(maxTtlMs) || maxTtlMs <= 0) {
@@ -97,6 +110,8 @@ export class RedisStore implements PersistentStore {
   }
 
   async get(id: string, options?: ReadOptions): Promise<Integration | undefined> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     const tier = options?.tier ? this.#tier : undefined;
     if (!tier) return (await this.#read(id, "get"))?.record;
     const asked = Date.now();
@@ -113,15 +128,25 @@ export class RedisStore implements PersistentStore {
     return record ?? undefined;
   }
 
+  /**
+   * For `sdk.checkHealth()`: PING, then a fresh reading of the settings the first use checks (eviction policy, Cluster
+   * mode, persistence). Names settings and nodes only, never a key or a value.
+   */
+  async checkHealth(): Promise<StoreHealthCheck[]> {
+    return this.#deployment.inspect();
+  }
+
   /** Closes the record tier's subscriber connection, if any. Never closes the caller's client. */
   async dispose(): Promise<void> {
     this.#tier?.dispose();
   }
 
   async create(record: Integration): Promise<Integration> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     const json = JSON.stringify(record);
     const claim = this.#keys.ownerKeys(record);
-    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#keys.indexKeys(record) }, record);
+    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#indexKeys(record) }, record);
     if (outcome === "exists") {
       throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id, conflict: "id" } });
     }
@@ -130,14 +155,16 @@ export class RedisStore implements PersistentStore {
   }
 
   async update(id: string, patch: IntegrationPatch, { expectedVersion }: UpdateOptions): Promise<Integration> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     for (let attempt = 1; ; attempt++) {
       const current = await this.#read(id, "update");
       if (!current) throw notFound(id);
       if (current.record.version !== expectedVersion) throw conflict(id, expectedVersion, current.record.version);
       const next = applyPatch(current.record, patch, expectedVersion + 1);
       const json = JSON.stringify(next);
-      const oldKeys = this.#keys.indexKeys(current.record);
-      const newKeys = this.#keys.indexKeys(next);
+      const oldKeys = this.#indexKeys(current.record);
+      const newKeys = this.#indexKeys(next);
       // Joining every current index set (not only changed ones) also indexes records written before the indexes existed.
       const leave = oldKeys.filter((key) => !newKeys.includes(key));
       const [held, wanted] = [this.#keys.ownerKeys(current.record), this.#keys.ownerKeys(next)];
@@ -161,11 +188,13 @@ export class RedisStore implements PersistentStore {
   }
 
   async delete(id: string): Promise<boolean> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     for (let attempt = 1; ; attempt++) {
       const current = await this.#read(id, "delete");
       if (!current) return false;
       const release = this.#keys.ownerKeys(current.record);
-      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#keys.indexKeys(current.record), join: [] }, current.record);
+      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#indexKeys(current.record), join: [] }, current.record);
       if (outcome === "ok") return true;
       if (outcome === "missing") return false;
       if (attempt === MAX_ATTEMPTS) {
@@ -175,6 +204,8 @@ export class RedisStore implements PersistentStore {
   }
 
   async list(filter: IntegrationFilter): Promise<Integration[]> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     const ids = await guardRedis("store_unavailable", "list", () => this.#candidateIds(filter));
     if (ids.length === 0) return [];
     const values = await guardRedis("store_unavailable", "list", () => this.#client.mget(ids.map((id) => this.#keys.record(id))));
@@ -193,6 +224,8 @@ export class RedisStore implements PersistentStore {
    * ZRANGEBYLEX of at most `limit` ids and one MGET, both in the store's hash slot, whatever the store holds.
    */
   async scan({ after, limit, ...filter }: StoreScanQuery): Promise<StoreScanPage> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     await guardRedis("store_unavailable", "scan", () => this.#scanIndex.ensureBackfilled((ids) => this.#readMany(ids)));
     const index = this.#scanIndex.keyFor(filter);
     const ids = await guardRedis("store_unavailable", "scan", () => this.#client.zrangebylex(index, after === undefined ? "-" : `(${after}`, "+", "LIMIT", 0, limit));
@@ -208,14 +241,22 @@ export class RedisStore implements PersistentStore {
   }
 
   /** Ids from the narrowest index sets the filter allows; `status` and `providers` are checked on the records. */
-  #candidateIds(filter: IntegrationFilter): Promise<string[]> {
+  async #candidateIds(filter: IntegrationFilter): Promise<string[]> {
+    const providers = filter.provider !== undefined ? [filter.provider] : filter.providers;
+    if (filter.account_id !== undefined && providers !== undefined && filter.natural_key === undefined) {
+      // The account's records of these providers only: the cost follows them, not the size of the account.
+      if (providers.length === 0) return [];
+      await this.#accountProvider.ensureBackfilled((ids) => this.#readMany(ids));
+      const accountId = filter.account_id;
+      return this.#client.sunion(...[...new Set(providers)].map((provider) => this.#accountProvider.keyOf({ account_id: accountId, provider })));
+    }
     const sets: string[] = [];
     if (filter.account_id !== undefined) sets.push(this.#keys.account(filter.account_id));
     if (filter.provider !== undefined) sets.push(this.#keys.provider(filter.provider));
     if (filter.natural_key !== undefined) sets.push(this.#keys.naturalKey(filter.natural_key));
     if (sets.length > 0) return this.#client.sinter(...sets);
     if (filter.providers !== undefined) {
-      if (filter.providers.length === 0) return Promise.resolve([]);
+      if (filter.providers.length === 0) return [];
       return this.#client.sunion(...filter.providers.map((provider) => this.#keys.provider(provider)));
     }
     return this.#client.smembers(this.#keys.all());
@@ -253,6 +294,11 @@ export class RedisStore implements PersistentStore {
       });
     }
     return record;
+  }
+
+  /** The index sets a record belongs to: the store's (see RedisStoreKeys) and its (account, provider) set. */
+  #indexKeys(record: Integration): string[] {
+    return [...this.#keys.indexKeys(record), this.#accountProvider.keyOf(record)];
   }
 }
 

@@ -20,14 +20,9 @@ export class WallClock extends ManualClock {
 export function acmeProvider(server, tuning = {}) {
   return {
     id: "acme",
-    clientId: server.clientId,
-    clientSecret: server.clientSecret,
-    redirectUri: REDIRECT_URI,
-    authorizeUrl: server.authorizeUrl,
-    tokenUrl: server.tokenUrl,
-    apiBaseUrl: server.url,
-    scopes: ["read", "offline_access"],
-    ...tuning,
+    client: { clientId: server.clientId, clientSecret: server.clientSecret, redirectUri: REDIRECT_URI, scopes: ["read", "offline_access"] },
+    endpoints: { authorizeUrl: server.authorizeUrl, tokenUrl: server.tokenUrl, apiBaseUrl: server.url },
+    tuning,
   };
 }
 
@@ -42,7 +37,7 @@ export function scenarioSdk(config, { store, cache, fetch }) {
     cache,
     keyPrefix: config.sdkKeyPrefix,
     state: { secrets: [{ id: "s1", secret: config.stateSecret }] },
-    encryption: { keys: [{ id: "k1", key: config.encryptionKey }] },
+    encryption: { keys: config.encryptionKeys ?? [{ id: "k1", key: config.encryptionKey }] },
     ...(fetch ? { fetch } : {}),
     providers: [defineOAuthProvider(/** @type {any} */ (config.provider))],
   });
