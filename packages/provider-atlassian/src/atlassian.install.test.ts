@@ -4,7 +4,7 @@
 import { MemoryStore, SdkError, createSDK, MemoryCache, type IntegrationFilter } from "@sdk/core";
 import { OAuthStrategy, defineOAuthProvider } from "@sdk/oauth";
 import { testEncryptionKey } from "@sdk/core/testing";
-import { startOAuthServer } from "@sdk/oauth/testing";
+import { startOAuthEmulator } from "@sdk/oauth/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { failure, observe } from "../test/observe.js";
 import { ATLASSIAN_DEFAULT_SCOPES, atlassian } from "./index.js";
@@ -201,7 +201,7 @@ describe("sibling scope union", () => {
   });
 
   it("never lists integrations for a non-Atlassian provider in the same SDK", async () => {
-    const server = await startOAuthServer({ redirectUris: ["https://app.example.test/callback/acme"] });
+    const server = await startOAuthEmulator({ redirectUris: ["https://app.example.test/callback/acme"] });
     closers.push(() => server.close());
     const memory = new MemoryStore();
     const lists: IntegrationFilter[] = [];

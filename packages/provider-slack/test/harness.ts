@@ -50,7 +50,7 @@ export async function startSlackHarness(
   /** `legacyRecords`: the SDK reads 1.x plaintext records (`encryption.requireEncrypted: false`, the migration switch). */
   setup: { emulator?: Partial<SlackEmulatorOptions>; provider?: Partial<SlackProviderOptions>; legacyRecords?: boolean } = {},
 ): Promise<SlackHarness> {
-  const emulator = await startSlackEmulator({ redirectUrls: [REDIRECT_URI], ...setup.emulator });
+  const emulator = await startSlackEmulator({ redirectUris: [REDIRECT_URI], ...setup.emulator });
   const store = new MemoryStore();
   const cache = new MemoryCache({ now: emulator.clock.now });
   const lines: LogLine[] = [];

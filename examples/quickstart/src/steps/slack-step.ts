@@ -11,7 +11,7 @@ let emulator: SlackEmulator | undefined;
 export const slackStep: Step = {
   title: "Slack: bot + user install, rotation, chat.postMessage, revoke (Slack emulator)",
   async setup(_api, clock) {
-    emulator = await startSlackEmulator({ clock, redirectUrls: ["http://localhost:3000/callback/slack"] });
+    emulator = await startSlackEmulator({ clock, redirectUris: ["http://localhost:3000/callback/slack"] });
     return {
       providers: [slack(slackOptionsFor(emulator, { scopes: ["chat:write"], userScopes: ["chat:write"] }))],
       teardown: () => emulator!.close(),

@@ -55,7 +55,7 @@ answer bodies are shown only as sizes; keys, ids, versions, statuses and grant t
 export async function traceSlackRefreshFlow(options: SlackRefreshTraceOptions = {}): Promise<SlackRefreshTrace> {
   const perProcess = options.resolvesPerProcess ?? 3;
   const clock = new ManualClock();
-  const emulator = await startSlackEmulator({ redirectUrls: [REDIRECT_URI], clock });
+  const emulator = await startSlackEmulator({ redirectUris: [REDIRECT_URI], clock });
   const trace = new TraceRecorder();
   const keys = [{ id: "trace", key: randomBytes(32).toString("base64") }];
   const cipher = new CredentialCipher(keys);
