@@ -7,7 +7,8 @@ import { findSlackConnection } from "../src/find-slack-connection.js";
 import type { SlackRuntime } from "../src/slack-runtime.js";
 import { slack, type SlackProvider } from "../src/slack.js";
 import type { SlackProviderOptions } from "../src/slack-provider-options.js";
-import { installSlack, slackOptionsFor, type SlackInstallScript } from "../src/testing/install-slack.js";
+import { installSlack, type SlackInstallScript } from "../src/testing/install-slack.js";
+import { slackOptionsFor } from "../src/testing/slack-options-for.js";
 import { startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } from "../src/testing/start-slack-emulator.js";
 
 export const REDIRECT_URI = "https://app.example.test/slack/oauth";

@@ -25,7 +25,8 @@ export function startAcmeEmulator(options = {}) {
  */
 export function acmeProvider(server, tuning = {}) {
   const { revokeUrl: _noRevocation, ...options } = oauthOptionsFor(server, { redirectUri: REDIRECT_URI, ...tuning });
-  return options;
+  // The emulator's token URL is a string (never the per-target function the type allows): JSON can carry it.
+  return { ...options, tokenUrl: server.tokenUrl };
 }
 
 /**

@@ -110,7 +110,7 @@ export class SentryInstallationLedger {
   }
 
   /** The principal of a presented bearer token, or why there is none (401 in every case). */
-  authenticate(presented: string): SentryPrincipal | { kind: "invalid" | "expired" } {
+  authenticate(presented: string): SentryPrincipal | { kind: "invalid" } | { kind: "expired" } {
     const orgToken = this.#orgTokens.get(presented);
     if (orgToken) return { ...orgToken };
     const row = this.#tokens.get(presented);

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { SlackRuntime } from "../slack-runtime.js";
 import { findSlackConnection } from "../find-slack-connection.js";
 import { slack } from "../slack.js";
-import { slackOptionsFor } from "./install-slack.js";
+import { slackOptionsFor } from "./slack-options-for.js";
 import { startSlackEmulator } from "./start-slack-emulator.js";
 import { TraceRecorder, type TraceStep } from "./trace-recorder.js";
 
