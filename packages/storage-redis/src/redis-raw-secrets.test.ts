@@ -39,7 +39,7 @@ async function rawDump(): Promise<Array<{ key: string; type: string; text: strin
       const values =
         type === "string" ? [(await client.get(key)) ?? ""]
         : type === "set" ? await client.smembers(key)
-        : type === "zset" ? await client.zrange(key, 0, -1)
+        : type === "zset" ? await client.zrange(key, "0", "-1")
         : type === "hash" ? Object.entries(await client.hgetall(key)).flat()
         : type === "list" ? await client.lrange(key, 0, -1)
         : [];

@@ -1,5 +1,6 @@
 // Vitest global setup: a standalone Redis (REDIS_URL when given, else a private redis-server on a free port) and a
-// private 3-master Redis Cluster from the same binary, shared by every test file and stopped after the run.
+// private 3-master Redis Cluster from the same binary, shared by every test file and stopped after the run. Both
+// ioredis projects (vitest.config.ts) share one set of servers: the first setup starts them, the last teardown stops them.
 import type { TestProject } from "vitest/node";
 import { findRedisServer, REDIS_SERVER_INSTALL_HINT, startRedisCluster, startRedisServer } from "@sdk-tooling/redis-harness";
 
@@ -13,10 +14,28 @@ declare module "vitest" {
       /** Startup nodes of the private Cluster, empty without a binary. */
       clusterNodes: Array<{ host: string; port: number }>;
     };
+    /** The ioredis copy this project (vitest.config.ts) loads for `import "ioredis"`: the package or an alias. */
+    ioredis: { module: string; major: number };
   }
 }
 
+type Servers = { url: string; bin: string; clusterNodes: Array<{ host: string; port: number }>; teardown: () => Promise<void> };
+// On globalThis: each project may load this file as a module of its own, but they all run in the one vitest process.
+const holder = globalThis as { sdkRedisTestServers?: { servers: Promise<Servers>; users: number } };
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const shared = (holder.sdkRedisTestServers ??= { servers: startServers(), users: 0 });
+  shared.users++;
+  const { teardown, ...redis } = await shared.servers;
+  project.provide("redis", redis);
+  return async () => {
+    if (--shared.users > 0) return;
+    delete holder.sdkRedisTestServers;
+    await teardown();
+  };
+}
+
+async function startServers(): Promise<Servers> {
   const bin = process.env.REDIS_SERVER_BIN || findRedisServer() || "";
   const stops: Array<() => Promise<void>> = [];
   const teardown = async () => {
@@ -36,10 +55,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       stops.push(cluster.stop);
       clusterNodes = cluster.nodes;
     }
-    project.provide("redis", { url, bin, clusterNodes });
+    return { url, bin, clusterNodes, teardown };
   } catch (error) {
     await teardown();
     throw error;
   }
-  return teardown;
 }
