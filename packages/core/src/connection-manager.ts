@@ -446,7 +446,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   }
 
   /** Runs a provider's cache invalidation and dates it, so no resolve in flight from before it is shared after it. */
-  async #invalidate(provider: ProviderDefinition, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void> {
+  async #invalidate(provider: ProviderDefinition, integration: Integration, options?: { rejectedAccessToken?: string; deleted?: boolean }): Promise<void> {
     try {
       await provider.invalidate?.(this.#context, integration, ...(options ? [options] : []));
     } finally {
@@ -559,7 +559,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
       await provider.revoke(this.#context, integration);
       revoked = true;
     }
-    if (provider) await this.#invalidate(provider, integration);
+    if (provider) await this.#invalidate(provider, integration, { deleted: true });
     const deleted = await this.#context.integrations.delete(integrationId);
     this.events.emit("connection.deleted", { provider: integration.provider, integration_id: integration.id, account_id: integration.account_id, revoked });
     return { deleted, revoked };

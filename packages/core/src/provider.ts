@@ -228,8 +228,11 @@ export interface ProviderDefinition<Id extends string = string, R extends Runtim
    * refresh it once. `"skipped"`: another caller refreshed it meanwhile. Throws like a refresh (`reauth_required`...).
    */
   refreshDue?(context: ProviderContext, integration: Integration, options: { withinMs: number }): Promise<RefreshDueOutcome>;
-  /** Drops cached credentials; with `rejectedAccessToken`, only while the cache still holds that token. */
-  invalidate?(context: ProviderContext, integration: Integration, options?: { rejectedAccessToken?: string }): Promise<void>;
+  /**
+   * Drops cached credentials; with `rejectedAccessToken`, only while the cache still holds that token. With `deleted`
+   * (deleteConnection), also every other cache key the provider keeps for the integration (OAuth: its rotation journal).
+   */
+  invalidate?(context: ProviderContext, integration: Integration, options?: { rejectedAccessToken?: string; deleted?: boolean }): Promise<void>;
   /** Revokes the credentials at the provider. */
   revoke?(context: ProviderContext, integration: Integration): Promise<void>;
   /** Verifies and applies a provider webhook (e.g. an uninstall marks the integration `revoked`). */

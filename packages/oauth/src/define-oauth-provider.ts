@@ -1,4 +1,5 @@
-// The public way to declare an OAuth provider: endpoint facts and optional hooks in, a ProviderDefinition out.
+// The one way to declare an OAuth provider: endpoint facts, tuning and optional hooks in, an opaque ProviderDefinition
+// out. The engine (OAuthStrategy and its parts) stays internal; hooks reach it through `context.engine`.
 import type { ProviderDefinition, Runtime, RuntimeFields } from "@sdk/core";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";
 import { OAuthStrategy } from "./oauth-strategy.js";
@@ -18,8 +19,8 @@ export interface OAuthRuntime extends Runtime, OAuthRuntimeFields {
   headers: { Authorization: string };
 }
 
-/** What `defineOAuthProvider` returns: the engine's strategy, typed with its id and runtime for `createSDK`. */
-export type OAuthProvider<Id extends string = string, R extends Runtime = OAuthRuntime> = OAuthStrategy & ProviderDefinition<Id, R>;
+/** What `defineOAuthProvider` returns: an opaque provider for `createSDK`, typed with its id and runtime. */
+export type OAuthProvider<Id extends string = string, R extends Runtime = OAuthRuntime> = ProviderDefinition<Id, R>;
 
 /**
  * Declares any RFC 6749 provider (authorization code + refresh). See OAuthProviderOptions for the hooks. The id
@@ -28,5 +29,5 @@ export type OAuthProvider<Id extends string = string, R extends Runtime = OAuthR
 export function defineOAuthProvider<const Id extends string, F extends RuntimeFields = OAuthRuntimeFields>(
   options: OAuthProviderOptions & { id: Id; runtime?: (...args: Parameters<NonNullable<OAuthProviderOptions["runtime"]>>) => F },
 ): OAuthProvider<Id, Runtime & F> {
-  return new OAuthStrategy(options) as OAuthProvider<Id, Runtime & F>;
+  return new OAuthStrategy(options) as unknown as OAuthProvider<Id, Runtime & F>;
 }

@@ -1,6 +1,8 @@
 // @sdk/oauth public surface: the OAuth 2.0 lifecycle engine and its parts, for provider packages and custom providers.
 export { defineOAuthProvider, type OAuthProvider, type OAuthRuntime, type OAuthRuntimeFields } from "./define-oauth-provider.js";
-export { OAuthStrategy, chainFields } from "./oauth-strategy.js";
+export type { OAuthContext, OAuthEngine } from "./oauth-engine.js";
+export { oauthTuningSchema, pickTuning, type OAuthTuning } from "./oauth-tuning.js";
+export { chainFields } from "./chain-credentials.js";
 export type { OAuthProviderOptions, ChainTokens, PendingInstallHooks } from "./oauth-provider-options.js";
 export { MAX_PENDING_INSTALL_SECONDS } from "./pending-install-store.js";
 export { signState, verifyState, hashBinding, createBrowserBinding, stateError, type StatePayload, type StateRejectCode, type SignStateInput, type VerifyStateInput } from "./install-state.js";

@@ -214,7 +214,7 @@ describe("install state through the SDK callback", () => {
     const h = (harness = await startHarness());
     const { install, code, state } = await started(h);
     const { defineOAuthProvider } = await import("./define-oauth-provider.js");
-    const other = defineOAuthProvider({ ...h.provider.options, clientSecret: h.server.clientSecret, id: "other" });
+    const other = defineOAuthProvider({ ...h.providerOptions, id: "other" });
     const sdk = createSDK({ store: new MemoryStore(), cache: new MemoryCache({ now: h.clock.now }), now: h.clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, providers: [h.provider, other] });
     const swapped = await sdk.handleInstallCallback({ provider: "other", code, state, browser_binding: install.browser_binding }).catch((error: unknown) => error);
     expect(SdkError.is(swapped, "state_provider_mismatch")).toBe(true);

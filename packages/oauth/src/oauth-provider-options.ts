@@ -1,10 +1,12 @@
 // Options of `defineOAuthProvider`: the endpoint facts of any RFC 6749 provider, plus the hooks through which
 // provider packages (Atlassian, Slack, Sentry) add their quirks without re-implementing the engine.
-import type { InstallCallbackInput, InstallUrlInput, Integration, IntegrationDraft, ProviderContext, ProviderDefinition, RuntimeFields } from "@sdk/core";
+import type { InstallCallbackInput, InstallCallbackResult, InstallUrlInput, Integration, IntegrationDraft, ProviderDefinition, RuntimeFields, SiteSelectionInput, WebhookInput, WebhookResult } from "@sdk/core";
+import type { OAuthContext } from "./oauth-engine.js";
+import type { OAuthTuning } from "./oauth-tuning.js";
 import type { StatePayload } from "./install-state.js";
 import type { CachedToken } from "./token-cache.js";
 import type { ResponseLimits } from "./read-bounded-body.js";
-import type { ClientAuthMethod, ErrorMapper, HttpAnswer, RetryOptions } from "./token-client.js";
+import type { ClientAuthMethod, ErrorMapper, HttpAnswer } from "./token-client.js";
 import type { TokenFields } from "./token-response.js";
 
 /** Tokens per chain at resolve time ("" is the primary chain). */
@@ -22,14 +24,15 @@ export interface PendingInstallHooks {
    * `{ enterprise_id, team_id, team_name }`). Never put a secret in `grant`.
    */
   describe: (
-    context: ProviderContext,
+    context: OAuthContext,
     args: { tokens: Record<string, TokenFields>; body: unknown; input: InstallCallbackInput; scopes: string[] },
   ) => Promise<{ metadata: Record<string, unknown>; grant: Record<string, string> }>;
   /** How long the grant waits for a confirmation, in seconds (at most 600: a provider's code lives 10 min). @default 600 */
   ttlSeconds?: number;
 }
 
-export interface OAuthProviderOptions {
+/** Options of `defineOAuthProvider`. Hooks get an `OAuthContext`: the SDK context plus `engine` (see OAuthEngine). */
+export interface OAuthProviderOptions extends OAuthTuning {
   /** Provider id (lower-case). */
   id: string;
   /** Providers of one family share one grant per account (see `grantSiblings`). */
@@ -72,19 +75,12 @@ export interface OAuthProviderOptions {
   authorizationResponseIssParameterSupported?: boolean;
   /** Lifetime assumed when a token response has no `expires_in`. @default 3600 */
   defaultExpiresInSeconds?: number;
-  /** Refresh this long before expiry. @default 60 */
-  skewSeconds?: number;
-  /** Deadline of one HTTP attempt. @default 10000 */
-  timeoutMs?: number;
-  retry?: RetryOptions;
   /**
    * Caps on what the SDK reads from the provider (token, revoke and API answers): body size, JSON depth, scopes per
    * token response. A breach is `provider_error` with `details.limit` naming it.
    * @default { maxBodyBytes: 1048576, maxJsonDepth: 32, maxScopes: 500 }
    */
   responseLimits?: ResponseLimits;
-  /** Refresh-lock lease; must exceed timeoutMs x attempts plus backoff. @default 45000 */
-  lockLeaseMs?: number;
   /**
    * The provider expires a refresh token left unused this long (Atlassian: 90 days of inactivity), minus a margin:
    * `sdk.refreshDue` refreshes a grant whose record was last written longer ago than this, even when its access
@@ -104,7 +100,7 @@ export interface OAuthProviderOptions {
 
   // Hooks (all optional).
   /** Extra scopes and signed context for an install (Atlassian: sibling scope union, preselected cloud_id). */
-  installContext?: (context: ProviderContext, input: InstallUrlInput & { account_id: string }) => Promise<{ scopes?: string[]; ctx?: Record<string, unknown> }>;
+  installContext?: (context: OAuthContext, input: InstallUrlInput & { account_id: string }) => Promise<{ scopes?: string[]; ctx?: Record<string, unknown> }>;
   /** Extra authorize parameters derived from the input (Slack: team, user_scope). */
   authorizeQuery?: (input: InstallUrlInput, scopes: string[]) => Record<string, string>;
   /** Builds the whole authorize URL instead of the RFC one (Sentry external-install). */
@@ -123,33 +119,45 @@ export interface OAuthProviderOptions {
   /** Extra body fields of the code exchange (Sentry needs none of `redirect_uri`). */
   exchangeParams?: (input: InstallCallbackInput, base: Record<string, string>) => Record<string, string>;
   /** Turns the exchanged tokens into the integration draft (Atlassian: site selection; Slack: team metadata). */
-  buildIntegration?: (context: ProviderContext, args: { draft: IntegrationDraft; tokens: Record<string, TokenFields>; body: unknown; state: StatePayload; input: InstallCallbackInput }) => Promise<IntegrationDraft>;
+  buildIntegration?: (context: OAuthContext, args: { draft: IntegrationDraft; tokens: Record<string, TokenFields>; body: unknown; state: StatePayload; input: InstallCallbackInput }) => Promise<IntegrationDraft>;
   /** Validates provider metadata given to createConnection. */
   parseMetadata?: (metadata: Record<string, unknown>, field: string) => Record<string, unknown>;
   naturalKey?: (draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }) => string | null;
   /** Runtime fields besides the ids. @default { access_token, token_type, expires_at, scopes, headers, api_base_url } */
   runtime?: (integration: Integration, tokens: ChainTokens) => RuntimeFields;
   /** Other integrations that share this one's grant (Atlassian siblings): they get every rotated refresh token, one lock, and `needs_reauth` together. */
-  grantSiblings?: (context: ProviderContext, integration: Integration) => Promise<Integration[]>;
+  grantSiblings?: (context: OAuthContext, integration: Integration) => Promise<Integration[]>;
   /**
    * The id segment of the refresh-lock key that grant siblings share, `integration:{family}:{id}:app_user:{account_id}:refresh_lock`
    * (Atlassian: one per Atlassian user). Only used with `family` and `grantSiblings`. @default "grant"
    */
   grantLockId?: (integration: Integration) => string;
   /** Runs in createConnection before the record is stored; a throw refuses the save and nothing is written. */
-  beforeSave?: (context: ProviderContext, draft: IntegrationDraft) => Promise<void>;
+  beforeSave?: (context: OAuthContext, draft: IntegrationDraft) => Promise<void>;
   /** Runs after createConnection stored the record. */
-  afterSave?: (context: ProviderContext, saved: Integration) => Promise<void>;
+  afterSave?: (context: OAuthContext, saved: Integration) => Promise<void>;
   /** Runs after a refresh stored its answer (Atlassian: learns a 1.x record's user). A throw is logged, never thrown. */
-  afterRefresh?: (context: ProviderContext, integration: Integration, token: CachedToken) => Promise<void>;
+  afterRefresh?: (context: OAuthContext, integration: Integration, token: CachedToken) => Promise<void>;
   /** An API answer other than 401 that refuses the token (Slack: HTTP 200 `ok:false, token_expired`); `sdk.fetch` then refreshes once and retries. */
   rejectsCredentials?: ProviderDefinition["rejectsCredentials"];
   /** A 401 that a refresh cannot cure (Atlassian: "scope does not match"); `sdk.fetch` returns it without refreshing. */
   refreshCannotCure?: ProviderDefinition["refreshCannotCure"];
   /** Revokes credentials at the provider (Slack auth.revoke). @default RFC 7009 at `revokeUrl` */
-  revoke?: (context: ProviderContext, integration: Integration, helpers: { send: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<HttpAnswer> }) => Promise<void>;
+  revoke?: (context: OAuthContext, integration: Integration, helpers: { send: (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<HttpAnswer> }) => Promise<void>;
   /** Installs the service did not start become pending installs instead of `state_missing` (see PendingInstallHooks). */
   pendingInstall?: PendingInstallHooks;
   /** Completes a parked install (Atlassian site selection). */
-  completeSiteSelection?: ProviderDefinition["completeSiteSelection"];
+  completeSiteSelection?: (context: OAuthContext, input: SiteSelectionInput) => Promise<InstallCallbackResult>;
+  /**
+   * Checks the provider's own fields of a callback before anything else (Sentry: `installationId`, `orgSlug`); a throw
+   * refuses the callback and nothing is stored or exchanged.
+   */
+  validateCallback?: (context: OAuthContext, input: InstallCallbackInput) => void;
+  /**
+   * Reshapes a draft before the engine prepares it for saving; `related` drafts are saved after it (Slack: a bot + user
+   * install becomes the workspace's connection plus the user's own). Runs before `beforeSave`.
+   */
+  prepareDraft?: (context: OAuthContext, draft: IntegrationDraft) => Promise<{ draft: IntegrationDraft; related?: IntegrationDraft[] }>;
+  /** Verifies and applies the provider's webhooks (`sdk.handleWebhook`): Slack Events API, Sentry installation hooks. */
+  handleWebhook?: (context: OAuthContext, input: WebhookInput) => Promise<WebhookResult>;
 }

@@ -6,6 +6,7 @@ import { SdkError, internalKey, isEnvelope, type CacheStore, type PendingInstall
 import { z } from "zod";
 import { cacheCipher } from "./cache-cipher.js";
 import { hashBinding } from "./install-state.js";
+import { wallClockNow } from "./wall-clock.js";
 
 /** The longest a pending install may wait: a provider's code lives 10 minutes (Slack, Sentry), so may its grant. */
 export const MAX_PENDING_INSTALL_SECONDS = 600;
@@ -194,9 +195,9 @@ export class PendingInstallStore {
   async #waitFor(context: ProviderContext, id: string, waitMs: number): Promise<{ raw: string; parked: Parked }> {
     const cache: CacheStore = context.requireCache();
     const key = this.#key(context, "pending_install", id);
-    const until = Date.now() + waitMs;
+    const until = wallClockNow() + waitMs;
     for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
-      if ((await cache.get(key)) !== undefined || Date.now() + delay > until) return this.#read(context, id);
+      if ((await cache.get(key)) !== undefined || wallClockNow() + delay > until) return this.#read(context, id);
       if (await cache.get(this.#key(context, "pending_install_done", id))) throw pendingInstallError("pending_install_already_confirmed", this.#provider);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

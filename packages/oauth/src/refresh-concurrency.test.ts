@@ -70,5 +70,5 @@ describe("one refresh per expiry", () => {
 
 /** A separate provider object per SDK instance (its own in-process single flight), as separate processes would have. */
 function defineAgain(h: Harness) {
-  return defineOAuthProvider({ ...h.provider.options, clientSecret: h.server.clientSecret });
+  return defineOAuthProvider(h.providerOptions);
 }

@@ -125,5 +125,5 @@ describe("sdk.refreshDue", () => {
 });
 
 function defineAgain(h: Harness) {
-  return defineOAuthProvider({ ...h.provider.options, clientSecret: h.server.clientSecret });
+  return defineOAuthProvider(h.providerOptions);
 }

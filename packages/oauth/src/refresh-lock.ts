@@ -3,6 +3,7 @@
 // backoff) that re-check for the token before trying the lock again. It knows nothing about OAuth.
 import { randomUUID } from "node:crypto";
 import { SdkError, type CacheStore } from "@sdk/core";
+import { wallClockNow } from "./wall-clock.js";
 
 export interface RefreshLockOptions {
   cache: CacheStore;
@@ -33,10 +34,10 @@ export interface LockHold {
 export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () => Promise<T | undefined>, holder: (hold: LockHold) => Promise<T>): Promise<T> {
   const { cache, lockKey, leaseMs } = options;
   const owner = randomUUID();
-  const started = Date.now();
+  const started = wallClockNow();
   let pollDelay = 20;
   for (;;) {
-    const asked = Date.now();
+    const asked = wallClockNow();
     if (await cache.setIfAbsent(lockKey, owner, leaseMs)) {
       let kept: Promise<unknown> | undefined;
       const hold: LockHold = { leaseEndsAt: asked + leaseMs, keepUntil: (work) => void (kept = work) };
@@ -48,7 +49,7 @@ export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () 
         else await release();
       }
     }
-    const remaining = options.waitMs - (Date.now() - started);
+    const remaining = options.waitMs - (wallClockNow() - started);
     if (remaining <= 0) {
       throw new SdkError("refresh_timeout", "Another process held the refresh lock for longer than the wait budget; retry.", { details: { wait_ms: options.waitMs } });
     }

@@ -1,8 +1,9 @@
 // Access tokens in the cache are sealed by default once encryption keys are set (AAD = the cache key name): a cache
 // reader learns nothing, a planted or moved value reads as a miss and is replaced by a refresh. `accessTokenCache:
 // "plaintext"` keeps the 1.x JSON for gateways that read those keys directly.
-import { accessTokenKey, createSDK, isEnvelope } from "@sdk/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { accessTokenKey, createSDK, CredentialCipher, isEnvelope } from "@sdk/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { tokenCodec } from "./token-cache.js";
 import { ENCRYPTION, startHarness, type Harness } from "../test/harness.js";
 
 let harness: Harness | undefined;
@@ -48,5 +49,30 @@ describe("access tokens in the cache", () => {
     const runtime = await plain.resolveConnection(integrationId);
     const raw = JSON.parse((await h.cache.get(accessTokenKey("acme", integrationId, "acct-1")))!) as { access_token: string };
     expect(raw.access_token).toBe(runtime.access_token);
+  });
+
+  it("one sealed value is opened once per key; a changed, moved or tampered value is opened afresh (or not at all)", () => {
+    const cipher = new CredentialCipher(ENCRYPTION.keys);
+    const codec = tokenCodec({ cipher, accessTokenCache: "encrypted" });
+    const decrypt = vi.spyOn(cipher, "decrypt");
+    const key = accessTokenKey("acme", "memo-1", "acct-1");
+    const token = { access_token: "at-memo-1", token_type: "Bearer", expires_at: 2_000_000_000_000, scopes: ["read"] };
+    const sealed = codec.encode(key, token);
+    const first = codec.decode(key, sealed)!;
+    // What a caller does with its copy never reaches the next reader.
+    first.scopes.push("write");
+    first.access_token = "changed";
+    expect(codec.decode(key, sealed)).toEqual(token);
+    expect(codec.decode(key, sealed)).toEqual(token);
+    expect(decrypt).toHaveBeenCalledTimes(1);
+    const refreshed = codec.encode(key, { ...token, access_token: "at-memo-2" });
+    expect(codec.decode(key, refreshed)?.access_token).toBe("at-memo-2");
+    expect(decrypt).toHaveBeenCalledTimes(2);
+    // Moved under another key: opened there (and refused by its additional data), never served from this key's memory.
+    expect(codec.decode(accessTokenKey("acme", "memo-2", "acct-1"), refreshed)).toBeUndefined();
+    const envelope = JSON.parse(refreshed) as { tag: string };
+    const tampered = JSON.stringify({ ...envelope, tag: `${envelope.tag.startsWith("A") ? "B" : "A"}${envelope.tag.slice(1)}` });
+    expect(codec.decode(key, tampered)).toBeUndefined();
+    expect(codec.decode(key, refreshed)?.access_token).toBe("at-memo-2");
   });
 });

@@ -72,10 +72,39 @@ export interface TokenCodec {
   decode(key: string, raw: string | undefined): CachedToken | undefined;
 }
 
+/**
+ * Most opened tokens a codec remembers (see `openedTokenMemo`): about 300 bytes each, so about 3 MB at most.
+ * Past it the oldest remembered is forgotten (and just opened again on its next read).
+ */
+const OPENED_TOKEN_MEMO_SIZE = 10_000;
+
+/**
+ * A codec's `decode` that remembers, per cache key, the token it opened and the exact cache value it opened it from.
+ * The next read of that same value (an L1 hit, or Redis answering the unchanged entry) skips AES-GCM and JSON: equal
+ * input, equal output, so this can never serve anything the value does not hold. Any change to the entry (a refresh,
+ * an invalidation, a write by another process) is a different value and is opened afresh. Each caller gets its own copy.
+ */
+function openedTokenMemo(decode: (key: string, raw: string) => CachedToken | undefined): TokenCodec["decode"] {
+  const opened = new Map<string, { raw: string; token: CachedToken }>();
+  return (key, raw) => {
+    if (raw === undefined) return undefined;
+    const known = opened.get(key);
+    if (known !== undefined && known.raw === raw) return { ...known.token, scopes: [...known.token.scopes] };
+    const token = decode(key, raw);
+    if (token === undefined) {
+      opened.delete(key);
+      return undefined;
+    }
+    if (known === undefined && opened.size >= OPENED_TOKEN_MEMO_SIZE) opened.delete(opened.keys().next().value!);
+    opened.set(key, { raw, token: { ...token, scopes: [...token.scopes] } });
+    return token;
+  };
+}
+
 /** 1.x JSON, readable by gateways that read the access-token keys directly. */
 export const plaintextTokenCodec: TokenCodec = {
   encode: (_key, token) => JSON.stringify(token),
-  decode: (_key, raw) => decodeCachedToken(raw),
+  decode: openedTokenMemo((_key, raw) => decodeCachedToken(raw)),
 };
 
 const codecs = new WeakMap<ProviderContext["cipher"], TokenCodec>();
@@ -88,15 +117,14 @@ export function tokenCodec(context: Pick<ProviderContext, "cipher" | "accessToke
     const cipher = context.cipher;
     codec = {
       encode: (key, token) => JSON.stringify(cipher.encrypt(key, "access_token", JSON.stringify(token))),
-      decode: (key, raw) => {
-        if (raw === undefined) return undefined;
+      decode: openedTokenMemo((key, raw) => {
         try {
           const envelope: unknown = JSON.parse(raw);
           return isEnvelope(envelope) ? decodeCachedToken(cipher.decrypt(key, "access_token", envelope) as string) : undefined;
         } catch {
           return undefined;
         }
-      },
+      }),
     };
     codecs.set(cipher, codec);
   }

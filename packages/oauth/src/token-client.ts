@@ -4,6 +4,7 @@
 import { SdkError } from "@sdk/core";
 import { providerErrorCode, withSafeProviderError } from "./provider-error-code.js";
 import { DEFAULT_RESPONSE_LIMITS, jsonTooDeep, limitExceeded, readBoundedText, type ResponseLimits } from "./read-bounded-body.js";
+import { wallClockNow } from "./wall-clock.js";
 
 export type ClientAuthMethod = "client_secret_basic" | "client_secret_post";
 
@@ -133,7 +134,7 @@ export class TokenClient {
       last ??
       new SdkError("provider_unavailable", `${provider} did not answer before the refresh deadline.`, { details: { provider, reason: "timeout", attempts: 0 } });
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const remaining = deadline - Date.now();
+      const remaining = deadline - wallClockNow();
       if (remaining <= 0) throw timedOut();
       let wait = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
       let answer: HttpAnswer;
@@ -161,7 +162,7 @@ export class TokenClient {
         });
         if (this.#options.retryOnTimeout === false) throw last;
         if (attempt < attempts) {
-          if (Date.now() + wait >= deadline) throw last;
+          if (wallClockNow() + wait >= deadline) throw last;
           await this.#sleep(wait);
         }
         continue;
@@ -173,14 +174,14 @@ export class TokenClient {
       const mapped = hooked && withSafeProviderError(hooked, provider, answer.status);
       const rateLimited = answer.status === 429 || mapped?.code === "provider_rate_limited";
       if (rateLimited) {
-        const after = retryAfterMs(answer.headers, Date.now());
+        const after = retryAfterMs(answer.headers, wallClockNow());
         last = new SdkError("provider_rate_limited", `${provider} is rate limiting these calls; retry later.`, {
           details: { provider, status: answer.status, retry_after_ms: after, attempts: attempt },
         });
         if (after !== undefined && after > maxDelay) throw last;
         if (after !== undefined) wait = after;
         if (attempt < attempts) {
-          if (Date.now() + wait >= deadline) throw last;
+          if (wallClockNow() + wait >= deadline) throw last;
           await this.#sleep(wait);
         }
         continue;
@@ -190,7 +191,7 @@ export class TokenClient {
           details: { provider, status: answer.status, attempts: attempt },
         });
         if (attempt < attempts) {
-          if (Date.now() + wait >= deadline) throw last;
+          if (wallClockNow() + wait >= deadline) throw last;
           await this.#sleep(wait);
         }
         continue;

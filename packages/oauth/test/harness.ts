@@ -17,6 +17,8 @@ export interface Harness {
   cache: CacheStore;
   sdk: ReturnType<typeof createSDK>;
   provider: ReturnType<typeof defineOAuthProvider>;
+  /** The options the provider was defined with (to define a twin, e.g. a second process's provider). */
+  providerOptions: OAuthProviderOptions;
   lines: Array<{ level: string; fields: Record<string, unknown>; message: string }>;
   /** Install URL -> consent -> callback; returns the callback result and the install. */
   install(overrides?: { user?: string; account_id?: string }): Promise<{ integrationId: string }>;
@@ -40,7 +42,7 @@ export async function startHarness(
   const lines: Harness["lines"] = [];
   const record = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push({ level, fields, message });
   const logger: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
-  const provider = defineOAuthProvider({
+  const providerOptions: OAuthProviderOptions = {
     id: "acme",
     clientId: server.clientId,
     clientSecret: server.clientSecret,
@@ -53,7 +55,8 @@ export async function startHarness(
     retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 2000 },
     timeoutMs: 2000,
     ...options.provider,
-  });
+  };
+  const provider = defineOAuthProvider(providerOptions);
   const sdk = createSDK({ store, cache, now: clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, logger, providers: [provider], ...(options.fetch ? { fetch: options.fetch } : {}) });
   return {
     server,
@@ -62,6 +65,7 @@ export async function startHarness(
     cache,
     sdk,
     provider,
+    providerOptions,
     lines,
     async install(overrides = {}) {
       const started = await sdk.buildInstallUrl({ provider: "acme", user_id: overrides.user ?? "user-1", account_id: overrides.account_id ?? "acct-1" });

@@ -1,7 +1,7 @@
 // The options of `atlassian()` and their validation: the registered app, per-product scopes, and endpoint overrides
 // (the emulator). Misconfiguration fails when the SDK is built (`misconfigured`), never at the first install.
 import { SdkError, formatPath, scopeSchema, urlSchema } from "@sdk/core";
-import type { RetryOptions } from "@sdk/oauth";
+import { oauthTuningSchema, type OAuthTuning } from "@sdk/oauth";
 import { z } from "zod";
 
 /** The three products one Atlassian OAuth app covers; each is registered as a provider of the `atlassian` family. */
@@ -41,7 +41,7 @@ export interface AtlassianEndpointOverrides {
   meUrl?: string;
 }
 
-export interface AtlassianOptions {
+export interface AtlassianOptions extends OAuthTuning {
   /** The OAuth 2.0 (3LO) app's client id (developer console). */
   clientId: string;
   clientSecret: string;
@@ -55,14 +55,6 @@ export interface AtlassianOptions {
   endpoints?: AtlassianEndpointOverrides;
   /** How long a parked multi-site install waits for `completeSiteSelection`, in seconds. @default 600 */
   siteSelectionTtlSeconds?: number;
-  /** Deadline of one HTTP attempt (token endpoint, accessible-resources). @default 10000 */
-  timeoutMs?: number;
-  /** Retries on 5xx / 429 / network errors. @default { attempts: 3, baseDelayMs: 200, maxDelayMs: 5000 } */
-  retry?: RetryOptions;
-  /** Refresh this long before expiry. @default 60 */
-  skewSeconds?: number;
-  /** Refresh-lock lease (one lock per account for the three products). @default 45000 */
-  lockLeaseMs?: number;
 }
 
 export interface ResolvedAtlassianOptions extends AtlassianOptions {
@@ -85,10 +77,9 @@ const optionsSchema = z.object({
     .object({ authorizeUrl: urlSchema.optional(), tokenUrl: urlSchema.optional(), accessibleResourcesUrl: urlSchema.optional(), apiBaseUrl: urlSchema.optional(), meUrl: urlSchema.optional() })
     .optional(),
   siteSelectionTtlSeconds: z.number().int().min(60).max(3600).optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  retry: z.object({ attempts: z.number().int().min(1).max(10).optional(), baseDelayMs: z.number().int().nonnegative().optional(), maxDelayMs: z.number().int().nonnegative().optional() }).optional(),
+  ...oauthTuningSchema.shape,
+  // Atlassian access tokens live 3600 s: a skew near that would refresh on every resolve.
   skewSeconds: z.number().int().nonnegative().max(3000).optional(),
-  lockLeaseMs: z.number().int().positive().optional(),
 });
 
 /** Validates `atlassian()` options; throws `misconfigured` naming the field (`atlassian.clientId`, ...). */

@@ -1,7 +1,7 @@
 // The runtime every Atlassian integration resolves to, per product, against the emulator and with the default
 // (production) gateway URL; and what happens to a record without a site.
 import { CredentialCipher, accessTokenKey, type Integration } from "@sdk/core";
-import { tokenCodec } from "@sdk/oauth";
+import { tokenCodec, type OAuthProviderOptions } from "@sdk/oauth";
 import { afterEach, describe, expect, it } from "vitest";
 import { failure } from "../test/observe.js";
 import { atlassian, type AtlassianRuntime } from "./index.js";
@@ -9,6 +9,8 @@ import { SANDBOX_REDIRECT_URI, startAtlassianSandbox, type AtlassianSandbox } fr
 
 const ACME = "11111111-1111-4111-8111-111111111111";
 const running: AtlassianSandbox[] = [];
+/** The options a factory gave the engine (behind the opaque provider type). */
+const engineOptions = (provider: unknown) => (provider as { options: OAuthProviderOptions }).options;
 afterEach(async () => {
   await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
 });
@@ -52,10 +54,10 @@ describe("runtime", () => {
     const [jira, jsm, confluence] = atlassian({ clientId: "c", clientSecret: "s", redirectUri: SANDBOX_REDIRECT_URI });
     const integration = { id: "i1", provider: "jira", account_id: "a1", metadata: { cloud_id: ACME, site_url: "https://acme.atlassian.net", site_name: "acme" } } as unknown as Integration;
     const tokens = { "": { access_token: "t", token_type: "Bearer", expires_at: 0, scopes: [] } };
-    expect(jira.options.runtime!(integration, tokens).api_base_url).toBe(`https://api.atlassian.com/ex/jira/${ACME}`);
-    expect(jsm.options.runtime!(integration, tokens).api_base_url).toBe(`https://api.atlassian.com/ex/jira/${ACME}`);
-    expect(confluence.options.runtime!(integration, tokens).api_base_url).toBe(`https://api.atlassian.com/ex/confluence/${ACME}`);
-    expect(jira.options).toMatchObject({ authorizeUrl: "https://auth.atlassian.com/authorize", tokenUrl: "https://auth.atlassian.com/oauth/token" });
+    expect(engineOptions(jira).runtime!(integration, tokens).api_base_url).toBe(`https://api.atlassian.com/ex/jira/${ACME}`);
+    expect(engineOptions(jsm).runtime!(integration, tokens).api_base_url).toBe(`https://api.atlassian.com/ex/jira/${ACME}`);
+    expect(engineOptions(confluence).runtime!(integration, tokens).api_base_url).toBe(`https://api.atlassian.com/ex/confluence/${ACME}`);
+    expect(engineOptions(jira)).toMatchObject({ authorizeUrl: "https://auth.atlassian.com/authorize", tokenUrl: "https://auth.atlassian.com/oauth/token" });
   });
 
   it("refuses to resolve a record without cloud_id (e.g. written by 1.x) and to store one", async () => {

@@ -4,8 +4,8 @@
 // union, accessible-resources and site selection, gateway URLs).
 // Types this file's error codes (SdkErrorDetailsMap augmentation).
 import type {} from "./atlassian-errors.js";
-import { SdkError, parseInput, urlSchema, type IntegrationDraft, type ProviderContext } from "@sdk/core";
-import { OAuthStrategy, type ErrorMapper, type OAuthProvider, type StatePayload } from "@sdk/oauth";
+import { SdkError, parseInput, urlSchema, type IntegrationDraft } from "@sdk/core";
+import { defineOAuthProvider, pickTuning, type ErrorMapper, type OAuthContext, type OAuthProvider, type StatePayload } from "@sdk/oauth";
 import { z } from "zod";
 import { cloudIdSchema, fetchAccessibleResources, sitesServing, type AccessibleSite } from "./accessible-resources.js";
 import { ATLASSIAN_FAMILY, ATLASSIAN_PRODUCTS, resolveAtlassianOptions, type AtlassianOptions, type AtlassianProduct, type ResolvedAtlassianOptions } from "./atlassian-options.js";
@@ -71,12 +71,12 @@ function withSite(draft: IntegrationDraft, site: AccessibleSite): IntegrationDra
   return { ...draft, metadata: { ...draft.metadata, cloud_id: site.cloud_id, site_url: site.url, site_name: site.name } };
 }
 
-function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOptions): OAuthStrategy {
+function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOptions): AtlassianProvider {
   const selections = new SiteSelectionStore(product, options.siteSelectionTtlSeconds);
   const { endpoints } = options;
 
-  const chooseSite = async (context: ProviderContext, draft: IntegrationDraft, accessToken: string, state: StatePayload): Promise<IntegrationDraft> => {
-    const listed = await fetchAccessibleResources(strategy.tokenClient(context), { provider: product, url: endpoints.accessibleResourcesUrl, accessToken });
+  const chooseSite = async (context: OAuthContext, draft: IntegrationDraft, accessToken: string, state: StatePayload): Promise<IntegrationDraft> => {
+    const listed = await fetchAccessibleResources(context.engine.http, { provider: product, url: endpoints.accessibleResourcesUrl, accessToken });
     const sites = sitesServing(listed, product, options.productScopes[product]);
     if (sites.length === 0) {
       throw new SdkError("atlassian_no_sites", `The Atlassian account granted no site that offers ${product}: the user must pick a site on Atlassian's consent page (or be given access to one).`, {
@@ -94,7 +94,7 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
     );
   };
 
-  const strategy: OAuthStrategy = new OAuthStrategy({
+  const provider = defineOAuthProvider({
     id: product,
     family: ATLASSIAN_FAMILY,
     clientId: options.clientId,
@@ -120,10 +120,7 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
     classifyRefreshError: atlassianRefreshErrors(product),
     refreshCannotCure: scopeMismatch,
     ...(options.identityResolver ? { identityResolver: options.identityResolver } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.skewSeconds !== undefined ? { skewSeconds: options.skewSeconds } : {}),
-    ...(options.lockLeaseMs !== undefined ? { lockLeaseMs: options.lockLeaseMs } : {}),
+    ...pickTuning(options),
 
     async installContext(context, input) {
       const cloudId = input.cloud_id === undefined ? undefined : parseInput(cloudIdSchema, input.cloud_id, "buildInstallUrl.cloud_id");
@@ -141,7 +138,7 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
     async buildIntegration(context, { draft, tokens, state }) {
       const accessToken = tokens[""]?.access_token;
       if (!accessToken) throw new SdkError("provider_response_invalid", `"access_token" in ${product} token response is missing.`, { details: { provider: product, field: "access_token" } });
-      const identity = await identifyInstall(strategy.tokenClient(context), { provider: product, meUrl: endpoints.meUrl, accessToken, grantedScopes: tokens[""]?.scopes });
+      const identity = await identifyInstall(context.engine.http, { provider: product, meUrl: endpoints.meUrl, accessToken, grantedScopes: tokens[""]?.scopes });
       return chooseSite(context, { ...draft, metadata: { ...draft.metadata, [IDENTITY_FIELD]: identity } }, accessToken, state);
     },
     completeSiteSelection: async (context, input) => {
@@ -153,13 +150,13 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
     runtime: (integration, tokens) => atlassianRuntime(endpoints.apiBaseUrl, product, integration, tokens),
     grantSiblings: listGrantFamily,
     grantLockId,
-    beforeSave: (context, draft) => guardGrantOwner(context, draft, { strategy, meUrl: endpoints.meUrl }),
-    afterRefresh: (context, integration, token) => learnIdentity(context, integration, { client: strategy.tokenClient(context), meUrl: endpoints.meUrl, accessToken: token.access_token }),
+    beforeSave: (context, draft) => guardGrantOwner(context, draft, { meUrl: endpoints.meUrl }),
+    afterRefresh: (context, integration, token) => learnIdentity(context, integration, { client: context.engine.http, meUrl: endpoints.meUrl, accessToken: token.access_token }),
     async afterSave(context, saved) {
-      await recoverGrantSiblings(context, { saved, strategy, accessibleResourcesUrl: endpoints.accessibleResourcesUrl });
+      await recoverGrantSiblings(context, { saved, accessibleResourcesUrl: endpoints.accessibleResourcesUrl });
     },
   });
-  return strategy;
+  return provider as unknown as AtlassianProvider;
 }
 
 /** One Atlassian product on the OAuth engine, typed with its id and runtime for `createSDK`. */

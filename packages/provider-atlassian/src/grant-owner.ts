@@ -2,7 +2,7 @@
 // app cannot read /me), save (a grant never replaces another Atlassian user's record), refresh (a 1.x record learns
 // its user the first time it can be proven, then joins that user's siblings) and the scope union of an install.
 import { SdkError, type Integration, type IntegrationDraft, type ProviderContext } from "@sdk/core";
-import type { OAuthStrategy, TokenClient } from "@sdk/oauth";
+import type { OAuthContext, TokenClient } from "@sdk/oauth";
 import { fetchAtlassianIdentity, identityOf, IDENTITY_FIELD, listAccountRecords, refusesProfile } from "./atlassian-identity.js";
 
 /**
@@ -46,7 +46,7 @@ export async function installSiblings(context: ProviderContext, accountId: strin
  * another Atlassian user's grant. A 1.x record is first asked who it is (its own token, refreshed if needed, + /me);
  * one that cannot say (grant dead or without `read:me`) is updated, which is how 1.x records move to 2.0.
  */
-export async function guardGrantOwner(context: ProviderContext, draft: IntegrationDraft, deps: { strategy: OAuthStrategy; meUrl: string }): Promise<void> {
+export async function guardGrantOwner(context: OAuthContext, draft: IntegrationDraft, deps: { meUrl: string }): Promise<void> {
   const cloudId = draft.metadata?.cloud_id;
   if (typeof cloudId !== "string") return;
   const records = await context.integrations.list({ account_id: draft.account_id, provider: draft.provider });
@@ -64,13 +64,13 @@ export async function guardGrantOwner(context: ProviderContext, draft: Integrati
 }
 
 /** A 1.x record's Atlassian user from its own access token; undefined when it cannot be proven. */
-async function proveIdentity(context: ProviderContext, record: Integration, deps: { strategy: OAuthStrategy; meUrl: string }): Promise<string | undefined> {
+async function proveIdentity(context: OAuthContext, record: Integration, deps: { meUrl: string }): Promise<string | undefined> {
   try {
-    const token = await deps.strategy.token(context, record);
+    const token = await context.engine.token(record);
     const refreshed = await context.integrations.get(record.id);
     const learned = refreshed ? identityOf(refreshed) : undefined;
     if (learned !== undefined) return learned;
-    return await fetchAtlassianIdentity(deps.strategy.tokenClient(context), { provider: record.provider, url: deps.meUrl, accessToken: token.access_token });
+    return await fetchAtlassianIdentity(context.engine.http, { provider: record.provider, url: deps.meUrl, accessToken: token.access_token });
   } catch {
     return undefined;
   }

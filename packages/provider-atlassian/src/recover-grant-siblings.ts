@@ -3,15 +3,15 @@
 // `active` again (with the new refresh token) and emits `connection.recovered`. Siblings it does not cover stay
 // `needs_reauth`. A failure here never fails the save: the siblings simply stay as they were.
 import { SdkError, type Integration, type ProviderContext } from "@sdk/core";
-import type { OAuthStrategy } from "@sdk/oauth";
+import type { OAuthContext } from "@sdk/oauth";
 import { fetchAccessibleResources } from "./accessible-resources.js";
 import { listGrantFamily } from "./atlassian-identity.js";
 
 export async function recoverGrantSiblings(
-  context: ProviderContext,
-  args: { saved: Integration; strategy: OAuthStrategy; accessibleResourcesUrl: string },
+  context: OAuthContext,
+  args: { saved: Integration; accessibleResourcesUrl: string },
 ): Promise<string[]> {
-  const { saved, strategy } = args;
+  const { saved } = args;
   const refreshToken = saved.credentials.refresh_token;
   if (typeof refreshToken !== "string") return [];
   // Only the same Atlassian user's records: a new consent is a new grant of that user, never of another.
@@ -21,8 +21,8 @@ export async function recoverGrantSiblings(
   if (waiting.length === 0) return [];
   let reachable: Set<string>;
   try {
-    const token = await strategy.token(context, saved);
-    const sites = await fetchAccessibleResources(strategy.tokenClient(context), { provider: saved.provider, url: args.accessibleResourcesUrl, accessToken: token.access_token });
+    const token = await context.engine.token(saved);
+    const sites = await fetchAccessibleResources(context.engine.http, { provider: saved.provider, url: args.accessibleResourcesUrl, accessToken: token.access_token });
     reachable = new Set(sites.map((site) => site.cloud_id));
   } catch (error) {
     context.logger.warn(
@@ -36,7 +36,7 @@ export async function recoverGrantSiblings(
     if (typeof sibling.metadata.cloud_id !== "string" || !reachable.has(sibling.metadata.cloud_id)) continue;
     const updated = await activate(context, sibling.id, refreshToken);
     if (!updated) continue;
-    await strategy.invalidate(context, updated);
+    await context.engine.invalidate(updated);
     context.events.emit("connection.recovered", { provider: updated.provider, integration_id: updated.id, account_id: updated.account_id });
     recovered.push(updated.id);
   }

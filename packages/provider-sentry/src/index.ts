@@ -1,6 +1,6 @@
 // @sdk/provider-sentry: Sentry integration-platform installs (`sentry()`, OAuth) and organization auth tokens
 // (`sentryOrgToken()`, static), the Sentry error mapping and the standalone webhook signature check.
-export { sentry, SentryProvider, type SentryEndpoints, type SentryOptions, type SentryRuntime } from "./sentry.js";
+export { sentry, type SentryProvider, type SentryEndpoints, type SentryOptions, type SentryRuntime } from "./sentry.js";
 export {
   sentryOrgToken,
   type SentryOrgTokenCredentials,

@@ -3,20 +3,8 @@
 // redirect), the installation check of `orgSlug`, a per-installation JSON token endpoint answering 201 camelCase,
 // installs started on sentry.io as pending installs, `{ detail }` errors and installation webhooks.
 // State, HTTP, retries, the refresh lock and token caching are the engine's and are not re-implemented here.
-import {
-  SdkError,
-  parseInput,
-  type InstallCallbackInput,
-  type InstallCallbackResult,
-  type Integration,
-  type ProviderContext,
-  type ProviderDefinition,
-  type Runtime,
-  type RuntimeFields,
-  type WebhookInput,
-  type WebhookResult,
-} from "@sdk/core";
-import { OAuthStrategy, type ChainTokens, type OAuthProviderOptions, type RetryOptions, type TokenFields } from "@sdk/oauth";
+import { SdkError, parseInput, type InstallCallbackInput, type Integration, type ProviderDefinition, type Runtime, type RuntimeFields } from "@sdk/core";
+import { defineOAuthProvider, oauthTuningSchema, pickTuning, type ChainTokens, type OAuthContext, type OAuthTuning, type TokenFields } from "@sdk/oauth";
 import { z } from "zod";
 import { handleSentryWebhook } from "./handle-sentry-webhook.js";
 import { mapSentryError } from "./map-sentry-error.js";
@@ -36,7 +24,7 @@ export interface SentryEndpoints {
 }
 
 /** Options of `sentry()`; see the README table for defaults. */
-export interface SentryOptions {
+export interface SentryOptions extends OAuthTuning {
   /** Provider id in inputs, records and cache keys. @default "sentry" */
   id?: string;
   /** The Sentry App's slug: the install page is `https://{host}/sentry-apps/{slug}/external-install/`. */
@@ -80,14 +68,6 @@ export interface SentryOptions {
   endpoints?: SentryEndpoints;
   /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x). */
   identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
-  /** Deadline of one HTTP attempt. @default 10000 */
-  timeoutMs?: number;
-  /** Retries of 5xx / 429 / network errors. A refresh that timed out is never retried (the old token may be dead). */
-  retry?: RetryOptions;
-  /** Refresh this long before `expiresAt`. @default 60 */
-  skewSeconds?: number;
-  /** Refresh-lock lease; keep it above timeoutMs x attempts plus backoff. @default 45000 */
-  lockLeaseMs?: number;
 }
 
 /** What `sdk.resolveConnection(id)` returns for a Sentry installation. */
@@ -116,12 +96,6 @@ export interface SentryRuntime extends Runtime {
   headers: { Authorization: string };
 }
 
-const retrySchema = z.strictObject({
-  attempts: z.number().int().min(1).max(10).optional(),
-  baseDelayMs: z.number().int().nonnegative().optional(),
-  maxDelayMs: z.number().int().nonnegative().optional(),
-});
-
 const optionsSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lower-case letters, digits, '_' or '-'").max(64).optional(),
   slug: sentrySlugSchema,
@@ -133,10 +107,7 @@ const optionsSchema = z.strictObject({
   providerStartedInstalls: z.enum(["reject", "pending"]).optional(),
   endpoints: z.object({ baseUrl: originSchema.optional(), apiBaseUrl: originSchema.optional() }).optional(),
   identityResolver: z.custom<SentryOptions["identityResolver"]>((value) => typeof value === "function", "must be a function").optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  retry: retrySchema.optional(),
-  skewSeconds: z.number().int().nonnegative().optional(),
-  lockLeaseMs: z.number().int().positive().optional(),
+  ...oauthTuningSchema.shape,
 });
 
 /** The extra fields of Sentry's redirect, validated before any state or token work. */
@@ -149,43 +120,15 @@ const callbackFieldsSchema = z
 
 const installationAnswerSchema = z.object({ organization: z.object({ slug: z.string() }) }).loose();
 
-/** The Sentry integration-platform provider: the OAuth lifecycle plus Sentry's installation webhooks. */
-export class SentryProvider extends OAuthStrategy {
-  readonly #clientSecret: string;
-
-  /** Use `sentry(options)`. */
-  constructor(engine: OAuthProviderOptions) {
-    super(engine);
-    this.#clientSecret = engine.clientSecret;
-  }
-
-  /** Validates Sentry's redirect fields (`installationId`, `orgSlug`) before the engine's state checks and exchange. */
-  override async handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
-    if (!input.error) parseInput(callbackFieldsSchema, input, "handleInstallCallback");
-    return super.handleInstallCallback(context, input);
-  }
-
-  /**
-   * Verifies `Sentry-Hook-Signature`, the replay window (`Sentry-Hook-Timestamp`, `Request-ID`) and applies
-   * `installation` webhooks (`deleted` -> the integration is `revoked`; `created` with `providerStartedInstalls:
-   * "pending"` -> a pending install).
-   */
-  async handleWebhook(context: ProviderContext, input: WebhookInput): Promise<WebhookResult> {
-    return handleSentryWebhook(context, input, {
-      provider: this.id,
-      clientSecret: this.#clientSecret,
-      invalidate: (ctx, integration) => this.invalidate(ctx, integration),
-      ...(this.options.pendingInstall ? { parkPendingInstall: (ctx: ProviderContext, install: InstallCallbackInput) => this.parkPendingInstall(ctx, install, "webhook") } : {}),
-    });
-  }
-}
+/** What `sentry()` returns: a provider for `createSDK({ providers })`, typed with its id and runtime. */
+export type SentryProvider<Id extends string = "sentry"> = ProviderDefinition<Id, SentryRuntime>;
 
 /**
  * Sentry public integrations ("Sentry Apps"): external install, installation tokens (8 h) refreshed with rotation,
  * verify install, uninstall webhooks. Org auth tokens (`sntrys_…`) are `sentryOrgToken()`.
  * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
  */
-export function sentry<const Id extends string = "sentry">(options: SentryOptions & { id?: Id }): SentryProvider & ProviderDefinition<NoInfer<Id>, SentryRuntime> {
+export function sentry<const Id extends string = "sentry">(options: SentryOptions & { id?: Id }): SentryProvider<NoInfer<Id>> {
   const checked = optionsSchema.safeParse(options);
   if (!checked.success) throw misconfigured("sentry", checked.error.issues[0]!);
   const parsed = checked.data;
@@ -206,17 +149,15 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
     return `${baseUrl}/api/0/sentry-app-installations/${installationId}/authorizations/`;
   };
 
-  let provider: SentryProvider | undefined;
-
   /**
    * The organization Sentry reports for the installation the token belongs to: the verify-install PUT when
    * `verifyInstall` is on, else the installation GET. The redirect's `orgSlug` is only a claim until this agrees.
    */
-  const reportedOrganization = async (context: ProviderContext, installationId: string, token: string): Promise<string> => {
+  const reportedOrganization = async (context: OAuthContext, installationId: string, token: string): Promise<string> => {
     const step = parsed.verifyInstall ? "verify_install" : "installation_check";
     let answer;
     try {
-      answer = await provider!.tokenClient(context).send(`${baseUrl}/api/0/sentry-app-installations/${installationId}/`, {
+      answer = await context.engine.http.send(`${baseUrl}/api/0/sentry-app-installations/${installationId}/`, {
         method: parsed.verifyInstall ? "PUT" : "GET",
         headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(parsed.verifyInstall ? { "content-type": "application/json" } : {}) },
         ...(parsed.verifyInstall ? { body: JSON.stringify({ status: "installed" }) } : {}),
@@ -236,7 +177,7 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
   };
 
   /** Checks the redirect's fields against the installation the exchanged token belongs to; returns the metadata. */
-  const installationMetadata = async (context: ProviderContext, tokens: Record<string, TokenFields>, input: InstallCallbackInput) => {
+  const installationMetadata = async (context: OAuthContext, tokens: Record<string, TokenFields>, input: InstallCallbackInput) => {
     const fields = parseInput(callbackFieldsSchema, input, "handleInstallCallback");
     const installationId = fields.installationId.toLowerCase();
     // The code was issued for `installationId` (Sentry refuses it for any other: "Forbidden grant"), so the token is
@@ -269,7 +210,7 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
     };
   };
 
-  provider = new SentryProvider({
+  const provider = defineOAuthProvider({
     id,
     clientId: parsed.clientId,
     clientSecret: parsed.clientSecret,
@@ -283,10 +224,20 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
     refreshReuseWindow: false,
     defaultExpiresInSeconds: TOKEN_LIFETIME_SECONDS,
     ...(parsed.identityResolver ? { identityResolver: parsed.identityResolver } : {}),
-    ...(parsed.timeoutMs !== undefined ? { timeoutMs: parsed.timeoutMs } : {}),
-    ...(parsed.retry ? { retry: parsed.retry } : {}),
-    ...(parsed.skewSeconds !== undefined ? { skewSeconds: parsed.skewSeconds } : {}),
-    ...(parsed.lockLeaseMs !== undefined ? { lockLeaseMs: parsed.lockLeaseMs } : {}),
+    ...pickTuning(parsed),
+    // Sentry's redirect fields (`installationId`, `orgSlug`) are checked before the engine's state checks and exchange.
+    validateCallback: (_context, input) => {
+      if (!input.error) parseInput(callbackFieldsSchema, input, "handleInstallCallback");
+    },
+    // `Sentry-Hook-Signature`, the replay window (`Sentry-Hook-Timestamp`, `Request-ID`) and `installation` webhooks
+    // (`deleted` -> the integration is `revoked`; `created` with `providerStartedInstalls: "pending"` -> a pending install).
+    handleWebhook: (context, input) =>
+      handleSentryWebhook(context, input, {
+        provider: id,
+        clientSecret: parsed.clientSecret,
+        invalidate: (_context, integration) => context.engine.invalidate(integration),
+        ...(parsed.providerStartedInstalls === "pending" ? { parkPendingInstall: (_context: unknown, install: InstallCallbackInput) => context.engine.parkPendingInstall(install) } : {}),
+      }),
     // Sentry's external-install page copies `?state=` into its redirect (sentryAppExternalInstallation/index.tsx).
     buildAuthorizeUrl: ({ state }) => `${installUrl}?${new URLSearchParams({ state }).toString()}`,
     exchangeParams: (_input, base) => ({ grant_type: "authorization_code", code: base.code! }),
@@ -296,7 +247,7 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
     ...(parsed.providerStartedInstalls === "pending"
       ? {
           pendingInstall: {
-            describe: async (context: ProviderContext, args: { tokens: Record<string, TokenFields>; input: InstallCallbackInput }) => {
+            describe: async (context: OAuthContext, args: { tokens: Record<string, TokenFields>; input: InstallCallbackInput }) => {
               const metadata = await installationMetadata(context, args.tokens, args.input);
               return { metadata, grant: { org_slug: metadata.org_slug, installation_id: metadata.installation_id } };
             },
@@ -307,5 +258,5 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
     naturalKey: (draft) => (typeof draft.metadata.installation_id === "string" ? draft.metadata.installation_id.toLowerCase() : null),
     runtime,
   });
-  return provider as SentryProvider & ProviderDefinition<NoInfer<Id>, SentryRuntime>;
+  return provider as unknown as SentryProvider<NoInfer<Id>>;
 }

@@ -1,5 +1,5 @@
 // @sdk/provider-slack: Slack OAuth v2 (bot and user tokens, token rotation) for the integration SDK.
-export { slack, SlackProvider } from "./slack.js";
+export { slack, type SlackProvider } from "./slack.js";
 export { findSlackConnection, slackConnectionKey, type SlackConnectionQuery } from "./find-slack-connection.js";
 export { SLACK_ENDPOINTS, type SlackEndpoints, type SlackProviderOptions } from "./slack-provider-options.js";
 export type { SlackRuntime, SlackRuntimeFields } from "./slack-runtime.js";

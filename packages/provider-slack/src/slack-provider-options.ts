@@ -1,7 +1,7 @@
 // The public options of `slack()` and their validation. Endpoint facts live here (slack.com, GovSlack via
 // `endpoints`); everything about HTTP, retries and the refresh protocol is the engine's and only passed through.
 import { parseInput, secretSchema, urlSchema } from "@sdk/core";
-import type { ClientAuthMethod, RetryOptions } from "@sdk/oauth";
+import { oauthTuningSchema, type ClientAuthMethod, type OAuthTuning } from "@sdk/oauth";
 import { z } from "zod";
 
 /** Where the provider talks to Slack. */
@@ -25,7 +25,7 @@ export const SLACK_ENDPOINTS: Readonly<SlackEndpoints> = Object.freeze({
 });
 
 /** Options of `slack(options)`. */
-export interface SlackProviderOptions {
+export interface SlackProviderOptions extends OAuthTuning {
   /** The Slack app's Client ID (Basic Information -> App Credentials). */
   clientId: string;
   /** The Slack app's Client Secret. Never appears in an error, event or log line. */
@@ -56,12 +56,6 @@ export interface SlackProviderOptions {
    * @default 7200 (slack_sdk's TokenRotator refreshes 120 minutes early)
    */
   skewSeconds?: number;
-  /** Deadline of one HTTP attempt. @default 10000 */
-  timeoutMs?: number;
-  /** Retries on 5xx, 429 / `ratelimited` (honouring Retry-After) and network errors. @default { attempts: 3, baseDelayMs: 200, maxDelayMs: 5000 } */
-  retry?: RetryOptions;
-  /** Refresh lock lease. @default 45000 */
-  lockLeaseMs?: number;
   /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x). */
   identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
   /**
@@ -107,16 +101,9 @@ const optionsSchema = z.strictObject({
   endpoints: endpointsSchema.optional(),
   pkce: z.boolean().optional(),
   clientAuth: z.enum(["client_secret_basic", "client_secret_post"]).optional(),
+  ...oauthTuningSchema.shape,
+  // A Slack token lives 43,200 s: a skew at or above that would refresh on every resolve.
   skewSeconds: z.number().int().min(0).max(43_000).optional(),
-  timeoutMs: z.number().int().positive().max(120_000).optional(),
-  retry: z
-    .strictObject({
-      attempts: z.number().int().min(1).max(10).optional(),
-      baseDelayMs: z.number().int().min(0).optional(),
-      maxDelayMs: z.number().int().min(0).optional(),
-    })
-    .optional(),
-  lockLeaseMs: z.number().int().positive().optional(),
   identityResolver: fn.optional(),
   signingSecret: secretSchema.optional(),
   providerStartedInstalls: z.enum(["refuse", "pending"]).optional(),

@@ -1,6 +1,7 @@
 import { SdkError, accessTokenKey } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { readCachedToken } from "@sdk/oauth/testing";
+import type { OAuthProviderOptions } from "@sdk/oauth";
 import { ENCRYPTION, REDIRECT_URI, TWELVE_HOURS, failure, startSlackHarness, type SlackHarness } from "../test/harness.js";
 import { findSlackConnection } from "./find-slack-connection.js";
 import { slack } from "./slack.js";
@@ -40,15 +41,17 @@ describe("slack(options)", () => {
   });
 
   it("has the id 'slack' and slack.com endpoints by default", async () => {
+    // The endpoint facts the factory gave the engine (its options, behind the opaque provider type).
+    const options = (provider: unknown) => (provider as { options: OAuthProviderOptions }).options;
     const provider = slack(valid);
     expect(provider.id).toBe("slack");
-    expect(provider.options.authorizeUrl).toBe("https://slack.com/oauth/v2/authorize");
-    expect(provider.options.tokenUrl).toBe("https://slack.com/api/oauth.v2.access");
-    expect(provider.options.revokeUrl).toBe("https://slack.com/api/auth.revoke");
-    expect(provider.options.apiBaseUrl).toBe("https://slack.com/api");
+    expect(options(provider).authorizeUrl).toBe("https://slack.com/oauth/v2/authorize");
+    expect(options(provider).tokenUrl).toBe("https://slack.com/api/oauth.v2.access");
+    expect(options(provider).revokeUrl).toBe("https://slack.com/api/auth.revoke");
+    expect(options(provider).apiBaseUrl).toBe("https://slack.com/api");
     const gov = slack({ ...valid, endpoints: { authorizeUrl: "https://slack-gov.com/oauth/v2/authorize" } });
-    expect(gov.options.authorizeUrl).toBe("https://slack-gov.com/oauth/v2/authorize");
-    expect(gov.options.tokenUrl).toBe("https://slack.com/api/oauth.v2.access");
+    expect(options(gov).authorizeUrl).toBe("https://slack-gov.com/oauth/v2/authorize");
+    expect(options(gov).tokenUrl).toBe("https://slack.com/api/oauth.v2.access");
   });
 });
 

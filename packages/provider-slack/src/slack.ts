@@ -1,8 +1,8 @@
 // The Slack provider: OAuth v2 facts and quirks on the engine of @sdk/oauth. Bot token = primary chain, user token =
 // chain "user", each rotating on its own; `{ ok: false }` errors, install metadata, natural key, runtime, auth.revoke.
 // HTTP, retries, state, the refresh protocol and token caching are the engine's and are not re-implemented here.
-import type { IntegrationDraft, PreparedConnection, ProviderContext, WebhookInput, WebhookResult } from "@sdk/core";
-import { OAuthStrategy, type OAuthProviderOptions } from "@sdk/oauth";
+import type { IntegrationDraft, ProviderDefinition } from "@sdk/core";
+import { defineOAuthProvider, pickTuning, type OAuthContext } from "@sdk/oauth";
 import { describeSlackPendingInstall } from "./describe-slack-pending-install.js";
 import { handleSlackEvents } from "./handle-slack-events.js";
 import { mapSlackError } from "./map-slack-error.js";
@@ -15,41 +15,19 @@ import { slackRejectsCredentials } from "./slack-rejects-credentials.js";
 import { slackRuntime, type SlackRuntime } from "./slack-runtime.js";
 import { moveLegacyUserChain, splitSlackDraft } from "./split-slack-install.js";
 
-/** What `slack()` returns: a provider definition for `createSDK({ providers })`, on the OAuth engine's strategy. */
-export class SlackProvider extends OAuthStrategy {
-  /** Typed for `createSDK`: the provider id and the runtime `resolveConnection` returns. */
-  declare readonly id: "slack";
-  declare readonly "~runtime"?: SlackRuntime;
-  readonly #signingSecret: string | undefined;
+/** What `slack()` returns: a provider for `createSDK({ providers })`, typed with its id and runtime. */
+export type SlackProvider = ProviderDefinition<"slack", SlackRuntime>;
 
-  /** Use `slack(options)`. */
-  constructor(engine: OAuthProviderOptions, slackOnly: { signingSecret?: string | undefined } = {}) {
-    super(engine);
-    this.#signingSecret = slackOnly.signingSecret;
-  }
-
-  /**
-   * Slack's Events API: verifies the request signature (`slack({ signingSecret })`), answers `url_verification`
-   * (`result.response`), and applies `app_uninstalled` and `tokens_revoked`.
-   */
-  async handleWebhook(context: ProviderContext, input: WebhookInput): Promise<WebhookResult> {
-    return handleSlackEvents(context, input, { provider: this.id, signingSecret: this.#signingSecret, invalidate: (ctx, integration) => this.invalidate(ctx, integration) });
-  }
-
-  /**
-   * A user token is its Slack user's own connection: a bot + user install is stored as the workspace's connection
-   * (bot token) plus the user's (`…:user:{U…}`), and a workspace record that still holds a user token (1.x, 2.0.x)
-   * hands it to its owner's connection first.
-   */
-  override async prepareConnection(context: ProviderContext, draft: IntegrationDraft): Promise<PreparedConnection> {
-    const split = splitSlackDraft(draft);
-    const workspace = split?.workspace ?? draft;
-    if (workspace.credentials.refresh_token !== undefined || workspace.credentials.access_token !== undefined) {
-      await moveLegacyUserChain(context, workspace, { leaseMs: this.options.lockLeaseMs ?? 45_000, skewMs: (this.options.skewSeconds ?? 60) * 1000 });
-    }
-    const prepared = await super.prepareConnection(context, workspace);
-    return split ? { ...prepared, related: [...(prepared.related ?? []), split.user] } : prepared;
-  }
+/**
+ * A user token is its Slack user's own connection: a bot + user install is stored as the workspace's connection
+ * (bot token) plus the user's (`…:user:{U…}`), and a workspace record that still holds a user token (1.x, 2.0.x)
+ * hands it to its owner's connection first.
+ */
+async function prepareSlackDraft(context: OAuthContext, draft: IntegrationDraft, lock: { leaseMs: number; skewMs: number }): Promise<{ draft: IntegrationDraft; related?: IntegrationDraft[] }> {
+  const split = splitSlackDraft(draft);
+  const workspace = split?.workspace ?? draft;
+  if (workspace.credentials.refresh_token !== undefined || workspace.credentials.access_token !== undefined) await moveLegacyUserChain(context, workspace, lock);
+  return split ? { draft: workspace, related: [split.user] } : { draft: workspace };
 }
 
 /**
@@ -61,7 +39,10 @@ export class SlackProvider extends OAuthStrategy {
 export function slack(options: SlackProviderOptions): SlackProvider {
   const resolved = resolveSlackOptions(options);
   const { endpoints } = resolved;
-  const strategy: SlackProvider = new SlackProvider({
+  // Slack: rotating access tokens live 43,200 s; the default skew refreshes them two hours early.
+  const skewSeconds = resolved.skewSeconds ?? 7200;
+  const lockLeaseMs = resolved.lockLeaseMs ?? 45_000;
+  const provider = defineOAuthProvider({
     id: "slack",
     clientId: resolved.clientId,
     clientSecret: resolved.clientSecret,
@@ -77,10 +58,8 @@ export function slack(options: SlackProviderOptions): SlackProvider {
     tokenRequestFormat: "form",
     // Slack: rotating access tokens live 43,200 s, always.
     defaultExpiresInSeconds: 43_200,
-    skewSeconds: resolved.skewSeconds ?? 7200,
-    ...(resolved.timeoutMs !== undefined ? { timeoutMs: resolved.timeoutMs } : {}),
-    ...(resolved.retry !== undefined ? { retry: resolved.retry } : {}),
-    ...(resolved.lockLeaseMs !== undefined ? { lockLeaseMs: resolved.lockLeaseMs } : {}),
+    ...pickTuning(resolved),
+    skewSeconds,
     ...(resolved.identityResolver !== undefined ? { identityResolver: resolved.identityResolver } : {}),
     chains: ["user"],
     installContext: async (_context, input) => {
@@ -97,9 +76,14 @@ export function slack(options: SlackProviderOptions): SlackProvider {
     parseMetadata: parseSlackMetadata,
     naturalKey: slackNaturalKey,
     runtime: (integration, tokens) => slackRuntime(integration, tokens, endpoints.apiBaseUrl),
-    revoke: revokeSlackTokens((context, integration, chain) => strategy.token(context, integration, chain), endpoints.revokeUrl),
+    revoke: revokeSlackTokens(endpoints.revokeUrl),
     rejectsCredentials: slackRejectsCredentials,
     ...(resolved.providerStartedInstalls === "pending" ? { pendingInstall: { describe: describeSlackPendingInstall } } : {}),
-  }, { signingSecret: resolved.signingSecret });
-  return strategy;
+    prepareDraft: (context, draft) => prepareSlackDraft(context, draft, { leaseMs: lockLeaseMs, skewMs: skewSeconds * 1000 }),
+    // Slack's Events API: verifies the request signature (`slack({ signingSecret })`), answers `url_verification`
+    // (`result.response`), and applies `app_uninstalled` and `tokens_revoked`.
+    handleWebhook: (context, input) =>
+      handleSlackEvents(context, input, { provider: "slack", signingSecret: resolved.signingSecret, invalidate: (_context, integration) => context.engine.invalidate(integration) }),
+  });
+  return provider as unknown as SlackProvider;
 }

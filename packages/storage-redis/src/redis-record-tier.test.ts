@@ -113,6 +113,19 @@ describe("RedisStore record tier across two stores (two connections, as two proc
     expect(again.metadata).toEqual({ nested: { site: "a" } });
   });
 
+  it("shares only frozen credential envelopes between callers; every other credential value is a copy", async () => {
+    const envelope = { v: 2, kid: "k1", iv: "aXYtaXYtaXYt", tag: "dGFnLXRhZy10YWc", ct: "Y2lwaGVy" };
+    const record = await writer.create(integrationRecord({ natural_key: uniqueName("cloud"), credentials: { refresh_token: envelope, scopes: ["read"] } }));
+    await warm(reader, prefix, record);
+    const mine = (await reader.get(record.id, { tier: true }))!;
+    expect(Object.isFrozen(mine.credentials.refresh_token)).toBe(true);
+    expect(() => Object.assign(mine.credentials.refresh_token as object, { ct: "other" })).toThrow(TypeError);
+    mine.credentials.refresh_token = "replaced";
+    (mine.credentials.scopes as string[]).push("write");
+    const again = (await reader.get(record.id, { tier: true }))!;
+    expect(again.credentials).toEqual({ refresh_token: envelope, scopes: ["read"] });
+  });
+
   it("stops serving from memory while its subscription is down", async () => {
     const connectionName = uniqueName("tier-sub");
     const own = new Redis(url, { ...failFastRedisOptions, lazyConnect: true, connectionName });

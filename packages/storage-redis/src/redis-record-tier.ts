@@ -2,7 +2,7 @@
 // (reads that ask for `{ tier: true }`), for at most `maxTtlMs`. Every RedisStore write publishes the record id from
 // inside its write script; this tier listens on that channel and forgets the id. While the subscription is not
 // confirmed nothing is served from memory. It reuses the L1's bounded LRU and its in-flight bookkeeping.
-import type { Integration } from "@sdk/core";
+import { isEnvelope, type Integration } from "@sdk/core";
 import { isCluster, type RedisClient } from "./redis-client.js";
 import { RedisL1Cache, type L1Fill } from "./redis-l1-cache.js";
 
@@ -41,7 +41,7 @@ export class RedisRecordTier {
 
   /** Keeps what Redis answered unless the record changed (or the subscription dropped) while the read was in flight. */
   complete(id: string, fill: L1Fill, record: Integration | null, askedAt: number): void {
-    this.#memory.complete(id, fill, record === null ? null : copyRecord(record), this.#maxTtlMs, askedAt);
+    this.#memory.complete(id, fill, record === null ? null : keep(record), this.#maxTtlMs, askedAt);
   }
 
   invalidate(id: string): void {
@@ -84,9 +84,28 @@ export class RedisRecordTier {
   }
 }
 
-/** A record no caller shares with the tier or with another caller: every object and array in it is copied. */
+/**
+ * A record no caller shares with the tier or with another caller. Credential envelopes are the exception: the tier
+ * freezes them (`keep`), nobody writes into an envelope (it is decrypted or replaced whole), so they are shared
+ * instead of copied on every hot-path read.
+ */
 function copyRecord(record: Integration): Integration {
-  return { ...record, scopes: [...record.scopes], credentials: copyJson(record.credentials), metadata: copyJson(record.metadata) };
+  const credentials: Record<string, unknown> = {};
+  for (const field of Object.keys(record.credentials)) {
+    const value = record.credentials[field];
+    credentials[field] = Object.isFrozen(value) ? value : copyJson(value);
+  }
+  return { ...record, scopes: [...record.scopes], credentials, metadata: copyJson(record.metadata) };
+}
+
+/** The tier's own copy of a record read from Redis, with its credential envelopes frozen (see `copyRecord`). */
+function keep(record: Integration): Integration {
+  const credentials: Record<string, unknown> = {};
+  for (const field of Object.keys(record.credentials)) {
+    const value = copyJson(record.credentials[field]);
+    credentials[field] = isEnvelope(value) ? Object.freeze(value) : value;
+  }
+  return { ...record, scopes: [...record.scopes], credentials, metadata: copyJson(record.metadata) };
 }
 
 function copyJson<T>(value: T): T {

@@ -16,7 +16,8 @@ const packages = listPublicPackages(root);
 const PROMISED: Record<string, string[]> = {
   "@sdk/core": ["createSDK", "ConnectionManager", "SdkError", "MemoryStore", "MemoryCache", "defineApiKeyProvider", "defineBasicProvider", "defineMappedCredentialsProvider"],
   "@sdk/core/testing": ["runPersistentStoreContract", "runCacheStoreContract"],
-  "@sdk/oauth": ["defineOAuthProvider", "OAuthStrategy"],
+  // OAuthStrategy is internal since issue 18: defineOAuthProvider is the one way to define an OAuth provider.
+  "@sdk/oauth": ["defineOAuthProvider", "oauthTuningSchema"],
 };
 // vitest 4 throws on require() ("Vitest cannot be imported in a CommonJS module"), so a suite that imports vitest
 // has no working CJS build. Contract suites run inside vitest, which loads the ESM build. Pinned so that a fix shows.
