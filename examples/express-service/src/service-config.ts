@@ -2,7 +2,7 @@
 // malformed variable stops the process with the variable's name and what is wrong, never its value.
 // It reads only the environment it is given, so tests pass their own and nothing leaks in from the shell.
 import { randomBytes } from "node:crypto";
-import { idSchema } from "@sdk/core";
+import { idSchema } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./create-json-logger.js";
 

@@ -6,10 +6,10 @@ import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import { MemoryStore } from "./memory-store.js";
 import { SdkError } from "./sdk-error.js";
-import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
-import { failingCache, failingStore } from "./test-support/failing-stores.js";
-import { KEY_1, STATE_SECRETS, sdkFixture } from "./test-support/sdk-fixture.js";
-import { failure } from "./test-support/failure.js";
+import { fakeOAuthProvider } from "../test/fake-oauth-provider.js";
+import { failingCache, failingStore } from "../test/failing-stores.js";
+import { KEY_1, STATE_SECRETS, sdkFixture } from "../test/sdk-fixture.js";
+import { failure } from "../test/failure.js";
 
 describe("static strategies: create, resolve, update, delete", () => {
   it("api-key: Bearer header by default, summary without the key, update in place, delete", async () => {

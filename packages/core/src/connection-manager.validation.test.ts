@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SDK } from "./create-sdk.js";
 import { SdkError } from "./sdk-error.js";
-import { startLocalApi, type LocalApiServer } from "./test-support/local-api-server.js";
-import { sdkFixture, type SdkFixture } from "./test-support/sdk-fixture.js";
+import { startLocalApi, type LocalApiServer } from "../test/local-api-server.js";
+import { sdkFixture, type SdkFixture } from "../test/sdk-fixture.js";
 
 let api: LocalApiServer;
 beforeAll(async () => {

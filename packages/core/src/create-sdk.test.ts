@@ -8,8 +8,8 @@ import { MemoryStore } from "./memory-store.js";
 import type { ProviderDefinition } from "./provider.js";
 import { SdkError } from "./sdk-error.js";
 import type { SdkOptions } from "./sdk-options.js";
-import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
-import { recordingLogger } from "./test-support/recording-logger.js";
+import { fakeOAuthProvider } from "../test/fake-oauth-provider.js";
+import { recordingLogger } from "../test/recording-logger.js";
 import { testEncryptionKey } from "./test-encryption-key.js";
 
 const secrets = [{ id: "s1", secret: "state-secret-0123456789abcdef0123456789" }];

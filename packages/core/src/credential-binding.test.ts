@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { CredentialCipher, ROUTING_METADATA } from "./credential-cipher.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import type { Integration } from "./integration.js";
-import { failure } from "./test-support/failure.js";
-import { KEY_1, sdkFixture } from "./test-support/sdk-fixture.js";
+import { failure } from "../test/failure.js";
+import { KEY_1, sdkFixture } from "../test/sdk-fixture.js";
 
 const API = "https://api.acme.test";
 

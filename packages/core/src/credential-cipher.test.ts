@@ -6,8 +6,8 @@ import { CredentialCipher, isEnvelope } from "./credential-cipher.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import type { Integration } from "./integration.js";
 import { MemoryStore } from "./memory-store.js";
-import { KEY_1, KEY_2, sdkFixture } from "./test-support/sdk-fixture.js";
-import { failure } from "./test-support/failure.js";
+import { KEY_1, KEY_2, sdkFixture } from "../test/sdk-fixture.js";
+import { failure } from "../test/failure.js";
 
 /** Writes a record straight into the store, the way a 1.x service or a test of the raw form would. */
 async function putRaw(store: MemoryStore, record: Record<string, unknown>): Promise<void> {

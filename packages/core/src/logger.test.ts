@@ -1,7 +1,7 @@
 // The logger wrapper: credential-named fields redacted, the user's logger called as a method, failures swallowed.
 import { describe, expect, it } from "vitest";
 import { redactingLogger, silentLogger } from "./logger.js";
-import { recordingLogger } from "./test-support/recording-logger.js";
+import { recordingLogger } from "../test/recording-logger.js";
 
 describe("redactingLogger", () => {
   it("replaces fields whose names look like credentials and keeps the rest", () => {

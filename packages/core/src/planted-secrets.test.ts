@@ -13,11 +13,11 @@ import { MemoryCache } from "./memory-cache.js";
 import { MemoryStore } from "./memory-store.js";
 import type { SdkOptions } from "./sdk-options.js";
 import { SDK_EVENT_NAMES } from "./sdk-events.js";
-import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
-import { failingCache, failingStore } from "./test-support/failing-stores.js";
-import { startLocalApi, type LocalApiServer } from "./test-support/local-api-server.js";
-import { recordingLogger } from "./test-support/recording-logger.js";
-import { KEY_1, KEY_2, STATE_SECRETS } from "./test-support/sdk-fixture.js";
+import { fakeOAuthProvider } from "../test/fake-oauth-provider.js";
+import { failingCache, failingStore } from "../test/failing-stores.js";
+import { startLocalApi, type LocalApiServer } from "../test/local-api-server.js";
+import { recordingLogger } from "../test/recording-logger.js";
+import { KEY_1, KEY_2, STATE_SECRETS } from "../test/sdk-fixture.js";
 
 const PLANTED = {
   apiKey: "PLANTED-api-key-5f1c9a7e",

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { SDK_EVENT_NAMES, SdkEvents } from "./sdk-events.js";
-import { recordingLogger } from "./test-support/recording-logger.js";
+import { recordingLogger } from "../test/recording-logger.js";
 
 describe("SdkEvents", () => {
   it("delivers to every handler in subscription order and stops after unsubscribe", () => {

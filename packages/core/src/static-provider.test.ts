@@ -8,7 +8,7 @@ import { defineMappedCredentialsProvider } from "./define-mapped-credentials-pro
 import type { Integration } from "./integration.js";
 import { MemoryStore } from "./memory-store.js";
 import { SdkError } from "./sdk-error.js";
-import { KEY_1 } from "./test-support/sdk-fixture.js";
+import { KEY_1 } from "../test/sdk-fixture.js";
 
 /** Rewrites one stored credential behind the SDK's back. */
 async function plant(store: MemoryStore, id: string, field: string, value: unknown): Promise<void> {

@@ -2,7 +2,8 @@
 // cipher when `encryption.keys` are configured; otherwise AES-256-GCM keys derived with HKDF-SHA256 from the state
 // secrets, so such secrets are never plaintext in the cache even when credentials at rest are.
 import { hkdfSync } from "node:crypto";
-import { CredentialCipher, SdkError, type ProviderContext } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { CredentialCipher, type ProviderContext } from "@sdk/core/provider-kit";
 
 const derived = new WeakMap<ProviderContext["state"], CredentialCipher>();
 

@@ -1,7 +1,8 @@
 // Where each token chain's values live ("" is the primary chain; Slack adds "user"): the credential field names per
 // chain, the credentials schema `createConnection` checks, the fields a token answer turns into, and the runtime a
 // resolve returns. Pure data shaping: no cache, no store, no network.
-import { SdkError, parseInput, type Integration, type RuntimeFields } from "@sdk/core";
+import { SdkError, type Integration } from "@sdk/core";
+import { parseInput, type RuntimeFields } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
 import type { CachedToken } from "./token-cache.js";

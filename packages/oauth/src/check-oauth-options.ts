@@ -1,6 +1,7 @@
 // Validation of the options every OAuth provider is built from: a wrong option is a `misconfigured` error naming the
 // field, thrown when the provider is defined, never at the first install or refresh.
-import { SdkError, scopeSchema, urlSchema } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { scopeSchema, urlSchema } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";
 import { oauthTuningSchema } from "./oauth-tuning.js";

@@ -1,7 +1,8 @@
 // Every record write of the engine (rotated refresh tokens, sibling sync, needs_reauth) goes through this
 // compare-and-set: re-read, decide, write against the version read, again on conflict. A record deleted meanwhile is
 // "skipped", never an error: there is nothing left to write for a deleted connection.
-import { SdkError, type Integration, type ProviderContext } from "@sdk/core";
+import { SdkError, type Integration } from "@sdk/core";
+import { type ProviderContext } from "@sdk/core/provider-kit";
 
 /** The patch a compare-and-set writes; `change` returns undefined when the current record needs nothing. */
 export type RecordChange = (current: Integration) => Parameters<ProviderContext["integrations"]["update"]>[1] | undefined;

@@ -1,6 +1,7 @@
 // The one way to declare an OAuth provider: endpoint facts, tuning and optional hooks in, an opaque ProviderDefinition
 // out. The engine (OAuthStrategy and its parts) stays internal; hooks reach it through `context.engine`.
-import type { ProviderDefinition, Runtime, RuntimeFields } from "@sdk/core";
+import type { ProviderDefinition, Runtime } from "@sdk/core";
+import type { RuntimeFields } from "@sdk/core/provider-kit";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";
 import { OAuthStrategy } from "./oauth-strategy.js";
 

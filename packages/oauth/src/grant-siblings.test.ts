@@ -1,6 +1,7 @@
 // GrantSiblings alone: one refresh lock per grant for siblings (per integration otherwise), a change copied to every
 // sibling, and needs_reauth for the whole grant unless a re-install replaced the rejected token meanwhile.
-import { refreshLockKey, type Integration, type ProviderContext } from "@sdk/core";
+import { type Integration } from "@sdk/core";
+import { refreshLockKey, type ProviderContext } from "@sdk/core/provider-kit";
 import { describe, expect, it } from "vitest";
 import { partContext } from "../test/provider-context.js";
 import { GrantSiblings } from "./grant-siblings.js";

@@ -1,7 +1,8 @@
 // Integrations that share one grant (Atlassian jira/jsm/confluence of one Atlassian user): one refresh lock per grant,
 // every rotated refresh token copied to all of them, `needs_reauth` together. A provider without `grantSiblings` has
 // no siblings: its lock is per integration and every step here is a no-op for it.
-import { refreshLockKey, type Integration } from "@sdk/core";
+import { type Integration } from "@sdk/core";
+import { refreshLockKey } from "@sdk/core/provider-kit";
 import { compareAndSet } from "./compare-and-set.js";
 import type { CredentialChange } from "./chain-credentials.js";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";

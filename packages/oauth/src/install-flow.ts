@@ -3,17 +3,14 @@
 // installs). It stores nothing but the PKCE verifier, the used nonce and parked grants: createConnection saves.
 import {
   SdkError,
-  internalKey,
-  parseInput,
   type ConfirmPendingInstallInput,
-  type InstallCallbackInput,
   type InstallCallbackResult,
-  type InstallUrlInput,
   type InstallUrlResult,
   type IntegrationDraft,
   type PendingInstall,
   type PendingInstallLookup,
 } from "@sdk/core";
+import { internalKey, parseInput, type InstallCallbackInput, type InstallUrlInput } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import type { ChainCredentials } from "./chain-credentials.js";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";

@@ -1,4 +1,5 @@
-import { MemoryCache, MemoryStore, SdkError, createSDK, type StateConfig } from "@sdk/core";
+import { MemoryCache, MemoryStore, SdkError, createSDK } from "@sdk/core";
+import { type StateConfig } from "@sdk/core/provider-kit";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { ENCRYPTION, STATE_SECRETS, startHarness, type Harness } from "../test/harness.js";

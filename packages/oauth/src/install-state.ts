@@ -2,7 +2,8 @@
 // Verification runs the fixed check order and throws exactly one code. Replay (nonce consumption) is the caller's
 // last step, after every other check passed, so a rejected state burns nothing.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { SdkError, type StateConfig } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { type StateConfig } from "@sdk/core/provider-kit";
 import { z } from "zod";
 
 const MAX_STATE_LENGTH = 4096;

@@ -1,7 +1,8 @@
 // The engine handle a provider's hooks get (`context.engine`): the provider's HTTP client, a fresh token of any chain,
 // cache invalidation and webhook-parked installs, bound to the SDK call in progress. Hooks reach the engine only
 // through it, never through the provider object.
-import type { InstallCallbackInput, Integration, PendingInstall, ProviderContext } from "@sdk/core";
+import type { Integration, PendingInstall } from "@sdk/core";
+import type { InstallCallbackInput, ProviderContext } from "@sdk/core/provider-kit";
 import type { CachedToken } from "./token-cache.js";
 import type { TokenClient } from "./token-client.js";
 

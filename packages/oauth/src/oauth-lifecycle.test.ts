@@ -1,4 +1,5 @@
-import { CredentialCipher, SdkError, accessTokenKey } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { CredentialCipher, accessTokenKey } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { ENCRYPTION, startHarness, type Harness } from "../test/harness.js";
 import { tokenCodec } from "./token-cache.js";
@@ -100,14 +101,15 @@ describe("OAuth lifecycle against the fake RFC 6749 server", () => {
 async function readRefreshToken(h: Harness, id: string): Promise<string> {
   const record = await h.store.get(id);
   const envelope = record!.credentials.refresh_token;
-  const { CredentialCipher } = await import("@sdk/core");
+  const { CredentialCipher } = await import("@sdk/core/provider-kit");
   const { ENCRYPTION } = await import("../test/harness.js");
   return new CredentialCipher(ENCRYPTION.keys).decrypt(record!, "refresh_token", envelope) as string;
 }
 
 describe("needs_reauth only for records that still hold the rejected refresh token", () => {
   it("a re-install that stored a new grant while the old token's refresh was being rejected stays active", async () => {
-    const { createSDK, CredentialCipher } = await import("@sdk/core");
+    const { createSDK } = await import("@sdk/core");
+    const { CredentialCipher } = await import("@sdk/core/provider-kit");
     const { ENCRYPTION, STATE_SECRETS } = await import("../test/harness.js");
     const h = (harness = await startHarness());
     const { integrationId } = await h.install();

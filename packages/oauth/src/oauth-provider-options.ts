@@ -1,6 +1,7 @@
 // Options of `defineOAuthProvider`: the endpoint facts of any RFC 6749 provider, plus the hooks through which
 // provider packages (Atlassian, Slack, Sentry) add their quirks without re-implementing the engine.
-import type { InstallCallbackInput, InstallCallbackResult, InstallUrlInput, Integration, IntegrationDraft, ProviderDefinition, RuntimeFields, SiteSelectionInput, WebhookInput, WebhookResult } from "@sdk/core";
+import type { InstallCallbackResult, Integration, IntegrationDraft, ProviderDefinition, WebhookInput, WebhookResult } from "@sdk/core";
+import type { InstallCallbackInput, InstallUrlInput, RuntimeFields, SiteSelectionInput } from "@sdk/core/provider-kit";
 import type { OAuthContext } from "./oauth-engine.js";
 import type { OAuthTuning } from "./oauth-tuning.js";
 import type { StatePayload } from "./install-state.js";

@@ -5,24 +5,26 @@ import {
   SdkError,
   type AuthType,
   type ConfirmPendingInstallInput,
-  type InstallCallbackInput,
   type InstallCallbackResult,
-  type InstallUrlInput,
   type InstallUrlResult,
   type Integration,
   type IntegrationDraft,
-  type IntegrationIdentity,
   type PendingInstall,
   type PendingInstallLookup,
-  type PreparedConnection,
-  type ProviderContext,
   type ProviderDefinition,
-  type RefreshDueOutcome,
   type Runtime,
-  type SiteSelectionInput,
   type WebhookInput,
   type WebhookResult,
 } from "@sdk/core";
+import {
+  type InstallCallbackInput,
+  type InstallUrlInput,
+  type IntegrationIdentity,
+  type PreparedConnection,
+  type ProviderContext,
+  type RefreshDueOutcome,
+  type SiteSelectionInput,
+} from "@sdk/core/provider-kit";
 import { ChainCredentials, chainFields, hasCredential } from "./chain-credentials.js";
 import { checkOAuthOptions } from "./check-oauth-options.js";
 import { GrantSiblings } from "./grant-siblings.js";

@@ -4,7 +4,8 @@
 import { generateKeyPairSync, hash } from "node:crypto";
 import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CredentialCipher, MemoryCache, MemoryStore, SdkError, createSDK } from "@sdk/core";
+import { MemoryCache, MemoryStore, SdkError, createSDK } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import Provider, { type ClientAuthMethod as OidcClientAuthMethod, type ClientMetadata, type Configuration } from "oidc-provider";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { defineOAuthProvider } from "./define-oauth-provider.js";

@@ -2,7 +2,8 @@
 // the cache, encrypted, for at most 10 minutes, until a signed-in user confirms it for an account. It owns the
 // single-use rules (one confirm, one browser claim per code) and never logs or returns a secret.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { SdkError, internalKey, isEnvelope, type CacheStore, type PendingInstall, type ProviderContext } from "@sdk/core";
+import { SdkError, type CacheStore, type PendingInstall } from "@sdk/core";
+import { internalKey, isEnvelope, type ProviderContext } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import { cacheCipher } from "./cache-cipher.js";
 import { hashBinding } from "./install-state.js";

@@ -1,7 +1,8 @@
 // Keep-alive of one token chain for `sdk.refreshDue`: decides whether the chain is due (access token expiring within
 // the window, missing, or a grant idle past the provider's limit) and refreshes it under the same refresh lock as a
 // resolve, so several workers sweeping one fleet refresh each due chain once.
-import { internalKey, type CacheStore, type Integration, type RefreshDueOutcome } from "@sdk/core";
+import { type CacheStore, type Integration } from "@sdk/core";
+import { internalKey, type RefreshDueOutcome } from "@sdk/core/provider-kit";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import type { TokenCodec } from "./token-cache.js";
 

@@ -1,6 +1,7 @@
 // A store or cache outage between the provider's answer and the write of the rotated refresh token. The provider has
 // no reuse window, so presenting the previous token afterwards revokes the grant: the rotated token must be stored.
-import { CredentialCipher, MemoryCache, MemoryStore, SdkError, type CacheStore, type PersistentStore } from "@sdk/core";
+import { MemoryCache, MemoryStore, SdkError, type CacheStore, type PersistentStore } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { ENCRYPTION, startHarness, type Harness } from "../test/harness.js";
 import { ManualClock } from "./testing/manual-clock.js";

@@ -2,7 +2,8 @@
 // lease lock, and the holder's step (re-read, token endpoint under a deadline inside the lease, rotation journal,
 // compare-and-set write, sibling sync, keep-saving through an outage, needs_reauth on a dead grant). The whole life of
 // a rotated refresh token, from the provider's answer to the record, reads in this one file.
-import { SdkError, internalKey, type CacheStore, type Integration, type RefreshDueOutcome } from "@sdk/core";
+import { SdkError, type CacheStore, type Integration } from "@sdk/core";
+import { internalKey, type RefreshDueOutcome } from "@sdk/core/provider-kit";
 import { chainFields, hasCredential, type ChainCredentials } from "./chain-credentials.js";
 import { compareAndSet } from "./compare-and-set.js";
 import type { GrantSiblings } from "./grant-siblings.js";

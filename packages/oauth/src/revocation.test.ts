@@ -1,6 +1,7 @@
 // Revocation alone and through deleteConnection: invalidate drops cached tokens (only the rejected one when told), and
 // deleting a connection drops the rotation journal a failed refresh write left, unless a sibling still shares the grant.
-import { MemoryCache, MemoryStore, type Integration, type ProviderContext } from "@sdk/core";
+import { MemoryCache, MemoryStore, type Integration } from "@sdk/core";
+import { type ProviderContext } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../test/harness.js";
 import { beforeEachUpdate, recordingJournalKeys } from "../test/intercepting-stores.js";

@@ -1,6 +1,6 @@
 // RotationJournal alone: an entry names the replaced token only by its digest, is sealed to its grant, answers only for
 // the token it replaced, and a value planted in the cache is never taken for a refresh token.
-import { refreshLockKey } from "@sdk/core";
+import { refreshLockKey } from "@sdk/core/provider-kit";
 import { describe, expect, it } from "vitest";
 import { partContext } from "../test/provider-context.js";
 import { RotationJournal } from "./rotation-journal.js";

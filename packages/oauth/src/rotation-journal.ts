@@ -2,7 +2,8 @@
 // in the cache between the provider's answer to a refresh and the record write, so a holder that dies in that window
 // does not lose the rotated token. One entry per grant (keyed by the refresh lock); its lifetime is refresh-protocol.ts's.
 import { createHash } from "node:crypto";
-import { internalKey, isEnvelope, type CacheStore, type ProviderContext } from "@sdk/core";
+import { type CacheStore } from "@sdk/core";
+import { internalKey, isEnvelope, type ProviderContext } from "@sdk/core/provider-kit";
 import { cacheCipher } from "./cache-cipher.js";
 
 /** An entry outlives any crash recovery worth doing; the refresh deletes it long before. */

@@ -1,7 +1,8 @@
 // Access tokens in the cache are sealed by default once encryption keys are set (AAD = the cache key name): a cache
 // reader learns nothing, a planted or moved value reads as a miss and is replaced by a refresh. `accessTokenCache:
 // "plaintext"` keeps the 1.x JSON for gateways that read those keys directly.
-import { accessTokenKey, createSDK, CredentialCipher, isEnvelope } from "@sdk/core";
+import { createSDK } from "@sdk/core";
+import { accessTokenKey, CredentialCipher, isEnvelope } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tokenCodec } from "./token-cache.js";
 import { ENCRYPTION, startHarness, type Harness } from "../test/harness.js";

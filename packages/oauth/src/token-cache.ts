@@ -2,7 +2,8 @@
 // scopes } so a reader knows the expiry; the key's TTL is the token's lifetime minus the skew, so nothing stale stays.
 // With encryption keys the JSON is sealed in an AES-256-GCM envelope bound to the key name (TokenCodec); a value that
 // does not open (planted, moved from another key, 1.x plaintext) reads as a miss and is replaced by a refresh.
-import { accessTokenKey, isEnvelope, type CacheStore, type Integration, type ProviderContext } from "@sdk/core";
+import { type CacheStore, type Integration } from "@sdk/core";
+import { accessTokenKey, isEnvelope, type ProviderContext } from "@sdk/core/provider-kit";
 import { z } from "zod";
 
 export interface CachedToken {

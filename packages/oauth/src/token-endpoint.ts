@@ -1,7 +1,8 @@
 // This provider's token endpoint as every part of the engine calls it: the token client bound to the SDK's fetch
 // (with the provider's client credentials, which only this file and the client hold), the token URL of an install or
 // an integration, and the parsing of every token answer, code exchange and refresh alike.
-import type { InstallCallbackInput, Integration, ProviderContext } from "@sdk/core";
+import type { Integration } from "@sdk/core";
+import type { InstallCallbackInput, ProviderContext } from "@sdk/core/provider-kit";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";
 import { DEFAULT_RESPONSE_LIMITS, limitExceeded } from "./read-bounded-body.js";
 import { TokenClient } from "./token-client.js";

@@ -1,6 +1,7 @@
 // A ProviderContext built from core's real parts (IntegrationRepository over a MemoryStore, a MemoryCache, the credential
 // cipher, events), so the engine's parts can be tested one at a time without an SDK or a provider around them.
-import { CredentialCipher, IntegrationRepository, MemoryCache, MemoryStore, SdkError, SdkEvents, silentLogger, type CacheStore, type Integration } from "@sdk/core";
+import { MemoryCache, MemoryStore, SdkError, SdkEvents, silentLogger, type CacheStore, type Integration } from "@sdk/core";
+import { CredentialCipher, IntegrationRepository } from "@sdk/core/provider-kit";
 import type { OAuthContext } from "../src/oauth-engine.js";
 import { ENCRYPTION, STATE_SECRETS } from "./harness.js";
 

@@ -1,7 +1,7 @@
 // accessible-resources: which Atlassian sites a token reaches. Parses the body as unknown with zod, merges duplicate
 // entries of one site (a site may be listed once per product), and keeps the sites that serve the product being
 // installed. It never chooses a site among several: that is the site selection contract's job.
-import { urlSchema } from "@sdk/core";
+import { urlSchema } from "@sdk/core/provider-kit";
 import { invalidResponse, type TokenClient } from "@sdk/oauth";
 import { z } from "zod";
 import type { AtlassianProduct } from "./atlassian-options.js";

@@ -1,7 +1,8 @@
 // Who an Atlassian grant belongs to. Atlassian keeps one grant (one refresh-token chain) per *Atlassian user* and
 // app, so integrations are grouped by the account id GET /me returns (`metadata.atlassian_account_id`), never by the
 // SDK account alone. Owns reading /me and the grant family of a record; it never writes tokens.
-import { SdkError, type Integration, type ProviderContext } from "@sdk/core";
+import { SdkError, type Integration } from "@sdk/core";
+import { type ProviderContext } from "@sdk/core/provider-kit";
 import { invalidResponse, type TokenClient } from "@sdk/oauth";
 import { z } from "zod";
 import { ATLASSIAN_PRODUCTS } from "./atlassian-options.js";

@@ -1,6 +1,7 @@
 // The options of `atlassian()` and their validation: the registered app, per-product scopes, and endpoint overrides
 // (the emulator). Misconfiguration fails when the SDK is built (`misconfigured`), never at the first install.
-import { SdkError, formatPath, scopeSchema, urlSchema } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { formatPath, scopeSchema, urlSchema } from "@sdk/core/provider-kit";
 import { oauthTuningSchema, type OAuthTuning } from "@sdk/oauth";
 import { z } from "zod";
 

@@ -1,6 +1,7 @@
 // The runtime every Atlassian integration resolves to, per product, against the emulator and with the default
 // (production) gateway URL; and what happens to a record without a site.
-import { CredentialCipher, accessTokenKey, type Integration } from "@sdk/core";
+import { type Integration } from "@sdk/core";
+import { CredentialCipher, accessTokenKey } from "@sdk/core/provider-kit";
 import { tokenCodec, type OAuthProviderOptions } from "@sdk/oauth";
 import { afterEach, describe, expect, it } from "vitest";
 import { failure } from "../test/observe.js";

@@ -1,6 +1,7 @@
 // The runtime shape every Atlassian integration resolves to: ids, the site, the gateway base URL of the product
 // (`/ex/jira/{cloud_id}` for Jira and JSM, `/ex/confluence/{cloud_id}` for Confluence) and a fresh access token.
-import { SdkError, type Integration, type Runtime, type RuntimeFields } from "@sdk/core";
+import { SdkError, type Integration, type Runtime } from "@sdk/core";
+import { type RuntimeFields } from "@sdk/core/provider-kit";
 import type { ChainTokens } from "@sdk/oauth";
 import type { AtlassianProduct } from "./atlassian-options.js";
 

@@ -2,7 +2,8 @@
 // SDK account *and* the same Atlassian user (scope union, rotation sync, refresh lock), a grant never replaces another
 // user's record, an app without read:me is `misconfigured`, and 1.x records (no identity) are never overwritten by
 // another grant until their own refresh proves who they are.
-import { MemoryCache, SdkError, refreshLockKey, type CacheStore, type IntegrationSummary } from "@sdk/core";
+import { MemoryCache, SdkError, type CacheStore, type IntegrationSummary } from "@sdk/core";
+import { refreshLockKey } from "@sdk/core/provider-kit";
 import { describe, expect, it } from "vitest";
 import { failure } from "../test/observe.js";
 import { sandboxes } from "../test/sandboxes.js";

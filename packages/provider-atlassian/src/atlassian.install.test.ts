@@ -1,7 +1,8 @@
 // Install against the emulator: the three providers, the authorize URL Atlassian expects, JSON client_secret_post
 // exchange without PKCE, identityResolver, option validation, and the sibling scope union across Jira -> Confluence
 // -> JSM (with non-Atlassian installs never looking siblings up).
-import { MemoryStore, SdkError, createSDK, MemoryCache, type IntegrationFilter } from "@sdk/core";
+import { MemoryStore, SdkError, createSDK, MemoryCache } from "@sdk/core";
+import { type IntegrationFilter } from "@sdk/core/provider-kit";
 import { defineOAuthProvider, type OAuthProviderOptions } from "@sdk/oauth";
 import { testEncryptionKey } from "@sdk/core/testing";
 import { startOAuthEmulator } from "@sdk/oauth/testing";

@@ -1,7 +1,8 @@
 // Refresh on the emulator: access tokens cached per integration under the 1.x key, rotated refresh tokens written to
 // every sibling, one refresh at a time per account (family lock, across SDK instances), reuse outside the window
 // revoking the family -> needs_reauth everywhere, and 5xx / 429 leaving records untouched.
-import { MemoryCache, accessTokenKey, createSDK, refreshLockKey, type SDK } from "@sdk/core";
+import { MemoryCache, createSDK, type SDK } from "@sdk/core";
+import { accessTokenKey, refreshLockKey } from "@sdk/core/provider-kit";
 import { describe, expect, it } from "vitest";
 import { readCachedToken } from "@sdk/oauth/testing";
 import { failure, observe } from "../test/observe.js";

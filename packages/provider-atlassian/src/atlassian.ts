@@ -4,7 +4,8 @@
 // union, accessible-resources and site selection, gateway URLs).
 // Types this file's error codes (SdkErrorDetailsMap augmentation).
 import type {} from "./atlassian-errors.js";
-import { SdkError, parseInput, urlSchema, type IntegrationDraft } from "@sdk/core";
+import { SdkError, type IntegrationDraft } from "@sdk/core";
+import { parseInput, urlSchema } from "@sdk/core/provider-kit";
 import { defineOAuthProvider, pickTuning, type ErrorMapper, type OAuthContext, type OAuthProvider, type StatePayload } from "@sdk/oauth";
 import { z } from "zod";
 import { cloudIdSchema, fetchAccessibleResources, sitesServing, type AccessibleSite } from "./accessible-resources.js";

@@ -1,7 +1,8 @@
 // The identity rules of an Atlassian grant at each step: install (record who consented, or `misconfigured` when the
 // app cannot read /me), save (a grant never replaces another Atlassian user's record), refresh (a 1.x record learns
 // its user the first time it can be proven, then joins that user's siblings) and the scope union of an install.
-import { SdkError, type Integration, type IntegrationDraft, type ProviderContext } from "@sdk/core";
+import { SdkError, type Integration, type IntegrationDraft } from "@sdk/core";
+import { type ProviderContext } from "@sdk/core/provider-kit";
 import type { OAuthContext, TokenClient } from "@sdk/oauth";
 import { fetchAtlassianIdentity, identityOf, IDENTITY_FIELD, listAccountRecords, refusesProfile } from "./atlassian-identity.js";
 

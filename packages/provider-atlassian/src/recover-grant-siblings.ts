@@ -2,7 +2,8 @@
 // and site it covers, so a sibling whose scopes the new grant holds and whose site the new token reaches becomes
 // `active` again (with the new refresh token) and emits `connection.recovered`. Siblings it does not cover stay
 // `needs_reauth`. A failure here never fails the save: the siblings simply stay as they were.
-import { SdkError, type Integration, type ProviderContext } from "@sdk/core";
+import { SdkError, type Integration } from "@sdk/core";
+import { type ProviderContext } from "@sdk/core/provider-kit";
 import type { OAuthContext } from "@sdk/oauth";
 import { fetchAccessibleResources } from "./accessible-resources.js";
 import { listGrantFamily } from "./atlassian-identity.js";

@@ -1,6 +1,7 @@
 // The site selection contract on the emulator: 0 sites, 1 site, a preselected site, and a multi-site install parked
 // (encrypted, 10 minutes, single use, bound to browser, user and account) until completeSiteSelection.
-import { CredentialCipher, MemoryCache, SdkError, accessTokenKey, isEnvelope, type InstallCallbackResult } from "@sdk/core";
+import { MemoryCache, SdkError, type InstallCallbackResult } from "@sdk/core";
+import { CredentialCipher, accessTokenKey, isEnvelope } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { readCachedToken } from "@sdk/oauth/testing";
 import { failure, observe } from "../test/observe.js";

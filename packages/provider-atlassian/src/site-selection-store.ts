@@ -4,7 +4,8 @@
 // Types this file's error codes (SdkErrorDetailsMap augmentation).
 import type {} from "./atlassian-errors.js";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { SdkError, internalKey, isEnvelope, type IntegrationDraft, type ProviderContext, type SiteSelectionInput } from "@sdk/core";
+import { SdkError, type IntegrationDraft } from "@sdk/core";
+import { internalKey, isEnvelope, type ProviderContext, type SiteSelectionInput } from "@sdk/core/provider-kit";
 import { cacheCipher, hashBinding, type StatePayload } from "@sdk/oauth";
 import { z } from "zod";
 import type { AccessibleSite } from "./accessible-resources.js";

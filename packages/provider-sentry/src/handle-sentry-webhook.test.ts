@@ -1,7 +1,8 @@
 // Installation webhooks end to end: the emulator signs and POSTs to a receiver that calls sdk.handleWebhook.
 // Uninstall -> revoked (compare-and-set, cache dropped, connection.revoked once); bad signatures are refused.
 import { createHmac, randomUUID } from "node:crypto";
-import { SdkError, accessTokenKey } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { accessTokenKey } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { EIGHT_HOURS, codeOf, useHarness, type Harness } from "../test/harness.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./testing/start-webhook-receiver.js";

@@ -2,17 +2,8 @@
 // `deleted` mark every integration of that installation `revoked` (compare-and-set), drop its cached token and emit
 // `connection.revoked`; on `created` with a code, park a pending install when the provider opted in. It reads only
 // what it needs from the body and never logs or returns any of it.
-import {
-  SdkError,
-  internalKey,
-  parseInput,
-  type InstallCallbackInput,
-  type Integration,
-  type PendingInstall,
-  type ProviderContext,
-  type WebhookInput,
-  type WebhookResult,
-} from "@sdk/core";
+import { SdkError, type Integration, type PendingInstall, type WebhookInput, type WebhookResult } from "@sdk/core";
+import { internalKey, parseInput, type InstallCallbackInput, type ProviderContext } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import { installationIdSchema, sentrySlugSchema } from "./sentry-hosts.js";
 import { verifySentrySignature } from "./verify-sentry-signature.js";

@@ -1,6 +1,6 @@
 // Where Sentry lives: the SaaS region hosts, host / slug / installation-id formats, and the origin overrides an
 // emulator or a proxy gives. Both provider modes validate with these so a token is only ever sent to a known host.
-import { urlSchema } from "@sdk/core";
+import { urlSchema } from "@sdk/core/provider-kit";
 import { z } from "zod";
 
 /** Sentry SaaS hosts: `sentry.io` (the control silo, and US), the US and EU region API hosts. */

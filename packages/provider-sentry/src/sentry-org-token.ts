@@ -1,7 +1,8 @@
 // `sentryOrgToken()`: Sentry's organization-level static tokens as a non-OAuth provider of its own id: org auth
 // tokens (`sntrys_…`, `org:ci` only) and internal-integration tokens (unprefixed 64-hex). The token is static (it does not expire), so resolving makes no network call;
 // the org slug and the region host are validated on input and the token only ever goes to a configured host.
-import { defineMappedCredentialsProvider, parseInput, type ProviderDefinition, type Runtime } from "@sdk/core";
+import { defineMappedCredentialsProvider, type ProviderDefinition, type Runtime } from "@sdk/core";
+import { parseInput } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import { misconfigured } from "./misconfigured.js";
 import { allowedHostSchema, allowedHosts, originOf, originSchema, sentryHostSchema, sentrySlugSchema } from "./sentry-hosts.js";

@@ -1,7 +1,8 @@
 // Refresh against the emulator: 8 h tokens from expiresAt, rotation that deletes the old pair at once, one refresh
 // per expiry across processes (so the old refresh token is never presented twice), no retry after a timeout,
 // Sentry `{ detail }` errors mapped to SDK codes, and sdk.fetch's 401 -> refresh -> retry.
-import { SdkError, accessTokenKey } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { accessTokenKey } from "@sdk/core/provider-kit";
 import { describe, expect, it } from "vitest";
 import { readCachedToken } from "@sdk/oauth/testing";
 import { EIGHT_HOURS, ENCRYPTION_KEYS, codeOf, useHarness, type Harness } from "../test/harness.js";

@@ -1,7 +1,8 @@
 // sentry(): the install flow against the emulator over HTTP (external install with `?state=`, which Sentry copies
 // into its redirect; JSON 201 exchange; the installation's organization checked; verify install), the runtime and
 // sdk.fetch, region hosts and option / input validation.
-import { MemoryCache, MemoryStore, SdkError, accessTokenKey, createSDK } from "@sdk/core";
+import { MemoryCache, MemoryStore, SdkError, createSDK } from "@sdk/core";
+import { accessTokenKey } from "@sdk/core/provider-kit";
 import { describe, expect, it } from "vitest";
 import { EIGHT_HOURS, ENCRYPTION_KEYS, STATE_SECRETS, codeOf, installDraft, useHarness, type Harness } from "../test/harness.js";
 import { sentry, type SentryRuntime } from "./sentry.js";

@@ -3,7 +3,8 @@
 // redirect), the installation check of `orgSlug`, a per-installation JSON token endpoint answering 201 camelCase,
 // installs started on sentry.io as pending installs, `{ detail }` errors and installation webhooks.
 // State, HTTP, retries, the refresh lock and token caching are the engine's and are not re-implemented here.
-import { SdkError, parseInput, type InstallCallbackInput, type Integration, type ProviderDefinition, type Runtime, type RuntimeFields } from "@sdk/core";
+import { SdkError, type Integration, type ProviderDefinition, type Runtime } from "@sdk/core";
+import { parseInput, type InstallCallbackInput, type RuntimeFields } from "@sdk/core/provider-kit";
 import { defineOAuthProvider, oauthTuningSchema, pickTuning, type ChainTokens, type OAuthContext, type OAuthTuning, type TokenFields } from "@sdk/oauth";
 import { z } from "zod";
 import { handleSentryWebhook } from "./handle-sentry-webhook.js";

@@ -1,6 +1,7 @@
 // Shared setup of the provider's tests: the Sentry emulator and the SDK on one ManualClock, MemoryStore +
 // MemoryCache, a recording logger, both Sentry providers pointed at the emulator, and an install helper.
-import { CredentialCipher, MemoryCache, MemoryStore, createSDK, type InstallCallbackResult, type Logger, type SDK } from "@sdk/core";
+import { MemoryCache, MemoryStore, createSDK, type InstallCallbackResult, type Logger, type SDK } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import { ManualClock } from "@sdk/oauth/testing";
 import { afterEach } from "vitest";
 import { sentry, type SentryOptions } from "../src/sentry.js";

@@ -1,6 +1,7 @@
 // Finds a Slack connection of an account by what Slack calls it: the workspace (or Grid org) install that holds the
 // bot token, or one Slack user's connection that holds that user's token. Reads through the SDK's public API only.
-import { parseInput, type IntegrationSummary } from "@sdk/core";
+import { type IntegrationSummary } from "@sdk/core";
+import { parseInput } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import { slackIdSchema } from "./parse-slack-token-response.js";
 import { slackNaturalKey } from "./slack-install-metadata.js";

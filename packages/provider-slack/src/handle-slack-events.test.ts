@@ -1,6 +1,7 @@
 // Slack events (issue 13, part 4) through `sdk.handleWebhook`: the emulator signs and POSTs Events API requests to a
 // Request URL that hands them to the SDK, as a service's route would.
-import { accessTokenKey, SdkError, createSDK, MemoryCache, MemoryStore } from "@sdk/core";
+import { SdkError, createSDK, MemoryCache, MemoryStore } from "@sdk/core";
+import { accessTokenKey } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { ENCRYPTION, STATE_SECRETS, TWELVE_HOURS, failure, startSlackHarness, type SlackHarness } from "../test/harness.js";
 import { slack } from "./slack.js";

@@ -2,7 +2,8 @@
 // `url_verification` (echo the challenge), `app_uninstalled` (every record of that install -> `revoked`) and
 // `tokens_revoked` (the listed user or bot chains become unusable). Events of installs the store does not know, and
 // every other event, are acknowledged and ignored. Nothing from the body is logged or returned but ids.
-import { SdkError, parseInput, type Integration, type ProviderContext, type WebhookInput, type WebhookResult } from "@sdk/core";
+import { SdkError, type Integration, type WebhookInput, type WebhookResult } from "@sdk/core";
+import { parseInput, type ProviderContext } from "@sdk/core/provider-kit";
 import { chainFields, tokenKey } from "@sdk/oauth";
 import { z } from "zod";
 import { slackIdSchema } from "./parse-slack-token-response.js";

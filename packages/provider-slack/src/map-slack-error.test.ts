@@ -98,7 +98,7 @@ describe("Slack errors end to end on the emulator", () => {
     await h.resolve(saved.id);
     // A stale copy of the record (a restored backup) presents the rotated-out token.
     const current = await h.store.get(saved.id);
-    const { CredentialCipher } = await import("@sdk/core");
+    const { CredentialCipher } = await import("@sdk/core/provider-kit");
     const { ENCRYPTION } = await import("../test/harness.js");
     const cipher = new CredentialCipher(ENCRYPTION.keys);
     await h.store.update(saved.id, { credentials: { ...current!.credentials, refresh_token: cipher.encrypt(saved.id, "refresh_token", old) }, updated_at: new Date().toISOString() }, { expectedVersion: current!.version });

@@ -1,6 +1,7 @@
 // The Slack-only parts of `buildInstallUrl({ ... })`: `team` (pre-selects a workspace), `user_scopes` (extra user
 // scopes) and the comma-safe check of extra `scopes`. Validated before anything is signed or cached.
-import { SdkError, parseInput, type InstallUrlInput } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { parseInput, type InstallUrlInput } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import { slackScopeSchema } from "./slack-provider-options.js";
 

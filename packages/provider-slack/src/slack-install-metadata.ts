@@ -1,6 +1,7 @@
 // What a Slack install is about (workspace or Enterprise Grid org, app, bot user, installing user) and the natural
 // key that makes a re-install update the same integration. Secrets never go here: metadata is stored in plaintext.
-import { SdkError, parseInput } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { parseInput } from "@sdk/core/provider-kit";
 import { z } from "zod";
 import { slackIdSchema, type SlackAccessBody } from "./parse-slack-token-response.js";
 

@@ -1,6 +1,6 @@
 // The public options of `slack()` and their validation. Endpoint facts live here (slack.com, GovSlack via
 // `endpoints`); everything about HTTP, retries and the refresh protocol is the engine's and only passed through.
-import { parseInput, secretSchema, urlSchema } from "@sdk/core";
+import { parseInput, secretSchema, urlSchema } from "@sdk/core/provider-kit";
 import { oauthTuningSchema, type ClientAuthMethod, type OAuthTuning } from "@sdk/oauth";
 import { z } from "zod";
 

@@ -1,6 +1,7 @@
 // The runtime shape `resolveConnection` returns for Slack: install facts from metadata, the bot token and the user
 // token (each fresh from its own chain), and headers carrying the bot token when there is one, else the user token.
-import { SdkError, type Integration, type Runtime, type RuntimeFields } from "@sdk/core";
+import { SdkError, type Integration, type Runtime } from "@sdk/core";
+import { type RuntimeFields } from "@sdk/core/provider-kit";
 import type { ChainTokens, CachedToken } from "@sdk/oauth";
 import type { SlackInstallMetadata } from "./slack-install-metadata.js";
 

@@ -1,7 +1,8 @@
 // One user token per Slack user (issue 13, part 3): two users of one workspace each keep their own user token, through
 // refreshes, while the bot token stays one per workspace; records written before (1.x, 2.0.x) hand their user token to
 // its owner's connection at the next install into that workspace.
-import { accessTokenKey, type Integration } from "@sdk/core";
+import { type Integration } from "@sdk/core";
+import { accessTokenKey } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { TWELVE_HOURS, startSlackHarness, type SlackHarness } from "../test/harness.js";
 import { findSlackConnection } from "./find-slack-connection.js";

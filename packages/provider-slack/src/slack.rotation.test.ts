@@ -1,4 +1,4 @@
-import { accessTokenKey } from "@sdk/core";
+import { accessTokenKey } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { readCachedToken } from "@sdk/oauth/testing";
 import { ENCRYPTION, TWELVE_HOURS, startSlackHarness, type SlackHarness } from "../test/harness.js";

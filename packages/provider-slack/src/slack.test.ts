@@ -1,4 +1,5 @@
-import { SdkError, accessTokenKey } from "@sdk/core";
+import { SdkError } from "@sdk/core";
+import { accessTokenKey } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { readCachedToken } from "@sdk/oauth/testing";
 import type { OAuthProviderOptions } from "@sdk/oauth";

@@ -1,7 +1,8 @@
 // One user token per Slack user: a user token belongs to the Slack user who approved it (`authed_user.id`), so an
 // install that granted a bot and a user token is stored as two connections, the workspace's (bot chain) and the
 // user's own (natural key `…:user:{U…}`). Also moves the user chain out of records written before that (1.x, 2.0.x).
-import { SdkError, refreshLockKey, type Integration, type IntegrationDraft, type ProviderContext } from "@sdk/core";
+import { SdkError, type Integration, type IntegrationDraft } from "@sdk/core";
+import { refreshLockKey, type ProviderContext } from "@sdk/core/provider-kit";
 import { chainFields, storeCachedToken, tokenCodec, tokenKey, withRefreshLock } from "@sdk/oauth";
 import { randomUUID } from "node:crypto";
 import { slackNaturalKey } from "./slack-install-metadata.js";

@@ -1,7 +1,8 @@
 // Slack's request signing: `X-Slack-Signature: v0=` + hex HMAC-SHA256(signing secret, `v0:{X-Slack-Request-Timestamp}:{raw
 // body}`), compared in constant time, and a request more than 5 minutes from now refused (a captured request cannot be
 // replayed later). Never logs or returns the secret, the body or the signature.
-import { SdkError, webhookHeader, type WebhookInput } from "@sdk/core";
+import { SdkError, type WebhookInput } from "@sdk/core";
+import { webhookHeader } from "@sdk/core/provider-kit";
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** Slack's window: "more than five minutes from local time" is refused. @see https://api.slack.com/authentication/verifying-requests-from-slack */

@@ -1,6 +1,7 @@
 // Shared setup of the provider's tests: the Slack emulator and the SDK on one ManualClock, MemoryStore + MemoryCache,
 // a recording logger and every event, and more SDK instances on the same store and cache ("other processes").
-import { CredentialCipher, createSDK, MemoryCache, MemoryStore, SDK_EVENT_NAMES, SdkError, type IntegrationSummary, type SDK, type SdkEventName } from "@sdk/core";
+import { createSDK, MemoryCache, MemoryStore, SDK_EVENT_NAMES, SdkError, type IntegrationSummary, type SDK, type SdkEventName } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { findSlackConnection } from "../src/find-slack-connection.js";

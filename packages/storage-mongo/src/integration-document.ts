@@ -1,7 +1,8 @@
 // The MongoDB document form of an integration record and the pure pieces MongoStore sends to the driver: document
 // <-> record mapping for 2.0 and 1.x (Mongoose) documents, id and list filters, the compare-and-set filter and `$set`.
 // Nothing here talks to a server; ObjectId is the driver's own class so filters match what Mongoose stored.
-import { readStoredRecord, SdkError, type Integration, type IntegrationFilter, type IntegrationPatch } from "@sdk/core";
+import { SdkError, type Integration } from "@sdk/core";
+import { readStoredRecord, type IntegrationFilter, type IntegrationPatch } from "@sdk/core/provider-kit";
 import { ObjectId, type Collection, type Document } from "mongodb";
 
 /**

@@ -1,7 +1,8 @@
 // MongoStore's fleet scan: an indexed range on `_id` (alone, or after `account_id` / `provider` in the scan
 // indexes), at most `limit` documents per page, the remaining filters checked on the records. 1.x documents whose
 // `_id` is an ObjectId sort after every string id (BSON order), so they are paged after the string ids.
-import { matchesFilter, type Integration, type StoreScanPage, type StoreScanQuery } from "@sdk/core";
+import { type Integration } from "@sdk/core";
+import { matchesFilter, type StoreScanPage, type StoreScanQuery } from "@sdk/core/provider-kit";
 import { ObjectId, type Collection, type Document, type FindOptions, type IndexDescription } from "mongodb";
 import { OBJECT_ID_HEX } from "./integration-document.js";
 

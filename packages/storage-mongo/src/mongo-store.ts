@@ -1,17 +1,15 @@
 // MongoStore: the PersistentStore on a MongoDB collection the caller owns (`_id` = integration id; 1.x ObjectIds
 // read too). Every read goes to the primary, every write waits for a majority, every call has a time limit, and
 // no request waits for an index build. It stores what it is given, never decrypts, and never closes the client.
+import { SdkError, type Integration, type PersistentStore } from "@sdk/core";
 import {
-  SdkError,
   matchesFilter,
-  type Integration,
   type IntegrationFilter,
   type IntegrationPatch,
-  type PersistentStore,
   type StoreScanPage,
   type StoreScanQuery,
   type UpdateOptions,
-} from "@sdk/core";
+} from "@sdk/core/provider-kit";
 import type { Collection, CreateIndexesOptions, Document, WriteConcernSettings } from "mongodb";
 import {
   assertId,

@@ -2,7 +2,8 @@
 // (reads that ask for `{ tier: true }`), for at most `maxTtlMs`. Every RedisStore write publishes the record id from
 // inside its write script; this tier listens on that channel and forgets the id. While the subscription is not
 // confirmed nothing is served from memory. It reuses the L1's bounded LRU and its in-flight bookkeeping.
-import { isEnvelope, type Integration } from "@sdk/core";
+import type { Integration } from "@sdk/core";
+import { isEnvelope } from "@sdk/core/provider-kit";
 import { isCluster, type RedisClient } from "./redis-client.js";
 import { RedisL1Cache, type L1Fill } from "./redis-l1-cache.js";
 

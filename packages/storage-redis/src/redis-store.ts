@@ -1,25 +1,24 @@
 // RedisStore: the PersistentStore for teams that keep integrations in Redis (with AOF). Every write is one Lua
-// script that checks the record and moves it and its index sets together; every key carries the `{prefix}` hash
-// tag so one script's keys share a Cluster slot. It stores what it is given and never decrypts.
+// script that checks the record and moves it and its index sets together (redis-record-write.ts); every key carries
+// the `{prefix}` hash tag so one script's keys share a Cluster slot (redis-store-keys.ts). It never decrypts.
+import { SdkError, type Integration, type PersistentStore } from "@sdk/core";
 import {
-  SdkError,
   matchesFilter,
   readStoredRecord,
-  type Integration,
   type IntegrationFilter,
   type IntegrationPatch,
-  type PersistentStore,
   type ReadOptions,
   type StoreScanPage,
   type StoreScanQuery,
   type UpdateOptions,
-} from "@sdk/core";
+} from "@sdk/core/provider-kit";
 import type { RedisClient } from "./redis-client.js";
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";
 import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
+import { writeRecord, type WriteOutcome, type WritePlan } from "./redis-record-write.js";
 import { RedisScanIndex } from "./redis-scan-index.js";
-import { RedisScript } from "./redis-script.js";
+import { RedisStoreKeys } from "./redis-store-keys.js";
 
 export interface RedisStoreOptions {
   /**
@@ -36,64 +35,6 @@ export interface RedisStoreOptions {
    * memory. Opens one subscriber connection (close it with `dispose()`). Off by default. See the README, "Record tier".
    */
   recordTier?: RedisStoreTierOptions;
-}
-
-// Compare-and-set of one record plus its natural-key owner key and index sets, in one atomic step. KEYS, in order:
-// KEYS[1] the record; ARGV[4] owner keys the id releases (deleted only while they still hold the id); ARGV[5]
-// owner keys it claims; ARGV[6] index sets it leaves; the remaining KEYS index sets it joins.
-// ARGV[1] the JSON the caller read ('' = the record must not exist), ARGV[2] the JSON to store ('' = delete),
-// ARGV[3] the id, ARGV[7] '1' when a claimed owner key held by another id refuses the write ('taken'), '0' when
-// the record keeps its natural key: it then takes the owner key only if free (a record written before owner keys
-// existed may share its key with another; its writes must not fail for that). Comparing the whole JSON, not only
-// `version`, keeps the check exact even against writers that do not bump `version` (1.x).
-// ARGV[8] the number of index sets joined; the KEYS after them are the scan's sorted sets (members = ids, score
-// 0, read in lex order), left on delete and joined otherwise: account and provider never change after create.
-// ARGV[9] the channel on which record tiers hear that the id changed.
-const WRITE = new RedisScript(`
-local current = redis.call('GET', KEYS[1])
-if ARGV[1] == '' then
-  if current then return 'exists' end
-elseif not current then
-  return 'missing'
-elseif current ~= ARGV[1] then
-  return 'changed'
-end
-local claim = 2 + tonumber(ARGV[4])
-local sets = claim + tonumber(ARGV[5])
-local join = sets + tonumber(ARGV[6])
-if ARGV[7] == '1' then
-  for i = claim, sets - 1 do
-    local owner = redis.call('GET', KEYS[i])
-    if owner and owner ~= ARGV[3] then return 'taken' end
-  end
-end
-if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
-for i = 2, claim - 1 do
-  if redis.call('GET', KEYS[i]) == ARGV[3] then redis.call('DEL', KEYS[i]) end
-end
-for i = claim, sets - 1 do redis.call('SET', KEYS[i], ARGV[3], 'NX') end
-for i = sets, join - 1 do redis.call('SREM', KEYS[i], ARGV[3]) end
-local ordered = join + tonumber(ARGV[8])
-for i = join, ordered - 1 do redis.call('SADD', KEYS[i], ARGV[3]) end
-for i = ordered, #KEYS do
-  if ARGV[2] == '' then redis.call('ZREM', KEYS[i], ARGV[3]) else redis.call('ZADD', KEYS[i], 0, ARGV[3]) end
-end
-redis.call('PUBLISH', ARGV[9], ARGV[3])
-return 'ok'`);
-
-type WriteOutcome = "ok" | "exists" | "missing" | "changed" | "taken";
-
-interface WritePlan {
-  /** The JSON the caller read ('' = the record must not exist). */
-  expected: string;
-  /** The JSON to store ('' = delete). */
-  next: string;
-  release: string[];
-  claim: string[];
-  /** True when a claimed owner key held by another id refuses the write. */
-  exclusive: boolean;
-  leave: string[];
-  join: string[];
 }
 
 /** How often an update or delete re-reads after the record changed without its version moving (a 1.x writer). */
@@ -131,7 +72,7 @@ function applyPatch(record: Integration, patch: IntegrationPatch, version: numbe
 
 export class RedisStore implements PersistentStore {
   readonly #client: RedisClient;
-  readonly #tag: string;
+  readonly #keys: RedisStoreKeys;
   readonly #tier: RedisRecordTier | undefined;
   readonly #scanIndex: RedisScanIndex;
 
@@ -144,14 +85,14 @@ export class RedisStore implements PersistentStore {
       });
     }
     this.#client = client;
-    this.#tag = `{${prefix}}`;
-    this.#scanIndex = new RedisScanIndex(client, this.#tag);
+    this.#keys = new RedisStoreKeys(prefix);
+    this.#scanIndex = new RedisScanIndex(client, this.#keys.tag);
     if (options.recordTier) {
       const { maxEntries, maxTtlMs } = options.recordTier;
       if (!Number.isInteger(maxEntries) || maxEntries <= 0 || !Number.isInteger(maxTtlMs) || maxTtlMs <= 0) {
         throw new SdkError("misconfigured", `RedisStore "recordTier" needs positive integers "maxEntries" and "maxTtlMs".`, { details: { field: "recordTier" } });
       }
-      this.#tier = new RedisRecordTier(client, this.#channel(), options.recordTier);
+      this.#tier = new RedisRecordTier(client, this.#keys.channel(), options.recordTier);
     }
   }
 
@@ -164,7 +105,7 @@ export class RedisStore implements PersistentStore {
     const fill = tier.begin(id);
     let record: Integration | null = null;
     try {
-      const json = await guardRedis("store_unavailable", "get", () => readBatch(this.#client).get(this.#recordKey(id), true));
+      const json = await guardRedis("store_unavailable", "get", () => readBatch(this.#client).get(this.#keys.record(id), true));
       record = json === null ? null : this.#parse(id, json);
     } finally {
       tier.complete(id, fill, record, asked);
@@ -179,8 +120,8 @@ export class RedisStore implements PersistentStore {
 
   async create(record: Integration): Promise<Integration> {
     const json = JSON.stringify(record);
-    const claim = this.#ownerKeys(record);
-    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#indexKeys(record) }, record);
+    const claim = this.#keys.ownerKeys(record);
+    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#keys.indexKeys(record) }, record);
     if (outcome === "exists") {
       throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id, conflict: "id" } });
     }
@@ -195,11 +136,11 @@ export class RedisStore implements PersistentStore {
       if (current.record.version !== expectedVersion) throw conflict(id, expectedVersion, current.record.version);
       const next = applyPatch(current.record, patch, expectedVersion + 1);
       const json = JSON.stringify(next);
-      const oldKeys = this.#indexKeys(current.record);
-      const newKeys = this.#indexKeys(next);
+      const oldKeys = this.#keys.indexKeys(current.record);
+      const newKeys = this.#keys.indexKeys(next);
       // Joining every current index set (not only changed ones) also indexes records written before the indexes existed.
       const leave = oldKeys.filter((key) => !newKeys.includes(key));
-      const [held, wanted] = [this.#ownerKeys(current.record), this.#ownerKeys(next)];
+      const [held, wanted] = [this.#keys.ownerKeys(current.record), this.#keys.ownerKeys(next)];
       // Keeping its natural key, the record (re)claims the owner key only if free, so records written before owner
       // keys existed never fail for sharing a key; moving onto another key requires that key to be free.
       const keeps = held.length === wanted.length && held.every((key, index) => key === wanted[index]);
@@ -223,8 +164,8 @@ export class RedisStore implements PersistentStore {
     for (let attempt = 1; ; attempt++) {
       const current = await this.#read(id, "delete");
       if (!current) return false;
-      const release = this.#ownerKeys(current.record);
-      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#indexKeys(current.record), join: [] }, current.record);
+      const release = this.#keys.ownerKeys(current.record);
+      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#keys.indexKeys(current.record), join: [] }, current.record);
       if (outcome === "ok") return true;
       if (outcome === "missing") return false;
       if (attempt === MAX_ATTEMPTS) {
@@ -236,7 +177,7 @@ export class RedisStore implements PersistentStore {
   async list(filter: IntegrationFilter): Promise<Integration[]> {
     const ids = await guardRedis("store_unavailable", "list", () => this.#candidateIds(filter));
     if (ids.length === 0) return [];
-    const values = await guardRedis("store_unavailable", "list", () => this.#client.mget(ids.map((id) => this.#recordKey(id))));
+    const values = await guardRedis("store_unavailable", "list", () => this.#client.mget(ids.map((id) => this.#keys.record(id))));
     const found: Integration[] = [];
     values.forEach((json, index) => {
       // A record deleted or re-keyed between the index read and MGET is dropped by these two checks.
@@ -262,36 +203,35 @@ export class RedisStore implements PersistentStore {
   /** The records of `ids` in one MGET; a deleted one (it may vanish between an index read and this) is undefined. */
   async #readMany(ids: string[]): Promise<Array<Integration | undefined>> {
     if (ids.length === 0) return [];
-    const values = await guardRedis("store_unavailable", "scan", () => this.#client.mget(ids.map((id) => this.#recordKey(id))));
+    const values = await guardRedis("store_unavailable", "scan", () => this.#client.mget(ids.map((id) => this.#keys.record(id))));
     return values.map((json, position) => (json === null ? undefined : this.#parse(ids[position]!, json)));
   }
 
   /** Ids from the narrowest index sets the filter allows; `status` and `providers` are checked on the records. */
   #candidateIds(filter: IntegrationFilter): Promise<string[]> {
     const sets: string[] = [];
-    if (filter.account_id !== undefined) sets.push(this.#accountKey(filter.account_id));
-    if (filter.provider !== undefined) sets.push(this.#providerKey(filter.provider));
-    if (filter.natural_key !== undefined) sets.push(this.#naturalKeyKey(filter.natural_key));
+    if (filter.account_id !== undefined) sets.push(this.#keys.account(filter.account_id));
+    if (filter.provider !== undefined) sets.push(this.#keys.provider(filter.provider));
+    if (filter.natural_key !== undefined) sets.push(this.#keys.naturalKey(filter.natural_key));
     if (sets.length > 0) return this.#client.sinter(...sets);
     if (filter.providers !== undefined) {
       if (filter.providers.length === 0) return Promise.resolve([]);
-      return this.#client.sunion(...filter.providers.map((provider) => this.#providerKey(provider)));
+      return this.#client.sunion(...filter.providers.map((provider) => this.#keys.provider(provider)));
     }
-    return this.#client.smembers(this.#allKey());
+    return this.#client.smembers(this.#keys.all());
   }
 
   async #read(id: string, operation: string): Promise<StoredRecord | undefined> {
-    const json = await guardRedis("store_unavailable", operation, () => readBatch(this.#client).get(this.#recordKey(id), true));
+    const json = await guardRedis("store_unavailable", operation, () => readBatch(this.#client).get(this.#keys.record(id), true));
     return json === null ? undefined : { json, record: this.#parse(id, json) };
   }
 
   async #write(operation: string, id: string, plan: WritePlan, record: Integration): Promise<WriteOutcome> {
-    const keys = [this.#recordKey(id), ...plan.release, ...plan.claim, ...plan.leave, ...plan.join, ...this.#scanIndex.keysOf(record)];
-    const args = [plan.expected, plan.next, id, plan.release.length, plan.claim.length, plan.leave.length, plan.exclusive ? "1" : "0", plan.join.length, this.#channel()];
+    const keys = { record: this.#keys.record(id), scan: this.#scanIndex.keysOf(record), channel: this.#keys.channel() };
     // Forgotten here at once (and again by the published message): this process never serves its own old write.
     this.#tier?.invalidate(id);
     try {
-      return (await guardRedis("store_unavailable", operation, () => WRITE.run(this.#client, keys, args))) as WriteOutcome;
+      return await guardRedis("store_unavailable", operation, () => writeRecord(this.#client, id, plan, keys));
     } finally {
       this.#tier?.invalidate(id);
     }
@@ -313,43 +253,6 @@ export class RedisStore implements PersistentStore {
       });
     }
     return record;
-  }
-
-  #indexKeys(record: Integration): string[] {
-    const keys = [this.#allKey(), this.#accountKey(record.account_id), this.#providerKey(record.provider)];
-    if (record.natural_key !== null) keys.push(this.#naturalKeyKey(record.natural_key));
-    return keys;
-  }
-
-  /** The owner key of the record's (provider, account_id, natural_key), holding its id; none without a natural key. */
-  #ownerKeys(record: Integration): string[] {
-    if (typeof record.natural_key !== "string") return [];
-    // JSON keeps the three parts apart whatever they contain (account ids and natural keys may hold ':').
-    return [`${this.#tag}:natural-key-owner:${JSON.stringify([record.provider, record.account_id, record.natural_key])}`];
-  }
-
-  #channel(): string {
-    return `${this.#tag}:changed`;
-  }
-
-  #recordKey(id: string): string {
-    return `${this.#tag}:record:${id}`;
-  }
-
-  #allKey(): string {
-    return `${this.#tag}:all`;
-  }
-
-  #accountKey(accountId: string): string {
-    return `${this.#tag}:account:${accountId}`;
-  }
-
-  #providerKey(provider: string): string {
-    return `${this.#tag}:provider:${provider}`;
-  }
-
-  #naturalKeyKey(naturalKey: string): string {
-    return `${this.#tag}:natural-key:${naturalKey}`;
   }
 }
 

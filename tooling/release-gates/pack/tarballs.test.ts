@@ -16,6 +16,7 @@ const packages = listPublicPackages(root);
 const PROMISED: Record<string, string[]> = {
   "@sdk/core": ["createSDK", "ConnectionManager", "SdkError", "MemoryStore", "MemoryCache", "defineApiKeyProvider", "defineBasicProvider", "defineMappedCredentialsProvider"],
   "@sdk/core/testing": ["runPersistentStoreContract", "runCacheStoreContract"],
+  "@sdk/core/provider-kit": ["parseInput", "IntegrationRepository", "CredentialCipher", "accessTokenKey", "refreshLockKey", "internalKey", "readStoredRecord"],
   // OAuthStrategy is internal since issue 18: defineOAuthProvider is the one way to define an OAuth provider.
   "@sdk/oauth": ["defineOAuthProvider", "oauthTuningSchema"],
 };

@@ -1,7 +1,7 @@
 // The in-process tiers on the Redis deployment: RedisStore's record tier and RedisCache's L1 in real worker
 // processes. A write in one process reaches the tier of another at once (pub/sub); the refresh path, under its lock,
 // reads the record from Redis and never from a tier, so it cannot present a refresh token that was rotated out.
-import { CredentialCipher } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

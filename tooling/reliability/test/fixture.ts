@@ -2,7 +2,8 @@
 // cannot share a ManualClock), the config the workers get, an SDK on the same Redis for installs, and raw readers
 // that look at Redis and the provider directly, never through the SDK under test.
 import { randomBytes, randomUUID } from "node:crypto";
-import { CredentialCipher, type SDK } from "@sdk/core";
+import { type SDK } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import { installOAuth, readCachedToken, type Clock, type OAuthEmulator, type OAuthEmulatorOptions } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore, failFastRedisOptions } from "@sdk/storage-redis";
 import { Redis } from "ioredis";

@@ -3,7 +3,6 @@
 // the kit's trio: startAtlassianEmulator, atlassianOptionsFor, installAtlassian.
 import { randomBytes } from "node:crypto";
 import {
-  CredentialCipher,
   MemoryCache,
   MemoryStore,
   createSDK,
@@ -15,6 +14,7 @@ import {
   type ProviderInput,
   type SDK,
 } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import { atlassian } from "../atlassian.js";
 import type { AtlassianOptions, AtlassianProduct } from "../atlassian-options.js";
 import { EMULATOR_REDIRECT_URI } from "@sdk/oauth/testing";

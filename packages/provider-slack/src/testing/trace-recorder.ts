@@ -1,7 +1,8 @@
 // Records what the SDK does from the outside, for readable traces: wrappers of the cache, the store and fetch, a
 // logger and event listeners that write one step each. Keys, field names, ids and statuses are kept; every value
 // that could be a secret (cache values, credentials, request and response bodies) is reduced to its size.
-import type { CacheStore, CredentialCipher, Integration, IntegrationFilter, IntegrationPatch, Logger, PersistentStore, SDK, SdkEventName, UpdateOptions } from "@sdk/core";
+import type { CacheStore, Integration, Logger, PersistentStore, SDK, SdkEventName } from "@sdk/core";
+import type { CredentialCipher, IntegrationFilter, IntegrationPatch, UpdateOptions } from "@sdk/core/provider-kit";
 
 /** One recorded step of a trace. */
 export interface TraceStep {

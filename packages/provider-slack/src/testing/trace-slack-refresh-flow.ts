@@ -2,7 +2,8 @@
 // by two SDK instances ("processes" A and B) sharing one store and one cache, and printed step by step — what was
 // cached, when each refresh lock was taken, what Slack was asked, what was stored. It observes the SDK only from the
 // outside (wrapped cache, store and fetch, a logger, events, the emulator's log) and checks its own text for secrets.
-import { createSDK, CredentialCipher, MemoryCache, MemoryStore, type SdkEventName } from "@sdk/core";
+import { createSDK, MemoryCache, MemoryStore, type SdkEventName } from "@sdk/core";
+import { CredentialCipher } from "@sdk/core/provider-kit";
 import { ManualClock } from "@sdk/oauth/testing";
 import { randomBytes } from "node:crypto";
 import type { SlackRuntime } from "../slack-runtime.js";

@@ -6,10 +6,10 @@ import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import { defineMappedCredentialsProvider } from "./define-mapped-credentials-provider.js";
 import { MemoryStore } from "./memory-store.js";
-import { startLocalApi, type LocalApiServer } from "./test-support/local-api-server.js";
-import { KEY_1, sdkFixture } from "./test-support/sdk-fixture.js";
-import { failure } from "./test-support/failure.js";
-import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
+import { startLocalApi, type LocalApiServer } from "../test/local-api-server.js";
+import { KEY_1, sdkFixture } from "../test/sdk-fixture.js";
+import { failure } from "../test/failure.js";
+import { fakeOAuthProvider } from "../test/fake-oauth-provider.js";
 
 let api: LocalApiServer;
 let elsewhere: LocalApiServer;

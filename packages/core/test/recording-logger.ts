@@ -1,5 +1,5 @@
 // A Logger that keeps every line it is given, so tests can assert what the SDK logs (and that no secret is in it).
-import type { Logger } from "../logger.js";
+import type { Logger } from "../src/logger.js";
 
 export interface LogLine {
   level: keyof Logger;

@@ -2,9 +2,9 @@
 // HTTP 200 `{ ok: false, error: "token_expired" }`) gets the 401 treatment when its provider recognises the answer.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ProviderDefinition } from "./provider.js";
-import { fakeOAuthProvider } from "./test-support/fake-oauth-provider.js";
-import { startLocalApi, type LocalApiServer } from "./test-support/local-api-server.js";
-import { sdkFixture } from "./test-support/sdk-fixture.js";
+import { fakeOAuthProvider } from "../test/fake-oauth-provider.js";
+import { startLocalApi, type LocalApiServer } from "../test/local-api-server.js";
+import { sdkFixture } from "../test/sdk-fixture.js";
 
 let api: LocalApiServer;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 // sdk.fetch with a URL or a Request, and sdk.fetcher(id): the standard fetch signature API clients call, bound to a
 // connection, against a real HTTP server on 127.0.0.1 — credentials injected, same origin only, 401 refreshed once.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalApi, type LocalApiServer } from "./test-support/local-api-server.js";
-import { failure } from "./test-support/failure.js";
-import { sdkFixture } from "./test-support/sdk-fixture.js";
+import { startLocalApi, type LocalApiServer } from "../test/local-api-server.js";
+import { failure } from "../test/failure.js";
+import { sdkFixture } from "../test/sdk-fixture.js";
 
 let api: LocalApiServer;
 beforeAll(async () => {

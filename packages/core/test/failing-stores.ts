@@ -1,7 +1,7 @@
 // Outage injection: a PersistentStore and a CacheStore whose every call rejects with what `fail` returns for it.
 // Not a stand-in for a working store (those are the real MemoryStore / MemoryCache); only the failure paths use these.
-import type { CacheStore } from "../cache-store.js";
-import type { PersistentStore } from "../persistent-store.js";
+import type { CacheStore } from "../src/cache-store.js";
+import type { PersistentStore } from "../src/persistent-store.js";
 
 export type FailureFactory = (operation: string, args: unknown[]) => unknown;
 

@@ -2,10 +2,10 @@
 // the 1.x key and mints a new one whenever the cache is empty, so tests can see invalidation and retries
 // without any network. The real OAuth engine lives in @sdk/oauth; this only exercises core's side of the contract.
 import { z } from "zod";
-import { accessTokenKey, internalKey } from "../cache-keys.js";
-import { parseInput } from "../parse-input.js";
-import type { ProviderDefinition } from "../provider.js";
-import { idSchema, secretSchema, urlSchema } from "../schemas.js";
+import { accessTokenKey, internalKey } from "../src/cache-keys.js";
+import { parseInput } from "../src/parse-input.js";
+import type { ProviderDefinition } from "../src/provider.js";
+import { idSchema, secretSchema, urlSchema } from "../src/schemas.js";
 
 export interface FakeOAuthProviderOptions {
   id?: string;

@@ -1,16 +1,16 @@
 // The SDK most core tests start from: the embedded stores on a controllable clock, an encryption key ring, a
 // recording logger, every event collected, and one provider of each strategy (api-key, basic, mapped, fake OAuth).
 import { z } from "zod";
-import { createSDK, type SDK } from "../create-sdk.js";
-import type { EncryptionKey } from "../credential-cipher.js";
-import { defineApiKeyProvider } from "../define-api-key-provider.js";
-import { defineBasicProvider } from "../define-basic-provider.js";
-import { defineMappedCredentialsProvider } from "../define-mapped-credentials-provider.js";
-import { MemoryCache } from "../memory-cache.js";
-import { MemoryStore } from "../memory-store.js";
-import type { ProviderInput } from "../provider.js";
-import { SDK_EVENT_NAMES, type SdkEventName } from "../sdk-events.js";
-import type { SdkOptions } from "../sdk-options.js";
+import { createSDK, type SDK } from "../src/create-sdk.js";
+import type { EncryptionKey } from "../src/credential-cipher.js";
+import { defineApiKeyProvider } from "../src/define-api-key-provider.js";
+import { defineBasicProvider } from "../src/define-basic-provider.js";
+import { defineMappedCredentialsProvider } from "../src/define-mapped-credentials-provider.js";
+import { MemoryCache } from "../src/memory-cache.js";
+import { MemoryStore } from "../src/memory-store.js";
+import type { ProviderInput } from "../src/provider.js";
+import { SDK_EVENT_NAMES, type SdkEventName } from "../src/sdk-events.js";
+import type { SdkOptions } from "../src/sdk-options.js";
 import { fakeOAuthProvider, type FakeOAuthProvider } from "./fake-oauth-provider.js";
 import { recordingLogger, type RecordingLogger } from "./recording-logger.js";
 

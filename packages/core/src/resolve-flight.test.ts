@@ -5,7 +5,7 @@ import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import type { Integration } from "./integration.js";
 import { MemoryStore } from "./memory-store.js";
-import { KEY_1 } from "./test-support/sdk-fixture.js";
+import { KEY_1 } from "../test/sdk-fixture.js";
 
 /** The real MemoryStore; `get` counts its calls and waits for `release()` while `held` is set. */
 class GatedMemoryStore extends MemoryStore {
