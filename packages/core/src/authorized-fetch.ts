@@ -4,6 +4,7 @@
 import { CuredTokenMemory } from "./cured-token-memory.js";
 import { readFetchInput, type FetchInput } from "./fetch-input.js";
 import { checkRedirectTarget, resolveFetchTarget } from "./fetch-target.js";
+import type { Integration } from "./integration.js";
 import { parseInput } from "./parse-input.js";
 import type { ProviderContext, ProviderDefinition, Runtime } from "./provider.js";
 import type { ProviderRegistry } from "./provider-registry.js";
@@ -43,10 +44,28 @@ export class AuthorizedFetch {
     const rejected = typeof runtime.access_token === "string" ? runtime.access_token : undefined;
     if (await this.#refreshCannotCure(provider, response, rejected)) return response;
     await discard(response);
-    await this.#flight.invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
-    runtime = await this.#flight.resolve(integrationId);
-    if (typeof runtime.access_token === "string" && runtime.access_token !== rejected) await this.#curedTokens.remember(runtime.access_token, runtime.expires_at);
+    runtime = await this.#replaceRejected(provider, integration, rejected);
     return this.#send(runtime, target, request, given);
+  }
+
+  /**
+   * `sdk.tokenSource(id).onUnauthorized`: the runtime to retry with after the API refused `refused`. The same rules as
+   * a 401 in `fetch`: the refused token is dropped and replaced once; a token that such a refresh gave is not refreshed.
+   */
+  async afterRefusal(integrationId: string, refused: string | undefined): Promise<Runtime> {
+    const integration = await this.#context.integrations.get(integrationId);
+    const provider = integration ? this.#providers.find(integration.provider) : undefined;
+    const cured = refused !== undefined && (await this.#curedTokens.has(refused));
+    if (!integration || provider?.authType !== "oauth2" || !provider.invalidate || cured) return this.#flight.resolve(integrationId);
+    return this.#replaceRejected(provider, integration, refused);
+  }
+
+  /** Drops the rejected access token (unless another caller already replaced it) and resolves the next one. */
+  async #replaceRejected(provider: ProviderDefinition, integration: Integration, rejected: string | undefined): Promise<Runtime> {
+    await this.#flight.invalidate(provider, integration, rejected ? { rejectedAccessToken: rejected } : {});
+    const runtime = await this.#flight.resolve(integration.id);
+    if (typeof runtime.access_token === "string" && runtime.access_token !== rejected) await this.#curedTokens.remember(runtime.access_token, runtime.expires_at);
+    return runtime;
   }
 
   /**

@@ -156,29 +156,6 @@ describe("createConnection upserts on the provider's natural key", () => {
     expect(oauth.minted).toHaveLength(2);
   });
 
-  it("a re-install finds a 1.x record written without natural_key by its metadata and gives it the key", async () => {
-    const { sdk, store } = sdkFixture();
-    await store.create({
-      id: "legacy-1",
-      provider: "acme-key",
-      account_id: "acct-1",
-      created_by: "user-1",
-      auth_type: "api_key",
-      status: "active",
-      scopes: [],
-      credentials: { api_key: "legacy-plain-key" },
-      metadata: { org: "acme" },
-      natural_key: null,
-      version: 0,
-      created_at: "2025-01-01T00:00:00.000Z",
-      updated_at: "2025-01-01T00:00:00.000Z",
-    });
-    const again = await sdk.createConnection({ provider: "acme-key", account_id: "acct-1", created_by: "user-2", credentials: { api_key: "key-new-4444" }, metadata: { org: "acme" } });
-    expect(again.id).toBe("legacy-1");
-    expect(again.natural_key).toBe("acme");
-    expect(await sdk.listConnections({ account_id: "acct-1" })).toHaveLength(1);
-  });
-
   it("when another process creates the same natural key first (the store refuses the create), the install updates that record", async () => {
     const memory = new MemoryStore();
     let raced = false;

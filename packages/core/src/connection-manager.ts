@@ -5,6 +5,7 @@ import { AuthorizedFetch } from "./authorized-fetch.js";
 import { ConnectionRecords } from "./connection-records.js";
 import type { ConnectionPage, ListInput, ScanInput } from "./connection-scan.js";
 import type { FetchInput } from "./fetch-input.js";
+import { createTokenSource, type TokenSource } from "./token-source.js";
 import { InstallDispatch } from "./install-dispatch.js";
 import type { IntegrationDraft, IntegrationSummary } from "./integration.js";
 import { redactingLogger } from "./logger.js";
@@ -24,6 +25,7 @@ import type {
 } from "./provider.js";
 import { createProviderContext } from "./provider-context.js";
 import { ProviderRegistry } from "./provider-registry.js";
+import type { NaturalKeyBackfillInput, NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 import type { ReencryptInput, ReencryptProgress } from "./reencrypt-connections.js";
 import type { RefreshDueInput, RefreshDueResult } from "./refresh-due.js";
 import { ResolveFlight } from "./resolve-flight.js";
@@ -166,6 +168,15 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     return this.#records.reencrypt(input);
   }
 
+  /**
+   * Migration step for stores that hold 1.x records: gives every record written without a natural key the key its
+   * provider derives (compare-and-set, `updated_at` kept), so a re-install of it is found by the indexed lookup.
+   * Safe in several processes at once; resumable from `cursor`; `signal` stops it. Run it until `cursor` is null.
+   */
+  async backfillNaturalKeys(input: NaturalKeyBackfillInput = {}): Promise<NaturalKeyBackfillResult> {
+    return this.#records.backfillNaturalKeys(input);
+  }
+
   /** Replaces the credentials of an api-key, basic or mapped-credentials integration and sets it `active`. */
   async updateCredentials(id: string, credentials: Record<string, unknown>): Promise<IntegrationSummary> {
     return this.#records.updateCredentials(id, credentials);
@@ -208,6 +219,20 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   fetcher(id: string): (input: FetchInput, init?: RequestInit) => Promise<Response> {
     const integrationId = parseInput(idSchema, id, "fetcher.id");
     return (input, init) => this.fetch(integrationId, input, init);
+  }
+
+  /**
+   * The connection's access token as the callback pair of API clients that run their own HTTP stack (jira.js 6,
+   * confluence.js 3: `auth: { type: "bearer", getToken }` and `getAuthOn401`). `getToken()` is the current token,
+   * refreshed when due; `onUnauthorized(refused?)` replaces a token the API refused, under the same rules as
+   * `sdk.fetch`'s 401: one refresh per refused token, none for a token that such a refresh gave.
+   */
+  tokenSource(id: string): TokenSource {
+    const integrationId = parseInput(idSchema, id, "tokenSource.id");
+    return createTokenSource(
+      () => this.resolveConnection<Runtime>(integrationId),
+      (refused) => this.#fetch.afterRefusal(integrationId, refused),
+    );
   }
 
   /** Releases what the SDK itself holds. Stores wrap clients the caller owns and are never closed here. */

@@ -95,6 +95,9 @@ const cases: Case[] = [
   ["refreshDue: no within", (sdk) => sdk.refreshDue(loose({})), "refreshDue.within"],
   ["reencryptConnections: onProgress not a function", (sdk) => sdk.reencryptConnections(loose({ onProgress: "log" })), "reencryptConnections.onProgress"],
   ["reencryptConnections: a cursor that is not one", (sdk) => sdk.reencryptConnections({ cursor: "e30" }), "reencryptConnections.cursor"],
+  ["backfillNaturalKeys: a cursor that is not one", (sdk) => sdk.backfillNaturalKeys({ cursor: "e30" }), "backfillNaturalKeys.cursor"],
+  ["backfillNaturalKeys: limit above 1000", (sdk) => sdk.backfillNaturalKeys({ limit: 1001 }), "backfillNaturalKeys.limit"],
+  ["backfillNaturalKeys: signal not an AbortSignal", (sdk) => sdk.backfillNaturalKeys(loose({ signal: "stop" })), "backfillNaturalKeys.signal"],
   ["refreshDue: within not an integer", (sdk) => sdk.refreshDue({ within: 1.5 }), "refreshDue.within"],
   ["refreshDue: concurrency above 64", (sdk) => sdk.refreshDue({ within: 1000, concurrency: 65 }), "refreshDue.concurrency"],
   ["updateCredentials: bad id", (sdk) => sdk.updateCredentials("a b", { api_key: "k-1234" }), "updateCredentials.id"],
@@ -113,6 +116,8 @@ const cases: Case[] = [
   ["fetch: another origin on the OAuth connection", (sdk, { oauthId }) => sdk.fetch(oauthId, "HTTP://evil.example/steal"), "fetch.path"],
   ["fetcher: bad id", (sdk) => Promise.resolve().then(() => sdk.fetcher("$where")), "fetcher.id"],
   ["fetcher: a Request to another origin", (sdk, { keyId }) => sdk.fetcher(keyId)(new Request("https://evil.example/steal")), "fetch.path"],
+  ["tokenSource: bad id", (sdk) => Promise.resolve().then(() => sdk.tokenSource("$where")), "tokenSource.id"],
+  ["tokenSource: a refused token that is not a string", (sdk, { oauthId }) => sdk.tokenSource(oauthId).onUnauthorized(loose(42)), "tokenSource.onUnauthorized.refused"],
   ["events.on: unknown event", (sdk) => sdk.events.on(loose<"connection.deleted">("connection.created"), () => undefined), "events.on.name"],
   ["events.on: handler not a function", (sdk) => sdk.events.on("connection.deleted", loose("log")), "events.on.handler"],
 ];

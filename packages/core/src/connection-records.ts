@@ -7,6 +7,7 @@ import { toSummary, type Integration, type IntegrationDraft, type IntegrationSum
 import { parseInput } from "./parse-input.js";
 import type { ProviderContext, ProviderDefinition } from "./provider.js";
 import { unsupported, type ProviderRegistry } from "./provider-registry.js";
+import { backfillNaturalKeys, normalizeNaturalKey, type NaturalKeyBackfillInput, type NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 import { reencryptAll, type ReencryptInput, type ReencryptProgress } from "./reencrypt-connections.js";
 import { refreshDuePage, type RefreshDueInput, type RefreshDueResult } from "./refresh-due.js";
 import type { ResolveFlight } from "./resolve-flight.js";
@@ -98,15 +99,11 @@ export class ConnectionRecords {
   }
 
   /**
-   * The record a re-install updates: by stored natural key, else a record written before natural keys existed
-   * (1.x, `natural_key` null) whose metadata yields the same key — it gets its key on this write.
+   * The record a re-install updates: one indexed lookup by stored natural key, whatever the size of the account.
+   * Records written before natural keys existed (1.x) get theirs once from `backfillNaturalKeys` (MIGRATION.md).
    */
   async #findByNaturalKey(provider: ProviderDefinition, accountId: string, naturalKey: string): Promise<Integration | undefined> {
-    const repository = this.#context.integrations;
-    const keyed = (await repository.list({ account_id: accountId, provider: provider.id, natural_key: naturalKey }))[0];
-    if (keyed || !provider.naturalKey) return keyed;
-    const records = await repository.list({ account_id: accountId, provider: provider.id });
-    return records.find((record) => record.natural_key === null && normalizeNaturalKey(provider.naturalKey!({ metadata: record.metadata, credentials: record.credentials })) === naturalKey);
+    return (await this.#context.integrations.list({ account_id: accountId, provider: provider.id, natural_key: naturalKey }))[0];
   }
 
   async #serialize<T>(key: string, run: () => Promise<T>): Promise<T> {
@@ -148,6 +145,10 @@ export class ConnectionRecords {
 
   async reencrypt(input: ReencryptInput): Promise<ReencryptProgress> {
     return reencryptAll(this.#context.integrations, this.#context.logger, input);
+  }
+
+  async backfillNaturalKeys(input: NaturalKeyBackfillInput): Promise<NaturalKeyBackfillResult> {
+    return backfillNaturalKeys(this.#context.integrations, this.#providers.all, this.#context.logger, input);
   }
 
   async updateCredentials(id: string, credentials: Record<string, unknown>): Promise<IntegrationSummary> {
@@ -195,8 +196,3 @@ export class ConnectionRecords {
   }
 }
 
-/** Natural keys are compared as strings; a provider that derives a number (an installation id) gets it as text. */
-function normalizeNaturalKey(key: unknown): string | null {
-  if (typeof key === "number" && Number.isFinite(key)) return String(key);
-  return typeof key === "string" && key.length > 0 ? key : null;
-}

@@ -8,6 +8,7 @@ export type { EncryptionKeyOptions, EncryptionOptions, SdkOptions } from "./sdk-
 export type { BuildInstallUrlInput, CompleteSiteSelectionInput, Given, HandleInstallCallbackInput } from "./sdk-inputs.js";
 export type { CallbackQuery } from "./callback-query.js";
 export type { FetchInput } from "./fetch-input.js";
+export type { TokenSource } from "./token-source.js";
 export { browserBindingCookie, type BrowserBindingCookie, type BrowserBindingCookieOptions } from "./browser-binding-cookie.js";
 export { SdkError, SDK_ERROR_CODES, type SdkErrorCode, type SdkErrorDetails, type SdkErrorDetailsBase, type SdkErrorDetailsMap, type SdkErrorOptions, type ValidationIssue } from "./sdk-error.js";
 export { SdkEvents, SDK_EVENT_NAMES, type SdkEventMap, type SdkEventName, type SdkEventHandler } from "./sdk-events.js";
@@ -44,6 +45,7 @@ export type {
 } from "./provider.js";
 export type { RefreshDueInput, RefreshDueResult } from "./refresh-due.js";
 export type { ReencryptInput, ReencryptProgress } from "./reencrypt-connections.js";
+export type { NaturalKeyBackfillInput, NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 export type { StaticProviderOptions } from "./static-provider.js";
 export { defineApiKeyProvider, type ApiKeyProviderOptions, type ApiKeyRuntime } from "./define-api-key-provider.js";
 export { defineBasicProvider, type BasicRuntime } from "./define-basic-provider.js";

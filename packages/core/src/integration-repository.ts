@@ -119,6 +119,14 @@ export class IntegrationRepository {
     return this.#open(updated);
   }
 
+  /**
+   * Gives a record written without a natural key (1.x) the key its provider derives, compare-and-set, keeping its
+   * `updated_at`: that is the keep-alive's idle clock, and a migration write is not a refresh.
+   */
+  async assignNaturalKey(current: Integration, naturalKey: string): Promise<void> {
+    await this.#call("update", () => this.#store.update(current.id, { natural_key: naturalKey, updated_at: current.updated_at }, { expectedVersion: current.version }));
+  }
+
   async delete(id: string): Promise<boolean> {
     return this.#call("delete", () => this.#store.delete(id));
   }

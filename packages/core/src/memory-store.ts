@@ -1,5 +1,6 @@
 // The embedded PersistentStore: one process, no durability. Keeps each record as its JSON text, so callers never
 // share mutable state with the store (every read parses a fresh copy), exactly as a networked store would behave.
+// `list` reads only the ids its indexes (account + provider, natural key) name, so its cost follows what it returns.
 import { matchesFilter, type Integration, type IntegrationFilter, type IntegrationPatch } from "./integration.js";
 import type { PersistentStore, StoreScanPage, StoreScanQuery, UpdateOptions } from "./persistent-store.js";
 import { SdkError } from "./sdk-error.js";
@@ -34,6 +35,14 @@ export class MemoryStore implements PersistentStore {
   readonly #naturalKeys = new Map<string, string>();
   // Every id in ascending order, so a scan page starts with a binary search instead of sorting the store.
   readonly #order: string[] = [];
+  // (account_id, provider) -> ids, and natural_key -> ids: a list parses only the records these name. Account and
+  // provider never change after create; a natural key may (an update moves the id between sets).
+  readonly #byAccountProvider = new Map<string, Set<string>>();
+  readonly #byAccount = new Map<string, Set<string>>();
+  readonly #byNaturalKey = new Map<string, Set<string>>();
+  // Creation order, the tie-break of `list` between records created in the same millisecond (as before the indexes).
+  readonly #created = new Map<string, number>();
+  #creations = 0;
 
   async get(id: string): Promise<Integration | undefined> {
     const json = this.#records.get(id);
@@ -50,6 +59,8 @@ export class MemoryStore implements PersistentStore {
     this.#records.set(record.id, json);
     this.#order.splice(firstAfter(this.#order, record.id), 0, record.id);
     if (unique !== undefined) this.#naturalKeys.set(unique, record.id);
+    this.#index(record, true);
+    this.#created.set(record.id, this.#creations++);
     return JSON.parse(json) as Integration;
   }
 
@@ -74,14 +85,24 @@ export class MemoryStore implements PersistentStore {
     this.#records.set(id, json);
     if (held !== undefined && this.#naturalKeys.get(held) === id) this.#naturalKeys.delete(held);
     if (wanted !== undefined) this.#naturalKeys.set(wanted, id);
+    // Account and provider never change; only a moved natural key moves the id between sets.
+    const movedFrom = typeof current.natural_key === "string" ? current.natural_key : undefined;
+    const movedTo = typeof next.natural_key === "string" ? next.natural_key : undefined;
+    if (movedFrom !== movedTo) {
+      if (movedFrom !== undefined) this.#unlink(this.#byNaturalKey, movedFrom, id);
+      if (movedTo !== undefined) this.#link(this.#byNaturalKey, movedTo, id);
+    }
     return JSON.parse(json) as Integration;
   }
 
   async delete(id: string): Promise<boolean> {
     const stored = this.#records.get(id);
     if (stored === undefined) return false;
-    const held = uniqueKey(JSON.parse(stored) as Integration);
+    const record = JSON.parse(stored) as Integration;
+    const held = uniqueKey(record);
     if (held !== undefined && this.#naturalKeys.get(held) === id) this.#naturalKeys.delete(held);
+    this.#index(record, false);
+    this.#created.delete(id);
     this.#order.splice(firstAfter(this.#order, id) - 1, 1);
     return this.#records.delete(id);
   }
@@ -99,11 +120,48 @@ export class MemoryStore implements PersistentStore {
 
   async list(filter: IntegrationFilter): Promise<Integration[]> {
     const found: Integration[] = [];
-    for (const json of this.#records.values()) {
+    for (const id of this.#candidates(filter)) {
+      const json = this.#records.get(id);
+      if (json === undefined) continue;
       const record = JSON.parse(json) as Integration;
       if (matchesFilter(record, filter)) found.push(record);
     }
-    return found.sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? ""));
+    return found.sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? "") || this.#created.get(a.id)! - this.#created.get(b.id)!);
+  }
+
+  /** The ids the narrowest index names for `filter` (a superset of the matches), or every id. */
+  #candidates(filter: IntegrationFilter): Iterable<string> {
+    const providers = filter.provider !== undefined ? [filter.provider] : filter.providers;
+    if (filter.account_id !== undefined && providers !== undefined) {
+      return [...new Set(providers)].flatMap((provider) => [...(this.#byAccountProvider.get(JSON.stringify([filter.account_id, provider])) ?? [])]);
+    }
+    if (filter.natural_key !== undefined) return this.#byNaturalKey.get(filter.natural_key) ?? [];
+    if (filter.account_id !== undefined) return this.#byAccount.get(filter.account_id) ?? [];
+    return this.#records.keys();
+  }
+
+  /** Adds a record's id to (or removes it from) the sets that `list` reads. */
+  #index(record: Integration, add: boolean): void {
+    const entries: Array<[Map<string, Set<string>>, string]> = [
+      [this.#byAccountProvider, JSON.stringify([record.account_id, record.provider])],
+      [this.#byAccount, record.account_id],
+    ];
+    if (typeof record.natural_key === "string") entries.push([this.#byNaturalKey, record.natural_key]);
+    for (const [index, key] of entries) {
+      if (add) this.#link(index, key, record.id);
+      else this.#unlink(index, key, record.id);
+    }
+  }
+
+  #link(index: Map<string, Set<string>>, key: string, id: string): void {
+    const ids = index.get(key);
+    if (ids) ids.add(id);
+    else index.set(key, new Set([id]));
+  }
+
+  #unlink(index: Map<string, Set<string>>, key: string, id: string): void {
+    const ids = index.get(key);
+    if (ids?.delete(id) && ids.size === 0) index.delete(key);
   }
 
   /** Number of records held (for tests and memory benchmarks). */

@@ -4,7 +4,7 @@
 import { SdkError, type Integration } from "@sdk/core";
 import { parseInput, type RuntimeFields } from "@sdk/core/provider-kit";
 import { z } from "zod";
-import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { ChainTokens, EngineSettings } from "./oauth-provider-options.js";
 import type { CachedToken } from "./token-cache.js";
 import type { TokenFields } from "./token-response.js";
 
@@ -30,7 +30,7 @@ export function hasCredential(credentials: Record<string, unknown>, field: strin
 /** A credentials patch for a compare-and-set write, or undefined when nothing needs writing. */
 export type CredentialChange = { credentials: Record<string, unknown> } | undefined;
 
-type ChainOptions = Pick<OAuthProviderOptions, "id" | "chains" | "defaultExpiresInSeconds" | "apiBaseUrl" | "runtime">;
+type ChainOptions = Pick<EngineSettings, "id" | "chains" | "defaultExpiresInSeconds" | "apiBaseUrl" | "runtime">;
 
 export class ChainCredentials {
   /** Every chain of this provider, the primary one ("") first. */

@@ -2,7 +2,7 @@
 // out. The engine (OAuthStrategy and its parts) stays internal; hooks reach it through `context.engine`.
 import type { ProviderDefinition, Runtime } from "@sdk/core";
 import type { RuntimeFields } from "@sdk/core/provider-kit";
-import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { OAuthProviderHooks, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { OAuthStrategy } from "./oauth-strategy.js";
 
 /** The fields of the default OAuth runtime (a provider without a `runtime` hook; DESIGN section 2). */
@@ -28,7 +28,7 @@ export type OAuthProvider<Id extends string = string, R extends Runtime = OAuthR
  * and the `runtime` hook's return type type the provider for `createSDK` (`provider: "acme"`, the runtime union).
  */
 export function defineOAuthProvider<const Id extends string, F extends RuntimeFields = OAuthRuntimeFields>(
-  options: OAuthProviderOptions & { id: Id; runtime?: (...args: Parameters<NonNullable<OAuthProviderOptions["runtime"]>>) => F },
+  options: OAuthProviderOptions & { id: Id; hooks?: OAuthProviderHooks & { runtime?: (...args: Parameters<NonNullable<OAuthProviderHooks["runtime"]>>) => F } },
 ): OAuthProvider<Id, Runtime & F> {
   return new OAuthStrategy(options) as unknown as OAuthProvider<Id, Runtime & F>;
 }

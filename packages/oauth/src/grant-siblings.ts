@@ -5,10 +5,10 @@ import { type Integration } from "@sdk/core";
 import { refreshLockKey } from "@sdk/core/provider-kit";
 import { compareAndSet } from "./compare-and-set.js";
 import type { CredentialChange } from "./chain-credentials.js";
-import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { EngineSettings } from "./oauth-provider-options.js";
 import type { OAuthContext } from "./oauth-engine.js";
 
-type SiblingOptions = Pick<OAuthProviderOptions, "family" | "grantSiblings" | "grantLockId">;
+type SiblingOptions = Pick<EngineSettings, "family" | "grantSiblings" | "grantLockId">;
 
 export class GrantSiblings {
   readonly #options: SiblingOptions;

@@ -3,7 +3,7 @@ export { defineOAuthProvider, type OAuthProvider, type OAuthRuntime, type OAuthR
 export type { OAuthContext, OAuthEngine } from "./oauth-engine.js";
 export { oauthTuningSchema, pickTuning, type OAuthTuning } from "./oauth-tuning.js";
 export { chainFields } from "./chain-credentials.js";
-export type { OAuthProviderOptions, ChainTokens, PendingInstallHooks } from "./oauth-provider-options.js";
+export type { OAuthProviderOptions, OAuthClientOptions, OAuthEndpoints, OAuthProviderTuning, OAuthProviderHooks, ChainTokens, PendingInstallHooks } from "./oauth-provider-options.js";
 export { MAX_PENDING_INSTALL_SECONDS } from "./pending-install-store.js";
 export { signState, verifyState, hashBinding, createBrowserBinding, stateError, type StatePayload, type StateRejectCode, type SignStateInput, type VerifyStateInput } from "./install-state.js";
 export { createPkcePair, s256Challenge } from "./pkce.js";

@@ -14,14 +14,14 @@ import { internalKey, parseInput, type InstallCallbackInput, type InstallUrlInpu
 import { z } from "zod";
 import type { ChainCredentials } from "./chain-credentials.js";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
-import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { EngineSettings } from "./oauth-provider-options.js";
 import { PendingInstallStore, pendingInstallError, type PendingGrant } from "./pending-install-store.js";
 import { createPkcePair } from "./pkce.js";
 import { providerErrorCode } from "./provider-error-code.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
 import type { OAuthContext } from "./oauth-engine.js";
 
-type InstallOptions = Omit<OAuthProviderOptions, "clientSecret">;
+type InstallOptions = Omit<EngineSettings, "clientSecret">;
 
 export class InstallFlow {
   readonly #options: InstallOptions;

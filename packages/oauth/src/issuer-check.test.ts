@@ -47,7 +47,11 @@ describe("RFC 9207 iss check", () => {
 
   it("authorizationResponseIssParameterSupported without issuer is misconfigured naming issuer", () => {
     const build = () =>
-      new OAuthStrategy({ id: "acme", clientId: "c", clientSecret: "s", redirectUri: "https://app.example/cb", authorizeUrl: "https://a.example/authorize", tokenUrl: "https://a.example/token", authorizationResponseIssParameterSupported: true });
-    expect(build).toThrow(expect.objectContaining({ code: "misconfigured", details: { field: "issuer" } }));
+      new OAuthStrategy({
+        id: "acme",
+        client: { clientId: "c", clientSecret: "s", redirectUri: "https://app.example/cb" },
+        endpoints: { authorizeUrl: "https://a.example/authorize", tokenUrl: "https://a.example/token", authorizationResponseIssParameterSupported: true },
+      });
+    expect(build).toThrow(expect.objectContaining({ code: "misconfigured", details: { field: "endpoints.issuer" } }));
   });
 });

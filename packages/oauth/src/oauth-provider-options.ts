@@ -32,20 +32,11 @@ export interface PendingInstallHooks {
   ttlSeconds?: number;
 }
 
-/** Options of `defineOAuthProvider`. Hooks get an `OAuthContext`: the SDK context plus `engine` (see OAuthEngine). */
-export interface OAuthProviderOptions extends OAuthTuning {
-  /** Provider id (lower-case). */
-  id: string;
-  /** Providers of one family share one grant per account (see `grantSiblings`). */
-  family?: string;
+/** The registered client and how it asks for consent (RFC 6749 2-4). */
+export interface OAuthClientOptions {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
-  authorizeUrl: string;
-  /** Token endpoint; a function when it depends on the install (Sentry: per installation). */
-  tokenUrl: string | ((target: { input?: InstallCallbackInput; integration?: Integration }) => string);
-  /** RFC 7009 revocation endpoint; without it (and without a `revoke` hook) delete never revokes. */
-  revokeUrl?: string;
   /** Scopes always requested. @default [] */
   scopes?: string[];
   /** @default " " (RFC 6749 3.3) */
@@ -60,6 +51,17 @@ export interface OAuthProviderOptions extends OAuthTuning {
   tokenRequestFormat?: "form" | "json";
   /** Extra authorize parameters (e.g. `{ audience, prompt }`). */
   authorizeParams?: Record<string, string>;
+  /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x identityResolver). */
+  identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
+}
+
+/** Where the provider answers, and who it is (RFC 8414 issuer). */
+export interface OAuthEndpoints {
+  authorizeUrl: string;
+  /** Token endpoint; a function when it depends on the install (Sentry: per installation). */
+  tokenUrl: string | ((target: { input?: InstallCallbackInput; integration?: Integration }) => string);
+  /** RFC 7009 revocation endpoint; without it (and without a `revoke` hook) delete never revokes. */
+  revokeUrl?: string;
   /** Base URL for `sdk.fetch`. */
   apiBaseUrl?: string;
   /**
@@ -74,6 +76,10 @@ export interface OAuthProviderOptions extends OAuthTuning {
    * Needs `issuer`. @default false
    */
   authorizationResponseIssParameterSupported?: boolean;
+}
+
+/** The shared tuning (`OAuthTuning`) plus the provider's token facts that tune the refresh protocol. */
+export interface OAuthProviderTuning extends OAuthTuning {
   /** Lifetime assumed when a token response has no `expires_in`. @default 3600 */
   defaultExpiresInSeconds?: number;
   /**
@@ -94,12 +100,10 @@ export interface OAuthProviderOptions extends OAuthTuning {
    * a refresh is never retried after a timeout, because the provider may already have rotated. @default true
    */
   refreshReuseWindow?: boolean;
-  /** Fills `account_id` / `created_by` when `buildInstallUrl` gets only `user_id` (1.x identityResolver). */
-  identityResolver?: (userId: string) => Promise<{ account_id: string; created_by?: string }>;
-  /** Token chains besides the primary one (Slack: ["user"]); chain "x" keeps `x_refresh_token` etc. @default [] */
-  chains?: string[];
+}
 
-  // Hooks (all optional).
+/** How a provider differs from the RFC: every hook is optional. Hooks that take a context get an `OAuthContext`. */
+export interface OAuthProviderHooks {
   /** Extra scopes and signed context for an install (Atlassian: sibling scope union, preselected cloud_id). */
   installContext?: (context: OAuthContext, input: InstallUrlInput & { account_id: string }) => Promise<{ scopes?: string[]; ctx?: Record<string, unknown> }>;
   /** Extra authorize parameters derived from the input (Slack: team, user_scope). */
@@ -162,3 +166,27 @@ export interface OAuthProviderOptions extends OAuthTuning {
   /** Verifies and applies the provider's webhooks (`sdk.handleWebhook`): Slack Events API, Sentry installation hooks. */
   handleWebhook?: (context: OAuthContext, input: WebhookInput) => Promise<WebhookResult>;
 }
+
+/**
+ * Options of `defineOAuthProvider`, grouped: `client` (the registered app), `endpoints`, `tuning` and `hooks`.
+ * Hooks reach the engine through `context.engine` (see OAuthEngine).
+ */
+export interface OAuthProviderOptions {
+  /** Provider id (lower-case). */
+  id: string;
+  /** Providers of one family share one grant per account (see `grantSiblings`). */
+  family?: string;
+  /** Token chains besides the primary one (Slack: ["user"]); chain "x" keeps `x_refresh_token` etc. @default [] */
+  chains?: string[];
+  /** The registered client. */
+  client: OAuthClientOptions;
+  /** The provider's endpoints. */
+  endpoints: OAuthEndpoints;
+  /** Deadlines, retries, skew, lease, response limits and token facts; every field has a default. */
+  tuning?: OAuthProviderTuning;
+  /** The provider's quirks. */
+  hooks?: OAuthProviderHooks;
+}
+
+/** The flat view of the options that the engine's parts read (internal; `defineOAuthProvider` builds it). */
+export type EngineSettings = Pick<OAuthProviderOptions, "id" | "family" | "chains"> & OAuthClientOptions & OAuthEndpoints & OAuthProviderTuning & OAuthProviderHooks;

@@ -30,7 +30,7 @@ import { checkOAuthOptions } from "./check-oauth-options.js";
 import { GrantSiblings } from "./grant-siblings.js";
 import { InstallFlow } from "./install-flow.js";
 import type { OAuthContext, OAuthEngine } from "./oauth-engine.js";
-import type { ChainTokens, OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { ChainTokens, EngineSettings, OAuthProviderOptions } from "./oauth-provider-options.js";
 import { RefreshProtocol } from "./refresh-protocol.js";
 import { Revocation } from "./revocation.js";
 import { storeCachedToken, tokenCodec, tokenKey, type CachedToken } from "./token-cache.js";
@@ -48,8 +48,8 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly getPendingInstall?: (context: ProviderContext, input: PendingInstallLookup) => Promise<PendingInstall>;
   readonly confirmPendingInstall?: (context: ProviderContext, input: ConfirmPendingInstallInput) => Promise<InstallCallbackResult>;
   readonly handleWebhook?: (context: ProviderContext, input: WebhookInput) => Promise<WebhookResult>;
-  /** The options this provider was built with, without `clientSecret` (a private field: never printed, serialised or spread). */
-  readonly options: Readonly<Omit<OAuthProviderOptions, "clientSecret">>;
+  /** The options this provider was built with, flat and without `clientSecret` (a private field: never printed, serialised or spread). */
+  readonly options: Readonly<Omit<EngineSettings, "clientSecret">>;
   readonly #endpoint: TokenEndpoint;
   readonly #credentials: ChainCredentials;
   readonly #siblings: GrantSiblings;
@@ -60,8 +60,7 @@ export class OAuthStrategy implements ProviderDefinition {
   readonly #contexts = new WeakMap<ProviderContext, OAuthContext>();
 
   constructor(options: OAuthProviderOptions) {
-    checkOAuthOptions(options);
-    const { clientSecret, ...visible } = options;
+    const { clientSecret, ...visible } = checkOAuthOptions(options);
     this.options = visible;
     this.id = options.id;
     if (options.family) this.family = options.family;
@@ -71,7 +70,7 @@ export class OAuthStrategy implements ProviderDefinition {
     this.#install = new InstallFlow(visible, { endpoint, credentials });
     this.#refresh = new RefreshProtocol(visible, { endpoint, credentials, siblings });
     this.#revocation = new Revocation(visible, { endpoint, credentials, siblings });
-    const hooks = options;
+    const hooks = visible;
     if (hooks.completeSiteSelection) this.completeSiteSelection = (context, input) => hooks.completeSiteSelection!(this.#oauth(context), input);
     if (hooks.handleWebhook) this.handleWebhook = (context, input) => hooks.handleWebhook!(this.#oauth(context), input);
     if (hooks.rejectsCredentials) this.rejectsCredentials = hooks.rejectsCredentials;

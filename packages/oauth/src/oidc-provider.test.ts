@@ -9,7 +9,7 @@ import { CredentialCipher } from "@sdk/core/provider-kit";
 import Provider, { type ClientAuthMethod as OidcClientAuthMethod, type ClientMetadata, type Configuration } from "oidc-provider";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { defineOAuthProvider } from "./define-oauth-provider.js";
-import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { OAuthClientOptions } from "./oauth-provider-options.js";
 import { ManualClock } from "./testing/manual-clock.js";
 import { TokenClient, type ClientAuthMethod } from "./token-client.js";
 
@@ -172,27 +172,25 @@ afterEach(async () => {
   server = undefined;
 });
 
-function setUp(clientAuth: ClientAuthMethod, overrides: Partial<OAuthProviderOptions> = {}) {
+function setUp(clientAuth: ClientAuthMethod, overrides: Partial<OAuthClientOptions> = {}) {
   const oidc = server!;
   const clock = new ManualClock(Date.now());
   const store = new MemoryStore();
   const provider = defineOAuthProvider({
     id: "oidc",
-    clientId: oidc.clientId(clientAuth),
-    clientSecret: CLIENT_SECRET,
-    clientAuth,
-    redirectUri: REDIRECT_URI,
-    authorizeUrl: `${oidc.issuer}/auth`,
-    tokenUrl: `${oidc.issuer}/token`,
-    revokeUrl: `${oidc.issuer}/token/revocation`,
-    apiBaseUrl: oidc.issuer,
-    scopes: ["openid", "offline_access", "email"],
-    pkce: true,
-    // OpenID Connect grants offline_access only with prompt=consent (Core 1.0 section 11).
-    authorizeParams: { prompt: "consent" },
-    retry: { attempts: 1 },
-    timeoutMs: 5000,
-    ...overrides,
+    client: {
+      clientId: oidc.clientId(clientAuth),
+      clientSecret: CLIENT_SECRET,
+      clientAuth,
+      redirectUri: REDIRECT_URI,
+      scopes: ["openid", "offline_access", "email"],
+      pkce: true,
+      // OpenID Connect grants offline_access only with prompt=consent (Core 1.0 section 11).
+      authorizeParams: { prompt: "consent" },
+      ...overrides,
+    },
+    endpoints: { authorizeUrl: `${oidc.issuer}/auth`, tokenUrl: `${oidc.issuer}/token`, revokeUrl: `${oidc.issuer}/token/revocation`, apiBaseUrl: oidc.issuer },
+    tuning: { retry: { attempts: 1 }, timeoutMs: 5000 },
   });
   const sdk = createSDK({
     store,
@@ -212,7 +210,7 @@ function setUp(clientAuth: ClientAuthMethod, overrides: Partial<OAuthProviderOpt
       const browser = new Browser();
       const back = await browser.authorize(install.url, USER);
       const param = (name: string) => back.searchParams.get(name) ?? undefined;
-      const input = { provider: "oidc", code: param("code"), state: param("state"), error: param("error"), browser_binding: install.browser_binding };
+      const input = { provider: "oidc" as const, code: param("code"), state: param("state"), error: param("error"), browser_binding: install.browser_binding };
       return { install, browser, back, input };
     },
     /** The refresh token as the persistent store really holds it: an envelope, decrypted here with the same key. */

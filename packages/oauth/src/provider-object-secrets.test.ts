@@ -9,7 +9,11 @@ const SECRET = "planted-client-secret-7f3a9c1e5b2d";
 
 describe("secrets on provider objects", () => {
   it("defineOAuthProvider keeps clientSecret out of inspect, JSON and every public field", () => {
-    const provider = defineOAuthProvider({ id: "acme", clientId: "client", clientSecret: SECRET, redirectUri: "https://app.example/cb", authorizeUrl: "https://auth.example/authorize", tokenUrl: "https://auth.example/token", scopes: ["read"] });
+    const provider = defineOAuthProvider({
+      id: "acme",
+      client: { clientId: "client", clientSecret: SECRET, redirectUri: "https://app.example/cb", scopes: ["read"] },
+      endpoints: { authorizeUrl: "https://auth.example/authorize", tokenUrl: "https://auth.example/token" },
+    });
     expect(reachableSecrets(provider, [SECRET])).toEqual([]);
     expect(reachableSecrets([provider], [SECRET])).toEqual([]);
     // The engine object behind the opaque type keeps its options, minus the secret.

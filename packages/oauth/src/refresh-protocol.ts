@@ -7,7 +7,7 @@ import { internalKey, type RefreshDueOutcome } from "@sdk/core/provider-kit";
 import { chainFields, hasCredential, type ChainCredentials } from "./chain-credentials.js";
 import { compareAndSet } from "./compare-and-set.js";
 import type { GrantSiblings } from "./grant-siblings.js";
-import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { EngineSettings } from "./oauth-provider-options.js";
 import { refreshChainIfDue } from "./refresh-due.js";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import { RotationJournal } from "./rotation-journal.js";
@@ -20,7 +20,7 @@ import { wallClockNow } from "./wall-clock.js";
 const FAILURE_MEMORY_MS = 2000;
 
 type RefreshOptions = Pick<
-  OAuthProviderOptions,
+  EngineSettings,
   "id" | "skewSeconds" | "lockLeaseMs" | "refreshReuseWindow" | "refreshTokenIdleMs" | "classifyRefreshError" | "afterRefresh"
 >;
 

@@ -4,7 +4,7 @@
 import type { CacheStore, Integration } from "@sdk/core";
 import { chainFields, type ChainCredentials } from "./chain-credentials.js";
 import type { GrantSiblings } from "./grant-siblings.js";
-import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { EngineSettings } from "./oauth-provider-options.js";
 import { RotationJournal } from "./rotation-journal.js";
 import { tokenCodec, tokenKey } from "./token-cache.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
@@ -19,12 +19,12 @@ export interface InvalidateOptions {
 }
 
 export class Revocation {
-  readonly #options: Pick<OAuthProviderOptions, "revokeUrl" | "revoke">;
+  readonly #options: Pick<EngineSettings, "revokeUrl" | "revoke">;
   readonly #endpoint: TokenEndpoint;
   readonly #credentials: ChainCredentials;
   readonly #siblings: GrantSiblings;
 
-  constructor(options: Pick<OAuthProviderOptions, "revokeUrl" | "revoke">, parts: { endpoint: TokenEndpoint; credentials: ChainCredentials; siblings: GrantSiblings }) {
+  constructor(options: Pick<EngineSettings, "revokeUrl" | "revoke">, parts: { endpoint: TokenEndpoint; credentials: ChainCredentials; siblings: GrantSiblings }) {
     this.#options = options;
     this.#endpoint = parts.endpoint;
     this.#credentials = parts.credentials;

@@ -23,6 +23,6 @@ export {
   type OAuthEmulator,
   type OAuthEmulatorOptions,
 } from "./testing/start-oauth-emulator.js";
-export { oauthOptionsFor } from "./testing/oauth-options-for.js";
+export { oauthOptionsFor, type OAuthEmulatorOverrides } from "./testing/oauth-options-for.js";
 export { installOAuth, type OAuthInstallScript } from "./testing/install-oauth.js";
 export { readCachedToken } from "./testing/read-cached-token.js";

@@ -3,12 +3,12 @@
 // an integration, and the parsing of every token answer, code exchange and refresh alike.
 import type { Integration } from "@sdk/core";
 import type { InstallCallbackInput, ProviderContext } from "@sdk/core/provider-kit";
-import type { OAuthProviderOptions } from "./oauth-provider-options.js";
+import type { EngineSettings } from "./oauth-provider-options.js";
 import { DEFAULT_RESPONSE_LIMITS, limitExceeded } from "./read-bounded-body.js";
 import { TokenClient } from "./token-client.js";
 import { parseRfcTokenResponse, type TokenFields } from "./token-response.js";
 
-type EndpointOptions = Omit<OAuthProviderOptions, "clientSecret">;
+type EndpointOptions = Omit<EngineSettings, "clientSecret">;
 
 export class TokenEndpoint {
   readonly #options: EndpointOptions;

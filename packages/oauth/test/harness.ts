@@ -2,7 +2,7 @@
 // with a generic OAuth provider pointing at the server.
 import { createSDK, MemoryCache, MemoryStore, type CacheStore, type Logger, type PersistentStore } from "@sdk/core";
 import { defineOAuthProvider } from "../src/define-oauth-provider.js";
-import type { OAuthProviderOptions } from "../src/oauth-provider-options.js";
+import type { EngineSettings, OAuthProviderOptions } from "../src/oauth-provider-options.js";
 import { ManualClock } from "../src/testing/manual-clock.js";
 import { startOAuthEmulator, type OAuthEmulator, type OAuthEmulatorOptions } from "../src/testing/start-oauth-emulator.js";
 
@@ -28,7 +28,8 @@ export interface Harness {
 export async function startHarness(
   options: {
     server?: Partial<OAuthEmulatorOptions>;
-    provider?: Partial<OAuthProviderOptions>;
+    /** Flat overrides of the provider's options (any group: `{ lockLeaseMs }`, `{ chains }`, a hook...). */
+    provider?: Partial<EngineSettings>;
     store?: PersistentStore;
     cache?: CacheStore;
     clock?: ManualClock;
@@ -42,7 +43,7 @@ export async function startHarness(
   const lines: Harness["lines"] = [];
   const record = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push({ level, fields, message });
   const logger: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
-  const providerOptions: OAuthProviderOptions = {
+  const providerOptions = groupOptions({
     id: "acme",
     clientId: server.clientId,
     clientSecret: server.clientSecret,
@@ -55,7 +56,7 @@ export async function startHarness(
     retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 2000 },
     timeoutMs: 2000,
     ...options.provider,
-  };
+  });
   const provider = defineOAuthProvider(providerOptions);
   const sdk = createSDK({ store, cache, now: clock.now, state: { secrets: STATE_SECRETS }, encryption: ENCRYPTION, logger, providers: [provider], ...(options.fetch ? { fetch: options.fetch } : {}) });
   return {
@@ -81,4 +82,24 @@ export async function startHarness(
     },
     close: () => server.close(),
   };
+}
+
+const GROUPS = {
+  client: ["clientId", "clientSecret", "redirectUri", "scopes", "scopeSeparator", "scopeParam", "pkce", "clientAuth", "tokenRequestFormat", "authorizeParams", "identityResolver"],
+  endpoints: ["authorizeUrl", "tokenUrl", "revokeUrl", "apiBaseUrl", "issuer", "authorizationResponseIssParameterSupported"],
+  tuning: ["timeoutMs", "retry", "skewSeconds", "lockLeaseMs", "responseLimits", "defaultExpiresInSeconds", "refreshTokenIdleMs", "refreshReuseWindow"],
+  top: ["id", "family", "chains"],
+} as const;
+
+/** Flat test options in `defineOAuthProvider`'s groups (every other key is a hook). */
+export function groupOptions(flat: EngineSettings): OAuthProviderOptions {
+  const grouped: Record<string, Record<string, unknown>> = { client: {}, endpoints: {}, tuning: {}, hooks: {} };
+  const top: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    if (value === undefined) continue;
+    const group = (Object.keys(GROUPS) as Array<keyof typeof GROUPS>).find((name) => (GROUPS[name] as readonly string[]).includes(key));
+    if (group === "top") top[key] = value;
+    else grouped[group ?? "hooks"]![key] = value;
+  }
+  return { ...top, ...grouped } as unknown as OAuthProviderOptions;
 }

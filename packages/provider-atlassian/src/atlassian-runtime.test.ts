@@ -2,7 +2,7 @@
 // (production) gateway URL; and what happens to a record without a site.
 import { type Integration } from "@sdk/core";
 import { CredentialCipher, accessTokenKey } from "@sdk/core/provider-kit";
-import { tokenCodec, type OAuthProviderOptions } from "@sdk/oauth";
+import { tokenCodec, type OAuthEndpoints, type OAuthProviderHooks } from "@sdk/oauth";
 import { afterEach, describe, expect, it } from "vitest";
 import { failure } from "../test/observe.js";
 import { atlassian, type AtlassianRuntime } from "./index.js";
@@ -10,8 +10,8 @@ import { SANDBOX_REDIRECT_URI, startAtlassianSandbox, type AtlassianSandbox } fr
 
 const ACME = "11111111-1111-4111-8111-111111111111";
 const running: AtlassianSandbox[] = [];
-/** The options a factory gave the engine (behind the opaque provider type). */
-const engineOptions = (provider: unknown) => (provider as { options: OAuthProviderOptions }).options;
+/** The options a factory gave the engine (flat, behind the opaque provider type). */
+const engineOptions = (provider: unknown) => (provider as { options: OAuthEndpoints & OAuthProviderHooks }).options;
 afterEach(async () => {
   await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
 });

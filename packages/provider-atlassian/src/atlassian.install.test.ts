@@ -3,7 +3,7 @@
 // -> JSM (with non-Atlassian installs never looking siblings up).
 import { MemoryStore, SdkError, createSDK, MemoryCache } from "@sdk/core";
 import { type IntegrationFilter } from "@sdk/core/provider-kit";
-import { defineOAuthProvider, type OAuthProviderOptions } from "@sdk/oauth";
+import { defineOAuthProvider, type OAuthClientOptions, type OAuthProviderTuning } from "@sdk/oauth";
 import { testEncryptionKey } from "@sdk/core/testing";
 import { startOAuthEmulator } from "@sdk/oauth/testing";
 import { afterEach, describe, expect, it } from "vitest";
@@ -37,8 +37,8 @@ describe("atlassian()", () => {
       expect(provider.family).toBe("atlassian");
       expect(provider.authType).toBe("oauth2");
       expect(provider.requires).toEqual({ cache: true, stateSecrets: true });
-      // The facts the factory gave the engine (its options, behind the opaque provider type).
-      expect((provider as unknown as { options: OAuthProviderOptions }).options).toMatchObject({ pkce: false, clientAuth: "client_secret_post", tokenRequestFormat: "json", defaultExpiresInSeconds: 3600 });
+      // The facts the factory gave the engine (its flat options, behind the opaque provider type).
+      expect((provider as unknown as { options: OAuthClientOptions & OAuthProviderTuning }).options).toMatchObject({ pkce: false, clientAuth: "client_secret_post", tokenRequestFormat: "json", defaultExpiresInSeconds: 3600 });
       expect(typeof provider.completeSiteSelection).toBe("function");
     }
     expect(() => createSDK({ store: new MemoryStore(), cache: new MemoryCache(), state: { secrets: [{ id: "s", secret: "x".repeat(32) }] }, encryption: { keys: [testEncryptionKey()] }, providers: [atlassian(base)] })).not.toThrow();
@@ -218,13 +218,8 @@ describe("sibling scope union", () => {
     };
     const acme = defineOAuthProvider({
       id: "acme",
-      clientId: server.clientId,
-      clientSecret: server.clientSecret,
-      redirectUri: "https://app.example.test/callback/acme",
-      authorizeUrl: server.authorizeUrl,
-      tokenUrl: server.tokenUrl,
-      apiBaseUrl: server.url,
-      scopes: ["read", "offline_access"],
+      client: { clientId: server.clientId, clientSecret: server.clientSecret, redirectUri: "https://app.example.test/callback/acme", scopes: ["read", "offline_access"] },
+      endpoints: { authorizeUrl: server.authorizeUrl, tokenUrl: server.tokenUrl, apiBaseUrl: server.url },
     });
     const s = await sandbox({ store, extraProviders: [acme] });
     server.clock.set(s.clock.now());

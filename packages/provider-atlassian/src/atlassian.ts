@@ -98,63 +98,66 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
   const provider = defineOAuthProvider({
     id: product,
     family: ATLASSIAN_FAMILY,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    redirectUri: options.redirectUri,
-    authorizeUrl: endpoints.authorizeUrl,
-    tokenUrl: endpoints.tokenUrl,
-    scopes: options.productScopes[product],
-    // Atlassian Cloud 3LO does not support PKCE; the signed, browser-bound state protects the callback.
-    pkce: false,
-    clientAuth: "client_secret_post",
-    tokenRequestFormat: "json",
-    authorizeParams: { audience: "api.atlassian.com", prompt: "consent" },
-    apiBaseUrl: endpoints.apiBaseUrl,
-    defaultExpiresInSeconds: 3600,
-    // Atlassian keeps a rotated-out refresh token usable for 10 minutes, so a refresh may be retried after a timeout.
-    refreshReuseWindow: true,
-    // Refresh tokens die after 90 days without a refresh (providers/atlassian.md A2, community t/54172): sdk.refreshDue
-    // refreshes a grant idle for 30 days, leaving 60 days for missed sweeps and for unrelated writes that move
-    // `updated_at` (the idle clock) without using the grant.
-    refreshTokenIdleMs: 30 * 24 * 3600 * 1000,
-    mapError: atlassianErrors(product),
-    classifyRefreshError: atlassianRefreshErrors(product),
-    refreshCannotCure: scopeMismatch,
-    ...(options.identityResolver ? { identityResolver: options.identityResolver } : {}),
-    ...pickTuning(options),
-
-    async installContext(context, input) {
-      const cloudId = input.cloud_id === undefined ? undefined : parseInput(cloudIdSchema, input.cloud_id, "buildInstallUrl.cloud_id");
-      // One grant per Atlassian user and app: a new consent must cover what that user's siblings already hold.
-      const siblings = await installSiblings(context, input.account_id, input.created_by ?? input.user_id);
-      const scopes = [...new Set(siblings.flatMap((sibling) => sibling.scopes))];
-      return {
-        scopes,
-        ctx: {
-          siblings: siblings.slice(0, MAX_SIBLINGS_IN_STATE).map((sibling) => sibling.id),
-          ...(cloudId !== undefined ? { cloud_id: cloudId } : {}),
-        },
-      };
+    client: {
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      redirectUri: options.redirectUri,
+      scopes: options.productScopes[product],
+      // Atlassian Cloud 3LO does not support PKCE; the signed, browser-bound state protects the callback.
+      pkce: false,
+      clientAuth: "client_secret_post",
+      tokenRequestFormat: "json",
+      authorizeParams: { audience: "api.atlassian.com", prompt: "consent" },
+      ...(options.identityResolver ? { identityResolver: options.identityResolver } : {}),
     },
-    async buildIntegration(context, { draft, tokens, state }) {
-      const accessToken = tokens[""]?.access_token;
-      if (!accessToken) throw new SdkError("provider_response_invalid", `"access_token" in ${product} token response is missing.`, { details: { provider: product, field: "access_token" } });
-      const identity = await identifyInstall(context.engine.http, { provider: product, meUrl: endpoints.meUrl, accessToken, grantedScopes: tokens[""]?.scopes });
-      return chooseSite(context, { ...draft, metadata: { ...draft.metadata, [IDENTITY_FIELD]: identity } }, accessToken, state);
+    endpoints: { authorizeUrl: endpoints.authorizeUrl, tokenUrl: endpoints.tokenUrl, apiBaseUrl: endpoints.apiBaseUrl },
+    tuning: {
+      ...pickTuning(options),
+      defaultExpiresInSeconds: 3600,
+      // Atlassian keeps a rotated-out refresh token usable for 10 minutes, so a refresh may be retried after a timeout.
+      refreshReuseWindow: true,
+      // Refresh tokens die after 90 days without a refresh (providers/atlassian.md A2, community t/54172): sdk.refreshDue
+      // refreshes a grant idle for 30 days, leaving 60 days for missed sweeps and for unrelated writes that move
+      // `updated_at` (the idle clock) without using the grant.
+      refreshTokenIdleMs: 30 * 24 * 3600 * 1000,
     },
-    completeSiteSelection: async (context, input) => {
-      const { draft, site } = await selections.take(context, input);
-      return { integration: withSite(draft, site) };
-    },
-    parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
-    naturalKey: ({ metadata }) => (typeof metadata.cloud_id === "string" ? metadata.cloud_id : null),
-    runtime: (integration, tokens) => atlassianRuntime(endpoints.apiBaseUrl, product, integration, tokens),
-    grantSiblings: listGrantFamily,
-    grantLockId,
-    beforeSave: (context, draft) => guardGrantOwner(context, draft, { meUrl: endpoints.meUrl }),
-    afterRefresh: (context, integration, token) => learnIdentity(context, integration, { client: context.engine.http, meUrl: endpoints.meUrl, accessToken: token.access_token }),
-    async afterSave(context, saved) {
-      await recoverGrantSiblings(context, { saved, accessibleResourcesUrl: endpoints.accessibleResourcesUrl });
+    hooks: {
+      mapError: atlassianErrors(product),
+      classifyRefreshError: atlassianRefreshErrors(product),
+      refreshCannotCure: scopeMismatch,
+      async installContext(context, input) {
+        const cloudId = input.cloud_id === undefined ? undefined : parseInput(cloudIdSchema, input.cloud_id, "buildInstallUrl.cloud_id");
+        // One grant per Atlassian user and app: a new consent must cover what that user's siblings already hold.
+        const siblings = await installSiblings(context, input.account_id, input.created_by ?? input.user_id);
+        const scopes = [...new Set(siblings.flatMap((sibling) => sibling.scopes))];
+        return {
+          scopes,
+          ctx: {
+            siblings: siblings.slice(0, MAX_SIBLINGS_IN_STATE).map((sibling) => sibling.id),
+            ...(cloudId !== undefined ? { cloud_id: cloudId } : {}),
+          },
+        };
+      },
+      async buildIntegration(context, { draft, tokens, state }) {
+        const accessToken = tokens[""]?.access_token;
+        if (!accessToken) throw new SdkError("provider_response_invalid", `"access_token" in ${product} token response is missing.`, { details: { provider: product, field: "access_token" } });
+        const identity = await identifyInstall(context.engine.http, { provider: product, meUrl: endpoints.meUrl, accessToken, grantedScopes: tokens[""]?.scopes });
+        return chooseSite(context, { ...draft, metadata: { ...draft.metadata, [IDENTITY_FIELD]: identity } }, accessToken, state);
+      },
+      completeSiteSelection: async (context, input) => {
+        const { draft, site } = await selections.take(context, input);
+        return { integration: withSite(draft, site) };
+      },
+      parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
+      naturalKey: ({ metadata }) => (typeof metadata.cloud_id === "string" ? metadata.cloud_id : null),
+      runtime: (integration, tokens) => atlassianRuntime(endpoints.apiBaseUrl, product, integration, tokens),
+      grantSiblings: listGrantFamily,
+      grantLockId,
+      beforeSave: (context, draft) => guardGrantOwner(context, draft, { meUrl: endpoints.meUrl }),
+      afterRefresh: (context, integration, token) => learnIdentity(context, integration, { client: context.engine.http, meUrl: endpoints.meUrl, accessToken: token.access_token }),
+      async afterSave(context, saved) {
+        await recoverGrantSiblings(context, { saved, accessibleResourcesUrl: endpoints.accessibleResourcesUrl });
+      },
     },
   });
   return provider as unknown as AtlassianProvider;

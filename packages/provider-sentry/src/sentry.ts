@@ -213,51 +213,52 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
 
   const provider = defineOAuthProvider({
     id,
-    clientId: parsed.clientId,
-    clientSecret: parsed.clientSecret,
-    // Sentry takes the redirect URL from the app's settings and never from a request: this one is never sent.
-    redirectUri: installUrl,
-    authorizeUrl: installUrl,
-    tokenUrl: authorizationsUrl,
-    pkce: false,
-    clientAuth: "client_secret_post",
-    tokenRequestFormat: "json",
-    refreshReuseWindow: false,
-    defaultExpiresInSeconds: TOKEN_LIFETIME_SECONDS,
-    ...(parsed.identityResolver ? { identityResolver: parsed.identityResolver } : {}),
-    ...pickTuning(parsed),
-    // Sentry's redirect fields (`installationId`, `orgSlug`) are checked before the engine's state checks and exchange.
-    validateCallback: (_context, input) => {
-      if (!input.error) parseInput(callbackFieldsSchema, input, "handleInstallCallback");
+    client: {
+      clientId: parsed.clientId,
+      clientSecret: parsed.clientSecret,
+      // Sentry takes the redirect URL from the app's settings and never from a request: this one is never sent.
+      redirectUri: installUrl,
+      pkce: false,
+      clientAuth: "client_secret_post",
+      tokenRequestFormat: "json",
+      ...(parsed.identityResolver ? { identityResolver: parsed.identityResolver } : {}),
     },
-    // `Sentry-Hook-Signature`, the replay window (`Sentry-Hook-Timestamp`, `Request-ID`) and `installation` webhooks
-    // (`deleted` -> the integration is `revoked`; `created` with `providerStartedInstalls: "pending"` -> a pending install).
-    handleWebhook: (context, input) =>
-      handleSentryWebhook(context, input, {
-        provider: id,
-        clientSecret: parsed.clientSecret,
-        invalidate: (_context, integration) => context.engine.invalidate(integration),
-        ...(parsed.providerStartedInstalls === "pending" ? { parkPendingInstall: (_context: unknown, install: InstallCallbackInput) => context.engine.parkPendingInstall(install) } : {}),
-      }),
-    // Sentry's external-install page copies `?state=` into its redirect (sentryAppExternalInstallation/index.tsx).
-    buildAuthorizeUrl: ({ state }) => `${installUrl}?${new URLSearchParams({ state }).toString()}`,
-    exchangeParams: (_input, base) => ({ grant_type: "authorization_code", code: base.code! }),
-    parseTokenResponse: (body) => parseSentryTokenResponse(body, id),
-    mapError: (answer) => mapSentryError(answer, id),
-    buildIntegration: async (context, args) => ({ ...args.draft, metadata: { ...args.draft.metadata, ...(await installationMetadata(context, args.tokens, args.input)) } }),
-    ...(parsed.providerStartedInstalls === "pending"
-      ? {
-          pendingInstall: {
-            describe: async (context: OAuthContext, args: { tokens: Record<string, TokenFields>; input: InstallCallbackInput }) => {
-              const metadata = await installationMetadata(context, args.tokens, args.input);
-              return { metadata, grant: { org_slug: metadata.org_slug, installation_id: metadata.installation_id } };
+    endpoints: { authorizeUrl: installUrl, tokenUrl: authorizationsUrl },
+    tuning: { ...pickTuning(parsed), refreshReuseWindow: false, defaultExpiresInSeconds: TOKEN_LIFETIME_SECONDS },
+    hooks: {
+      // Sentry's redirect fields (`installationId`, `orgSlug`) are checked before the engine's state checks and exchange.
+      validateCallback: (_context, input) => {
+        if (!input.error) parseInput(callbackFieldsSchema, input, "handleInstallCallback");
+      },
+      // `Sentry-Hook-Signature`, the replay window (`Sentry-Hook-Timestamp`, `Request-ID`) and `installation` webhooks
+      // (`deleted` -> the integration is `revoked`; `created` with `providerStartedInstalls: "pending"` -> a pending install).
+      handleWebhook: (context, input) =>
+        handleSentryWebhook(context, input, {
+          provider: id,
+          clientSecret: parsed.clientSecret,
+          invalidate: (_context, integration) => context.engine.invalidate(integration),
+          ...(parsed.providerStartedInstalls === "pending" ? { parkPendingInstall: (_context: unknown, install: InstallCallbackInput) => context.engine.parkPendingInstall(install) } : {}),
+        }),
+      // Sentry's external-install page copies `?state=` into its redirect (sentryAppExternalInstallation/index.tsx).
+      buildAuthorizeUrl: ({ state }) => `${installUrl}?${new URLSearchParams({ state }).toString()}`,
+      exchangeParams: (_input, base) => ({ grant_type: "authorization_code", code: base.code! }),
+      parseTokenResponse: (body) => parseSentryTokenResponse(body, id),
+      mapError: (answer) => mapSentryError(answer, id),
+      buildIntegration: async (context, args) => ({ ...args.draft, metadata: { ...args.draft.metadata, ...(await installationMetadata(context, args.tokens, args.input)) } }),
+      ...(parsed.providerStartedInstalls === "pending"
+        ? {
+            pendingInstall: {
+              describe: async (context: OAuthContext, args: { tokens: Record<string, TokenFields>; input: InstallCallbackInput }) => {
+                const metadata = await installationMetadata(context, args.tokens, args.input);
+                return { metadata, grant: { org_slug: metadata.org_slug, installation_id: metadata.installation_id } };
+              },
             },
-          },
-        }
-      : {}),
-    parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
-    naturalKey: (draft) => (typeof draft.metadata.installation_id === "string" ? draft.metadata.installation_id.toLowerCase() : null),
-    runtime,
+          }
+        : {}),
+      parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
+      naturalKey: (draft) => (typeof draft.metadata.installation_id === "string" ? draft.metadata.installation_id.toLowerCase() : null),
+      runtime,
+    },
   });
   return provider as unknown as SentryProvider<NoInfer<Id>>;
 }

@@ -2,7 +2,7 @@
 // first. Rotating chains get a live access token from the engine (a refresh if it expired); static ones use the stored
 // token. A token Slack already refuses counts as revoked; any other failure stops the delete so it can be retried.
 import { SdkError, type Integration } from "@sdk/core";
-import { chainFields, type OAuthContext, type OAuthProviderOptions } from "@sdk/oauth";
+import { chainFields, type OAuthContext, type OAuthProviderHooks } from "@sdk/oauth";
 
 /** Slack error codes that mean the token is already unusable: nothing is left to revoke. */
 const ALREADY_DEAD = new Set(["invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"]);
@@ -21,7 +21,7 @@ async function liveToken(context: OAuthContext, integration: Integration, chain:
 }
 
 /** The `revoke` hook: a live token of each chain from the engine, then `auth.revoke` at `revokeUrl`. */
-export function revokeSlackTokens(revokeUrl: string): NonNullable<OAuthProviderOptions["revoke"]> {
+export function revokeSlackTokens(revokeUrl: string): NonNullable<OAuthProviderHooks["revoke"]> {
   return async (context, integration, { send }) => {
     for (const chain of ["user", ""]) {
       const token = await liveToken(context, integration, chain);

@@ -86,6 +86,9 @@ describe("1.x / 2.0.x records that kept the user token in the workspace record",
     expect(await findSlackConnection(h.sdk, { account_id: "acct-1", team_id: "T0ACME0001", user_id: "U0ALICE001" })).toMatchObject({ id: legacy.id });
     expect(await findSlackConnection(h.sdk, { account_id: "acct-1", team_id: "T0ACME0001" })).toMatchObject({ id: legacy.id, natural_key: null });
 
+    // The upgrade's migration step (MIGRATION.md): the 1.x record gets its natural key, so the install below finds it.
+    await h.sdk.backfillNaturalKeys();
+
     const workspace = await h.install({ user_id: "app-user-2", consent: { user: "U0BOB00001" } });
     expect(workspace).toMatchObject({ id: legacy.id, natural_key: "team:T0ACME0001", credential_fields: ["refresh_token", "scopes", "token_type"] });
     const alice = await h.userConnection("U0ALICE001");
@@ -109,6 +112,8 @@ describe("1.x / 2.0.x records that kept the user token in the workspace record",
   it("keeps a user connection that already exists: the newer grant wins over the workspace record's copy", async () => {
     h = await startSlackHarness({ provider: { userScopes: ["search:read"] }, legacyRecords: true });
     const legacy = await storeLegacyRecord(h, "U0ALICE001");
+    // The upgrade's migration step (MIGRATION.md): the 1.x record gets its natural key, so the install below finds it.
+    await h.sdk.backfillNaturalKeys();
     // Alice grants her user token again (user-only): Slack rotates her chain, so the legacy record's copy is stale.
     const own = await installSlack(h.process({ scopes: [] }), h.emulator, { account_id: "acct-1", user_id: "app-user-1", consent: { user: "U0ALICE001" } });
     expect(own.natural_key).toBe("team:T0ACME0001:user:U0ALICE001");
@@ -127,6 +132,8 @@ describe("1.x / 2.0.x records that kept the user token in the workspace record",
     const legacy = await storeLegacyRecord(h, "U0ALICE001");
     const { authed_user_id: _owner, ...metadata } = legacy.metadata;
     await h.store.update(legacy.id, { metadata: { ...metadata, authed_user_id: null }, updated_at: legacy.updated_at }, { expectedVersion: 0 });
+    // The upgrade's migration step (MIGRATION.md): the 1.x record gets its natural key, so the install below finds it.
+    await h.sdk.backfillNaturalKeys();
     await h.install({ user_id: "app-user-2", consent: { user: "U0BOB00001" } });
     expect((await h.sdk.getConnection(legacy.id)).credential_fields).toEqual(["refresh_token", "scopes", "token_type"]);
     expect(await findSlackConnection(h.sdk, { account_id: "acct-1", team_id: "T0ACME0001", user_id: "U0ALICE001" })).toBeUndefined();

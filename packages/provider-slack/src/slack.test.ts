@@ -2,7 +2,7 @@ import { SdkError } from "@sdk/core";
 import { accessTokenKey } from "@sdk/core/provider-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { readCachedToken } from "@sdk/oauth/testing";
-import type { OAuthProviderOptions } from "@sdk/oauth";
+import type { OAuthEndpoints } from "@sdk/oauth";
 import { ENCRYPTION, REDIRECT_URI, TWELVE_HOURS, failure, startSlackHarness, type SlackHarness } from "../test/harness.js";
 import { findSlackConnection } from "./find-slack-connection.js";
 import { slack } from "./slack.js";
@@ -42,8 +42,8 @@ describe("slack(options)", () => {
   });
 
   it("has the id 'slack' and slack.com endpoints by default", async () => {
-    // The endpoint facts the factory gave the engine (its options, behind the opaque provider type).
-    const options = (provider: unknown) => (provider as { options: OAuthProviderOptions }).options;
+    // The endpoint facts the factory gave the engine (its flat options, behind the opaque provider type).
+    const options = (provider: unknown) => (provider as { options: OAuthEndpoints }).options;
     const provider = slack(valid);
     expect(provider.id).toBe("slack");
     expect(options(provider).authorizeUrl).toBe("https://slack.com/oauth/v2/authorize");

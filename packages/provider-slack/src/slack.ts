@@ -44,46 +44,45 @@ export function slack(options: SlackProviderOptions): SlackProvider {
   const lockLeaseMs = resolved.lockLeaseMs ?? 45_000;
   const provider = defineOAuthProvider({
     id: "slack",
-    clientId: resolved.clientId,
-    clientSecret: resolved.clientSecret,
-    redirectUri: resolved.redirectUri,
-    authorizeUrl: endpoints.authorizeUrl,
-    tokenUrl: endpoints.tokenUrl,
-    revokeUrl: endpoints.revokeUrl,
-    apiBaseUrl: endpoints.apiBaseUrl,
-    scopes: resolved.scopes,
-    scopeSeparator: ",",
-    pkce: resolved.pkce ?? false,
-    clientAuth: resolved.clientAuth ?? "client_secret_basic",
-    tokenRequestFormat: "form",
-    // Slack: rotating access tokens live 43,200 s, always.
-    defaultExpiresInSeconds: 43_200,
-    ...pickTuning(resolved),
-    skewSeconds,
-    ...(resolved.identityResolver !== undefined ? { identityResolver: resolved.identityResolver } : {}),
     chains: ["user"],
-    installContext: async (_context, input) => {
-      const request = slackInstallRequest(input, resolved);
-      return { scopes: request.botScopes, ctx: { user_scopes: request.userScopes, ...(request.team ? { team: request.team } : {}) } };
+    client: {
+      clientId: resolved.clientId,
+      clientSecret: resolved.clientSecret,
+      redirectUri: resolved.redirectUri,
+      scopes: resolved.scopes,
+      scopeSeparator: ",",
+      pkce: resolved.pkce ?? false,
+      clientAuth: resolved.clientAuth ?? "client_secret_basic",
+      tokenRequestFormat: "form",
+      ...(resolved.identityResolver !== undefined ? { identityResolver: resolved.identityResolver } : {}),
     },
-    authorizeQuery: (input) => {
-      const request = slackInstallRequest(input, resolved);
-      return { ...(request.userScopes.length > 0 ? { user_scope: request.userScopes.join(",") } : {}), ...(request.team ? { team: request.team } : {}) };
+    endpoints: { authorizeUrl: endpoints.authorizeUrl, tokenUrl: endpoints.tokenUrl, revokeUrl: endpoints.revokeUrl, apiBaseUrl: endpoints.apiBaseUrl },
+    // Slack: rotating access tokens live 43,200 s, always.
+    tuning: { ...pickTuning(resolved), skewSeconds, defaultExpiresInSeconds: 43_200 },
+    hooks: {
+      installContext: async (_context, input) => {
+        const request = slackInstallRequest(input, resolved);
+        return { scopes: request.botScopes, ctx: { user_scopes: request.userScopes, ...(request.team ? { team: request.team } : {}) } };
+      },
+      authorizeQuery: (input) => {
+        const request = slackInstallRequest(input, resolved);
+        return { ...(request.userScopes.length > 0 ? { user_scope: request.userScopes.join(",") } : {}), ...(request.team ? { team: request.team } : {}) };
+      },
+      parseTokenResponse: parseSlackTokenResponse,
+      mapError: mapSlackError,
+      buildIntegration: async (_context, { draft, body }) => ({ ...draft, metadata: { ...slackInstallMetadata(parseSlackAccess(body)) } }),
+      parseMetadata: parseSlackMetadata,
+      naturalKey: slackNaturalKey,
+      runtime: (integration, tokens) => slackRuntime(integration, tokens, endpoints.apiBaseUrl),
+      revoke: revokeSlackTokens(endpoints.revokeUrl),
+      rejectsCredentials: slackRejectsCredentials,
+      ...(resolved.providerStartedInstalls === "pending" ? { pendingInstall: { describe: describeSlackPendingInstall } } : {}),
+      prepareDraft: (context, draft) => prepareSlackDraft(context, draft, { leaseMs: lockLeaseMs, skewMs: skewSeconds * 1000 }),
+      // Slack's Events API: verifies the request signature (`slack({ signingSecret })`), answers `url_verification`
+      // (`result.response`), and applies `app_uninstalled` and `tokens_revoked`.
+      handleWebhook: (context, input) =>
+        handleSlackEvents(context, input, { provider: "slack", signingSecret: resolved.signingSecret, invalidate: (_context, integration) => context.engine.invalidate(integration) }),
     },
-    parseTokenResponse: parseSlackTokenResponse,
-    mapError: mapSlackError,
-    buildIntegration: async (_context, { draft, body }) => ({ ...draft, metadata: { ...slackInstallMetadata(parseSlackAccess(body)) } }),
-    parseMetadata: parseSlackMetadata,
-    naturalKey: slackNaturalKey,
-    runtime: (integration, tokens) => slackRuntime(integration, tokens, endpoints.apiBaseUrl),
-    revoke: revokeSlackTokens(endpoints.revokeUrl),
-    rejectsCredentials: slackRejectsCredentials,
-    ...(resolved.providerStartedInstalls === "pending" ? { pendingInstall: { describe: describeSlackPendingInstall } } : {}),
-    prepareDraft: (context, draft) => prepareSlackDraft(context, draft, { leaseMs: lockLeaseMs, skewMs: skewSeconds * 1000 }),
-    // Slack's Events API: verifies the request signature (`slack({ signingSecret })`), answers `url_verification`
-    // (`result.response`), and applies `app_uninstalled` and `tokens_revoked`.
-    handleWebhook: (context, input) =>
-      handleSlackEvents(context, input, { provider: "slack", signingSecret: resolved.signingSecret, invalidate: (_context, integration) => context.engine.invalidate(integration) }),
   });
   return provider as unknown as SlackProvider;
 }

@@ -21,6 +21,8 @@ export const DEFAULT_L1_KEYS = /:(?:[a-z0-9]+_)?access_token$/;
 interface Entry<V> {
   value: V;
   expiresAt: number;
+  /** Written or read since eviction last passed over it (second-chance LRU: a hit only sets this flag). */
+  used: boolean;
 }
 
 /** A read in flight from Redis; `stale` is set when the key changed (or the subscription dropped) meanwhile. */
@@ -53,13 +55,18 @@ export class RedisL1Cache<V = string> {
     return this.#live;
   }
 
-  /** The value in memory for a full key, or undefined (missing, expired, or not live). Refreshes its LRU position. */
+  /**
+   * The value in memory for a full key, or undefined (missing, expired, or not live). A hit only marks the entry used
+   * (no reordering on the hot path); eviction gives a used entry a second chance instead (see `complete`).
+   */
   read(fullKey: string, nowMs: number): V | undefined {
     const entry = this.#entries.get(fullKey);
     if (!entry) return undefined;
-    this.#entries.delete(fullKey);
-    if (entry.expiresAt <= nowMs) return undefined;
-    this.#entries.set(fullKey, entry);
+    if (entry.expiresAt <= nowMs) {
+      this.#entries.delete(fullKey);
+      return undefined;
+    }
+    entry.used = true;
     return entry.value;
   }
 
@@ -79,8 +86,13 @@ export class RedisL1Cache<V = string> {
     if (fills?.size === 0) this.#fills.delete(fullKey);
     if (fill.stale || !this.#live || value === null || ttlMs <= 0) return;
     this.#entries.delete(fullKey);
-    this.#entries.set(fullKey, { value, expiresAt: nowMs + Math.min(ttlMs, this.#maxTtlMs) });
-    while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(fullKey, { value, expiresAt: nowMs + Math.min(ttlMs, this.#maxTtlMs), used: true });
+    // Oldest first; one read since it was last passed over moves it to the back once (second chance).
+    while (this.#entries.size > this.#maxEntries) {
+      const [oldestKey, oldest] = this.#entries.entries().next().value!;
+      this.#entries.delete(oldestKey);
+      if (oldest.used) this.#entries.set(oldestKey, { ...oldest, used: false });
+    }
   }
 
   /** The key was written or deleted (here or by another instance): forget it, and any read of it in flight. */

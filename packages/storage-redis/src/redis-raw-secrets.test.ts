@@ -66,13 +66,8 @@ describe("no planted secret in any raw Redis value (store and cache)", () => {
     };
     const provider = defineOAuthProvider({
       id: "acme",
-      clientId: server.clientId,
-      clientSecret: server.clientSecret,
-      redirectUri: REDIRECT_URI,
-      authorizeUrl: server.authorizeUrl,
-      tokenUrl: server.tokenUrl,
-      apiBaseUrl: server.url,
-      scopes: ["read"],
+      client: { clientId: server.clientId, clientSecret: server.clientSecret, redirectUri: REDIRECT_URI, scopes: ["read"] },
+      endpoints: { authorizeUrl: server.authorizeUrl, tokenUrl: server.tokenUrl, apiBaseUrl: server.url },
     });
     const sdk = createSDK({
       store: new RedisStore(client, { keyPrefix: prefix }),

@@ -3,18 +3,17 @@
 // Everything here stays in the store's hash slot; nothing loads a whole set.
 import type { Integration } from "@sdk/core";
 import type { RedisClient } from "./redis-client.js";
-
-/** How many ids one backfill step reads (SSCAN COUNT) and indexes. */
-const BACKFILL_BATCH = 500;
+import { RedisIndexBackfill, type RecordReader } from "./redis-index-backfill.js";
 
 export class RedisScanIndex {
-  readonly #client: RedisClient;
   readonly #tag: string;
-  #ready: Promise<void> | undefined;
+  readonly #backfill: RedisIndexBackfill;
 
   constructor(client: RedisClient, tag: string) {
-    this.#client = client;
     this.#tag = tag;
+    this.#backfill = new RedisIndexBackfill(client, tag, `${tag}:scan:indexed`, (batch, record) => {
+      for (const key of this.keysOf(record)) batch.zadd(key, 0, record.id);
+    });
   }
 
   /** The sorted sets a record belongs to: its account and provider never change after create. */
@@ -34,30 +33,8 @@ export class RedisScanIndex {
    * itself, and any process may run this concurrently (ZADD is idempotent). A record deleted meanwhile may leave an
    * id without a record, which a scan skips.
    */
-  ensureBackfilled(readRecords: (ids: string[]) => Promise<Array<Integration | undefined>>): Promise<void> {
-    this.#ready ??= this.#backfill(readRecords).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
-  }
-
-  async #backfill(readRecords: (ids: string[]) => Promise<Array<Integration | undefined>>): Promise<void> {
-    const marker = `${this.#tag}:scan:indexed`;
-    if ((await this.#client.get(marker)) !== null) return;
-    let cursor = "0";
-    do {
-      const [next, ids] = await this.#client.sscan(`${this.#tag}:all`, cursor, "COUNT", BACKFILL_BATCH);
-      cursor = next;
-      if (ids.length === 0) continue;
-      const records = await readRecords(ids);
-      const batch = this.#client.multi();
-      for (const record of records) {
-        if (record) for (const key of this.keysOf(record)) batch.zadd(key, 0, record.id);
-      }
-      await batch.exec();
-    } while (cursor !== "0");
-    await this.#client.set(marker, "1");
+  ensureBackfilled(readRecords: RecordReader): Promise<void> {
+    return this.#backfill.ensure(readRecords);
   }
 
   #all(): string {

@@ -52,9 +52,35 @@ describe("RedisStore storage layout", () => {
     await store.update(item.id, { natural_key: null, updated_at: "2026-01-03T00:00:00.000Z" }, { expectedVersion: 2 });
     expect(await members("natural-key:cloud-b")).not.toContain(item.id);
 
+    expect(await members(`account-provider:${JSON.stringify(["acct-1", "jira"])}`)).toContain(item.id);
     expect(await store.delete(item.id)).toBe(true);
-    for (const key of ["all", "account:acct-1", "provider:jira"]) expect(await members(key)).not.toContain(item.id);
+    for (const key of ["all", "account:acct-1", "provider:jira", `account-provider:${JSON.stringify(["acct-1", "jira"])}`]) expect(await members(key)).not.toContain(item.id);
     expect(await standalone.exists(recordKey(prefix, item.id))).toBe(0);
+  });
+
+  it("lists an account's records of some providers from their (account, provider) sets, filled once for older records", async () => {
+    const own = uniqueName("ap");
+    const apTag = `{${own}}`;
+    const first = new RedisStore(standalone, { keyPrefix: own });
+    const jira = integrationRecord({ account_id: "acct:big", provider: "jira", natural_key: null });
+    await first.create(jira);
+    // What an earlier build left: records and their account and provider sets, no (account, provider) sets.
+    const older = [integrationRecord({ account_id: "acct:big", provider: "confluence", natural_key: null }), integrationRecord({ account_id: "acct:big", provider: "slack", natural_key: null })];
+    for (const record of older) {
+      await standalone.set(recordKey(own, record.id), JSON.stringify(record));
+      for (const key of ["all", `account:${record.account_id}`, `provider:${record.provider}`]) await standalone.sadd(`${apTag}:${key}`, record.id);
+    }
+    try {
+      const second = new RedisStore(standalone, { keyPrefix: own });
+      const ids = async (providers: string[]) => (await second.list({ account_id: "acct:big", providers })).map((record) => record.id).sort();
+      expect(await ids(["jira", "confluence", "jsm"])).toEqual([jira.id, older[0]!.id].sort());
+      expect(await ids(["slack"])).toEqual([older[1]!.id]);
+      expect((await second.list({ account_id: "acct:big", provider: "jira" })).map((record) => record.id)).toEqual([jira.id]);
+      expect(await standalone.get(`${apTag}:account-provider:indexed`)).toBe("1");
+      expect(await standalone.smembers(`${apTag}:account-provider:${JSON.stringify(["acct:big", "confluence"])}`)).toEqual([older[0]!.id]);
+    } finally {
+      await deleteMatching(standalone, `${apTag}:*`);
+    }
   });
 
   it("holds each (provider, account_id, natural_key) in an owner key with the id, moved and released in the same write", async () => {

@@ -15,6 +15,7 @@ import {
 import type { RedisClient } from "./redis-client.js";
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";
+import { RedisAccountProviderIndex } from "./redis-account-provider-index.js";
 import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
 import { writeRecord, type WriteOutcome, type WritePlan } from "./redis-record-write.js";
 import { RedisScanIndex } from "./redis-scan-index.js";
@@ -75,6 +76,7 @@ export class RedisStore implements PersistentStore {
   readonly #keys: RedisStoreKeys;
   readonly #tier: RedisRecordTier | undefined;
   readonly #scanIndex: RedisScanIndex;
+  readonly #accountProvider: RedisAccountProviderIndex;
 
   /** `client` stays the caller's: the store never closes it. */
   constructor(client: RedisClient, options: RedisStoreOptions = {}) {
@@ -87,6 +89,7 @@ export class RedisStore implements PersistentStore {
     this.#client = client;
     this.#keys = new RedisStoreKeys(prefix);
     this.#scanIndex = new RedisScanIndex(client, this.#keys.tag);
+    this.#accountProvider = new RedisAccountProviderIndex(client, this.#keys.tag);
     if (options.recordTier) {
       const { maxEntries, maxTtlMs } = options.recordTier;
       if (!Number.isInteger(maxEntries) || maxEntries <= 0 || !Number.isInteger(maxTtlMs) || maxTtlMs <= 0) {
@@ -121,7 +124,7 @@ export class RedisStore implements PersistentStore {
   async create(record: Integration): Promise<Integration> {
     const json = JSON.stringify(record);
     const claim = this.#keys.ownerKeys(record);
-    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#keys.indexKeys(record) }, record);
+    const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#indexKeys(record) }, record);
     if (outcome === "exists") {
       throw new SdkError("integration_exists", `Integration "${record.id}" already exists.`, { details: { integration_id: record.id, conflict: "id" } });
     }
@@ -136,8 +139,8 @@ export class RedisStore implements PersistentStore {
       if (current.record.version !== expectedVersion) throw conflict(id, expectedVersion, current.record.version);
       const next = applyPatch(current.record, patch, expectedVersion + 1);
       const json = JSON.stringify(next);
-      const oldKeys = this.#keys.indexKeys(current.record);
-      const newKeys = this.#keys.indexKeys(next);
+      const oldKeys = this.#indexKeys(current.record);
+      const newKeys = this.#indexKeys(next);
       // Joining every current index set (not only changed ones) also indexes records written before the indexes existed.
       const leave = oldKeys.filter((key) => !newKeys.includes(key));
       const [held, wanted] = [this.#keys.ownerKeys(current.record), this.#keys.ownerKeys(next)];
@@ -165,7 +168,7 @@ export class RedisStore implements PersistentStore {
       const current = await this.#read(id, "delete");
       if (!current) return false;
       const release = this.#keys.ownerKeys(current.record);
-      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#keys.indexKeys(current.record), join: [] }, current.record);
+      const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#indexKeys(current.record), join: [] }, current.record);
       if (outcome === "ok") return true;
       if (outcome === "missing") return false;
       if (attempt === MAX_ATTEMPTS) {
@@ -208,14 +211,22 @@ export class RedisStore implements PersistentStore {
   }
 
   /** Ids from the narrowest index sets the filter allows; `status` and `providers` are checked on the records. */
-  #candidateIds(filter: IntegrationFilter): Promise<string[]> {
+  async #candidateIds(filter: IntegrationFilter): Promise<string[]> {
+    const providers = filter.provider !== undefined ? [filter.provider] : filter.providers;
+    if (filter.account_id !== undefined && providers !== undefined && filter.natural_key === undefined) {
+      // The account's records of these providers only: the cost follows them, not the size of the account.
+      if (providers.length === 0) return [];
+      await this.#accountProvider.ensureBackfilled((ids) => this.#readMany(ids));
+      const accountId = filter.account_id;
+      return this.#client.sunion(...[...new Set(providers)].map((provider) => this.#accountProvider.keyOf({ account_id: accountId, provider })));
+    }
     const sets: string[] = [];
     if (filter.account_id !== undefined) sets.push(this.#keys.account(filter.account_id));
     if (filter.provider !== undefined) sets.push(this.#keys.provider(filter.provider));
     if (filter.natural_key !== undefined) sets.push(this.#keys.naturalKey(filter.natural_key));
     if (sets.length > 0) return this.#client.sinter(...sets);
     if (filter.providers !== undefined) {
-      if (filter.providers.length === 0) return Promise.resolve([]);
+      if (filter.providers.length === 0) return [];
       return this.#client.sunion(...filter.providers.map((provider) => this.#keys.provider(provider)));
     }
     return this.#client.smembers(this.#keys.all());
@@ -253,6 +264,11 @@ export class RedisStore implements PersistentStore {
       });
     }
     return record;
+  }
+
+  /** The index sets a record belongs to: the store's (see RedisStoreKeys) and its (account, provider) set. */
+  #indexKeys(record: Integration): string[] {
+    return [...this.#keys.indexKeys(record), this.#accountProvider.keyOf(record)];
   }
 }
 

@@ -1,16 +1,13 @@
-// Packs every @sdk/* package as it would be published, installs the tarballs into a scratch npm project (peers
-// from the registry, workspace:^ rewritten by pnpm pack), and imports each export subpath from ESM and from CJS in a
+// Installs the tarballs of every @sdk/* package, packed as they would be published (pack/global-setup.ts), into a
+// scratch npm project (peers from the registry, workspace:^ rewritten by pnpm pack), and imports each export subpath from ESM and from CJS in a
 // child node process. Catches what in-workspace tests cannot: files missing from the tarball, exports that only
 // resolve through workspace symlinks, an ESM/CJS split that drifted. Needs `pnpm build` first (`pnpm test:pack` does it).
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listPublicPackages } from "../../scripts/lib/packages.mjs";
-
-const root = resolve(import.meta.dirname, "../../..");
-const packages = listPublicPackages(root);
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { installScratchProject, packages, root } from "./scratch-project.js";
 
 // Names DESIGN.md promises, checked on top of the runtime exports the committed API reports list.
 const PROMISED: Record<string, string[]> = {
@@ -65,31 +62,8 @@ function probe(cwd: string, type: "module" | "commonjs"): Loaded {
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "sdk-pack-"));
-  const tarballs = join(scratch, "tarballs");
-  mkdirSync(tarballs);
-  for (const pkg of packages) {
-    for (const entry of pkg.entries) {
-      if (!existsSync(entry.typesFile)) throw new Error(`${pkg.name} is not built (${entry.typesFile} is missing): run \`pnpm build\` first`);
-    }
-  }
-  execFileSync("pnpm", ["-r", ...packages.flatMap((pkg) => ["--filter", pkg.name]), "pack", "--pack-destination", tarballs], { cwd: root, stdio: "pipe" });
-
   const project = join(scratch, "project");
-  mkdirSync(project);
-  const dependencies: Record<string, string> = {};
-  const overrides: Record<string, string> = {};
-  for (const pkg of packages) {
-    const tarball = join(tarballs, `${pkg.name.slice(1).replace("/", "-")}-${pkg.version}.tgz`);
-    if (!existsSync(tarball)) throw new Error(`pnpm pack wrote no ${tarball}`);
-    dependencies[pkg.name] = `file:${tarball}`;
-    // Packages that depend on each other take the tarball too, never a same-named package from the registry.
-    overrides[pkg.name] = `$${pkg.name}`;
-  }
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "sdk-pack-test", private: true, dependencies, overrides }, null, 2));
-  // A clean npm: pnpm's npm_* variables from `pnpm test:pack` are not meant for it.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key) || /^npm_config_(registry|cache|userconfig)$/i.test(key)));
-  // Peer dependencies (ioredis, mongodb) come from the registry: npm installs peers itself.
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline", "--loglevel=error"], { cwd: project, env, stdio: "pipe", timeout: 110_000 });
+  installScratchProject(project, inject("tarballs"));
   // vitest is an optional peer that only the ./testing suites load; borrow the workspace's copy rather than download it.
   const vitest = join(project, "node_modules", "vitest");
   if (!existsSync(vitest)) symlinkSync(join(root, "node_modules", "vitest"), vitest, "dir");

@@ -24,9 +24,10 @@ export function startAcmeEmulator(options = {}) {
  * @param {Record<string, unknown>} [tuning] lockLeaseMs, timeoutMs, retry, refreshReuseWindow, ...
  */
 export function acmeProvider(server, tuning = {}) {
-  const { revokeUrl: _noRevocation, ...options } = oauthOptionsFor(server, { redirectUri: REDIRECT_URI, ...tuning });
+  const options = oauthOptionsFor(server, { client: { redirectUri: REDIRECT_URI }, tuning });
+  const { revokeUrl: _noRevocation, ...endpoints } = options.endpoints;
   // The emulator's token URL is a string (never the per-target function the type allows): JSON can carry it.
-  return { ...options, tokenUrl: server.tokenUrl };
+  return { ...options, endpoints: { ...endpoints, tokenUrl: server.tokenUrl } };
 }
 
 /**

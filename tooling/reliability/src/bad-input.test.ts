@@ -138,6 +138,12 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.constantFrom("e30", "a b", "").map((cursor): BadCall => ({ call: (target) => target.reencryptConnections({ cursor }), field: "reencryptConnections.cursor" })),
     fc.constantFrom("log", 1, {}).map((onProgress): BadCall => ({ call: (target) => target.reencryptConnections(loose({ onProgress })), field: "reencryptConnections.onProgress" })),
   ),
+  backfillNaturalKeys: fc.oneof(
+    fc.constantFrom("e30", "a b", "").map((cursor): BadCall => ({ call: (target) => target.backfillNaturalKeys({ cursor }), field: "backfillNaturalKeys.cursor" })),
+    fc.oneof(fc.integer({ min: 1001, max: 1_000_000 }), fc.integer({ max: 0 }), fc.constantFrom(1.5, "10", null)).map((limit): BadCall => ({ call: (target) => target.backfillNaturalKeys(loose({ limit })), field: "backfillNaturalKeys.limit" })),
+    fc.constantFrom("stop", 1, {}, "credentials").map((signal): BadCall => ({ call: (target) => target.backfillNaturalKeys(loose({ signal })), field: "backfillNaturalKeys.signal" })),
+    fc.constantFrom("natural_key", "$where", "account_id").map((key): BadCall => ({ call: (target) => target.backfillNaturalKeys(loose({ [key]: "x" })), field: `backfillNaturalKeys.${key}` })),
+  ),
   createConnection: fc.oneof(
     fc.record({ field: fc.constantFrom("account_id", "created_by"), value: badId }).map(({ field, value }): BadCall => ({
       call: (target) => target.createConnection(loose({ provider: "acme-key", account_id: "acct-1", created_by: "user-1", credentials: { api_key: "k-1234" }, [field]: value })),
@@ -186,6 +192,10 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
   fetcher: fc.oneof(
     badId.map((id): BadCall => ({ call: (target) => Promise.resolve().then(() => target.fetcher(loose(id))), field: "fetcher.id" })),
     fc.constantFrom("https://evil.example/steal", "http://127.0.0.1:1/x").map((url): BadCall => ({ call: (target) => target.fetcher(oauthId)(new Request(url, { method: "POST", body: "x" })), field: "fetch.path" })),
+  ),
+  tokenSource: fc.oneof(
+    badId.map((id): BadCall => ({ call: (target) => Promise.resolve().then(() => target.tokenSource(loose(id))), field: "tokenSource.id" })),
+    fc.oneof(fc.constant(""), fc.integer(), fc.constant(null), fc.constant(["t"])).map((refused): BadCall => ({ call: (target) => target.tokenSource(oauthId).onUnauthorized(loose(refused)), field: "tokenSource.onUnauthorized.refused" })),
   ),
   getPendingInstall: fc.oneof(notString, badIdString.filter((value) => !/^[a-z][a-z0-9_-]*\.[\w-]+$/.test(value))).map((pending): BadCall => ({
     call: (target) => target.getPendingInstall(loose({ pending_install_id: pending })),

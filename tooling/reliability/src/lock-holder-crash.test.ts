@@ -5,7 +5,7 @@
 import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { describe, expect, inject, it } from "vitest";
 import { mergeResults, startWorkers, type Worker } from "./worker-pool.mjs";
-import { scenario, scenarioTable, startProvider, until, workerConfig, type Scenario } from "../test/fixture.js";
+import { scenario, scenarioTable, startProvider, until, withTiers, workerConfig, type Scenario } from "../test/fixture.js";
 
 const LEASE_MS = 1500;
 const SURVIVORS = 3;
@@ -20,30 +20,31 @@ interface Variant {
   expect: "working" | "needs_reauth";
   /** Token-endpoint calls in total: the victim's (if it got that far) plus the survivors'. */
   tokenCalls: number;
+  /** Every process runs with the in-process tiers on (RedisCache L1 + RedisStore record tier). */
+  tiers: boolean;
 }
 
+// Every other variant with the in-process tiers on: the protocol must not care whether they are.
 const variants: Variant[] = [
-  { point: "before-token-call", reuseWindowMs: 0, expect: "working", tokenCalls: 1 },
-  { point: "after-journal-write", reuseWindowMs: 0, expect: "working", tokenCalls: 2 },
-  { point: "after-journal-write", reuseWindowMs: 60_000, expect: "working", tokenCalls: 2 },
-  { point: "after-token-answer", reuseWindowMs: 60_000, expect: "working", tokenCalls: 2 },
+  { point: "before-token-call", reuseWindowMs: 0, expect: "working", tokenCalls: 1, tiers: false },
+  { point: "after-journal-write", reuseWindowMs: 0, expect: "working", tokenCalls: 2, tiers: true },
+  { point: "after-journal-write", reuseWindowMs: 60_000, expect: "working", tokenCalls: 2, tiers: false },
+  { point: "after-token-answer", reuseWindowMs: 60_000, expect: "working", tokenCalls: 2, tiers: true },
   // The bare window: the rotated token existed only in the dead process, and this provider kills the old one at once.
-  { point: "after-token-answer", reuseWindowMs: 0, expect: "needs_reauth", tokenCalls: 2 },
+  { point: "after-token-answer", reuseWindowMs: 0, expect: "needs_reauth", tokenCalls: 2, tiers: false },
 ];
 
 const { rows: table, cleanup: atEnd } = scenarioTable(
   () => `lock holder SIGKILLed (lease ${LEASE_MS} ms; ${SURVIVORS} surviving processes x ${CALLERS} callers):`,
-  ["kill point", "reuse window", "token calls", "survivors' callers", "takeover after kill", "final status", "stored refresh token at provider", "reuse detected"],
+  ["kill point", "reuse window", "tiers", "token calls", "survivors' callers", "takeover after kill", "final status", "stored refresh token at provider", "reuse detected"],
 );
 
 describe("crash of the refresh-lock holder (SIGKILL)", () => {
-  it.each(variants)("killed $point, reuse window $reuseWindowMs ms -> connection $expect", async (variant) => {
+  it.each(variants)("killed $point, reuse window $reuseWindowMs ms, tiers $tiers -> connection $expect", async (variant) => {
     const server: OAuthEmulator<Clock> = await startProvider({ reuseWindowMs: variant.reuseWindowMs });
     atEnd(() => server.close());
-    const shared: Scenario = await scenario(
-      workerConfig(inject("redis").url, server, { lockLeaseMs: LEASE_MS, timeoutMs: 400, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 }, refreshReuseWindow: variant.reuseWindowMs > 0 }),
-      server,
-    );
+    const config = workerConfig(inject("redis").url, server, { lockLeaseMs: LEASE_MS, timeoutMs: 400, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 }, refreshReuseWindow: variant.reuseWindowMs > 0 });
+    const shared: Scenario = await scenario(variant.tiers ? withTiers(config) : config, server);
     atEnd(() => shared.close());
     const workers: Worker[] = await startWorkers(1 + SURVIVORS, shared.config);
     atEnd(async () => {
@@ -97,7 +98,7 @@ describe("crash of the refresh-lock holder (SIGKILL)", () => {
     const callers = Object.entries(merged.errors).map(([code, count]) => `${count} ${code}`);
     const ok = Object.values(merged.tokens).reduce((sum, count) => sum + count, 0);
     table.push(
-      `| ${variant.point} | ${variant.reuseWindowMs / 1000} s | ${variant.tokenCalls} | ${[ok ? `${ok} ok (one token)` : "", ...callers].filter(Boolean).join(", ")} | ${takeoverMs} ms | ${record.status} | ${providerView} | ${server.stats.reuseDetected} |`,
+      `| ${variant.point} | ${variant.reuseWindowMs / 1000} s | ${variant.tiers ? "on" : "off"} | ${variant.tokenCalls} | ${[ok ? `${ok} ok (one token)` : "", ...callers].filter(Boolean).join(", ")} | ${takeoverMs} ms | ${record.status} | ${providerView} | ${server.stats.reuseDetected} |`,
     );
   });
 });

@@ -4,7 +4,7 @@
 import { SdkError } from "@sdk/core";
 import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { describe, expect, inject, it } from "vitest";
-import { scenario, scenarioTable, sleep, startProvider, until, workerConfig, type Scenario } from "../test/fixture.js";
+import { scenario, scenarioTable, sleep, startProvider, until, withTiers, workerConfig, type Scenario } from "../test/fixture.js";
 
 const CALLERS = 50;
 
@@ -57,10 +57,9 @@ describe("provider faults: calls made, errors returned, final stored state", () 
   it.each(cases)("$name", async (fault) => {
     const server = await startProvider({ reuseWindowMs: fault.reuseWindowMs });
     atEnd(() => server.close());
-    const shared = await scenario(
-      workerConfig(inject("redis").url, server, { timeoutMs: 500, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 2000 }, refreshReuseWindow: fault.reuseWindowMs > 0 }),
-      server,
-    );
+    const config = workerConfig(inject("redis").url, server, { timeoutMs: 500, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 2000 }, refreshReuseWindow: fault.reuseWindowMs > 0 });
+    // Every other fault with the in-process tiers on (RedisCache L1 + RedisStore record tier): same calls, same outcome.
+    const shared = await scenario(cases.indexOf(fault) % 2 === 1 ? withTiers(config) : config, server);
     atEnd(() => shared.close());
     const user = `user-${Math.random().toString(36).slice(2, 8)}`;
     const { id, accountId } = await shared.install(user);

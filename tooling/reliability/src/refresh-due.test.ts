@@ -4,7 +4,7 @@
 import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startWorkers, type Worker } from "./worker-pool.mjs";
-import { scenario, startProvider, workerConfig, type Scenario } from "../test/fixture.js";
+import { scenario, startProvider, withTiers, workerConfig, type Scenario } from "../test/fixture.js";
 
 const PROCESSES = 4;
 const FLEET = 40;
@@ -17,7 +17,8 @@ let fleet: Array<{ id: string; accountId: string }> = [];
 
 beforeAll(async () => {
   server = await startProvider({ reuseWindowMs: 0 });
-  shared = await scenario(workerConfig(inject("redis").url, server), server);
+  // With the in-process tiers on everywhere: the sweep's checks read Redis, never a tier (a stale read would refresh twice).
+  shared = await scenario(withTiers(workerConfig(inject("redis").url, server)), server);
   workers = await startWorkers(PROCESSES, shared.config);
   for (let index = 0; index < FLEET; index++) fleet.push(await shared.install());
   // Every token answer takes 20 ms, so the four sweeps really overlap on the same connections.

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
  * @property {string} sdkKeyPrefix createSDK keyPrefix (state nonces, rotation journal, failure memory)
  * @property {string} stateSecret
  * @property {string} encryptionKey base64, 32 bytes
- * @property {Record<string, unknown> & { tokenUrl: string }} provider defineOAuthProvider options (JSON only)
+ * @property {Record<string, unknown> & { endpoints: { tokenUrl: string } }} provider defineOAuthProvider options (JSON only)
  * @property {{ maxEntries: number, maxTtlMs: number }} [l1] RedisCache L1 options
  * @property {{ maxEntries: number, maxTtlMs: number }} [recordTier] RedisStore record tier options
  */

@@ -18,7 +18,7 @@ const die = (point) => {
   process.kill(process.pid, "SIGKILL");
 };
 
-const isRefresh = (url, init) => String(url) === config.provider.tokenUrl && String(init?.body ?? "").includes("grant_type=refresh_token");
+const isRefresh = (url, init) => String(url) === config.provider.endpoints.tokenUrl && String(init?.body ?? "").includes("grant_type=refresh_token");
 
 /** The real fetch with two fault points around the token endpoint. */
 async function faultFetch(url, init) {

@@ -65,10 +65,18 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
+/** The in-process tiers as a deployment turns them on: RedisCache `l1` and RedisStore `recordTier`. */
+export const TIERS = { maxEntries: 1000, maxTtlMs: 60_000 };
+
+/** The same setup with both in-process tiers on, in the workers and in the scenario's own SDK. */
+export function withTiers(config: WorkerConfig): WorkerConfig {
+  return { ...config, l1: TIERS, recordTier: TIERS };
+}
+
 export async function scenario(config: WorkerConfig, server: OAuthEmulator<Clock>, options: { redisUrl?: string } = {}): Promise<Scenario> {
   const redis = await connect(options.redisUrl ?? config.redisUrl);
-  const cache = new RedisCache(redis);
-  const store = new RedisStore(redis, { keyPrefix: config.storePrefix });
+  const cache = new RedisCache(redis, config.l1 ? { l1: config.l1 } : {});
+  const store = new RedisStore(redis, { keyPrefix: config.storePrefix, ...(config.recordTier ? { recordTier: config.recordTier } : {}) });
   const sdk = scenarioSdk(config, { store, cache });
   const cipher = new CredentialCipher([{ id: "k1", key: config.encryptionKey }]);
   const rawRecord = async (id: string) => {
@@ -98,6 +106,7 @@ export async function scenario(config: WorkerConfig, server: OAuthEmulator<Clock
     rawRecord,
     async close() {
       await cache.dispose();
+      await store.dispose();
       redis.disconnect();
     },
   };

@@ -61,14 +61,15 @@ describe("provider ids and runtimes typed from createSDK({ providers })", () => 
         sentry({ id: "sentry-eu", slug: "acme-app", clientId: "sentry-client", clientSecret: "sentry-secret", host: "de.sentry.io" }),
         defineOAuthProvider({
           id: "acme",
-          clientId: "acme-client",
-          clientSecret: "acme-secret",
-          redirectUri: "https://app.example.com/acme/oauth",
-          authorizeUrl: "https://auth.acme.example/authorize",
-          tokenUrl: "https://auth.acme.example/token",
-          runtime: (_integration, tokens) => ({ acme_token: tokens[""]!.access_token, headers: { "X-Acme-Token": tokens[""]!.access_token } }),
+          client: { clientId: "acme-client", clientSecret: "acme-secret", redirectUri: "https://app.example.com/acme/oauth" },
+          endpoints: { authorizeUrl: "https://auth.acme.example/authorize", tokenUrl: "https://auth.acme.example/token" },
+          hooks: { runtime: (_integration, tokens) => ({ acme_token: tokens[""]!.access_token, headers: { "X-Acme-Token": tokens[""]!.access_token } }) },
         }),
-        defineOAuthProvider({ id: "globex", clientId: "g", clientSecret: "g-secret", redirectUri: "https://app.example.com/g", authorizeUrl: "https://g.example/a", tokenUrl: "https://g.example/t" }),
+        defineOAuthProvider({
+          id: "globex",
+          client: { clientId: "g", clientSecret: "g-secret", redirectUri: "https://app.example.com/g" },
+          endpoints: { authorizeUrl: "https://g.example/a", tokenUrl: "https://g.example/t" },
+        }),
       ],
     });
     expectTypeOf(sdk.providerIds).toEqualTypeOf<("sentry-eu" | "acme" | "globex")[]>();
