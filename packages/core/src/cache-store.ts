@@ -1,5 +1,6 @@
 // The contract of the short-lived shared cache: access tokens, refresh locks, state nonces, site selections.
 // Every operation is single-key so a Redis Cluster can serve it; every value has a TTL so memory stays bounded.
+import type { StoreHealthCheck } from "./store-health-check.js";
 
 export interface CacheStore {
   get(key: string): Promise<string | undefined>;
@@ -16,4 +17,9 @@ export interface CacheStore {
    * Implementations that cannot be woken leave it out and callers poll with backoff.
    */
   waitFor?(key: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Optional: what `sdk.checkHealth()` reports for this cache (reachable, deployment settings such as Redis's eviction
+   * policy). Without it the SDK reads one absent key as its probe.
+   */
+  checkHealth?(): Promise<StoreHealthCheck[]>;
 }

@@ -32,6 +32,7 @@ import { ResolveFlight } from "./resolve-flight.js";
 import { idSchema, isValidId } from "./schemas.js";
 import type { BuildInstallUrlInput, CompleteSiteSelectionInput, HandleInstallCallbackInput } from "./sdk-inputs.js";
 import { SdkEvents } from "./sdk-events.js";
+import { checkHealth, type CheckHealthInput, type HealthReport, type HealthSubjects } from "./check-health.js";
 import { validateOptions, type SdkOptions } from "./sdk-options.js";
 
 // Every public method is declared here, on the facade's prototype, even when it only delegates: the reliability
@@ -48,6 +49,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
   readonly #records: ConnectionRecords;
   readonly #flight: ResolveFlight;
   readonly #fetch: AuthorizedFetch;
+  readonly #health: HealthSubjects;
 
   constructor(options: SdkOptions) {
     validateOptions(options);
@@ -59,6 +61,9 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     this.#flight = new ResolveFlight(context, this.#providers);
     this.#records = new ConnectionRecords(context, this.#providers, this.#flight);
     this.#fetch = new AuthorizedFetch(context, this.#providers, this.#flight);
+    // The health probe talks to the stores as given (their own checkHealth), not through the guarded wrapper.
+    const keyIds = (options.encryption?.keys ?? []).map((key) => key.id);
+    this.#health = { store: options.store, cache: options.cache, keyIds, providers: () => this.#providers.all.values(), now: context.now, keyPrefix: context.keyPrefix };
   }
 
   /** Registered provider ids. */
@@ -166,6 +171,15 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    */
   async reencryptConnections(input: ReencryptInput = {}): Promise<ReencryptProgress> {
     return this.#records.reencrypt(input);
+  }
+
+  /**
+   * For a readiness probe: the store and cache answer (and their deployment is safe, e.g. Redis's eviction policy),
+   * encryption is configured, providers' endpoint hosts resolve. Bounded by `timeoutMs` per probe; never throws for
+   * what it finds (only for a bad input) and never reports a secret. Answer 503 when `status` is `"fail"`.
+   */
+  async checkHealth(input?: CheckHealthInput): Promise<HealthReport> {
+    return checkHealth(this.#health, input);
   }
 
   /**

@@ -44,6 +44,8 @@ export type {
   WebhookResult,
 } from "./provider.js";
 export type { RefreshDueInput, RefreshDueResult } from "./refresh-due.js";
+export type { CheckHealthInput, HealthCheck, HealthReport } from "./check-health.js";
+export type { HealthStatus, StoreHealthCheck } from "./store-health-check.js";
 export type { ReencryptInput, ReencryptProgress } from "./reencrypt-connections.js";
 export type { NaturalKeyBackfillInput, NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 export type { StaticProviderOptions } from "./static-provider.js";

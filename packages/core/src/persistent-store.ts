@@ -1,6 +1,7 @@
 // The contract of a store that keeps integration records (refresh tokens, api keys, metadata).
 // Implementations: MemoryStore (here), RedisStore, MongoStore. They store what they are given, never decrypt.
 import type { Integration, IntegrationFilter, IntegrationPatch, IntegrationStatus } from "./integration.js";
+import type { StoreHealthCheck } from "./store-health-check.js";
 
 export interface UpdateOptions {
   /** The version the caller read. The update applies only if the stored version still equals it. */
@@ -66,4 +67,9 @@ export interface PersistentStore {
    * Every store of this repository implements it and the contract suite checks it.
    */
   scan?(query: StoreScanQuery): Promise<StoreScanPage>;
+  /**
+   * Optional: what `sdk.checkHealth()` reports for this store (reachable, deployment settings such as Redis's eviction
+   * policy and persistence). Without it the SDK reads one absent id as its probe.
+   */
+  checkHealth?(): Promise<StoreHealthCheck[]>;
 }

@@ -237,6 +237,11 @@ export interface ProviderDefinition<Id extends string = string, R extends Runtim
   revoke?(context: ProviderContext, integration: Integration): Promise<void>;
   /** Verifies and applies a provider webhook (e.g. an uninstall marks the integration `revoked`). */
   handleWebhook?(context: ProviderContext, input: WebhookInput): Promise<WebhookResult>;
+  /**
+   * The fixed URLs this provider calls (authorize, token, revoke, API base), for `sdk.checkHealth()` to check that their
+   * hosts resolve. No secret may appear in them (only host names are reported).
+   */
+  endpoints?(): string[];
 }
 
 /** What `providers: [...]` accepts: a provider or a bundle of them (e.g. `atlassian()` gives jira, jsm, confluence). */

@@ -59,6 +59,7 @@ export function defineStaticProvider<Id extends string = string, R extends Runti
     parseCredentials: (credentials, field) => parseInput(credentialsSchema, credentials, field),
     parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
     ...(options.naturalKey ? { naturalKey: options.naturalKey } : {}),
+    ...(options.baseUrl ? { endpoints: () => [options.baseUrl!] } : {}),
     async resolve(_context, integration) {
       // Stored credentials are the schema's output from createConnection / updateCredentials (and AES-GCM tells any
       // altered field): parsing them again would decrypt every field, including those the runtime never hands out.

@@ -1,6 +1,7 @@
 // Integrations that share one grant (Atlassian jira/jsm/confluence of one Atlassian user): one refresh lock per grant,
 // every rotated refresh token copied to all of them, `needs_reauth` together. A provider without `grantSiblings` has
 // no siblings: its lock is per integration and every step here is a no-op for it.
+import { recordNeedsReauth } from "./oauth-telemetry.js";
 import { type Integration } from "@sdk/core";
 import { refreshLockKey } from "@sdk/core/provider-kit";
 import { compareAndSet } from "./compare-and-set.js";
@@ -57,6 +58,7 @@ export class GrantSiblings {
       if (!marked) continue;
       await this.#invalidate(context, target);
       context.events.emit("connection.needs_reauth", { provider: target.provider, integration_id: target.id, account_id: target.account_id, reason });
+      recordNeedsReauth(target.provider);
     }
   }
 }

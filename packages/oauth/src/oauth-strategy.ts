@@ -1,6 +1,7 @@
 // OAuthStrategy is the engine behind every `defineOAuthProvider`: a thin facade that wires the engine's parts
 // (install-flow, refresh-protocol, grant-siblings, chain-credentials, revocation, token-endpoint) into the contract core
 // calls, and hands hooks their OAuthContext. Internal: users and provider packages only see a ProviderDefinition.
+import { traced } from "./oauth-telemetry.js";
 import {
   SdkError,
   type AuthType,
@@ -72,7 +73,7 @@ export class OAuthStrategy implements ProviderDefinition {
     this.#revocation = new Revocation(visible, { endpoint, credentials, siblings });
     const hooks = visible;
     if (hooks.completeSiteSelection) this.completeSiteSelection = (context, input) => hooks.completeSiteSelection!(this.#oauth(context), input);
-    if (hooks.handleWebhook) this.handleWebhook = (context, input) => hooks.handleWebhook!(this.#oauth(context), input);
+    if (hooks.handleWebhook) this.handleWebhook = (context, input) => traced("sdk.oauth.webhook", { "sdk.provider": this.id }, () => hooks.handleWebhook!(this.#oauth(context), input));
     if (hooks.rejectsCredentials) this.rejectsCredentials = hooks.rejectsCredentials;
     if (hooks.refreshCannotCure) this.refreshCannotCure = hooks.refreshCannotCure;
     if (this.#install.acceptsPendingInstalls) {
@@ -80,6 +81,12 @@ export class OAuthStrategy implements ProviderDefinition {
       this.confirmPendingInstall = (context, input) => this.#install.confirmPendingInstall(this.#oauth(context), input);
     }
     if (this.#revocation.supported) this.revoke = (context, integration) => this.#revocation.revoke(this.#oauth(context), integration);
+  }
+
+  /** For `sdk.checkHealth()`: the fixed endpoints whose hosts must resolve (a per-installation token URL is left out). */
+  endpoints(): string[] {
+    const { authorizeUrl, tokenUrl, revokeUrl } = this.options;
+    return [authorizeUrl, ...(typeof tokenUrl === "string" ? [tokenUrl] : []), ...(revokeUrl ? [revokeUrl] : [])];
   }
 
   /** The SDK context plus this provider's engine handle, as every part and hook receives it. */
@@ -134,7 +141,7 @@ export class OAuthStrategy implements ProviderDefinition {
   }
 
   handleInstallCallback(context: ProviderContext, input: InstallCallbackInput): Promise<InstallCallbackResult> {
-    return this.#install.handleInstallCallback(this.#oauth(context), input);
+    return traced("sdk.oauth.install_callback", { "sdk.provider": this.id }, () => this.#install.handleInstallCallback(this.#oauth(context), input));
   }
 
   /**
@@ -167,7 +174,11 @@ export class OAuthStrategy implements ProviderDefinition {
     return Promise.all(this.#credentials.chains.map((chain) => cache.get(tokenKey(integration, chain))));
   }
 
-  async resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
+  resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
+    return traced("sdk.oauth.resolve", { "sdk.provider": this.id, "sdk.integration_id": integration.id }, () => this.#resolve(context, integration, prefetched));
+  }
+
+  async #resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
     const oauth = this.#oauth(context);
     const tokens: ChainTokens = {};
     const cached = prefetched ? ((await prefetched) as Array<string | undefined>) : undefined;

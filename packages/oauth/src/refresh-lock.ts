@@ -12,6 +12,8 @@ export interface RefreshLockOptions {
   leaseMs: number;
   /** How long a caller may wait in total before `refresh_timeout`. */
   waitMs: number;
+  /** Called once when this caller has to wait for another holder (telemetry's lock waits). */
+  onWait?: () => void;
 }
 
 /** What the holder knows about its lease. */
@@ -36,6 +38,7 @@ export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () 
   const owner = randomUUID();
   const started = wallClockNow();
   let pollDelay = 20;
+  let waited = false;
   for (;;) {
     const asked = wallClockNow();
     if (await cache.setIfAbsent(lockKey, owner, leaseMs)) {
@@ -49,6 +52,8 @@ export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () 
         else await release();
       }
     }
+    if (!waited) options.onWait?.();
+    waited = true;
     const remaining = options.waitMs - (wallClockNow() - started);
     if (remaining <= 0) {
       throw new SdkError("refresh_timeout", "Another process held the refresh lock for longer than the wait budget; retry.", { details: { wait_ms: options.waitMs } });

@@ -2,6 +2,7 @@
 // lease lock, and the holder's step (re-read, token endpoint under a deadline inside the lease, rotation journal,
 // compare-and-set write, sibling sync, keep-saving through an outage, needs_reauth on a dead grant). The whole life of
 // a rotated refresh token, from the provider's answer to the record, reads in this one file.
+import { recordCacheLookup, recordLockWait, refreshSpan } from "./oauth-telemetry.js";
 import { SdkError, type CacheStore, type Integration } from "@sdk/core";
 import { internalKey, type RefreshDueOutcome } from "@sdk/core/provider-kit";
 import { chainFields, hasCredential, type ChainCredentials } from "./chain-credentials.js";
@@ -54,7 +55,9 @@ export class RefreshProtocol {
     const cache = context.requireCache();
     const key = tokenKey(integration, chain);
     const cached = tokenCodec(context).decode(key, read ? read.raw : await cache.get(key));
-    if (isFresh(cached, context.now(), this.skewMs)) return cached;
+    const fresh = isFresh(cached, context.now(), this.skewMs);
+    recordCacheLookup(this.#options.id, fresh);
+    if (fresh) return cached;
     const running = this.#inflight.get(key);
     if (running) return running;
     const flight = this.#refreshShared(context, cache, integration, chain, key).finally(() => this.#inflight.delete(key));
@@ -100,9 +103,10 @@ export class RefreshProtocol {
       return undefined;
     };
     const leaseMs = this.#leaseMs;
-    return withRefreshLock({ cache, lockKey: this.#siblings.lockKey(integration, chain), leaseMs, waitMs: leaseMs + 5000 }, ready, async (hold) => {
+    const onWait = () => recordLockWait(this.#options.id);
+    return withRefreshLock({ cache, lockKey: this.#siblings.lockKey(integration, chain), leaseMs, waitMs: leaseMs + 5000, onWait }, ready, async (hold) => {
       try {
-        return await this.#refreshHeld(context, cache, integration.id, chain, key, hold);
+        return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold));
       } catch (error) {
         if (SdkError.is(error) && error.code !== "reauth_required") {
           await cache.set(failureKey, JSON.stringify({ code: error.code, retryable: error.retryable }), FAILURE_MEMORY_MS).catch(() => undefined);

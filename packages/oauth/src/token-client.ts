@@ -1,6 +1,7 @@
 // The HTTP client of every token, revoke and provider call the engine makes: form or JSON bodies, client_secret_basic
 // or client_secret_post, a deadline per attempt (AbortSignal), bounded retries with backoff on 5xx / 429 / network
 // errors honouring Retry-After, never a retry on other 4xx. Error bodies map to SdkError codes without secrets.
+import { tokenRequestAttributes, traced } from "./oauth-telemetry.js";
 import { SdkError } from "@sdk/core";
 import { providerErrorCode, withSafeProviderError } from "./provider-error-code.js";
 import { DEFAULT_RESPONSE_LIMITS, jsonTooDeep, limitExceeded, readBoundedText, type ResponseLimits } from "./read-bounded-body.js";
@@ -95,7 +96,11 @@ export class TokenClient {
   }
 
   /** POSTs `params` to a token-style endpoint with client authentication; returns the 2xx answer or throws. */
-  async post(url: string, params: Record<string, string>, options: { clientAuth?: boolean; format?: "form" | "json"; deadline?: number; mapError?: ErrorMapper } = {}): Promise<HttpAnswer> {
+  post(url: string, params: Record<string, string>, options: { clientAuth?: boolean; format?: "form" | "json"; deadline?: number; mapError?: ErrorMapper } = {}): Promise<HttpAnswer> {
+    return traced("sdk.oauth.token_request", tokenRequestAttributes(this.#options.provider, url, params), () => this.#post(url, params, options), "client", (answer) => ({ "http.response.status_code": answer.status }));
+  }
+
+  async #post(url: string, params: Record<string, string>, options: { clientAuth?: boolean; format?: "form" | "json"; deadline?: number; mapError?: ErrorMapper }): Promise<HttpAnswer> {
     const format = options.format ?? this.#options.format ?? "form";
     const headers: Record<string, string> = { accept: "application/json" };
     const fields = { ...params };

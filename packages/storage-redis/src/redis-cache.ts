@@ -1,8 +1,9 @@
 // RedisCache: the SDK's CacheStore on a Redis the caller owns. Every command touches one key, so Cluster works;
 // writes publish a wake-up on a per-key channel so `waitFor` is woken instead of polling (and so the optional
 // in-process L1 of other instances forgets the key). Owns only its subscriber.
-import { SdkError, type CacheStore } from "@sdk/core";
+import { SdkError, type CacheStore, type StoreHealthCheck } from "@sdk/core";
 import { isCluster, type RedisClient } from "./redis-client.js";
+import { RedisDeploymentCheck, type EvictionPolicyCheck } from "./redis-deployment-check.js";
 import { guardRedis, redisFailure } from "./redis-failure.js";
 import { RedisL1Cache, type RedisCacheL1Options } from "./redis-l1-cache.js";
 import { readBatch } from "./redis-read-batch.js";
@@ -28,6 +29,13 @@ export interface RedisCacheOptions {
    * Locks and nonces are never matched by the default `keys`. Off by default. See the README, "L1".
    */
   l1?: RedisCacheL1Options;
+  /**
+   * The check of Redis's `maxmemory-policy` before the first command: `"enforce"` refuses an `allkeys-*` policy
+   * (`misconfigured`: refresh locks could be evicted mid-refresh), `"warn"` accepts that risk with one stderr warning,
+   * `"off"` skips it (verified by hand on a Redis that refuses `CONFIG`). See the README, "Startup checks".
+   * @default "enforce"
+   */
+  evictionPolicyCheck?: EvictionPolicyCheck;
 }
 
 // Each write publishes from inside its script, so a waiter can never be woken before the write is visible.
@@ -88,10 +96,12 @@ export class RedisCache implements CacheStore {
   #disposed = false;
   readonly #l1: RedisL1Cache | undefined;
   #l1Started = false;
+  readonly #deployment: RedisDeploymentCheck;
 
   /** `client` stays the caller's: the cache never closes it. */
   constructor(client: RedisClient, options: RedisCacheOptions = {}) {
     this.#client = client;
+    this.#deployment = new RedisDeploymentCheck(client, "cache", options.evictionPolicyCheck);
     this.#keyPrefix = options.keyPrefix ?? "";
     this.#channelPrefix = options.channelPrefix ?? "sdk:cache:wake:";
     if (options.l1) {
@@ -104,6 +114,8 @@ export class RedisCache implements CacheStore {
   }
 
   async get(key: string): Promise<string | undefined> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     const fullKey = this.#keyPrefix + key;
     const l1 = this.#l1;
     if (!l1 || !l1.covers(key)) {
@@ -126,6 +138,8 @@ export class RedisCache implements CacheStore {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     checkTtl(ttlMs);
     const fullKey = this.#keyPrefix + key;
     this.#l1?.invalidate(fullKey);
@@ -133,12 +147,16 @@ export class RedisCache implements CacheStore {
   }
 
   async delete(key: string): Promise<void> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     const fullKey = this.#keyPrefix + key;
     this.#l1?.invalidate(fullKey);
     await guardRedis("cache_unavailable", "delete", () => DELETE.run(this.#client, [fullKey], [this.#channelPrefix + fullKey]));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     checkTtl(ttlMs);
     const fullKey = this.#keyPrefix + key;
     this.#l1?.invalidate(fullKey);
@@ -149,6 +167,8 @@ export class RedisCache implements CacheStore {
   }
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     const fullKey = this.#keyPrefix + key;
     this.#l1?.invalidate(fullKey);
     const deleted = await guardRedis("cache_unavailable", "deleteIfEquals", () =>
@@ -167,6 +187,10 @@ export class RedisCache implements CacheStore {
   waitFor(key: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.#disposed) return Promise.reject(new SdkError("misconfigured", "This RedisCache was disposed; create a new one."));
     if (signal?.aborted) return Promise.resolve(false);
+    // Not gated: its first read must be sent before it returns (see above). A wait always follows a command of the
+    // same protocol (setIfAbsent of the lock), which ran the check; a refused deployment is refused here too.
+    const refusal = this.#deployment.refusal;
+    if (refusal) return Promise.reject(refusal);
     const fullKey = this.#keyPrefix + key;
     const channelName = this.#channelPrefix + fullKey;
     return new Promise<boolean>((resolve, reject) => {
@@ -194,6 +218,14 @@ export class RedisCache implements CacheStore {
         if (before !== after) waiter(true);
       })().catch((error: unknown) => finish(() => reject(redisFailure("cache_unavailable", "waitFor", error))));
     });
+  }
+
+  /**
+   * For `sdk.checkHealth()`: PING, then a fresh reading of the settings the first use checks (eviction policy, Cluster
+   * mode). Names settings and nodes only, never a key or a value.
+   */
+  async checkHealth(): Promise<StoreHealthCheck[]> {
+    return this.#deployment.inspect();
   }
 
   /** Closes the subscriber connection this cache opened for `waitFor` and ends pending waits (false). Never closes the caller's client. */

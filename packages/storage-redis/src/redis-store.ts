@@ -1,7 +1,7 @@
 // RedisStore: the PersistentStore for teams that keep integrations in Redis (with AOF). Every write is one Lua
 // script that checks the record and moves it and its index sets together (redis-record-write.ts); every key carries
 // the `{prefix}` hash tag so one script's keys share a Cluster slot (redis-store-keys.ts). It never decrypts.
-import { SdkError, type Integration, type PersistentStore } from "@sdk/core";
+import { SdkError, type Integration, type PersistentStore, type StoreHealthCheck } from "@sdk/core";
 import {
   matchesFilter,
   readStoredRecord,
@@ -13,6 +13,7 @@ import {
   type UpdateOptions,
 } from "@sdk/core/provider-kit";
 import type { RedisClient } from "./redis-client.js";
+import { RedisDeploymentCheck, type EvictionPolicyCheck } from "./redis-deployment-check.js";
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";
 import { RedisAccountProviderIndex } from "./redis-account-provider-index.js";
@@ -36,6 +37,13 @@ export interface RedisStoreOptions {
    * memory. Opens one subscriber connection (close it with `dispose()`). Off by default. See the README, "Record tier".
    */
   recordTier?: RedisStoreTierOptions;
+  /**
+   * The check of Redis's `maxmemory-policy` before the first command: `"enforce"` refuses an `allkeys-*` policy
+   * (`misconfigured`: records have no TTL and would be evicted), `"warn"` accepts that risk with one stderr warning,
+   * `"off"` skips it (verified by hand on a Redis that refuses `CONFIG`). See the README, "Startup checks".
+   * @default "enforce"
+   */
+  evictionPolicyCheck?: EvictionPolicyCheck;
 }
 
 /** How often an update or delete re-reads after the record changed without its version moving (a 1.x writer). */
@@ -76,6 +84,7 @@ export class RedisStore implements PersistentStore {
   readonly #keys: RedisStoreKeys;
   readonly #tier: RedisRecordTier | undefined;
   readonly #scanIndex: RedisScanIndex;
+  readonly #deployment: RedisDeploymentCheck;
   readonly #accountProvider: RedisAccountProviderIndex;
 
   /** `client` stays the caller's: the store never closes it. */
@@ -87,6 +96,7 @@ export class RedisStore implements PersistentStore {
       });
     }
     this.#client = client;
+    this.#deployment = new RedisDeploymentCheck(client, "store", options.evictionPolicyCheck);
     this.#keys = new RedisStoreKeys(prefix);
     this.#scanIndex = new RedisScanIndex(client, this.#keys.tag);
     this.#accountProvider = new RedisAccountProviderIndex(client, this.#keys.tag);
@@ -100,6 +110,8 @@ export class RedisStore implements PersistentStore {
   }
 
   async get(id: string, options?: ReadOptions): Promise<Integration | undefined> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     const tier = options?.tier ? this.#tier : undefined;
     if (!tier) return (await this.#read(id, "get"))?.record;
     const asked = Date.now();
@@ -116,12 +128,22 @@ export class RedisStore implements PersistentStore {
     return record ?? undefined;
   }
 
+  /**
+   * For `sdk.checkHealth()`: PING, then a fresh reading of the settings the first use checks (eviction policy, Cluster
+   * mode, persistence). Names settings and nodes only, never a key or a value.
+   */
+  async checkHealth(): Promise<StoreHealthCheck[]> {
+    return this.#deployment.inspect();
+  }
+
   /** Closes the record tier's subscriber connection, if any. Never closes the caller's client. */
   async dispose(): Promise<void> {
     this.#tier?.dispose();
   }
 
   async create(record: Integration): Promise<Integration> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     const json = JSON.stringify(record);
     const claim = this.#keys.ownerKeys(record);
     const outcome = await this.#write("create", record.id, { expected: "", next: json, release: [], claim, exclusive: true, leave: [], join: this.#indexKeys(record) }, record);
@@ -133,6 +155,8 @@ export class RedisStore implements PersistentStore {
   }
 
   async update(id: string, patch: IntegrationPatch, { expectedVersion }: UpdateOptions): Promise<Integration> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     for (let attempt = 1; ; attempt++) {
       const current = await this.#read(id, "update");
       if (!current) throw notFound(id);
@@ -164,6 +188,8 @@ export class RedisStore implements PersistentStore {
   }
 
   async delete(id: string): Promise<boolean> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     for (let attempt = 1; ; attempt++) {
       const current = await this.#read(id, "delete");
       if (!current) return false;
@@ -178,6 +204,8 @@ export class RedisStore implements PersistentStore {
   }
 
   async list(filter: IntegrationFilter): Promise<Integration[]> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     const ids = await guardRedis("store_unavailable", "list", () => this.#candidateIds(filter));
     if (ids.length === 0) return [];
     const values = await guardRedis("store_unavailable", "list", () => this.#client.mget(ids.map((id) => this.#keys.record(id))));
@@ -196,6 +224,8 @@ export class RedisStore implements PersistentStore {
    * ZRANGEBYLEX of at most `limit` ids and one MGET, both in the store's hash slot, whatever the store holds.
    */
   async scan({ after, limit, ...filter }: StoreScanQuery): Promise<StoreScanPage> {
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
     await guardRedis("store_unavailable", "scan", () => this.#scanIndex.ensureBackfilled((ids) => this.#readMany(ids)));
     const index = this.#scanIndex.keyFor(filter);
     const ids = await guardRedis("store_unavailable", "scan", () => this.#client.zrangebylex(index, after === undefined ? "-" : `(${after}`, "+", "LIMIT", 0, limit));

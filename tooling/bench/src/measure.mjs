@@ -53,3 +53,23 @@ export function benchConfig(redisUrl, server, prefix) {
 export function readPackage(dir) {
   return JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
 }
+
+/**
+ * The emulator's token endpoint called straight, without the SDK: the baseline of the refresh figures.
+ * `grant(user)` consents and exchanges a code, resolving to a refresh token; `refresh(token)` resolves to the next one.
+ */
+export function directTokenClient(server, redirectUri) {
+  const basic = `Basic ${Buffer.from(`${server.clientId}:${server.clientSecret}`).toString("base64")}`;
+  const post = async (body) => {
+    const answer = await fetch(server.tokenUrl, { method: "POST", headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(body) });
+    return answer.json();
+  };
+  return {
+    async grant(user) {
+      const authorize = `${server.authorizeUrl}?response_type=code&client_id=${server.clientId}&redirect_uri=${encodeURIComponent(redirectUri)}&scope=read&state=x`;
+      const code = new URL(await server.consent(authorize, { user })).searchParams.get("code");
+      return (await post({ grant_type: "authorization_code", code, redirect_uri: redirectUri })).refresh_token;
+    },
+    refresh: async (refreshToken) => (await post({ grant_type: "refresh_token", refresh_token: refreshToken })).refresh_token,
+  };
+}

@@ -4,7 +4,7 @@ import { installOAuth } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
 import { REDIRECT_URI, scenarioSdk, startAcmeEmulator } from "@sdk-tooling/reliability/acme-kit";
 import { mergeResults, startWorkers } from "@sdk-tooling/reliability/worker-pool";
-import { benchConfig, connect, median, percentile, quick, round } from "./measure.mjs";
+import { benchConfig, connect, directTokenClient, median, percentile, quick, round } from "./measure.mjs";
 
 /** Bench scenario: `results.stampede`. */
 export const stampede = {
@@ -30,18 +30,12 @@ async function measureStampede(redisUrl) {
   const key = `integration:acme:${id}:app_user:acct-stampede:access_token`;
 
   // The endpoint's own latency: direct refresh calls on a grant of its own, same 50 ms, same machine.
-  const authorize = `${server.authorizeUrl}?response_type=code&client_id=${server.clientId}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&scope=read&state=x`;
-  const code = new URL(await server.consent(authorize, { user: "direct-user" })).searchParams.get("code");
-  const basic = `Basic ${Buffer.from(`${server.clientId}:${server.clientSecret}`).toString("base64")}`;
-  const post = async (body) => {
-    const answer = await fetch(server.tokenUrl, { method: "POST", headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(body) });
-    return answer.json();
-  };
-  let refreshToken = (await post({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI })).refresh_token;
+  const tokenEndpoint = directTokenClient(server, REDIRECT_URI);
+  let refreshToken = await tokenEndpoint.grant("direct-user");
   const direct = [];
   for (let index = 0; index < 25; index++) {
     const started = performance.now();
-    refreshToken = (await post({ grant_type: "refresh_token", refresh_token: refreshToken })).refresh_token;
+    refreshToken = await tokenEndpoint.refresh(refreshToken);
     direct.push(performance.now() - started);
   }
 
@@ -54,7 +48,7 @@ async function measureStampede(redisUrl) {
   for (let expiry = -warmup; expiry < expiries; expiry++) {
     // A direct call right before each expiry: the endpoint's latency under the same conditions as the callers'.
     const directStarted = performance.now();
-    refreshToken = (await post({ grant_type: "refresh_token", refresh_token: refreshToken })).refresh_token;
+    refreshToken = await tokenEndpoint.refresh(refreshToken);
     if (expiry >= 0) direct.push(performance.now() - directStarted);
     await client.del(key);
     const before = server.stats.refreshes;

@@ -41,7 +41,7 @@ export function scenarioSdk(config, { store, cache, fetch }) {
     cache,
     keyPrefix: config.sdkKeyPrefix,
     state: { secrets: [{ id: "s1", secret: config.stateSecret }] },
-    encryption: { keys: [{ id: "k1", key: config.encryptionKey }] },
+    encryption: { keys: config.encryptionKeys ?? [{ id: "k1", key: config.encryptionKey }] },
     ...(fetch ? { fetch } : {}),
     providers: [defineOAuthProvider(/** @type {any} */ (config.provider))],
   });

@@ -220,6 +220,10 @@ const properties: Record<string, fc.Arbitrary<BadCall>> = {
     fc.oneof(fc.integer({ max: -1 }), fc.constantFrom(1.5, "60000", null, Number.NaN)).map((within): BadCall => ({ call: (target) => target.refreshDue(loose({ within })), field: "refreshDue.within" })),
     fc.constantFrom("credentials", "$where", "account_id").map((key): BadCall => ({ call: (target) => target.refreshDue(loose({ within: 60_000, [key]: "x" })), field: `refreshDue.${key}` })),
   ),
+  checkHealth: fc.oneof(
+    fc.oneof(fc.integer({ max: 49 }), fc.integer({ min: 60_001 }), fc.constantFrom(1.5, "2000", null, Number.NaN)).map((timeoutMs): BadCall => ({ call: (target) => target.checkHealth(loose({ timeoutMs })), field: "checkHealth.timeoutMs" })),
+    fc.constantFrom("credentials", "$where", "store").map((key): BadCall => ({ call: (target) => target.checkHealth(loose({ [key]: "x" })), field: `checkHealth.${key}` })),
+  ),
   "events.on": fc.oneof(
     fc.oneof(badIdString, fc.constantFrom("connection.created", "token.*", "__proto__")).map((name): BadCall => ({ call: (target) => target.events.on(loose<"connection.deleted">(name), () => undefined), field: "events.on.name" })),
     fc.oneof(notString, fc.constant("log")).map((handler): BadCall => ({ call: (target) => target.events.on("connection.deleted", loose(handler)), field: "events.on.handler" })),

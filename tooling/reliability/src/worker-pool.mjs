@@ -14,6 +14,8 @@ import { fileURLToPath } from "node:url";
  * @property {Record<string, unknown> & { endpoints: { tokenUrl: string } }} provider defineOAuthProvider options (JSON only)
  * @property {{ maxEntries: number, maxTtlMs: number }} [l1] RedisCache L1 options
  * @property {{ maxEntries: number, maxTtlMs: number }} [recordTier] RedisStore record tier options
+ * @property {Array<{ id: string, key: string }>} [encryptionKeys] the key ring, when not just `encryptionKey` (id "k1")
+ * @property {boolean} [storeFaults] put the store behind a fault point too (armWrites)
  */
 
 /**
@@ -35,6 +37,8 @@ export class Worker {
   exited;
   /** The fault point the worker announced just before it killed itself, if any. */
   diedAt;
+  /** What sdk.reencryptConnections reported after each page, in order: what a real worker would persist to resume. */
+  progress = [];
   #seq = 0;
   #pending = new Map();
 
@@ -47,6 +51,7 @@ export class Worker {
       this.child.on("message", (message) => {
         if (message.type === "ready") resolve(message.pid);
         else if (message.type === "dying") this.diedAt = message.point;
+        else if (message.type === "progress") this.progress.push(message.progress);
         else this.#settle(message);
       });
     });
@@ -81,6 +86,20 @@ export class Worker {
   /** The next refresh in this process SIGKILLs it at `point`: "before-token-call", "after-token-answer" or "after-journal-write". */
   arm(point) {
     return this.#ask({ type: "arm", point });
+  }
+
+  /** SIGKILLs this process right after its next `count` successful store writes ("after-store-writes"); needs `storeFaults`. */
+  armWrites(count) {
+    return this.#ask({ type: "arm-writes", count });
+  }
+
+  /**
+   * sdk.reencryptConnections in this process, its progress appended to `progress` page by page.
+   * @param {{ limit?: number, cursor?: string }} [input]
+   * @returns {Promise<{ done: number, total: number, skipped: number, failed: number, failures: Record<string, number>, cursor: string | null }>}
+   */
+  reencrypt(input = {}) {
+    return this.#ask({ type: "reencrypt", ...input });
   }
 
   /** Starts `concurrency` resolve loops until stopLoad(). */

@@ -54,7 +54,23 @@ const cache = {
 
 const events = [];
 const store = new RedisStore(redis, { keyPrefix: config.storePrefix, ...(config.recordTier ? { recordTier: config.recordTier } : {}) });
-const sdk = scenarioSdk(config, { store, cache, fetch: faultFetch });
+
+/** Successful store writes left before this process kills itself ("after-store-writes"): set by "arm-writes". */
+let writesLeft = null;
+/** The real RedisStore; with `storeFaults`, a write can be the last thing this process does. */
+const faultStore = {
+  get: (id, options) => store.get(id, options),
+  create: (record) => store.create(record),
+  async update(id, patch, options) {
+    const updated = await store.update(id, patch, options);
+    if (writesLeft !== null && --writesLeft === 0) die("after-store-writes");
+    return updated;
+  },
+  delete: (id) => store.delete(id),
+  list: (filter) => store.list(filter),
+  scan: (query) => store.scan(query),
+};
+const sdk = scenarioSdk(config, { store: config.storeFaults ? faultStore : store, cache, fetch: faultFetch });
 for (const name of ["token.refreshed", "token.refresh_failed", "connection.needs_reauth"]) sdk.events.on(name, () => events.push(name));
 
 /** `count` concurrent resolves of one integration: token fingerprints, error codes and per-call latency (ms). */
@@ -133,6 +149,13 @@ process.on("message", async (message) => {
     if (message.type === "arm") {
       killAt = message.point;
       process.send({ type: "armed", seq: message.seq });
+    } else if (message.type === "arm-writes") {
+      writesLeft = message.count;
+      process.send({ type: "armed", seq: message.seq });
+    } else if (message.type === "reencrypt") {
+      const onProgress = (progress) => process.send({ type: "progress", progress });
+      const result = await sdk.reencryptConnections({ limit: message.limit, ...(message.cursor ? { cursor: message.cursor } : {}), onProgress });
+      process.send({ type: "reencrypted", seq: message.seq, ...result });
     } else if (message.type === "resolve") {
       process.send({ type: "resolved", seq: message.seq, ...(await resolveBatch(message.id, message.count)) });
     } else if (message.type === "load") {
