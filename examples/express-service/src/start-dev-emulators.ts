@@ -1,6 +1,7 @@
 // Dev mode: the Atlassian (two sites, so the site picker shows), Slack and Sentry emulators from the providers'
 // testing kits, started in this process on 127.0.0.1, with the service's callback URLs registered as their redirect
 // URIs. Loaded with a dynamic import by start-service, so production never loads a testing kit.
+import type { Clock } from "@sdk/oauth/testing";
 import type { AtlassianOptions } from "@sdk/provider-atlassian";
 import { startAtlassianEmulator, type AtlassianEmulator, type AtlassianSite } from "@sdk/provider-atlassian/testing";
 import type { SentryOptions } from "@sdk/provider-sentry";
@@ -8,7 +9,6 @@ import { sentryOptionsFor, startSentryEmulator, type SentryEmulator } from "@sdk
 import type { SlackProviderOptions } from "@sdk/provider-slack";
 import { startSlackEmulator, type SlackEmulator } from "@sdk/provider-slack/testing";
 import { callbackUrl } from "./connectable-provider.js";
-import { WallClock } from "./wall-clock.js";
 
 export const DEV_ATLASSIAN_SITES: AtlassianSite[] = [
   { id: "11111111-1111-4111-8111-111111111111", name: "acme", url: "https://acme.atlassian.net", products: ["jira", "jsm", "confluence"] },
@@ -16,9 +16,9 @@ export const DEV_ATLASSIAN_SITES: AtlassianSite[] = [
 ];
 
 export interface DevEmulators {
-  atlassian: AtlassianEmulator;
-  slack: SlackEmulator;
-  sentry: SentryEmulator;
+  atlassian: AtlassianEmulator<Clock>;
+  slack: SlackEmulator<Clock>;
+  sentry: SentryEmulator<Clock>;
   /** Spread into `atlassian()`, `slack()`, `sentry()`: client credentials and endpoints of each emulator. */
   providerOptions: {
     atlassian: Pick<AtlassianOptions, "clientId" | "clientSecret" | "endpoints">;
@@ -36,9 +36,10 @@ export const DEV_SENTRY_ORGANIZATIONS = [
 ];
 
 export async function startDevEmulators(publicUrl: string): Promise<DevEmulators> {
-  const clock = new WallClock();
+  // Real time: a running service needs codes, states and tokens to expire as they would at the provider.
+  const clock: Clock = { now: () => Date.now() };
   const atlassian = await startAtlassianEmulator({ clock, sites: DEV_ATLASSIAN_SITES, redirectUris: [callbackUrl(publicUrl, "atlassian")] });
-  const slack = await startSlackEmulator({ clock, redirectUrls: [callbackUrl(publicUrl, "slack")] });
+  const slack = await startSlackEmulator({ clock, redirectUris: [callbackUrl(publicUrl, "slack")] });
   const sentry = await startSentryEmulator({ clock, redirectUrl: callbackUrl(publicUrl, "sentry"), organizations: DEV_SENTRY_ORGANIZATIONS });
   return {
     atlassian,

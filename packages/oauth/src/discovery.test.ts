@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ENCRYPTION, REDIRECT_URI, STATE_SECRETS } from "../test/harness.js";
 import { defineOAuthProvider } from "./define-oauth-provider.js";
 import { ManualClock } from "./testing/manual-clock.js";
-import { startOAuthServer, type OAuthServer } from "./testing/start-oauth-server.js";
+import { startOAuthEmulator as startOAuthServer, type OAuthEmulator as OAuthServer } from "./testing/start-oauth-emulator.js";
 
 let server: OAuthServer | undefined;
 afterEach(async () => {

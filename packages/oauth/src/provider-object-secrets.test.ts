@@ -3,7 +3,7 @@
 import { reachableSecrets } from "@sdk/core/testing";
 import { describe, expect, it } from "vitest";
 import { defineOAuthProvider } from "./define-oauth-provider.js";
-import { startOAuthServer } from "./testing/start-oauth-server.js";
+import { startOAuthEmulator } from "./testing/start-oauth-emulator.js";
 
 const SECRET = "planted-client-secret-7f3a9c1e5b2d";
 
@@ -21,7 +21,7 @@ describe("secrets on provider objects", () => {
   });
 
   it("the fake server's default client secret is random per start", async () => {
-    const [first, second] = await Promise.all([startOAuthServer({ redirectUris: [] }), startOAuthServer({ redirectUris: [] })]);
+    const [first, second] = await Promise.all([startOAuthEmulator({ redirectUris: [] }), startOAuthEmulator({ redirectUris: [] })]);
     try {
       expect(first.clientSecret).not.toBe(second.clientSecret);
       expect(first.clientSecret.length).toBeGreaterThanOrEqual(32);

@@ -5,7 +5,7 @@
 import { SdkError } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { ServerMetadata, metadataUrls } from "./server-metadata.js";
-import { startOAuthServer, type OAuthServer } from "./testing/start-oauth-server.js";
+import { startOAuthEmulator as startOAuthServer, type OAuthEmulator as OAuthServer } from "./testing/start-oauth-emulator.js";
 
 let server: OAuthServer | undefined;
 afterEach(async () => {

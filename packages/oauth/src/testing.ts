@@ -1,4 +1,6 @@
-// @sdk/oauth/testing: the emulator scaffolding every provider's testing kit builds on, and a fake RFC 6749 server.
+// @sdk/oauth/testing: the emulator scaffolding every provider's testing kit builds on, and the generic provider's own
+// kit (the same trio every provider's /testing exports): startOAuthEmulator, oauthOptionsFor, installOAuth.
+export type { Clock } from "./testing/clock.js";
 export { ManualClock } from "./testing/manual-clock.js";
 export {
   startEmulatorServer,
@@ -14,5 +16,16 @@ export {
   type EmulatorServerOptions,
   type Fault,
 } from "./testing/emulator-server.js";
-export { startOAuthServer, type OAuthServer, type OAuthServerOptions } from "./testing/start-oauth-server.js";
+export {
+  EMULATOR_REDIRECT_URI,
+  startOAuthEmulator,
+  type OAuthConsentDecision,
+  type OAuthEmulator,
+  type OAuthEmulatorOptions,
+  startOAuthServer,
+  type OAuthServer,
+  type OAuthServerOptions,
+} from "./testing/start-oauth-emulator.js";
+export { oauthOptionsFor, type OAuthEmulatorOverrides } from "./testing/oauth-options-for.js";
+export { installOAuth, type OAuthInstallScript } from "./testing/install-oauth.js";
 export { readCachedToken } from "./testing/read-cached-token.js";

@@ -3,10 +3,10 @@
 import { SdkError } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { partContext } from "../test/provider-context.js";
-import { startOAuthServer, type OAuthServer } from "./testing/start-oauth-server.js";
+import { startOAuthEmulator, type OAuthEmulator } from "./testing/start-oauth-emulator.js";
 import { TokenEndpoint } from "./token-endpoint.js";
 
-let server: OAuthServer | undefined;
+let server: OAuthEmulator | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
@@ -16,7 +16,7 @@ const base = { id: "acme", clientId: "client", redirectUri: "https://app.test/cb
 
 describe("TokenEndpoint", () => {
   it("binds its client to the SDK's fetch and rebuilds it when the fetch changes", async () => {
-    server = await startOAuthServer({ redirectUris: [] });
+    server = await startOAuthEmulator({ redirectUris: [] });
     const endpoint = new TokenEndpoint({ ...base, tokenUrl: server.tokenUrl }, "secret");
     const { context } = partContext();
     const first = endpoint.client(context);

@@ -4,14 +4,14 @@ import { createSDK, MemoryCache, MemoryStore, type CacheStore, type Logger, type
 import { defineOAuthProvider } from "../src/define-oauth-provider.js";
 import type { EngineSettings, OAuthProviderOptions } from "../src/oauth-provider-options.js";
 import { ManualClock } from "../src/testing/manual-clock.js";
-import { startOAuthServer, type OAuthServer, type OAuthServerOptions } from "../src/testing/start-oauth-server.js";
+import { startOAuthEmulator, type OAuthEmulator, type OAuthEmulatorOptions } from "../src/testing/start-oauth-emulator.js";
 
 export const REDIRECT_URI = "https://app.example.test/callback/acme";
 export const STATE_SECRETS = [{ id: "s1", secret: "state-secret-0123456789-abcdefghijklmnop" }];
 export const ENCRYPTION = { keys: [{ id: "k1", key: Buffer.alloc(32, 3).toString("base64") }] };
 
 export interface Harness {
-  server: OAuthServer;
+  server: OAuthEmulator;
   clock: ManualClock;
   store: PersistentStore;
   cache: CacheStore;
@@ -27,7 +27,7 @@ export interface Harness {
 
 export async function startHarness(
   options: {
-    server?: Partial<OAuthServerOptions>;
+    server?: Partial<OAuthEmulatorOptions>;
     /** Flat overrides of the provider's options (any group: `{ lockLeaseMs }`, `{ chains }`, a hook...). */
     provider?: Partial<EngineSettings>;
     store?: PersistentStore;
@@ -37,7 +37,7 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const clock = options.clock ?? new ManualClock();
-  const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock, ...options.server });
+  const server = await startOAuthEmulator({ redirectUris: [REDIRECT_URI], clock, ...options.server });
   const store = options.store ?? new MemoryStore();
   const cache = options.cache ?? new MemoryCache({ now: clock.now });
   const lines: Harness["lines"] = [];

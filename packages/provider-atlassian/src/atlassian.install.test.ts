@@ -5,7 +5,7 @@ import { MemoryStore, SdkError, createSDK, MemoryCache } from "@sdk/core";
 import { type IntegrationFilter } from "@sdk/core/provider-kit";
 import { defineOAuthProvider, type OAuthClientOptions, type OAuthProviderTuning } from "@sdk/oauth";
 import { testEncryptionKey } from "@sdk/core/testing";
-import { startOAuthServer } from "@sdk/oauth/testing";
+import { startOAuthEmulator } from "@sdk/oauth/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { failure, observe } from "../test/observe.js";
 import { ATLASSIAN_DEFAULT_SCOPES, atlassian } from "./index.js";
@@ -202,7 +202,7 @@ describe("sibling scope union", () => {
   });
 
   it("never lists integrations for a non-Atlassian provider in the same SDK", async () => {
-    const server = await startOAuthServer({ redirectUris: ["https://app.example.test/callback/acme"] });
+    const server = await startOAuthEmulator({ redirectUris: ["https://app.example.test/callback/acme"] });
     closers.push(() => server.close());
     const memory = new MemoryStore();
     const lists: IntegrationFilter[] = [];

@@ -1,6 +1,7 @@
 // @sdk/provider-atlassian/testing: an in-process emulator of Atlassian OAuth 2.0 (3LO) and the API gateway calls the
-// SDK makes, a sandbox that wires it to an SDK, and the lifecycle rollout check, for this package's tests, demos and
-// consumers' CI.
+// SDK makes with the trio every provider's /testing exports (startAtlassianEmulator, atlassianOptionsFor,
+// installAtlassian), a sandbox that wires it to an SDK, and the lifecycle rollout check, for this package's tests,
+// demos and consumers' CI.
 export {
   startAtlassianEmulator,
   type AtlassianEmulator,
@@ -10,8 +11,10 @@ export {
   type AtlassianProduct,
   type AtlassianSite,
   type AtlassianUser,
-  type ConsentDecision,
+  type AtlassianConsentDecision,
 } from "./testing/start-atlassian-emulator.js";
+export { atlassianOptionsFor } from "./testing/atlassian-options-for.js";
+export { installAtlassian, type AtlassianInstallScript } from "./testing/install-atlassian.js";
 export {
   startAtlassianSandbox,
   SANDBOX_REDIRECT_URI,

@@ -44,7 +44,7 @@ describe("installation webhooks", () => {
     const revoked: unknown[] = [];
     h.sdk.events.on("connection.revoked", (event) => revoked.push(event));
     const { id, installationId } = await h.connect();
-    const other = await h.connect({ org: "globex" });
+    const other = await h.connect({ consent: { org: "globex" } });
     expect(await h.cache.get(accessTokenKey("sentry", id, "acct-1"))).toBeDefined();
 
     h.emulator.uninstall(installationId);

@@ -4,10 +4,9 @@
 import { MemoryCache, MemoryStore, SdkError, createSDK } from "@sdk/core";
 import { accessTokenKey } from "@sdk/core/provider-kit";
 import { describe, expect, it } from "vitest";
-import { EIGHT_HOURS, ENCRYPTION_KEYS, STATE_SECRETS, codeOf, useHarness, type Harness } from "../test/harness.js";
+import { EIGHT_HOURS, ENCRYPTION_KEYS, STATE_SECRETS, codeOf, installDraft, useHarness, type Harness } from "../test/harness.js";
 import { sentry, type SentryRuntime } from "./sentry.js";
 import { readCachedToken } from "@sdk/oauth/testing";
-import { installSentry } from "./testing/install-sentry.js";
 import { sentryOptionsFor } from "./testing/sentry-options-for.js";
 
 const start = useHarness();
@@ -95,7 +94,7 @@ describe("install", () => {
 
   it("installSentry (testing kit) drives the same flow for any organization", async () => {
     const h = await start();
-    const { id, orgSlug } = await h.connect({ org: "globex", user_id: "user-9", account_id: "acct-9" });
+    const { id, orgSlug } = await h.connect({ consent: { org: "globex" }, user_id: "user-9", account_id: "acct-9" });
     expect(orgSlug).toBe("globex");
     expect(await h.sdk.getConnection(id)).toMatchObject({ account_id: "acct-9", created_by: "user-9", metadata: { org_slug: "globex" } });
     expect((await h.sdk.fetch(id, "/api/0/organizations/globex/projects/")).status).toBe(200);
@@ -271,7 +270,7 @@ describe("hosts and regions", () => {
     const h = await start();
     // Only the control origin points at the emulator: the API origin follows the installation's host.
     const sdk = h.process({ endpoints: { baseUrl: h.emulator.url }, apiHost: "de.sentry.io" });
-    const installed = await installSentry(sdk, h.emulator, { user_id: "user-1", account_id: "acct-1" });
+    const installed = await installDraft(sdk, h.emulator, { user_id: "user-1", account_id: "acct-1" });
     expect(installed.integration.metadata).toMatchObject({ host: "de.sentry.io" });
     const saved = await sdk.createConnection(installed.integration);
     const runtime = await sdk.resolveConnection<SentryRuntime>(saved.id);
@@ -281,7 +280,7 @@ describe("hosts and regions", () => {
 
   it("a connection may name another SaaS region host, never a foreign host", async () => {
     const h = await start();
-    const installed = await installSentry(h.sdk, h.emulator, { user_id: "user-1", account_id: "acct-1" });
+    const installed = await installDraft(h.sdk, h.emulator, { user_id: "user-1", account_id: "acct-1" });
     for (const host of ["evil.example.com", "https://us.sentry.io", "sentry.io/api"]) {
       const error = await h.sdk.createConnection({ ...installed.integration, metadata: { ...installed.integration.metadata, host } }).catch((caught: unknown) => caught);
       expect(SdkError.is(error, "validation_failed")).toBe(true);
@@ -293,7 +292,7 @@ describe("hosts and regions", () => {
 
   it("a self-hosted app accepts only its own hosts", async () => {
     const h = await start({ provider: { host: "sentry.example.com" } });
-    const installed = await installSentry(h.sdk, h.emulator, { user_id: "user-1", account_id: "acct-1" });
+    const installed = await installDraft(h.sdk, h.emulator, { user_id: "user-1", account_id: "acct-1" });
     expect(installed.integration.metadata?.host).toBe("sentry.example.com");
     const error = await h.sdk.createConnection({ ...installed.integration, metadata: { ...installed.integration.metadata, host: "sentry.io" } }).catch((caught: unknown) => caught);
     expect((error as SdkError).details.field).toBe("createConnection.metadata.host");
@@ -301,7 +300,7 @@ describe("hosts and regions", () => {
 
   it("createConnection needs the installation metadata", async () => {
     const h = await start();
-    const installed = await installSentry(h.sdk, h.emulator, { user_id: "user-1", account_id: "acct-1" });
+    const installed = await installDraft(h.sdk, h.emulator, { user_id: "user-1", account_id: "acct-1" });
     const { installation_id: _dropped, ...rest } = installed.integration.metadata as Record<string, unknown>;
     const error = await h.sdk.createConnection({ ...installed.integration, metadata: rest }).catch((caught: unknown) => caught);
     expect((error as SdkError).details.field).toBe("createConnection.metadata.installation_id");

@@ -1,12 +1,12 @@
 // Shared setup of the provider's tests: the Sentry emulator and the SDK on one ManualClock, MemoryStore +
 // MemoryCache, a recording logger, both Sentry providers pointed at the emulator, and an install helper.
-import { MemoryCache, MemoryStore, createSDK, type Logger, type SDK } from "@sdk/core";
+import { MemoryCache, MemoryStore, createSDK, type InstallCallbackResult, type Logger, type SDK } from "@sdk/core";
 import { CredentialCipher } from "@sdk/core/provider-kit";
 import { ManualClock } from "@sdk/oauth/testing";
 import { afterEach } from "vitest";
 import { sentry, type SentryOptions } from "../src/sentry.js";
 import { sentryOrgToken, type SentryOrgTokenOptions } from "../src/sentry-org-token.js";
-import { installSentry, type InstallSentryInput } from "../src/testing/install-sentry.js";
+import { installSentry, type SentryInstallScript } from "../src/testing/install-sentry.js";
 import { sentryOptionsFor, sentryOrgTokenOptionsFor } from "../src/testing/sentry-options-for.js";
 import { startSentryEmulator, type SentryEmulator, type SentryEmulatorOptions } from "../src/testing/start-sentry-emulator.js";
 
@@ -37,7 +37,7 @@ export interface Harness {
   /** Another SDK instance on the same store, cache and clock with its own provider objects, as another process has. */
   process(overrides?: Partial<SentryOptions>): SDK;
   /** Installs through the emulator and stores the connection; returns its id and the installation id. */
-  connect(input?: Partial<InstallSentryInput>): Promise<{ id: string; installationId: string; orgSlug: string }>;
+  connect(input?: Partial<SentryInstallScript>): Promise<{ id: string; installationId: string; orgSlug: string }>;
   /** The decrypted credentials as stored. */
   storedCredentials(id: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -76,9 +76,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     lines,
     process: make,
     async connect(input = {}) {
-      const installed = await installSentry(sdk, emulator, { user_id: "user-1", account_id: "acct-1", ...input });
-      const saved = await sdk.createConnection(installed.integration);
-      return { id: saved.id, installationId: installed.installationId, orgSlug: installed.orgSlug };
+      const saved = await installSentry(sdk, emulator, { user_id: "user-1", account_id: "acct-1", ...input });
+      return { id: saved.id, installationId: String(saved.metadata.installation_id), orgSlug: String(saved.metadata.org_slug) };
     },
     async storedCredentials(id) {
       const raw = await store.get(id);
@@ -87,6 +86,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     close: () => emulator.close(),
   };
+}
+
+/**
+ * The install up to the callback, without createConnection: the draft it returns is what tests tamper with before
+ * saving (installSentry saves at once).
+ */
+export async function installDraft(sdk: Pick<SDK, "buildInstallUrl" | "handleInstallCallback">, emulator: SentryEmulator, who: { user_id: string; account_id: string }): Promise<InstallCallbackResult> {
+  const started = await sdk.buildInstallUrl({ provider: "sentry", ...who });
+  const redirect = new URL(await emulator.consent(started.url, { user: who.user_id }));
+  return sdk.handleInstallCallback({ provider: "sentry", query: redirect.searchParams, browser_binding: started.browser_binding });
 }
 
 /** Registers an afterEach that closes the harness; the returned function starts one (closing any earlier one first). */

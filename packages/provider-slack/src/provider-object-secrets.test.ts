@@ -13,7 +13,7 @@ it("the Slack provider object exposes neither clientSecret nor signingSecret", (
 });
 
 it("the emulator's default client secret is random per start", async () => {
-  const [first, second] = await Promise.all([startSlackEmulator({ redirectUrls: ["https://app.example/slack"] }), startSlackEmulator({ redirectUrls: ["https://app.example/slack"] })]);
+  const [first, second] = await Promise.all([startSlackEmulator({ redirectUris: ["https://app.example/slack"] }), startSlackEmulator({ redirectUris: ["https://app.example/slack"] })]);
   try {
     expect(first.clientSecret).not.toBe(second.clientSecret);
   } finally {

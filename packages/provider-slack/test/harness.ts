@@ -8,7 +8,8 @@ import { findSlackConnection } from "../src/find-slack-connection.js";
 import type { SlackRuntime } from "../src/slack-runtime.js";
 import { slack, type SlackProvider } from "../src/slack.js";
 import type { SlackProviderOptions } from "../src/slack-provider-options.js";
-import { installSlack, slackOptionsFor, type SlackInstallScript } from "../src/testing/install-slack.js";
+import { installSlack, type SlackInstallScript } from "../src/testing/install-slack.js";
+import { slackOptionsFor } from "../src/testing/slack-options-for.js";
 import { startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } from "../src/testing/start-slack-emulator.js";
 
 export const REDIRECT_URI = "https://app.example.test/slack/oauth";
@@ -51,7 +52,7 @@ export async function startSlackHarness(
   /** `legacyRecords`: the SDK reads 1.x plaintext records (`encryption.requireEncrypted: false`, the migration switch). */
   setup: { emulator?: Partial<SlackEmulatorOptions>; provider?: Partial<SlackProviderOptions>; legacyRecords?: boolean } = {},
 ): Promise<SlackHarness> {
-  const emulator = await startSlackEmulator({ redirectUrls: [REDIRECT_URI], ...setup.emulator });
+  const emulator = await startSlackEmulator({ redirectUris: [REDIRECT_URI], ...setup.emulator });
   const store = new MemoryStore();
   const cache = new MemoryCache({ now: emulator.clock.now });
   const lines: LogLine[] = [];

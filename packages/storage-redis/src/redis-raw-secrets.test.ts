@@ -4,7 +4,7 @@
 import { createSDK, defineApiKeyProvider } from "@sdk/core";
 import { testEncryptionKey } from "@sdk/core/testing";
 import { defineOAuthProvider } from "@sdk/oauth";
-import { ManualClock, startOAuthServer, type OAuthServer } from "@sdk/oauth/testing";
+import { ManualClock, startOAuthEmulator, type OAuthEmulator } from "@sdk/oauth/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectStandalone, deleteMatching, uniqueName } from "../test/redis-harness.js";
@@ -14,7 +14,7 @@ import { RedisStore } from "./redis-store.js";
 const REDIRECT_URI = "https://app.example.test/callback/acme";
 const { url } = inject("redis");
 let client: Redis;
-let server: OAuthServer;
+let server: OAuthEmulator;
 const prefix = uniqueName("raw-secrets");
 
 beforeAll(async () => {
@@ -53,7 +53,7 @@ async function rawDump(): Promise<Array<{ key: string; type: string; text: strin
 describe("no planted secret in any raw Redis value (store and cache)", () => {
   it("after an OAuth install, resolves, refreshes and an api-key connection", async () => {
     const clock = new ManualClock();
-    server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock });
+    server = await startOAuthEmulator({ redirectUris: [REDIRECT_URI], clock });
     const secrets = new Set<string>([server.clientSecret, "PLANTED-api-key-redis-5f1c9a7e"]);
     // Every token the provider hands out is planted: the SDK's fetch is watched at the token endpoint.
     const watchingFetch: typeof fetch = async (input, init) => {

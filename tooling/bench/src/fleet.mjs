@@ -5,9 +5,8 @@
 // as 1.x plaintext JSON in the cache, which prices the sealed cache (the default with keys) on the hot path.
 // Bench scenario `fleet`; its figures land in `results.hotPath`. Only measures; prints nothing.
 import { defineApiKeyProvider } from "@sdk/core";
-import { startOAuthServer } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
-import { REDIRECT_URI, WallClock, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
+import { scenarioSdk, startAcmeEmulator } from "@sdk-tooling/reliability/acme-kit";
 import { createSDK } from "@sdk/core";
 import { defineOAuthProvider } from "@sdk/oauth";
 import { ROUNDS, ROUND_MS, benchConfig, connect, median, round, throughput } from "./measure.mjs";
@@ -32,7 +31,7 @@ export const fleet = {
 };
 
 async function measureFleet(redisUrl) {
-  const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock() });
+  const server = await startAcmeEmulator();
   const client = await connect(redisUrl);
   const prefix = `fleet-${Math.random().toString(36).slice(2, 8)}`;
   const config = benchConfig(redisUrl, server, prefix);

@@ -1,9 +1,9 @@
 // Bench scenario `hotPath`: the resolve hot path on RedisCache (records in MemoryStore), with and without the L1,
 // against a raw ioredis GET of the same key, then the same over 1000 integrations. Only measures; prints nothing.
 import { MemoryStore } from "@sdk/core";
-import { startOAuthServer } from "@sdk/oauth/testing";
+import { installOAuth } from "@sdk/oauth/testing";
 import { RedisCache } from "@sdk/storage-redis";
-import { REDIRECT_URI, WallClock, installAcme, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
+import { scenarioSdk, startAcmeEmulator } from "@sdk-tooling/reliability/acme-kit";
 import { ROUNDS, ROUND_MS, benchConfig, connect, median, round, throughput } from "./measure.mjs";
 
 /** Bench scenario: `results.hotPath` (the fleet scenario adds its figures beside these). */
@@ -22,7 +22,7 @@ export const hotPath = {
 };
 
 async function measureHotPath(redisUrl) {
-  const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock() });
+  const server = await startAcmeEmulator();
   const clients = await Promise.all([connect(redisUrl), connect(redisUrl), connect(redisUrl)]);
   const [rawClient, sdkClient, l1Client] = clients;
   const plainCache = new RedisCache(sdkClient);
@@ -31,7 +31,7 @@ async function measureHotPath(redisUrl) {
   const config = benchConfig(redisUrl, server, "sdk");
   const sdk = scenarioSdk(config, { store, cache: plainCache });
   const sdkWithL1 = scenarioSdk(config, { store, cache: l1Cache });
-  const id = await installAcme(sdk, server, { user: "bench-user", accountId: "acct-hot" });
+  const { id } = await installOAuth(sdk, server, { user_id: "bench-user", account_id: "acct-hot" });
   const key = `integration:acme:${id}:app_user:acct-hot:access_token`;
   const check = await sdk.resolveConnection(id);
   if ((await rawClient.get(key)) === null || !check.access_token) throw new Error("hot path setup: the token is not cached");

@@ -1,9 +1,9 @@
 // Bench scenario `refreshDue`: one keep-alive sweep (sdk.refreshDue, pages of 500, 16 refreshes in flight) over
 // 10,000 due OAuth connections on RedisStore + RedisCache against the RFC 6749 emulator: refreshes/s and token calls
 // (which must equal the due grants), against direct refresh calls to the same emulator at the same concurrency.
-import { startOAuthServer } from "@sdk/oauth/testing";
+import { installOAuth } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
-import { REDIRECT_URI, WallClock, installAcme, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
+import { REDIRECT_URI, scenarioSdk, startAcmeEmulator } from "@sdk-tooling/reliability/acme-kit";
 import { benchConfig, connect, directTokenClient, quick, round } from "./measure.mjs";
 
 const CONCURRENCY = 16;
@@ -30,14 +30,14 @@ export const refreshDue = {
 
 async function measureRefreshDue(redisUrl) {
   const due = quick ? 1000 : 10_000;
-  const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock() });
+  const server = await startAcmeEmulator();
   const config = benchConfig(redisUrl, server, `due-${Math.random().toString(36).slice(2, 8)}`);
   const client = await connect(redisUrl);
   const cache = new RedisCache(client);
   const sdk = scenarioSdk(config, { store: new RedisStore(client, { keyPrefix: config.storePrefix }), cache });
   for (let next = 0; next < due; ) {
     const batch = [];
-    for (let lane = 0; lane < CONCURRENCY && next < due; lane++, next++) batch.push(installAcme(sdk, server, { user: `due-user-${next}`, accountId: `acct-${next % 500}` }));
+    for (let lane = 0; lane < CONCURRENCY && next < due; lane++, next++) batch.push(installOAuth(sdk, server, { user_id: `due-user-${next}`, account_id: `acct-${next % 500}` }));
     await Promise.all(batch);
   }
 

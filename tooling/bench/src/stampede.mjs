@@ -1,8 +1,8 @@
 // Bench scenario `stampede`: latency of 4 processes x 250 callers meeting one expired token, against the token
 // endpoint's own latency measured in the same run (a 50 ms emulator endpoint). Only measures; prints nothing.
-import { startOAuthServer } from "@sdk/oauth/testing";
+import { installOAuth } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
-import { REDIRECT_URI, WallClock, installAcme, scenarioSdk } from "@sdk-tooling/reliability/acme-kit";
+import { REDIRECT_URI, scenarioSdk, startAcmeEmulator } from "@sdk-tooling/reliability/acme-kit";
 import { mergeResults, startWorkers } from "@sdk-tooling/reliability/worker-pool";
 import { benchConfig, connect, directTokenClient, median, percentile, quick, round } from "./measure.mjs";
 
@@ -20,13 +20,13 @@ export const stampede = {
 };
 
 async function measureStampede(redisUrl) {
-  const server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock() });
+  const server = await startAcmeEmulator();
   server.fault("token", { kind: "delay", ms: 50 }, Number.POSITIVE_INFINITY);
   const config = benchConfig(redisUrl, server, `bench-${Math.random().toString(36).slice(2, 8)}`);
   const client = await connect(redisUrl);
   const cache = new RedisCache(client);
   const sdk = scenarioSdk(config, { store: new RedisStore(client, { keyPrefix: config.storePrefix }), cache });
-  const id = await installAcme(sdk, server, { user: "stampede-user", accountId: "acct-stampede" });
+  const { id } = await installOAuth(sdk, server, { user_id: "stampede-user", account_id: "acct-stampede" });
   const key = `integration:acme:${id}:app_user:acct-stampede:access_token`;
 
   // The endpoint's own latency: direct refresh calls on a grant of its own, same 50 ms, same machine.

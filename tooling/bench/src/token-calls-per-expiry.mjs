@@ -27,7 +27,7 @@ async function slackComparison(redisUrl) {
     { id: "T0BENCH001", name: "Bench One", domain: "bench-one" },
     { id: "T0BENCH002", name: "Bench Two", domain: "bench-two" },
   ];
-  const emulator = await startSlackEmulator({ redirectUrls: [REDIRECT_URI], workspaces });
+  const emulator = await startSlackEmulator({ redirectUris: [REDIRECT_URI], workspaces });
   const { endpoints } = emulator;
   const expiries = 5;
   const concurrency = 100;

@@ -15,7 +15,7 @@ let userId: string;
 let apiBaseUrl: string;
 
 beforeEach(async () => {
-  emulator = await startSlackEmulator({ redirectUrls: ["http://localhost:3000/slack/callback"] });
+  emulator = await startSlackEmulator({ redirectUris: ["http://localhost:3000/slack/callback"] });
   sdk = createSDK({
     store: new MemoryStore(),
     cache: new MemoryCache({ now: emulator.clock.now }),

@@ -14,7 +14,7 @@ async function main() {
   const redis = new Redis(process.env.REDIS_URL, { ...failFastRedisOptions, lazyConnect: true });
   redis.on("error", (error) => console.error(`redis: ${error.message}`));
   await redis.connect();
-  const slackEmulator = await startSlackEmulator({ redirectUrls: ["http://localhost:3000/slack/callback"] });
+  const slackEmulator = await startSlackEmulator({ redirectUris: ["http://localhost:3000/slack/callback"] });
   const atlassianEmulator = await startAtlassianEmulator({ redirectUris: ["http://localhost:3000/atlassian/callback"] });
   const cache = new RedisCache(redis, { keyPrefix: `${prefix}:` });
   const sdk = createSDK({

@@ -17,7 +17,7 @@ const prefix = `scratch-esm-${process.pid}`;
 const redis = new Redis(REDIS_URL, { ...failFastRedisOptions, lazyConnect: true });
 redis.on("error", (error: Error) => console.error(`redis: ${error.message}`));
 await redis.connect();
-const slackEmulator = await startSlackEmulator({ redirectUrls: ["http://localhost:3000/slack/callback"] });
+const slackEmulator = await startSlackEmulator({ redirectUris: ["http://localhost:3000/slack/callback"] });
 const atlassianEmulator = await startAtlassianEmulator({ redirectUris: ["http://localhost:3000/atlassian/callback"] });
 
 const cache = new RedisCache(redis, { keyPrefix: `${prefix}:` });

@@ -1,29 +1,33 @@
-// What every reliability process and the benchmarks build the same way: the generic "acme" provider on the fake
-// OAuth server, the createSDK options of one scenario (shared Redis, or stores given), an install through the
-// consent page, and a wall clock for the server (separate processes cannot share a ManualClock).
+// What every reliability process and the benchmarks build the same way: the generic "acme" provider on the OAuth
+// emulator running on real time (separate processes cannot share a ManualClock), and the createSDK options of one
+// scenario (shared Redis, or stores given). Installs go through `installOAuth` from @sdk/oauth/testing.
 import { createSDK } from "@sdk/core";
 import { defineOAuthProvider } from "@sdk/oauth";
-import { ManualClock } from "@sdk/oauth/testing";
+import { oauthOptionsFor, startOAuthEmulator } from "@sdk/oauth/testing";
 
 export const REDIRECT_URI = "https://app.example.test/callback/acme";
 
-/** The provider's clock is the real one: reuse windows are wall time, and workers cannot share a ManualClock. */
-export class WallClock extends ManualClock {
-  now = () => Date.now();
+/**
+ * The OAuth emulator of a scenario. Its clock is the real one: reuse windows are wall time, and worker processes
+ * cannot share a ManualClock.
+ * @param {Partial<import("@sdk/oauth/testing").OAuthEmulatorOptions>} [options]
+ * @returns {Promise<import("@sdk/oauth/testing").OAuthEmulator<import("@sdk/oauth/testing").Clock>>}
+ */
+export function startAcmeEmulator(options = {}) {
+  return startOAuthEmulator({ redirectUris: [REDIRECT_URI], clock: { now: () => Date.now() }, ...options });
 }
 
 /**
- * defineOAuthProvider options (JSON only, so they cross into worker processes) for the fake server.
- * @param {{ clientId: string, clientSecret: string, authorizeUrl: string, tokenUrl: string, url: string }} server
+ * defineOAuthProvider options (JSON only, so they cross into worker processes) for the emulator, without a revoke
+ * URL (no scenario revokes at the provider).
+ * @param {import("@sdk/oauth/testing").OAuthEmulator<import("@sdk/oauth/testing").Clock>} server
  * @param {Record<string, unknown>} [tuning] lockLeaseMs, timeoutMs, retry, refreshReuseWindow, ...
  */
 export function acmeProvider(server, tuning = {}) {
-  return {
-    id: "acme",
-    client: { clientId: server.clientId, clientSecret: server.clientSecret, redirectUri: REDIRECT_URI, scopes: ["read", "offline_access"] },
-    endpoints: { authorizeUrl: server.authorizeUrl, tokenUrl: server.tokenUrl, apiBaseUrl: server.url },
-    tuning,
-  };
+  const options = oauthOptionsFor(server, { client: { redirectUri: REDIRECT_URI }, tuning });
+  const { revokeUrl: _noRevocation, ...endpoints } = options.endpoints;
+  // The emulator's token URL is a string (never the per-target function the type allows): JSON can carry it.
+  return { ...options, endpoints: { ...endpoints, tokenUrl: server.tokenUrl } };
 }
 
 /**
@@ -41,23 +45,4 @@ export function scenarioSdk(config, { store, cache, fetch }) {
     ...(fetch ? { fetch } : {}),
     providers: [defineOAuthProvider(/** @type {any} */ (config.provider))],
   });
-}
-
-/**
- * Installs through the fake server's consent page and stores the connection.
- * @param {import("@sdk/core").SDK} sdk
- * @param {{ consent(url: string, decision?: { user?: string }): Promise<string> }} server
- * @param {{ user: string, accountId: string }} who
- * @returns {Promise<string>} the integration id
- */
-export async function installAcme(sdk, server, { user, accountId }) {
-  const started = await sdk.buildInstallUrl({ provider: "acme", user_id: user, account_id: accountId });
-  const back = new URL(await server.consent(started.url, { user }));
-  const callback = await sdk.handleInstallCallback({
-    provider: "acme",
-    code: back.searchParams.get("code") ?? undefined,
-    state: back.searchParams.get("state") ?? undefined,
-    browser_binding: started.browser_binding,
-  });
-  return (await sdk.createConnection(callback.integration)).id;
 }

@@ -5,12 +5,12 @@
 import { randomBytes } from "node:crypto";
 import { SdkError, createSDK, defineApiKeyProvider, type SDK } from "@sdk/core";
 import { defineOAuthProvider } from "@sdk/oauth";
-import type { OAuthServer } from "@sdk/oauth/testing";
+import { installOAuth, type Clock, type OAuthEmulator } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
 import fc from "fast-check";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { acmeProvider, installAcme } from "./acme-kit.mjs";
+import { acmeProvider } from "./acme-kit.mjs";
 import { connect, startProvider } from "../test/fixture.js";
 
 // Seeded so a run is repeatable (CI must not turn red on a new random input); FC_SEED=random explores new inputs,
@@ -22,7 +22,7 @@ const run = randomBytes(4).toString("hex");
 const API_KEY = `key-planted-${run}-secret`;
 
 let redis: Redis;
-let server: OAuthServer;
+let server: OAuthEmulator<Clock>;
 let cache: RedisCache;
 let sdk: SDK;
 let keyId: string;
@@ -44,7 +44,7 @@ beforeAll(async () => {
     ],
   });
   keyId = (await sdk.createConnection({ provider: "acme-key", account_id: "acct-1", created_by: "user-1", credentials: { api_key: API_KEY } })).id;
-  oauthId = await installAcme(sdk, server, { user: "user-1", accountId: "acct-1" });
+  oauthId = (await installOAuth(sdk, server, { user_id: "user-1", account_id: "acct-1" })).id;
   await sdk.resolveConnection(oauthId);
 });
 

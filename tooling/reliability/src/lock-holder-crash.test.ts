@@ -2,7 +2,7 @@
 // callers each then resolve the same expired token. A short lease (1.5 s) lets them take over. The table printed at the
 // end is the measured outcome of every kill point, with and without a provider reuse window (README of @sdk/oauth,
 // "The one window").
-import type { OAuthServer } from "@sdk/oauth/testing";
+import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { describe, expect, inject, it } from "vitest";
 import { mergeResults, startWorkers, type Worker } from "./worker-pool.mjs";
 import { scenario, scenarioTable, startProvider, until, withTiers, workerConfig, type Scenario } from "../test/fixture.js";
@@ -41,7 +41,7 @@ const { rows: table, cleanup: atEnd } = scenarioTable(
 
 describe("crash of the refresh-lock holder (SIGKILL)", () => {
   it.each(variants)("killed $point, reuse window $reuseWindowMs ms, tiers $tiers -> connection $expect", async (variant) => {
-    const server: OAuthServer = await startProvider({ reuseWindowMs: variant.reuseWindowMs });
+    const server: OAuthEmulator<Clock> = await startProvider({ reuseWindowMs: variant.reuseWindowMs });
     atEnd(() => server.close());
     const config = workerConfig(inject("redis").url, server, { lockLeaseMs: LEASE_MS, timeoutMs: 400, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 }, refreshReuseWindow: variant.reuseWindowMs > 0 });
     const shared: Scenario = await scenario(variant.tiers ? withTiers(config) : config, server);

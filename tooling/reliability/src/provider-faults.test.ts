@@ -2,7 +2,7 @@
 // the Redis-backed SDK. For each fault: token-endpoint calls, the errors callers got, and the stored state afterwards,
 // checked against the provider's own view of the stored refresh token. Prints the table at the end.
 import { SdkError } from "@sdk/core";
-import type { OAuthServer } from "@sdk/oauth/testing";
+import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { describe, expect, inject, it } from "vitest";
 import { scenario, scenarioTable, sleep, startProvider, until, withTiers, workerConfig, type Scenario } from "../test/fixture.js";
 
@@ -11,7 +11,7 @@ const CALLERS = 50;
 interface FaultCase {
   name: string;
   reuseWindowMs: number;
-  inject(server: OAuthServer, user: string): void;
+  inject(server: OAuthEmulator<Clock>, user: string): void;
   /** What the first wave of callers gets: every caller the new token, or every caller this error code. */
   firstWave: "ok" | SdkError["code"];
   /** Token-endpoint calls for the first wave. */

@@ -2,7 +2,7 @@
 // processes. A write in one process reaches the tier of another at once (pub/sub); the refresh path, under its lock,
 // reads the record from Redis and never from a tier, so it cannot present a refresh token that was rotated out.
 import { CredentialCipher } from "@sdk/core/provider-kit";
-import type { OAuthServer } from "@sdk/oauth/testing";
+import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { scenarioSdk } from "./acme-kit.mjs";
@@ -11,7 +11,7 @@ import { REDIRECT_URI, connect, scenario, sleep, startProvider, workerConfig, ty
 
 const tiers = { maxEntries: 1000, maxTtlMs: 60_000 };
 
-let server: OAuthServer;
+let server: OAuthEmulator<Clock>;
 let shared: Scenario;
 let worker: Worker;
 
@@ -104,7 +104,7 @@ describe("record tier and L1 across processes", () => {
 });
 
 /** A refresh at the token endpoint outside the SDK (another system holding the grant); returns the new refresh token. */
-async function refreshDirectly(server: OAuthServer, refreshToken: string): Promise<string> {
+async function refreshDirectly(server: OAuthEmulator<Clock>, refreshToken: string): Promise<string> {
   const answer = await fetch(server.tokenUrl, {
     method: "POST",
     headers: { authorization: `Basic ${Buffer.from(`${server.clientId}:${server.clientSecret}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },

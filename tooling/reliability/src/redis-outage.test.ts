@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { OAuthServer } from "@sdk/oauth/testing";
+import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort, startRedisServer, type RedisServerHandle } from "@sdk-tooling/redis-harness";
 import { fingerprint, mergeResults, startWorkers, type Worker } from "./worker-pool.mjs";
@@ -19,7 +19,7 @@ const LANES = 16;
 describe.skipIf(skipReason !== undefined)(`Redis outage under load${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   let dir: string | undefined;
   let redisServer: RedisServerHandle | undefined;
-  let server: OAuthServer | undefined;
+  let server: OAuthEmulator<Clock> | undefined;
   let shared: Scenario | undefined;
   let workers: Worker[] = [];
 

@@ -3,7 +3,7 @@
 // re-encrypted exactly once (its version moved by one), no refresh token lost; then the old key is removed and every
 // record still resolves.
 import { randomBytes } from "node:crypto";
-import type { OAuthServer } from "@sdk/oauth/testing";
+import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { RedisStore } from "@sdk/storage-redis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { scenarioSdk } from "./acme-kit.mjs";
@@ -16,7 +16,7 @@ const PAGE = 10;
 const WRITES_BEFORE_KILL = 15;
 const NEW_KEY = { id: "k2", key: randomBytes(32).toString("base64") };
 
-let server: OAuthServer;
+let server: OAuthEmulator<Clock>;
 let shared: Scenario;
 let ids: string[] = [];
 const workers: Worker[] = [];

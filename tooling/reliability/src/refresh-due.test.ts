@@ -1,7 +1,7 @@
 // Keep-alive across processes: 4 real node processes sweep one fleet with sdk.refreshDue at the same time, on one
 // redis-server (RedisStore + RedisCache), against a token endpoint that rotates strictly (reuse revokes the grant).
 // Each due grant must be refreshed exactly once, and no grant may see its rotated-out token presented.
-import type { OAuthServer } from "@sdk/oauth/testing";
+import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startWorkers, type Worker } from "./worker-pool.mjs";
 import { scenario, startProvider, withTiers, workerConfig, type Scenario } from "../test/fixture.js";
@@ -10,7 +10,7 @@ const PROCESSES = 4;
 const FLEET = 40;
 const MINUTE = 60_000;
 
-let server: OAuthServer;
+let server: OAuthEmulator<Clock>;
 let shared: Scenario;
 let workers: Worker[] = [];
 let fleet: Array<{ id: string; accountId: string }> = [];

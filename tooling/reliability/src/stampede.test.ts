@@ -1,6 +1,6 @@
 // Stampede across processes (DESIGN section 7): 4 real node processes x 250 concurrent resolveConnection calls on
 // one expired token, sharing RedisCache + RedisStore on one redis-server, against a token endpoint that takes 50 ms.
-import type { OAuthServer } from "@sdk/oauth/testing";
+import type { Clock, OAuthEmulator } from "@sdk/oauth/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fingerprint, mergeResults, startWorkers, type Worker } from "./worker-pool.mjs";
 import { percentile, scenario, sleep, startProvider, workerConfig, type Scenario } from "../test/fixture.js";
@@ -9,7 +9,7 @@ const PROCESSES = 4;
 const CALLERS = 250;
 const EXPIRIES = 20;
 
-let server: OAuthServer;
+let server: OAuthEmulator<Clock>;
 let shared: Scenario;
 let workers: Worker[] = [];
 

@@ -4,19 +4,19 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { type SDK } from "@sdk/core";
 import { CredentialCipher } from "@sdk/core/provider-kit";
-import { readCachedToken, startOAuthServer, type OAuthServer, type OAuthServerOptions } from "@sdk/oauth/testing";
+import { installOAuth, readCachedToken, type Clock, type OAuthEmulator, type OAuthEmulatorOptions } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore, failFastRedisOptions } from "@sdk/storage-redis";
 import { Redis } from "ioredis";
 import { afterAll, afterEach } from "vitest";
-import { REDIRECT_URI, WallClock, acmeProvider, installAcme, scenarioSdk } from "../src/acme-kit.mjs";
+import { acmeProvider, scenarioSdk, startAcmeEmulator } from "../src/acme-kit.mjs";
 import type { WorkerConfig } from "../src/worker-pool.mjs";
 
 export { REDIRECT_URI } from "../src/acme-kit.mjs";
 const STATE_SECRET = "reliability-state-secret-0123456789abcdef";
 const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
 
-export async function startProvider(options: Partial<OAuthServerOptions> = {}): Promise<OAuthServer> {
-  return startOAuthServer({ redirectUris: [REDIRECT_URI], clock: new WallClock(), ...options });
+export async function startProvider(options: Partial<OAuthEmulatorOptions> = {}): Promise<OAuthEmulator<Clock>> {
+  return startAcmeEmulator(options);
 }
 
 export async function connect(url: string): Promise<Redis> {
@@ -34,7 +34,7 @@ export interface ProviderTuning {
 }
 
 /** One scenario's shared settings: every process (workers and the test's own SDK) uses exactly these. */
-export function workerConfig(redisUrl: string, server: OAuthServer, tuning: ProviderTuning = {}): WorkerConfig {
+export function workerConfig(redisUrl: string, server: OAuthEmulator<Clock>, tuning: ProviderTuning = {}): WorkerConfig {
   const run = randomBytes(4).toString("hex");
   return {
     redisUrl,
@@ -73,7 +73,7 @@ export function withTiers(config: WorkerConfig): WorkerConfig {
   return { ...config, l1: TIERS, recordTier: TIERS };
 }
 
-export async function scenario(config: WorkerConfig, server: OAuthServer, options: { redisUrl?: string } = {}): Promise<Scenario> {
+export async function scenario(config: WorkerConfig, server: OAuthEmulator<Clock>, options: { redisUrl?: string } = {}): Promise<Scenario> {
   const redis = await connect(options.redisUrl ?? config.redisUrl);
   const cache = new RedisCache(redis, config.l1 ? { l1: config.l1 } : {});
   const store = new RedisStore(redis, { keyPrefix: config.storePrefix, ...(config.recordTier ? { recordTier: config.recordTier } : {}) });
@@ -91,7 +91,7 @@ export async function scenario(config: WorkerConfig, server: OAuthServer, option
     sdk,
     async install(user = `user-${randomUUID().slice(0, 8)}`) {
       const accountId = `acct-${randomUUID().slice(0, 8)}`;
-      return { id: await installAcme(sdk, server, { user, accountId }), accountId };
+      return { id: (await installOAuth(sdk, server, { user_id: user, account_id: accountId })).id, accountId };
     },
     tokenKey: (id, accountId) => `integration:acme:${id}:app_user:${accountId}:access_token`,
     async cachedAccessToken(key) {

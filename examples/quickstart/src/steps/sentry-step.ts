@@ -21,10 +21,9 @@ export const sentryStep: Step = {
   },
   async run({ sdk, trace, clock }) {
     const sentryEmulator = emulator!;
-    const installed = await installSentry(sdk, sentryEmulator, { user_id: "user-demo", account_id: "acct-demo", org: "demo-org" });
-    trace.step("install + callback", `installation ${installed.installationId.slice(0, 8)}… in ${installed.orgSlug}; state came back on Sentry's redirect, checked with the binding cookie`);
-    const saved = await sdk.createConnection(installed.integration);
-    trace.step("createConnection", `natural key ${saved.natural_key?.slice(0, 20)}…  org_slug ${saved.metadata.org_slug}`);
+    const saved = await installSentry(sdk, sentryEmulator, { user_id: "user-demo", account_id: "acct-demo", consent: { org: "demo-org" } });
+    const installationId = String(saved.metadata.installation_id);
+    trace.step("install + callback + createConnection", `installation ${installationId.slice(0, 8)}… in ${saved.metadata.org_slug}; state came back on Sentry's redirect, checked with the binding cookie; natural key ${saved.natural_key?.slice(0, 20)}…`);
 
     const first = await sdk.resolveConnection(saved.id);
     clock.advance(8 * 3600 * 1000);
@@ -37,7 +36,7 @@ export const sentryStep: Step = {
 
     const receiver = await startWebhookReceiver(sdk);
     try {
-      const status = await sentryEmulator.sendInstallationWebhook(receiver.url, { action: "deleted", installationId: installed.installationId });
+      const status = await sentryEmulator.sendInstallationWebhook(receiver.url, { action: "deleted", installationId });
       const connection = await sdk.getConnection(saved.id);
       trace.step("uninstall webhook", `${status}; signature verified, integration now ${connection.status}`, "a webhook is a call from the provider to your service; only one signed with the app's secret is believed.");
     } finally {

@@ -12,7 +12,7 @@ export const slackStep: Step = {
   title: "Slack: bot + user install, rotation, chat.postMessage, revoke (Slack emulator)",
   proves: "Slack's bot token and the installing user's token are two separate credentials, each refreshed on its own; a message is posted with the bot token; removing the connection revokes both at Slack.",
   async setup(_api, clock) {
-    emulator = await startSlackEmulator({ clock, redirectUrls: ["http://localhost:3000/callback/slack"] });
+    emulator = await startSlackEmulator({ clock, redirectUris: ["http://localhost:3000/callback/slack"] });
     return {
       providers: [slack(slackOptionsFor(emulator, { scopes: ["chat:write"], userScopes: ["chat:write"] }))],
       teardown: () => emulator!.close(),

@@ -3,6 +3,7 @@
 // Emulators add only their wire facts on top of it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { Clock } from "./clock.js";
 import { ManualClock } from "./manual-clock.js";
 
 export interface EmulatorRequest {
@@ -57,9 +58,10 @@ export interface EmulatorLogEntry {
   bytesSent?: number;
 }
 
-export interface EmulatorServer {
+/** A running emulator; `clock` is the one it was started with (a ManualClock unless another `Clock` was given). */
+export interface EmulatorServer<C extends Clock = ManualClock> {
   readonly url: string;
-  readonly clock: ManualClock;
+  readonly clock: C;
   /** Calls per route name, faulted ones included. */
   readonly counters: Record<string, number>;
   /** Every request: route, method, path, status (no bodies, so no secrets). */
@@ -71,9 +73,10 @@ export interface EmulatorServer {
   close(): Promise<void>;
 }
 
-export interface EmulatorServerOptions {
+export interface EmulatorServerOptions<C extends Clock = ManualClock> {
   routes: EmulatorRoute[];
-  clock?: ManualClock;
+  /** Where the emulator reads time. @default a new ManualClock */
+  clock?: C;
   /** Fixed port; 0 picks a free one. @default 0 */
   port?: number;
 }
@@ -144,8 +147,8 @@ async function streamOversized(response: ServerResponse, bytes: number, declareL
   if (await write(Buffer.from('"}'))) response.end();
 }
 
-export async function startEmulatorServer(options: EmulatorServerOptions): Promise<EmulatorServer> {
-  const clock = options.clock ?? new ManualClock();
+export async function startEmulatorServer<C extends Clock = ManualClock>(options: EmulatorServerOptions<C>): Promise<EmulatorServer<C>> {
+  const clock = options.clock ?? defaultClock<C>();
   const counters: Record<string, number> = {};
   const log: EmulatorLogEntry[] = [];
   const faults = new Map<string, Array<{ fault: Fault; remaining: number }>>();
@@ -289,4 +292,9 @@ export async function submitForm(url: string | URL, fields: URLSearchParams | Re
 /** Escapes text for the consent pages' HTML. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]!);
+}
+
+/** The clock of an emulator started without one: a ManualClock, which is what `C` defaults to. */
+export function defaultClock<C extends Clock>(): C {
+  return new ManualClock() as unknown as C;
 }

@@ -1,6 +1,8 @@
 // A clock that only moves when told to. Emulators and the SDK share one so expiry is tested without sleeping.
+import type { Clock } from "./clock.js";
 
-export class ManualClock {
+/** The emulators' default clock: starts at 2026-01-01T00:00:00Z and moves only with `advance` / `set`. */
+export class ManualClock implements Clock {
   #now: number;
 
   constructor(start: number = Date.UTC(2026, 0, 1)) {

@@ -4,7 +4,9 @@
 import {
   submitForm,
   bearerToken,
+  EMULATOR_REDIRECT_URI,
   ManualClock,
+  type Clock,
   startEmulatorServer,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -45,12 +47,12 @@ export interface AtlassianUser {
   listedSites?: string[];
 }
 
-export interface AtlassianEmulatorOptions {
+export interface AtlassianEmulatorOptions<C extends Clock = ManualClock> {
   /** @default "atlassian-test-client" */
   clientId?: string;
   /** @default "atlassian-test-client-secret-" + 32 random hex characters, new on every start */
   clientSecret?: string;
-  /** Callback URLs of the app; `redirect_uri` must equal one exactly. @default ["http://localhost:3000/callback"] */
+  /** Callback URLs of the app; `redirect_uri` must equal one exactly. @default [EMULATOR_REDIRECT_URI] ("http://localhost:3000/callback") */
   redirectUris?: string[];
   /** @default one site "acme" (11111111-1111-4111-8111-111111111111) with jira, jsm and confluence */
   sites?: AtlassianSite[];
@@ -116,7 +118,8 @@ export interface AtlassianEmulatorOptions {
    * lacks the User identity API (`read:me`). @default every requested scope is granted
    */
   appScopes?: string[];
-  clock?: ManualClock;
+  /** Where the emulator reads time. @default a new ManualClock */
+  clock?: C;
   /** @default 0 (a free port) */
   port?: number;
 }
@@ -146,7 +149,7 @@ export interface AtlassianEmulatorStats {
   apiCalls: number;
 }
 
-export interface ConsentDecision {
+export interface AtlassianConsentDecision {
   /** accountId. @default the first configured user */
   user?: string;
   /** cloudIds to tick. @default every site on the page the user may grant */
@@ -155,16 +158,18 @@ export interface ConsentDecision {
   approve?: boolean;
 }
 
-export interface AtlassianEmulator extends EmulatorServer {
+export interface AtlassianEmulator<C extends Clock = ManualClock> extends EmulatorServer<C> {
   readonly clientId: string;
   readonly clientSecret: string;
+  /** The app's callback URLs as configured; `atlassianOptionsFor` uses the first. */
+  readonly redirectUris: readonly string[];
   readonly endpoints: AtlassianEndpoints;
   readonly stats: AtlassianEmulatorStats;
   /**
    * Drives the consent page over HTTP like a browser: loads `authorizeUrl`, ticks `sites`, submits, and returns the
    * redirect target (callback URL with `code` and `state`, or with `error=access_denied` and `state`).
    */
-  consent(authorizeUrl: string, decision?: ConsentDecision): Promise<string>;
+  consent(authorizeUrl: string, decision?: AtlassianConsentDecision): Promise<string>;
   /** The user removed the app: access tokens get 401, refresh tokens 403, and the next consent starts a new grant. */
   revokeUser(accountId: string): void;
   /** Whether the family of this refresh token (current or rotated-out) was revoked. */
@@ -298,12 +303,13 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$
 const tokenError = (status: number, error: string, description: string): EmulatorResponse => ({ status, body: { error, error_description: description } });
 const gatewayError = (status: number, message: string): EmulatorResponse => ({ status, body: { code: status, message } });
 
-export async function startAtlassianEmulator(options: AtlassianEmulatorOptions = {}): Promise<AtlassianEmulator> {
+export async function startAtlassianEmulator<C extends Clock = ManualClock>(options: AtlassianEmulatorOptions<C> = {}): Promise<AtlassianEmulator<C>> {
   const clientId = options.clientId ?? "atlassian-test-client";
   // Random per start: a fixed default secret would be a known credential copied into configs and tests.
   const clientSecret = options.clientSecret ?? `atlassian-test-client-secret-${randomBytes(16).toString("hex")}`;
-  const redirectUris = options.redirectUris ?? ["http://localhost:3000/callback"];
-  const clock = options.clock ?? new ManualClock();
+  const redirectUris = options.redirectUris ?? [EMULATOR_REDIRECT_URI];
+  // Without a clock, C is its default (ManualClock).
+  const clock = options.clock ?? (new ManualClock() as unknown as C);
   const sites = new Map((options.sites ?? [DEFAULT_SITE]).map((site) => [site.id, site]));
   const users = new Map(
     (options.users ?? [{ accountId: "user-1" }]).map((user) => [
@@ -542,6 +548,7 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
   return Object.assign(server, {
     clientId,
     clientSecret,
+    redirectUris: [...redirectUris],
     endpoints: {
       authorizeUrl: `${server.url}/authorize`,
       tokenUrl: `${server.url}/oauth/token`,
@@ -554,7 +561,7 @@ export async function startAtlassianEmulator(options: AtlassianEmulatorOptions =
       resetRouteCounters();
       for (const key of Object.keys(stats) as Array<keyof AtlassianEmulatorStats>) stats[key] = 0;
     },
-    async consent(authorizeUrl: string, decision: ConsentDecision = {}) {
+    async consent(authorizeUrl: string, decision: AtlassianConsentDecision = {}) {
       const page = await fetch(authorizeUrl, { redirect: "manual" });
       const location = page.headers.get("location");
       if (page.status === 302 && location) {

@@ -1,10 +1,10 @@
 // The Atlassian emulator and an SDK wired to it on one ManualClock, so a test or a demo runs the whole lifecycle
-// (install, consent, callback, site selection, save, resolve, refresh) in a few lines. In-memory stores only.
+// (install, consent, callback, site selection, save, resolve, refresh) in a few lines. In-memory stores only. Built on
+// the kit's trio: startAtlassianEmulator, atlassianOptionsFor, installAtlassian.
 import { randomBytes } from "node:crypto";
 import {
   MemoryCache,
   MemoryStore,
-  SdkError,
   createSDK,
   type CacheStore,
   type EncryptionKey,
@@ -17,9 +17,13 @@ import {
 import { CredentialCipher } from "@sdk/core/provider-kit";
 import { atlassian } from "../atlassian.js";
 import type { AtlassianOptions, AtlassianProduct } from "../atlassian-options.js";
+import { EMULATOR_REDIRECT_URI } from "@sdk/oauth/testing";
+import { atlassianOptionsFor } from "./atlassian-options-for.js";
+import { installAtlassian } from "./install-atlassian.js";
 import { startAtlassianEmulator, type AtlassianEmulator, type AtlassianEmulatorOptions } from "./start-atlassian-emulator.js";
 
-export const SANDBOX_REDIRECT_URI = "http://localhost:3000/callback";
+/** The callback URL the sandbox registers and the SDK sends (every emulator's default). */
+export const SANDBOX_REDIRECT_URI = EMULATOR_REDIRECT_URI;
 
 export interface AtlassianSandboxOptions {
   /** Emulator options (sites, users, reuse window, ...); its clock is shared with the SDK. */
@@ -88,13 +92,7 @@ export async function startAtlassianSandbox(options: AtlassianSandboxOptions = {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     providers: [
-      atlassian({
-        clientId: emulator.clientId,
-        clientSecret: emulator.clientSecret,
-        redirectUri: SANDBOX_REDIRECT_URI,
-        endpoints: emulator.endpoints,
-        ...options.provider,
-      }),
+      atlassian(atlassianOptionsFor(emulator, { redirectUri: SANDBOX_REDIRECT_URI, ...options.provider })),
       ...(options.extraProviders ?? []),
     ],
   });
@@ -106,31 +104,15 @@ export async function startAtlassianSandbox(options: AtlassianSandboxOptions = {
     keys,
     store,
     cache,
-    async connect(input) {
-      const install = await sdk.buildInstallUrl({
+    connect: (input) =>
+      installAtlassian(sdk, emulator, {
         provider: input.product,
         user_id: input.user_id ?? "user-1",
         account_id: input.account_id ?? "acct-1",
         ...(input.cloud_id !== undefined ? { cloud_id: input.cloud_id } : {}),
-      });
-      const back = new URL(
-        await emulator.consent(install.url, { ...(input.atlassianUser ? { user: input.atlassianUser } : {}), ...(input.sites ? { sites: input.sites } : {}) }),
-      );
-      let callback;
-      try {
-        callback = await sdk.handleInstallCallback({
-          provider: input.product,
-          code: back.searchParams.get("code") ?? undefined,
-          state: back.searchParams.get("state") ?? undefined,
-          error: back.searchParams.get("error") ?? undefined,
-          browser_binding: install.browser_binding,
-        });
-      } catch (error) {
-        if (!SdkError.is(error, "atlassian_site_selection_required") || input.pick === undefined) throw error;
-        callback = await sdk.completeSiteSelection({ selection_id: error.details.selection_id as string, cloud_id: input.pick, browser_binding: install.browser_binding });
-      }
-      return sdk.createConnection(callback.integration);
-    },
+        ...(input.pick !== undefined ? { pick: input.pick } : {}),
+        consent: { ...(input.atlassianUser ? { user: input.atlassianUser } : {}), ...(input.sites ? { sites: input.sites } : {}) },
+      }),
     async refreshTokenOf(id) {
       const record = await store.get(id);
       const value = record ? cipher.decrypt(record, "refresh_token", record.credentials.refresh_token) : undefined;

@@ -23,10 +23,10 @@ it("runs the README walk-through end to end", async () => {
     now: clock.now,
     state: { secrets: [{ id: "s1", secret: "a-state-secret-of-at-least-32-characters" }] },
     encryption: { keys: [testEncryptionKey()] },
-    providers: [sentry({ ...sentryOptionsFor(emulator), verifyInstall: true }), sentryOrgToken(sentryOrgTokenOptionsFor(emulator))],
+    providers: [sentry(sentryOptionsFor(emulator, { verifyInstall: true })), sentryOrgToken(sentryOrgTokenOptionsFor(emulator))],
   });
-  const { integration, installationId } = await installSentry(sdk, emulator, { user_id: "u1", account_id: "a1" });
-  const saved = await sdk.createConnection(integration);
+  const saved = await installSentry(sdk, emulator, { user_id: "u1", account_id: "a1" });
+  const installationId = String(saved.metadata.installation_id);
   expect((await sdk.fetch(saved.id, "/api/0/organizations/test-org/projects/")).status).toBe(200);
   clock.advance(8 * 60 * 60 * 1000);
   await sdk.resolveConnection(saved.id);

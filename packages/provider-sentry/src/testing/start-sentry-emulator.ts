@@ -1,11 +1,13 @@
 // The Sentry integration-platform emulator: external install (passing `?state=` through) and installs from Sentry's
 // own directory, installation grants and tokens (8 h, a refresh deletes the old token at once), verify install, the
 // org projects and releases APIs, internal-integration and org auth tokens, and signed installation webhooks, as
-// providers/sentry.md describes them. It holds no SDK logic.
+// providers/sentry.md describes them. It maps HTTP to SentryInstallationLedger and holds no SDK logic.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import {
   submitForm,
+  EMULATOR_REDIRECT_URI,
   ManualClock,
+  type Clock,
   bearerToken,
   escapeHtml,
   startEmulatorServer,
@@ -13,6 +15,7 @@ import {
   type EmulatorResponse,
   type EmulatorServer,
 } from "@sdk/oauth/testing";
+import { SentryInstallationLedger, type SentryInstallation, type SentryInstallationToken, type SentryPrincipal, type SentryTokenOutcome } from "./sentry-installation-ledger.js";
 
 export interface SentryOrganization {
   slug: string;
@@ -22,7 +25,7 @@ export interface SentryOrganization {
   projects?: Array<{ slug: string; name?: string; platform?: string }>;
 }
 
-export interface SentryEmulatorOptions {
+export interface SentryEmulatorOptions<C extends Clock = ManualClock> {
   /** The Sentry App's slug: the install URL is `/sentry-apps/{slug}/external-install/`. @default "test-app" */
   slug?: string;
   /** The app's UUID, sent in webhooks as `data.installation.app.uuid`. @default a random UUID */
@@ -36,9 +39,11 @@ export interface SentryEmulatorOptions {
    * and `orgSlug`, plus `state` when the external-install URL carried `?state=` (the frontend copies it:
    * getsentry/sentry static/app/views/sentryAppExternalInstallation/index.tsx `onInstall`). An install from Sentry's
    * own integration directory redirects without state (sentryAppDetailedView.tsx `redirectUser`).
+   * A Sentry App has exactly one, so this option is a single URL where the other emulators take `redirectUris`.
+   * @default EMULATOR_REDIRECT_URI ("http://localhost:3000/callback")
    * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
    */
-  redirectUrl: string;
+  redirectUrl?: string;
   /** Organizations the consent page offers in its `org` picker. @default [{ slug: "test-org", name: "Test Org" }] */
   organizations?: SentryOrganization[];
   /** Scopes the app holds; installation tokens carry them. Listing projects needs `org:read`, `org:write` or `org:admin`. @default ["org:read", "project:read"] */
@@ -58,7 +63,8 @@ export interface SentryEmulatorOptions {
   regionHost?: string;
   /** Webhook deliveries that take longer fail; Sentry expects a reply within 1 s. @default 1000 */
   webhookTimeoutMs?: number;
-  clock?: ManualClock;
+  /** Where the emulator reads time. @default a new ManualClock */
+  clock?: C;
   /** @default 0 (a free port) */
   port?: number;
 }
@@ -116,7 +122,7 @@ export interface SentryWebhookInput {
   signWith?: string;
 }
 
-export interface SentryEmulator extends EmulatorServer {
+export interface SentryEmulator<C extends Clock = ManualClock> extends EmulatorServer<C> {
   readonly slug: string;
   readonly appUuid: string;
   readonly clientId: string;
@@ -157,32 +163,7 @@ export interface SentryEmulator extends EmulatorServer {
   getInstallation(installationId: string): SentryInstallationSnapshot | undefined;
 }
 
-interface Installation {
-  uuid: string;
-  orgSlug: string;
-  user: string;
-  status: "pending" | "installed";
-  /** The grant code issued at install; the "created" webhook carries it, as Sentry's does. */
-  code: string;
-  /** When it was installed (the redirect uses the code at once; a late webhook shows its age). */
-  createdAt: number;
-  deleted: boolean;
-}
-
-interface InstallationToken {
-  id: string;
-  installationId: string;
-  token: string;
-  refreshToken: string;
-  createdAt: number;
-  expiresAt: number;
-}
-
-type Principal =
-  | { kind: "installation"; installation: Installation; orgSlug: string; scopes: string[] }
-  | { kind: "org_token"; orgSlug: string; scopes: string[] }
-  | { kind: "org_auth_token"; orgSlug: string; scopes: string[] }
-  | { kind: "rejected"; response: EmulatorResponse };
+type Principal = SentryPrincipal | { kind: "rejected"; response: EmulatorResponse };
 
 const EIGHT_HOURS_MS = 8 * 60 * 60 * 1000;
 const NO_PERMISSION = "You do not have permission to perform this action.";
@@ -215,7 +196,7 @@ function stringField(fields: Record<string, unknown>, name: string): string | un
   return typeof value === "string" ? value : undefined;
 }
 
-export async function startSentryEmulator(options: SentryEmulatorOptions): Promise<SentryEmulator> {
+export async function startSentryEmulator<C extends Clock = ManualClock>(options: SentryEmulatorOptions<C> = {}): Promise<SentryEmulator<C>> {
   const slug = options.slug ?? "test-app";
   const appUuid = options.appUuid ?? randomUUID();
   const clientId = options.clientId ?? "sentry-test-client-id";
@@ -224,127 +205,79 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
   const scopes = options.scopes ?? ["org:read", "project:read"];
   const accessTokenTtlMs = options.accessTokenTtlMs ?? EIGHT_HOURS_MS;
   const codeTtlMs = options.codeTtlMs ?? 600_000;
-  const clock = options.clock ?? new ManualClock();
+  // Without a clock, C is its default (ManualClock).
+  const clock = options.clock ?? (new ManualClock() as unknown as C);
+  const redirectUrl = options.redirectUrl ?? EMULATOR_REDIRECT_URI;
   const organizations = new Map((options.organizations ?? [{ slug: "test-org", name: "Test Org" }]).map((org) => [org.slug, org]));
   if (organizations.size === 0) throw new Error("startSentryEmulator needs at least one organization");
 
-  const installations = new Map<string, Installation>();
-  const grants = new Map<string, { installationId: string; expiresAt: number }>();
-  const tokens = new Map<string, InstallationToken>();
-  const tokensByRefresh = new Map<string, InstallationToken>();
-  const releases = new Map<string, Array<{ version: string; dateCreated: string }>>();
-  const orgTokens = new Map<string, { kind: "org_token" | "org_auth_token"; orgSlug: string; scopes: string[] }>();
+  const ledger = new SentryInstallationLedger({ now: clock.now, accessTokenTtlMs, codeTtlMs, refreshTokenTtlMs: options.refreshTokenTtlMs, scopes });
   /** Install pages rendered and not yet decided, with the `?state=` each was opened with. */
   const pendingInstalls = new Map<string, { state: string | null }>();
-  const userIds = new Map<string, number>();
   const stats: SentryEmulatorStats = { tokenCalls: 0, codeExchanges: 0, refreshes: 0, verifications: 0, apiCalls: 0, webhooksSent: 0 };
-  let nextTokenId = 1;
   let baseUrl = "";
 
   const installPath = `/sentry-apps/${slug}/external-install/`;
-  const liveInstallation = (uuid: string | undefined) => {
-    const found = installations.get(uuid ?? "");
-    return found && !found.deleted ? found : undefined;
-  };
-  const userId = (user: string) => {
-    if (!userIds.has(user)) userIds.set(user, userIds.size + 1);
-    return userIds.get(user)!;
-  };
-
-  const deleteToken = (row: InstallationToken) => {
-    tokens.delete(row.token);
-    tokensByRefresh.delete(row.refreshToken);
-  };
-
-  const issueToken = (installation: Installation): EmulatorResponse => {
-    const row: InstallationToken = {
-      id: String(nextTokenId++),
-      installationId: installation.uuid,
-      token: hex(32),
-      refreshToken: hex(32),
-      createdAt: clock.now(),
-      expiresAt: clock.now() + accessTokenTtlMs,
-    };
-    tokens.set(row.token, row);
-    tokensByRefresh.set(row.refreshToken, row);
-    return {
-      status: 201,
-      body: {
-        id: row.id,
-        token: row.token,
-        refreshToken: row.refreshToken,
-        dateCreated: new Date(row.createdAt).toISOString(),
-        expiresAt: new Date(row.expiresAt).toISOString(),
-        // The token's scopes: the app's (providers/sentry.md "Response").
-        scopes,
-        state: null,
-        application: null,
-      },
-    };
-  };
+  /** The 201 of the authorizations endpoint for a token the ledger issued (providers/sentry.md "Response"). */
+  const tokenResponse = (row: SentryInstallationToken): EmulatorResponse => ({
+    status: 201,
+    body: {
+      id: row.id,
+      token: row.token,
+      refreshToken: row.refreshToken,
+      dateCreated: new Date(row.createdAt).toISOString(),
+      expiresAt: new Date(row.expiresAt).toISOString(),
+      // The token's scopes: the app's.
+      scopes,
+      state: null,
+      application: null,
+    },
+  });
 
   const authenticate = (request: EmulatorRequest): Principal => {
     const presented = bearerToken(request.headers);
     if (!presented) return { kind: "rejected", response: detail(401, "Authentication credentials were not provided.") };
-    const orgToken = orgTokens.get(presented);
-    if (orgToken) return { ...orgToken };
-    const row = tokens.get(presented);
-    const installation = liveInstallation(row?.installationId);
-    if (!row || !installation) return { kind: "rejected", response: detail(401, "Invalid token") };
-    if (row.expiresAt <= clock.now()) return { kind: "rejected", response: detail(401, "Token expired") };
-    return { kind: "installation", installation, orgSlug: installation.orgSlug, scopes };
+    const principal = ledger.authenticate(presented);
+    if (principal.kind === "invalid") return { kind: "rejected", response: detail(401, "Invalid token") };
+    if (principal.kind === "expired") return { kind: "rejected", response: detail(401, "Token expired") };
+    return principal;
   };
 
   /**
    * The installation named in the path, read by its own proxy user (SentryAppInstallationPermission,
    * sentry_apps/api/bases/sentryapps.py): 401 without a valid token, 404 for an unknown one, 403 for any other token.
    */
-  const ownInstallation = (request: EmulatorRequest): { response: EmulatorResponse } | { installation: Installation; scopes: readonly string[] } => {
+  const ownInstallation = (request: EmulatorRequest): { response: EmulatorResponse } | { installation: SentryInstallation; scopes: readonly string[] } => {
     const principal = authenticate(request);
     if (principal.kind === "rejected") return { response: principal.response };
-    const installation = liveInstallation(request.params.installationId);
+    const installation = ledger.liveInstallation(request.params.installationId);
     if (!installation) return { response: detail(404, NOT_FOUND) };
     if (principal.kind !== "installation" || principal.installation !== installation) return { response: detail(403, NO_PERMISSION) };
     return { installation, scopes: principal.scopes };
   };
 
   /** sentry_app_installation serializer: what the details GET and the verify-install PUT answer. */
-  const serializeInstallation = (installation: Installation) => ({ uuid: installation.uuid, status: installation.status, organization: { slug: installation.orgSlug }, app: { uuid: appUuid, slug } });
+  const serializeInstallation = (installation: SentryInstallation) => ({ uuid: installation.uuid, status: installation.status, organization: { slug: installation.orgSlug }, app: { uuid: appUuid, slug } });
 
-  const exchangeCode = (installation: Installation, code: string): EmulatorResponse => {
-    const grant = grants.get(code);
-    if (!grant) return detail(401, "Could not find grant for given code");
-    if (grant.installationId !== installation.uuid) return detail(401, "Forbidden grant");
-    if (grant.expiresAt <= clock.now()) return detail(401, "Grant has already expired");
-    grants.delete(code);
-    stats.codeExchanges += 1;
-    return issueToken(installation);
-  };
-
-  const refresh = (installation: Installation, refreshToken: string): EmulatorResponse => {
-    const current = tokensByRefresh.get(refreshToken);
-    const expired = current !== undefined && options.refreshTokenTtlMs !== undefined && current.createdAt + options.refreshTokenTtlMs <= clock.now();
+  /** The authorizations endpoint's answer to a ledger outcome (grant_exchanger.py, refresher.py). */
+  const tokenOutcome = (outcome: SentryTokenOutcome): EmulatorResponse => {
+    if (outcome.ok) return tokenResponse(outcome.token);
+    if (outcome.reason === "unknown_code") return detail(401, "Could not find grant for given code");
+    if (outcome.reason === "other_installation") return detail(401, "Forbidden grant");
+    if (outcome.reason === "code_expired") return detail(401, "Grant has already expired");
     // Raised as SentryAppIntegratorError, whose default status is 400 (sentry utils/errors.py; refresher.py).
-    if (!current || expired) return detail(400, "Given refresh token does not exist");
-    if (current.installationId !== installation.uuid) return detail(400, "Token does not belong to the application");
-    // Sentry deletes the old token row in the same transaction: the old access and refresh tokens die at once.
-    deleteToken(current);
-    stats.refreshes += 1;
-    return issueToken(installation);
+    if (outcome.reason === "unknown_refresh_token") return detail(400, "Given refresh token does not exist");
+    return detail(400, "Token does not belong to the application");
   };
-
-  const liveInstallationOf = (orgSlug: string) => [...installations.values()].find((found) => !found.deleted && found.orgSlug === orgSlug);
 
   /** Sentry's frontend disables the install for an org that has the app and says so; nothing redirects. */
   const alreadyInstalled = (org: SentryOrganization) =>
     htmlPage(200, "Already installed", `<p id="already-installed">Integration ${escapeHtml(slug)} already installed for ${escapeHtml(org.name ?? org.slug)}</p>`);
 
-  /** Creates the installation and its grant (sentry_apps/installations.py: the code is issued with the install). */
+  /** Installs into `org` and redirects to the app's Redirect URL with the install's code. */
   const install = (org: SentryOrganization, user: string, state: string | null): EmulatorResponse => {
-    const installation: Installation = { uuid: randomUUID(), orgSlug: org.slug, user, status: "pending", code: hex(16), createdAt: clock.now(), deleted: false };
-    installations.set(installation.uuid, installation);
-    grants.set(installation.code, { installationId: installation.uuid, expiresAt: clock.now() + codeTtlMs });
-    const target = new URL(options.redirectUrl);
+    const installation = ledger.install(org.slug, user);
+    const target = new URL(redirectUrl);
     target.searchParams.set("installationId", installation.uuid);
     target.searchParams.set("code", installation.code);
     target.searchParams.set("orgSlug", org.slug);
@@ -378,7 +311,7 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
     const org = organizations.get(form.org ?? "");
     if (!org) return htmlPage(400, "Install failed", `<p id="error">unknown organization</p>`);
     // sentryAppExternalInstallation/index.tsx: `isInstalled` disables the button and shows "already installed".
-    if (liveInstallationOf(org.slug)) return alreadyInstalled(org);
+    if (ledger.liveInstallationOf(org.slug)) return alreadyInstalled(org);
     return install(org, form.user || "user-1", pending.state);
   };
 
@@ -394,13 +327,10 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
     if (principal.orgSlug !== org.slug) return detail(403, NO_PERMISSION);
     const allowed = request.method === "GET" ? ["project:read", "project:write", "project:admin", "project:releases", "org:ci"] : ["project:write", "project:admin", "project:releases", "org:ci"];
     if (!principal.scopes.some((scope) => allowed.includes(scope))) return detail(403, NO_PERMISSION);
-    const list = releases.get(org.slug) ?? [];
-    if (request.method === "GET") return { status: 200, body: list };
+    if (request.method === "GET") return { status: 200, body: ledger.releasesOf(org.slug) };
     const version = stringField(jsonFields(request), "version");
     if (!version) return { status: 400, body: { version: ["This field is required."] } };
-    const release = { version, dateCreated: new Date(clock.now()).toISOString() };
-    releases.set(org.slug, [release, ...list]);
-    return { status: 201, body: release };
+    return { status: 201, body: ledger.addRelease(org.slug, version) };
   };
 
   const installationIdPattern = "(?<installationId>[^/]+)";
@@ -441,11 +371,19 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
           if (stringField(fields, "client_id") !== clientId || stringField(fields, "client_secret") !== clientSecret) {
             return detail(options.invalidClientStatus ?? 401, "Invalid Client ID / Secret pair");
           }
-          const installation = liveInstallation(request.params.installationId);
+          const installation = ledger.liveInstallation(request.params.installationId);
           if (!installation) return detail(404, NOT_FOUND);
           const grantType = stringField(fields, "grant_type");
-          if (grantType === "authorization_code") return exchangeCode(installation, stringField(fields, "code") ?? "");
-          if (grantType === "refresh_token") return refresh(installation, stringField(fields, "refresh_token") ?? "");
+          if (grantType === "authorization_code") {
+            const outcome = ledger.exchangeCode(installation, stringField(fields, "code") ?? "");
+            if (outcome.ok) stats.codeExchanges += 1;
+            return tokenOutcome(outcome);
+          }
+          if (grantType === "refresh_token") {
+            const outcome = ledger.refresh(installation, stringField(fields, "refresh_token") ?? "");
+            if (outcome.ok) stats.refreshes += 1;
+            return tokenOutcome(outcome);
+          }
           // Not a SentryAppIntegratorError: a 403 whose key is `error`, not `detail` (sentry_app_authorizations.py).
           return { status: 403, body: { error: "Invalid grant_type" } };
         },
@@ -545,7 +483,7 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
     appUuid,
     clientId,
     clientSecret,
-    redirectUrl: options.redirectUrl,
+    redirectUrl,
     regionHost: options.regionHost ?? "sentry.io",
     endpoints: {
       baseUrl,
@@ -578,13 +516,13 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
       const org = organizations.get(decision.org ?? organizations.keys().next().value!);
       if (!org) throw new Error(`installFromDirectory: organization "${decision.org}" is not configured`);
       // sentryAppDetailedView.tsx renders "Uninstall" instead of "Accept & Install" for an installed app.
-      if (liveInstallationOf(org.slug)) throw new Error(`Integration ${slug} already installed for ${org.name ?? org.slug}`);
+      if (ledger.liveInstallationOf(org.slug)) throw new Error(`Integration ${slug} already installed for ${org.name ?? org.slug}`);
       return install(org, decision.user ?? "user-1", null).headers!.location!;
     },
     createInternalIntegrationToken(orgSlug: string, tokenOptions: { scopes?: string[] } = {}) {
       if (!organizations.has(orgSlug)) throw new Error(`createInternalIntegrationToken: organization "${orgSlug}" is not configured`);
       const token = hex(32);
-      orgTokens.set(token, { kind: "org_token", orgSlug, scopes: tokenOptions.scopes ?? scopes });
+      ledger.addOrgToken(token, { kind: "org_token", orgSlug, scopes: tokenOptions.scopes ?? scopes });
       return token;
     },
     createOrgAuthToken(orgSlug: string) {
@@ -592,14 +530,14 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
       // `sntrys_` + base64 of the token's claims + `_` + secret ("Create an Org Auth Token"; org_auth_token.py).
       const claims = Buffer.from(JSON.stringify({ iat: Math.floor(clock.now() / 1000), url: baseUrl, region_url: baseUrl, org: orgSlug })).toString("base64");
       const token = `sntrys_${claims.replace(/=+$/, "")}_${randomBytes(32).toString("base64url")}`;
-      orgTokens.set(token, { kind: "org_auth_token", orgSlug, scopes: ["org:ci"] });
+      ledger.addOrgToken(token, { kind: "org_auth_token", orgSlug, scopes: ["org:ci"] });
       return token;
     },
     revokeOrgToken(token: string) {
-      orgTokens.delete(token);
+      ledger.revokeOrgToken(token);
     },
     async sendInstallationWebhook(targetUrl: string, input: SentryWebhookInput) {
-      const installation = installations.get(input.installationId);
+      const installation = ledger.installation(input.installationId);
       if (!installation) throw new Error(`sendInstallationWebhook: unknown installation ${input.installationId}`);
       const body = JSON.stringify({
         action: input.action,
@@ -613,7 +551,7 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
             ...(input.action === "created" ? { code: installation.code } : {}),
           },
         },
-        actor: input.actor ?? { id: userId(installation.user), name: installation.user, type: "user" },
+        actor: input.actor ?? { id: ledger.userId(installation.user), name: installation.user, type: "user" },
       });
       const signature = createHmac("sha256", input.signWith ?? clientSecret).update(body).digest("hex");
       stats.webhooksSent += 1;
@@ -637,14 +575,10 @@ export async function startSentryEmulator(options: SentryEmulatorOptions): Promi
       return response.status;
     },
     uninstall(installationId: string) {
-      const installation = liveInstallation(installationId);
-      if (!installation) throw new Error(`uninstall: unknown installation ${installationId}`);
-      installation.deleted = true;
-      grants.delete(installation.code);
-      for (const row of [...tokens.values()]) if (row.installationId === installationId) deleteToken(row);
+      if (!ledger.uninstall(installationId)) throw new Error(`uninstall: unknown installation ${installationId}`);
     },
     getInstallation(installationId: string): SentryInstallationSnapshot | undefined {
-      const found = installations.get(installationId);
+      const found = ledger.installation(installationId);
       return found && { uuid: found.uuid, orgSlug: found.orgSlug, user: found.user, status: found.status, deleted: found.deleted };
     },
   });

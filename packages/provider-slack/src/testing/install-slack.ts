@@ -1,21 +1,8 @@
-// Runs the Slack provider end to end against the emulator in a few lines, for tests, demos and users' CI: provider
-// options pointing at the emulator, and a whole install (install URL -> consent page -> callback -> createConnection).
+// One whole Slack install against the emulator through the SDK's public API, for tests, demos and users' CI:
+// install URL -> consent page -> callback (with the browser binding) -> createConnection.
 import type { IntegrationSummary, SDK } from "@sdk/core";
-import type { SlackProviderOptions } from "../slack-provider-options.js";
+import type { Clock } from "@sdk/oauth/testing";
 import type { SlackConsentDecision, SlackEmulator } from "./start-slack-emulator.js";
-
-/** `slack(...)` options that point at `emulator`: its client, its Signing Secret, its first Redirect URL and its endpoints. */
-export function slackOptionsFor(emulator: SlackEmulator, overrides: Partial<SlackProviderOptions> = {}): SlackProviderOptions {
-  return {
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
-    signingSecret: emulator.signingSecret,
-    redirectUri: emulator.redirectUrls[0]!,
-    scopes: ["chat:write"],
-    ...overrides,
-    endpoints: { ...emulator.endpoints, ...overrides.endpoints },
-  };
-}
 
 /** What `installSlack` does: who installs, what is requested, what the Slack user picks. */
 export interface SlackInstallScript {
@@ -23,6 +10,8 @@ export interface SlackInstallScript {
   account_id: string;
   /** Your app's user who starts the install. */
   user_id: string;
+  /** The provider id registered in the SDK. @default "slack" */
+  provider?: string;
   /** Extra bot scopes for this install. */
   scopes?: string[];
   /** Extra user scopes for this install. */
@@ -35,11 +24,13 @@ export interface SlackInstallScript {
 
 /**
  * One whole install through the SDK's public API: `buildInstallUrl`, the emulator's consent page, `handleInstallCallback`
- * (with the browser binding, as your callback route would pass it from the cookie) and `createConnection`.
+ * (with the browser binding, as your callback route would pass it from the cookie) and `createConnection`; resolves
+ * to the stored integration.
  */
-export async function installSlack(sdk: SDK, emulator: SlackEmulator, script: SlackInstallScript): Promise<IntegrationSummary> {
+export async function installSlack(sdk: Pick<SDK, "buildInstallUrl" | "handleInstallCallback" | "createConnection">, emulator: SlackEmulator<Clock>, script: SlackInstallScript): Promise<IntegrationSummary> {
+  const provider = script.provider ?? "slack";
   const started = await sdk.buildInstallUrl({
-    provider: "slack",
+    provider,
     user_id: script.user_id,
     account_id: script.account_id,
     ...(script.scopes ? { scopes: script.scopes } : {}),
@@ -47,12 +38,6 @@ export async function installSlack(sdk: SDK, emulator: SlackEmulator, script: Sl
     ...(script.team ? { team: script.team } : {}),
   });
   const back = new URL(await emulator.consent(started.url, script.consent));
-  const callback = await sdk.handleInstallCallback({
-    provider: "slack",
-    code: back.searchParams.get("code") ?? undefined,
-    state: back.searchParams.get("state") ?? undefined,
-    error: back.searchParams.get("error") ?? undefined,
-    browser_binding: started.browser_binding,
-  });
+  const callback = await sdk.handleInstallCallback({ provider, query: back.searchParams, browser_binding: started.browser_binding });
   return sdk.createConnection(callback.integration);
 }

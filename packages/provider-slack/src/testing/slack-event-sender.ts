@@ -2,7 +2,7 @@
 // request (`X-Slack-Signature` over `v0:{timestamp}:{raw body}`) and its POST to the app's Request URL. It keeps no
 // state but the Request URL and never changes tokens itself (the ledger does).
 import { randomBytes } from "node:crypto";
-import type { ManualClock } from "@sdk/oauth/testing";
+import type { Clock } from "@sdk/oauth/testing";
 import { slackSignature } from "../verify-slack-signature.js";
 import type { SlackInstall } from "./slack-token-ledger.js";
 
@@ -24,9 +24,9 @@ export class SlackEventSender {
   url: string | undefined;
   readonly #signingSecret: string;
   readonly #appId: string;
-  readonly #clock: ManualClock;
+  readonly #clock: Clock;
 
-  constructor(options: { signingSecret: string; appId: string; clock: ManualClock; url: string | undefined }) {
+  constructor(options: { signingSecret: string; appId: string; clock: Clock; url: string | undefined }) {
     this.#signingSecret = options.signingSecret;
     this.#appId = options.appId;
     this.#clock = options.clock;

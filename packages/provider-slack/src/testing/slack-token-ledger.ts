@@ -2,7 +2,7 @@
 // and Slack's rotation rules (12 h access tokens, a new refresh token per refresh, a grace period for the old one, at
 // most N live access tokens per chain, oldest revoked first). It knows nothing of HTTP or wire bodies.
 import { randomBytes } from "node:crypto";
-import type { ManualClock } from "@sdk/oauth/testing";
+import type { Clock } from "@sdk/oauth/testing";
 
 export interface SlackEnterprise {
   /** `E…` */
@@ -82,7 +82,7 @@ export type TokenLookup =
 export type RefreshOutcome = { ok: true; issued: IssuedToken; reused: boolean } | { ok: false; reused: boolean };
 
 export interface SlackTokenLedgerOptions {
-  clock: ManualClock;
+  clock: Clock;
   tokenRotation: boolean;
   accessTokenTtlSeconds: number;
   refreshGraceMs: number;

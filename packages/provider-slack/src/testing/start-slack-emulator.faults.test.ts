@@ -6,7 +6,7 @@ let emulator: SlackEmulator;
 let client: ReturnType<typeof slackTestClient>;
 
 beforeEach(async () => {
-  emulator = await startSlackEmulator({ redirectUrls: [CALLBACK] });
+  emulator = await startSlackEmulator({ redirectUris: [CALLBACK] });
   client = slackTestClient(emulator);
 });
 afterEach(() => emulator.close());
@@ -88,13 +88,13 @@ describe("counters and log", () => {
       revokeUrl: `${emulator.url}/api/auth.revoke`,
       apiBaseUrl: `${emulator.url}/api`,
     });
-    const other = await startSlackEmulator({ redirectUrls: [CALLBACK], clientId: "42.43", clientSecret: "s" });
+    const other = await startSlackEmulator({ redirectUris: [CALLBACK], clientId: "42.43", clientSecret: "s" });
     expect([other.clientId, other.clientSecret]).toEqual(["42.43", "s"]);
     await other.close();
     await expect(fetch(other.endpoints.tokenUrl, { method: "POST" })).rejects.toThrow();
   });
 
   it("refuses to start without a redirect URL", async () => {
-    await expect(startSlackEmulator({ redirectUrls: [] })).rejects.toThrow("redirect URL");
+    await expect(startSlackEmulator({ redirectUris: [] })).rejects.toThrow("redirect URL");
   });
 });

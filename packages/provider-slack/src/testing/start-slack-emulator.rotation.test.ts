@@ -7,7 +7,7 @@ let client: ReturnType<typeof slackTestClient>;
 
 async function start(options: Partial<SlackEmulatorOptions> = {}) {
   await emulator?.close();
-  emulator = await startSlackEmulator({ redirectUrls: [CALLBACK], ...options });
+  emulator = await startSlackEmulator({ redirectUris: [CALLBACK], ...options });
   client = slackTestClient(emulator);
 }
 

@@ -8,7 +8,7 @@ let client: ReturnType<typeof slackTestClient>;
 
 async function start(options: Partial<SlackEmulatorOptions> = {}) {
   await emulator?.close();
-  emulator = await startSlackEmulator({ redirectUrls: [CALLBACK, "http://127.0.0.1:9/other"], ...options });
+  emulator = await startSlackEmulator({ redirectUris: [CALLBACK, "http://127.0.0.1:9/other"], ...options });
   client = slackTestClient(emulator);
 }
 
@@ -30,7 +30,7 @@ describe("authorize and consent", () => {
   it("approval redirects with a code and the state; denial with error=access_denied and the state", async () => {
     const approved = new URL(await emulator.consent(client.authorizeUrl({ state: "abc/+=" })));
     expect(`${approved.origin}${approved.pathname}`).toBe(CALLBACK);
-    expect(emulator.redirectUrls).toEqual([CALLBACK, "http://127.0.0.1:9/other"]);
+    expect(emulator.redirectUris).toEqual([CALLBACK, "http://127.0.0.1:9/other"]);
     expect(approved.searchParams.get("code")).toMatch(/.+/);
     expect(approved.searchParams.get("state")).toBe("abc/+=");
     const denied = new URL(await emulator.consent(client.authorizeUrl(), { approve: false }));

@@ -4,7 +4,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
   submitForm,
+  EMULATOR_REDIRECT_URI,
   ManualClock,
+  type Clock,
   basicCredentials,
   bearerToken,
   startEmulatorServer,
@@ -18,7 +20,7 @@ import { readConsentPage, readErrorPage, renderConsentPage, renderErrorPage, typ
 import { SlackEventSender, type SlackEventDelivery, type SlackEventRequest } from "./slack-event-sender.js";
 import { SlackTokenLedger, type IssuedToken, type SlackAccessToken, type SlackEnterprise, type SlackInstall, type SlackInstallTarget, type SlackWorkspace } from "./slack-token-ledger.js";
 
-export interface SlackEmulatorOptions {
+export interface SlackEmulatorOptions<C extends Clock = ManualClock> {
   /** Slack client ids look like `1234567890.1234567890`. @default "1111111111.2222222222" */
   clientId?: string;
   /** @default "slack-emulator-client-secret" */
@@ -30,9 +32,11 @@ export interface SlackEmulatorOptions {
   /**
    * The app's configured Redirect URLs. An authorize `redirect_uri` must equal one or sit in a subdirectory of one
    * (same origin, path below it); without `redirect_uri` the first one is used.
+   * Slack calls them Redirect URLs; the option has the name every emulator's has.
+   * @default [EMULATOR_REDIRECT_URI] ("http://localhost:3000/callback")
    * @see https://docs.slack.dev/authentication/installing-with-oauth
    */
-  redirectUrls: string[];
+  redirectUris?: string[];
   /**
    * Token rotation (`settings.token_rotation_enabled`): `xoxe.` tokens that expire, plus refresh tokens. Off gives
    * long-lived `xoxb-`/`xoxp-` tokens without `refresh_token` or `expires_in`.
@@ -70,7 +74,8 @@ export interface SlackEmulatorOptions {
   signingSecret?: string;
   /** The app's Request URL (Event Subscriptions); settable later as `emulator.events.url`. @default none */
   eventsUrl?: string;
-  clock?: ManualClock;
+  /** Where the emulator reads time. @default a new ManualClock */
+  clock?: C;
 }
 
 export interface SlackEmulatorEndpoints {
@@ -136,12 +141,12 @@ export interface SlackConsentDecision {
   approve?: boolean;
 }
 
-export interface SlackEmulator extends EmulatorServer {
+export interface SlackEmulator<C extends Clock = ManualClock> extends EmulatorServer<C> {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly appId: string;
-  /** The app's Redirect URLs as configured (`options.redirectUrls`); the first one is the default. */
-  readonly redirectUrls: readonly string[];
+  /** The app's Redirect URLs as configured (`options.redirectUris`); the first one is the default. */
+  readonly redirectUris: readonly string[];
   readonly endpoints: SlackEmulatorEndpoints;
   readonly stats: SlackEmulatorStats;
   /** Every chat.postMessage that succeeded. */
@@ -248,15 +253,17 @@ function redirectAllowed(candidate: string, configured: string[]): boolean {
   });
 }
 
-export async function startSlackEmulator(options: SlackEmulatorOptions): Promise<SlackEmulator> {
-  if (options.redirectUrls.length === 0) throw new Error("startSlackEmulator needs at least one redirect URL");
+export async function startSlackEmulator<C extends Clock = ManualClock>(options: SlackEmulatorOptions<C> = {}): Promise<SlackEmulator<C>> {
+  const redirectUris = options.redirectUris ?? [EMULATOR_REDIRECT_URI];
+  if (redirectUris.length === 0) throw new Error("startSlackEmulator needs at least one redirect URL");
   const clientId = options.clientId ?? "1111111111.2222222222";
   // Random per start: a fixed default secret would be a known credential copied into configs and tests.
   const clientSecret = options.clientSecret ?? `slack-emulator-client-secret-${random(16)}`;
   const appId = options.appId ?? "A0EMULATOR1";
   const appName = options.appName ?? "Emulated App";
   const defaultUser = options.defaultUser ?? "U0INSTALLER";
-  const clock = options.clock ?? new ManualClock();
+  // Without a clock, C is its default (ManualClock).
+  const clock = options.clock ?? (new ManualClock() as unknown as C);
   const tokenRotation = options.tokenRotation ?? true;
   const workspaces = options.workspaces ?? DEFAULT_WORKSPACES;
   const enterprises = [...new Map(workspaces.flatMap((workspace) => (workspace.enterprise ? [[workspace.enterprise.id, workspace.enterprise] as const] : []))).values()];
@@ -394,7 +401,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
         handler: ({ query }) => {
           if (query.get("client_id") !== clientId) return { status: 400, html: renderErrorPage("invalid_client_id", "client_id is not this app's") };
           const sent = query.get("redirect_uri");
-          if (sent !== null && !redirectAllowed(sent, options.redirectUrls)) {
+          if (sent !== null && !redirectAllowed(sent, redirectUris)) {
             return { status: 400, html: renderErrorPage("bad_redirect_uri", "redirect_uri is not one of the app's Redirect URLs or below one") };
           }
           const botScopes = splitScopes(query.get("scope"));
@@ -407,7 +414,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
             return { status: 400, html: renderErrorPage("invalid_code_challenge_method", "only S256 is supported") };
           }
           const request = random(12);
-          pendingAuthorizations.set(request, { redirectUri: sent ?? options.redirectUrls[0]!, state: query.get("state"), botScopes, userScopes, challenge });
+          pendingAuthorizations.set(request, { redirectUri: sent ?? redirectUris[0]!, state: query.get("state"), botScopes, userScopes, challenge });
           const team = query.get("team") ?? undefined;
           return {
             status: 200,
@@ -558,7 +565,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     clientId,
     clientSecret,
     appId,
-    redirectUrls: [...options.redirectUrls],
+    redirectUris: [...redirectUris],
     endpoints: {
       authorizeUrl: `${server.url}/oauth/v2/authorize`,
       tokenUrl: `${server.url}/api/oauth.v2.access`,

@@ -6,7 +6,7 @@ let emulator: SlackEmulator;
 let client: ReturnType<typeof slackTestClient>;
 
 beforeEach(async () => {
-  emulator = await startSlackEmulator({ redirectUrls: [CALLBACK], appName: "Deploy Bot" });
+  emulator = await startSlackEmulator({ redirectUris: [CALLBACK], appName: "Deploy Bot" });
   client = slackTestClient(emulator);
 });
 afterEach(() => emulator.close());

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { SlackRuntime } from "../slack-runtime.js";
 import { findSlackConnection } from "../find-slack-connection.js";
 import { slack } from "../slack.js";
-import { slackOptionsFor } from "./install-slack.js";
+import { slackOptionsFor } from "./slack-options-for.js";
 import { startSlackEmulator } from "./start-slack-emulator.js";
 import { TraceRecorder, type TraceStep } from "./trace-recorder.js";
 
@@ -56,7 +56,7 @@ answer bodies are shown only as sizes; keys, ids, versions, statuses and grant t
 export async function traceSlackRefreshFlow(options: SlackRefreshTraceOptions = {}): Promise<SlackRefreshTrace> {
   const perProcess = options.resolvesPerProcess ?? 3;
   const clock = new ManualClock();
-  const emulator = await startSlackEmulator({ redirectUrls: [REDIRECT_URI], clock });
+  const emulator = await startSlackEmulator({ redirectUris: [REDIRECT_URI], clock });
   const trace = new TraceRecorder();
   const keys = [{ id: "trace", key: randomBytes(32).toString("base64") }];
   const cipher = new CredentialCipher(keys);

@@ -2,14 +2,20 @@
 // rotating refresh tokens with a reuse window and family revocation on reuse (RFC 9700 4.14.2), RFC 7009
 // revocation, a protected API, counters, a movable clock and faults. It follows providers/oauth-rfcs.md.
 import { createHash, randomBytes } from "node:crypto";
-import { basicCredentials, bearerToken, escapeHtml, startEmulatorServer, submitForm, type EmulatorRequest, type EmulatorResponse, type EmulatorServer } from "./emulator-server.js";
-import { ManualClock } from "./manual-clock.js";
+import type { Clock } from "./clock.js";
+import { basicCredentials, bearerToken, defaultClock, escapeHtml, startEmulatorServer, submitForm, type EmulatorRequest, type EmulatorResponse, type EmulatorServer } from "./emulator-server.js";
+import type { ManualClock } from "./manual-clock.js";
 
-export interface OAuthServerOptions {
+/** The redirect URI every emulator registers when none is given (and the one each `…OptionsFor` passes the SDK). */
+export const EMULATOR_REDIRECT_URI = "http://localhost:3000/callback";
+
+export interface OAuthEmulatorOptions<C extends Clock = ManualClock> {
+  /** @default "test-client" */
   clientId?: string;
+  /** @default "test-client-secret-" + 32 random hex characters, new on every start */
   clientSecret?: string;
-  /** Registered redirect URIs; compared by exact string (RFC 9700 2.1). */
-  redirectUris: string[];
+  /** Registered redirect URIs; compared by exact string (RFC 9700 2.1). @default [EMULATOR_REDIRECT_URI] */
+  redirectUris?: string[];
   /** Which client authentication the token endpoint accepts. @default "any" */
   clientAuth?: "client_secret_basic" | "client_secret_post" | "any";
   /** Accept JSON token request bodies besides form bodies. @default true */
@@ -26,7 +32,18 @@ export interface OAuthServerOptions {
   reuseWindowMs?: number;
   /** Authorization code lifetime. @default 600_000 */
   codeTtlMs?: number;
-  clock?: ManualClock;
+  /** Where the emulator reads time. @default a new ManualClock */
+  clock?: C;
+  /** Fixed port; 0 picks a free one. @default 0 */
+  port?: number;
+}
+
+/** What the consent page is told: who signs in and whether they approve. */
+export interface OAuthConsentDecision {
+  /** @default "user-1" */
+  user?: string;
+  /** @default true */
+  approve?: boolean;
 }
 
 interface Grant {
@@ -46,13 +63,15 @@ interface PendingCode {
   expiresAt: number;
 }
 
-export interface OAuthServer extends EmulatorServer {
+export interface OAuthEmulator<C extends Clock = ManualClock> extends EmulatorServer<C> {
   readonly clientId: string;
   readonly clientSecret: string;
   /** The issuer identifier (the server's origin), as its RFC 8414 metadata names it. */
   readonly issuer: string;
   /** Its authorization server metadata (RFC 8414): `/.well-known/oauth-authorization-server`. */
   readonly metadataUrl: string;
+  /** The registered redirect URIs; `oauthOptionsFor` uses the first. */
+  readonly redirectUris: readonly string[];
   readonly authorizeUrl: string;
   readonly tokenUrl: string;
   readonly revokeUrl: string;
@@ -63,7 +82,7 @@ export interface OAuthServer extends EmulatorServer {
    * Drives the consent page over HTTP like a browser would: loads `authorizeUrl`, submits the decision and
    * returns the redirect target (the callback URL with `code` and `state`, or with `error=access_denied`).
    */
-  consent(authorizeUrl: string, decision?: { user?: string; approve?: boolean }): Promise<string>;
+  consent(authorizeUrl: string, decision?: OAuthConsentDecision): Promise<string>;
   /** Revokes every grant of `user` (the user removed the app): later refreshes get `invalid_grant`. */
   revokeUser(user: string): void;
   /** Whether the grant that issued `refreshToken` (current or rotated-out) is revoked. */
@@ -82,11 +101,12 @@ function oauthError(status: number, error: string, description: string, headers?
   return { status, body: { error, error_description: description }, ...(headers ? { headers } : {}) };
 }
 
-export async function startOAuthServer(options: OAuthServerOptions): Promise<OAuthServer> {
+export async function startOAuthEmulator<C extends Clock = ManualClock>(options: OAuthEmulatorOptions<C> = {}): Promise<OAuthEmulator<C>> {
   const clientId = options.clientId ?? "test-client";
   // Random per start: a fixed default secret would be a known credential copied into configs and tests.
   const clientSecret = options.clientSecret ?? `test-client-secret-${randomBytes(16).toString("hex")}`;
-  const clock = options.clock ?? new ManualClock();
+  const clock = options.clock ?? defaultClock<C>();
+  const redirectUris = options.redirectUris ?? [EMULATOR_REDIRECT_URI];
   const ttlSeconds = options.accessTokenTtlSeconds ?? 3600;
   const reuseWindowMs = options.reuseWindowMs ?? 0;
   const grants = new Map<string, Grant>();
@@ -143,6 +163,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
   let issuer = "";
   const server = await startEmulatorServer({
     clock,
+    port: options.port,
     routes: [
       {
         // RFC 8414 section 3: the metadata document at the issuer's well-known URL; section 2 names the fields. The
@@ -171,7 +192,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
         handler: ({ query }) => {
           if (query.get("client_id") !== clientId) return { status: 400, text: "unknown client_id" };
           const redirectUri = query.get("redirect_uri") ?? "";
-          if (!options.redirectUris.includes(redirectUri)) return { status: 400, text: "redirect_uri is not registered" };
+          if (!redirectUris.includes(redirectUri)) return { status: 400, text: "redirect_uri is not registered" };
           const back = new URL(redirectUri);
           const state = query.get("state");
           if (state !== null) back.searchParams.set("state", state);
@@ -315,7 +336,8 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     revokeUrl: `${server.url}/revoke`,
     apiUrl: `${server.url}/api/me`,
     stats,
-    async consent(authorizeUrl: string, decision: { user?: string; approve?: boolean } = {}) {
+    redirectUris,
+    async consent(authorizeUrl: string, decision: OAuthConsentDecision = {}) {
       const page = await fetch(authorizeUrl, { redirect: "manual" });
       if (page.status === 302) return page.headers.get("location")!;
       const html = await page.text();
@@ -339,3 +361,10 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     },
   });
 }
+
+/** @deprecated Renamed `startOAuthEmulator`; kept while in-flight branches move over, removed before 2.0.0. */
+export const startOAuthServer = startOAuthEmulator;
+/** @deprecated Renamed `OAuthEmulator`. */
+export type OAuthServer<C extends Clock = ManualClock> = OAuthEmulator<C>;
+/** @deprecated Renamed `OAuthEmulatorOptions`. */
+export type OAuthServerOptions<C extends Clock = ManualClock> = OAuthEmulatorOptions<C>;
