@@ -1,5 +1,7 @@
 // `pnpm test:pack` packs the tarballs once for every test file (the pack test, the scratch-project test) and removes
-// them after the run. A Redis for the scratch projects: REDIS_URL when given, else a private redis-server.
+// them after the run. The scratch projects get a private redis-server set up like production (appendonly yes), not
+// REDIS_URL: a correctly deployed service must print nothing, and RedisStore rightly warns about a Redis without
+// persistence (the test Redis of `.ci/run` has none).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,17 +20,17 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const folder = mkdtempSync(join(tmpdir(), "sdk-tarballs-"));
-  const redis = process.env.REDIS_URL ? undefined : await startRedisServer();
+  const redis = await startRedisServer({ args: ["--appendonly", "yes"] });
   try {
     project.provide("tarballs", packTarballs(folder));
-    project.provide("redisUrl", process.env.REDIS_URL ?? redis!.url);
+    project.provide("redisUrl", redis.url);
   } catch (error) {
     rmSync(folder, { recursive: true, force: true });
-    await redis?.stop();
+    await redis.stop();
     throw error;
   }
   return async () => {
     rmSync(folder, { recursive: true, force: true });
-    await redis?.stop();
+    await redis.stop();
   };
 }
