@@ -3,7 +3,7 @@
 // cycle keeps its cursor for the next run (exit 75).
 import { createSDK, MemoryCache, MemoryStore, SdkError, type SDK } from "@sdk/core";
 import { defineOAuthProvider } from "@sdk/oauth";
-import { startOAuthServer, type OAuthServer } from "@sdk/oauth/testing";
+import { startOAuthEmulator, type OAuthEmulator } from "@sdk/oauth/testing";
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { EXIT, exitCodeOf, runCycle } from "./run-worker.js";
@@ -13,13 +13,13 @@ const REDIRECT_URI = "https://app.example.test/callback/acme";
 const OLD_KEY = { id: "k1", key: randomBytes(32).toString("base64") };
 const NEW_KEY = { id: "k2", key: randomBytes(32).toString("base64") };
 
-let server: OAuthServer | undefined;
+let server: OAuthEmulator | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
 
-function sdkOn(stores: { store: MemoryStore; cache: MemoryCache }, keys: Array<{ id: string; key: string }>, fake: OAuthServer): SDK {
+function sdkOn(stores: { store: MemoryStore; cache: MemoryCache }, keys: Array<{ id: string; key: string }>, fake: OAuthEmulator): SDK {
   return createSDK({
     ...stores,
     encryption: { keys },
@@ -34,7 +34,7 @@ function sdkOn(stores: { store: MemoryStore; cache: MemoryCache }, keys: Array<{
   });
 }
 
-async function install(sdk: SDK, fake: OAuthServer, user: string): Promise<string> {
+async function install(sdk: SDK, fake: OAuthEmulator, user: string): Promise<string> {
   const started = await sdk.buildInstallUrl({ provider: "acme", user_id: user, account_id: `acct-${user}` });
   const back = new URL(await fake.consent(started.url, { user }));
   const { integration } = await sdk.handleInstallCallback({ provider: "acme", query: back.searchParams, browser_binding: started.browser_binding });
@@ -43,7 +43,7 @@ async function install(sdk: SDK, fake: OAuthServer, user: string): Promise<strin
 
 describe("runCycle", () => {
   it("refreshes each due connection once, re-encrypts the other records under the old key, and prints counts only", async () => {
-    server = await startOAuthServer({ redirectUris: [REDIRECT_URI] });
+    server = await startOAuthEmulator({ redirectUris: [REDIRECT_URI] });
     const stores = { store: new MemoryStore(), cache: new MemoryCache() };
     const before = sdkOn(stores, [OLD_KEY], server);
     const ids = [await install(before, server, "ann"), await install(before, server, "bob"), await install(before, server, "cid")];
@@ -72,7 +72,7 @@ describe("runCycle", () => {
   });
 
   it("stops at a page boundary when aborted and resumes from the saved cursor (exit 75)", async () => {
-    server = await startOAuthServer({ redirectUris: [REDIRECT_URI] });
+    server = await startOAuthEmulator({ redirectUris: [REDIRECT_URI] });
     const stores = { store: new MemoryStore(), cache: new MemoryCache() };
     const sdk = sdkOn(stores, [NEW_KEY], server);
     const ids = [await install(sdk, server, "ann"), await install(sdk, server, "bob"), await install(sdk, server, "cid")];

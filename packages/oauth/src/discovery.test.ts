@@ -6,15 +6,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ENCRYPTION, REDIRECT_URI, STATE_SECRETS } from "../test/harness.js";
 import { defineOAuthProvider } from "./define-oauth-provider.js";
 import { ManualClock } from "./testing/manual-clock.js";
-import { startOAuthEmulator as startOAuthServer, type OAuthEmulator as OAuthServer } from "./testing/start-oauth-emulator.js";
+import { startOAuthEmulator, type OAuthEmulator } from "./testing/start-oauth-emulator.js";
 
-let server: OAuthServer | undefined;
+let server: OAuthEmulator | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
 
-async function sdkOn(oauth: OAuthServer, overrides: { tokenUrl?: string } = {}) {
+async function sdkOn(oauth: OAuthEmulator, overrides: { tokenUrl?: string } = {}) {
   const clock = new ManualClock();
   const calls: string[] = [];
   const fetch: typeof globalThis.fetch = (input, init) => {
@@ -30,7 +30,7 @@ async function sdkOn(oauth: OAuthServer, overrides: { tokenUrl?: string } = {}) 
   return { sdk, clock, calls };
 }
 
-async function install(oauth: OAuthServer, sdk: Awaited<ReturnType<typeof sdkOn>>["sdk"]): Promise<string> {
+async function install(oauth: OAuthEmulator, sdk: Awaited<ReturnType<typeof sdkOn>>["sdk"]): Promise<string> {
   const started = await sdk.buildInstallUrl({ provider: "acme", user_id: "user-1", account_id: "acct-1" });
   const back = new URL(await oauth.consent(started.url));
   const { integration } = await sdk.handleInstallCallback({ provider: "acme", query: back, browser_binding: started.browser_binding });
@@ -39,7 +39,7 @@ async function install(oauth: OAuthServer, sdk: Awaited<ReturnType<typeof sdkOn>
 
 describe("discovery (RFC 8414) against the fake RFC 6749 server", () => {
   it("installs, refreshes and revokes on endpoints from the metadata, read once", async () => {
-    const oauth = (server = await startOAuthServer({ redirectUris: [REDIRECT_URI], clientAuth: "client_secret_post", requirePkce: true }));
+    const oauth = (server = await startOAuthEmulator({ redirectUris: [REDIRECT_URI], clientAuth: "client_secret_post", requirePkce: true }));
     const { sdk, clock, calls } = await sdkOn(oauth);
     const id = await install(oauth, sdk);
     clock.advance(3600_000);
@@ -53,7 +53,7 @@ describe("discovery (RFC 8414) against the fake RFC 6749 server", () => {
   });
 
   it("keeps an explicit endpoint over the metadata's", async () => {
-    const oauth = (server = await startOAuthServer({ redirectUris: [REDIRECT_URI] }));
+    const oauth = (server = await startOAuthEmulator({ redirectUris: [REDIRECT_URI] }));
     const explicit = `${oauth.tokenUrl}?via=explicit`;
     const { sdk, calls } = await sdkOn(oauth, { tokenUrl: explicit });
     await install(oauth, sdk);

@@ -7,7 +7,7 @@ import { MeterProvider, MetricReader, type ResourceMetrics } from "@opentelemetr
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineOAuthProvider } from "./define-oauth-provider.js";
-import { startOAuthServer, type OAuthServer } from "./testing.js";
+import { startOAuthEmulator, type OAuthEmulator } from "./testing.js";
 
 const REDIRECT_URI = "https://app.example.test/callback/acme";
 const STATE_SECRET = "telemetry-state-secret-0123456789abcdef";
@@ -20,7 +20,7 @@ class TestMetricReader extends MetricReader {
 
 const spans = new InMemorySpanExporter();
 const reader = new TestMetricReader();
-let server: OAuthServer;
+let server: OAuthEmulator;
 /** Every value that must never be exported: tokens and codes seen on the wire, and the configured secrets. */
 const planted = new Set<string>([STATE_SECRET, KEY]);
 
@@ -82,7 +82,7 @@ function total(collected: ResourceMetrics, name: string, where: Record<string, u
 beforeAll(async () => {
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
   metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
-  server = await startOAuthServer({ redirectUris: [REDIRECT_URI] });
+  server = await startOAuthEmulator({ redirectUris: [REDIRECT_URI] });
   planted.add(server.clientSecret);
 });
 

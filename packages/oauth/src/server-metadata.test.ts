@@ -5,9 +5,9 @@
 import { SdkError } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { ServerMetadata, metadataUrls } from "./server-metadata.js";
-import { startOAuthEmulator as startOAuthServer, type OAuthEmulator as OAuthServer } from "./testing/start-oauth-emulator.js";
+import { startOAuthEmulator, type OAuthEmulator } from "./testing/start-oauth-emulator.js";
 
-let server: OAuthServer | undefined;
+let server: OAuthEmulator | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
@@ -52,7 +52,7 @@ describe("metadataUrls", () => {
 
 describe("ServerMetadata", () => {
   it("reads the fake server's RFC 8414 document once and takes its endpoints, auth method and PKCE support", async () => {
-    server = await startOAuthServer({ redirectUris: ["https://app.example/cb"], clientAuth: "client_secret_post" });
+    server = await startOAuthEmulator({ redirectUris: ["https://app.example/cb"], clientAuth: "client_secret_post" });
     const metadata = new ServerMetadata("acme", server.issuer);
     const context = { fetch: globalThis.fetch };
     const settings = await metadata.settings(context);

@@ -22,9 +22,6 @@ export {
   type OAuthConsentDecision,
   type OAuthEmulator,
   type OAuthEmulatorOptions,
-  startOAuthServer,
-  type OAuthServer,
-  type OAuthServerOptions,
 } from "./testing/start-oauth-emulator.js";
 export { oauthOptionsFor, type OAuthEmulatorOverrides } from "./testing/oauth-options-for.js";
 export { installOAuth, type OAuthInstallScript } from "./testing/install-oauth.js";

@@ -361,10 +361,3 @@ export async function startOAuthEmulator<C extends Clock = ManualClock>(options:
     },
   });
 }
-
-/** @deprecated Renamed `startOAuthEmulator`; kept while in-flight branches move over, removed before 2.0.0. */
-export const startOAuthServer = startOAuthEmulator;
-/** @deprecated Renamed `OAuthEmulator`. */
-export type OAuthServer<C extends Clock = ManualClock> = OAuthEmulator<C>;
-/** @deprecated Renamed `OAuthEmulatorOptions`. */
-export type OAuthServerOptions<C extends Clock = ManualClock> = OAuthEmulatorOptions<C>;
