@@ -426,8 +426,7 @@ export async function startSentryEmulator<C extends Clock = ManualClock>(options
           if (principal.kind === "rejected") return principal.response;
           const org = organizations.get(request.params.org ?? "");
           if (!org) return detail(404, NOT_FOUND);
-          if (principal.orgSlug !== org.slug) return detail(403, NO_PERMISSION);
-          if (!principal.scopes.some((scope) => scope === "org:read" || scope === "org:write" || scope === "org:admin")) return detail(403, NO_PERMISSION);
+          if (principal.orgSlug !== org.slug || !readsOrg(principal.scopes)) return detail(403, NO_PERMISSION);
           const projects = org.projects ?? [{ slug: `${org.slug}-project` }];
           return {
             status: 200,
