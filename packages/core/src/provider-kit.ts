@@ -21,3 +21,4 @@ export { parseInput, parseOptions, formatPath } from "./parse-input.js";
 export { callbackFields } from "./callback-query.js";
 export { webhookHeader } from "./webhook-header.js";
 export { idSchema, providerIdSchema, scopeSchema, jsonRecordSchema, secretSchema, headerSecretSchema, urlSchema } from "./schemas.js";
+export { otelApi, isNoopTelemetry, telemetryErrorType, traced, type TelemetryAttributes } from "./telemetry.js";

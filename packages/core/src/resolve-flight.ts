@@ -5,6 +5,13 @@ import type { Integration } from "./integration.js";
 import type { IntegrationIdentity, ProviderContext, ProviderDefinition, Runtime } from "./provider.js";
 import type { ProviderRegistry } from "./provider-registry.js";
 import { SdkError } from "./sdk-error.js";
+import { traced } from "./telemetry.js";
+
+/** The instrumentation scope of core's spans. */
+const SCOPE = "@sdk/core";
+
+/** What a resolve's span says about its result: the provider, never a credential. */
+const describeRuntime = (runtime: Runtime) => ({ "sdk.provider": runtime.provider });
 
 /** Integration identities remembered for prefetching (about 150 bytes each). */
 const MAX_IDENTITIES = 100_000;
@@ -36,7 +43,7 @@ export class ResolveFlight {
       running.joiners += 1;
       return copyRuntime(await running.promise);
     }
-    const flight = { generation, joiners: 0, promise: this.#resolve(integrationId) };
+    const flight = { generation, joiners: 0, promise: traced(SCOPE, "sdk.resolve", { "sdk.integration_id": integrationId }, () => this.#resolve(integrationId), "internal", describeRuntime) };
     this.#resolving.set(integrationId, flight);
     try {
       const runtime = await flight.promise;

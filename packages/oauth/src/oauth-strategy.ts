@@ -211,11 +211,7 @@ export class OAuthStrategy implements ProviderDefinition {
     return Promise.all(this.#credentials.chains.map((chain) => cache.get(tokenKey(integration, chain))));
   }
 
-  resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
-    return traced("sdk.oauth.resolve", { "sdk.provider": this.id, "sdk.integration_id": integration.id }, () => this.#resolve(context, integration, prefetched));
-  }
-
-  async #resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
+  async resolve(context: ProviderContext, integration: Integration, prefetched?: Promise<unknown>): Promise<Runtime> {
     const discovering = this.#ready(context);
     if (discovering) await discovering;
     const oauth = this.#oauth(context);

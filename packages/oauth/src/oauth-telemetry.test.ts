@@ -113,7 +113,7 @@ describe("OpenTelemetry (optional peer @opentelemetry/api)", () => {
     await sdk.handleWebhook({ provider: "acme", headers: {}, body: "{}" });
 
     const names = spans.getFinishedSpans().map((span) => span.name);
-    for (const name of ["sdk.oauth.install_callback", "sdk.oauth.resolve", "sdk.oauth.refresh", "sdk.oauth.token_request", "sdk.oauth.webhook"]) expect(names).toContain(name);
+    for (const name of ["sdk.oauth.install_callback", "sdk.resolve", "sdk.oauth.refresh", "sdk.oauth.token_request", "sdk.oauth.webhook"]) expect(names).toContain(name);
     const refreshCall = spans.getFinishedSpans().find((span) => span.name === "sdk.oauth.token_request" && span.attributes["sdk.oauth.grant_type"] === "refresh_token" && span.attributes["http.response.status_code"] === 200)!;
     expect(refreshCall.kind).toBe(2); // SpanKind.CLIENT
     expect(refreshCall.attributes).toMatchObject({ "sdk.provider": "acme", "http.request.method": "POST", "server.address": "127.0.0.1" });
