@@ -256,6 +256,20 @@ export async function startSentryEmulator<C extends Clock = ManualClock>(options
     return { installation, scopes: principal.scopes };
   };
 
+  /**
+   * The organization named in the path, for a token of that organization (OrganizationPermission,
+   * sentry api/bases/organization.py): 401 without a valid token, 404 for an unknown one, 403 for another's token.
+   * Each route then checks the scopes it needs.
+   */
+  const ownOrganization = (request: EmulatorRequest): { response: EmulatorResponse } | { org: SentryOrganization; scopes: readonly string[] } => {
+    const principal = authenticate(request);
+    if (principal.kind === "rejected") return { response: principal.response };
+    const org = organizations.get(request.params.org ?? "");
+    if (!org) return { response: detail(404, NOT_FOUND) };
+    if (principal.orgSlug !== org.slug) return { response: detail(403, NO_PERMISSION) };
+    return { org, scopes: principal.scopes };
+  };
+
   /** sentry_app_installation serializer: what the details GET and the verify-install PUT answer. */
   const serializeInstallation = (installation: SentryInstallation) => ({ uuid: installation.uuid, status: installation.status, organization: { slug: installation.orgSlug }, app: { uuid: appUuid, slug } });
 
@@ -320,13 +334,11 @@ export async function startSentryEmulator<C extends Clock = ManualClock>(options
   const releasesPath = /\/api\/0\/organizations\/(?<org>[^/]+)\/releases\//;
   const releasesHandler = (request: EmulatorRequest): EmulatorResponse => {
     stats.apiCalls += 1;
-    const principal = authenticate(request);
-    if (principal.kind === "rejected") return principal.response;
-    const org = organizations.get(request.params.org ?? "");
-    if (!org) return detail(404, NOT_FOUND);
-    if (principal.orgSlug !== org.slug) return detail(403, NO_PERMISSION);
+    const owned = ownOrganization(request);
+    if ("response" in owned) return owned.response;
+    const { org, scopes } = owned;
     const allowed = request.method === "GET" ? ["project:read", "project:write", "project:admin", "project:releases", "org:ci"] : ["project:write", "project:admin", "project:releases", "org:ci"];
-    if (!principal.scopes.some((scope) => allowed.includes(scope))) return detail(403, NO_PERMISSION);
+    if (!scopes.some((scope) => allowed.includes(scope))) return detail(403, NO_PERMISSION);
     if (request.method === "GET") return { status: 200, body: ledger.releasesOf(org.slug) };
     const version = stringField(jsonFields(request), "version");
     if (!version) return { status: 400, body: { version: ["This field is required."] } };
@@ -422,11 +434,10 @@ export async function startSentryEmulator<C extends Clock = ManualClock>(options
         path: /\/api\/0\/organizations\/(?<org>[^/]+)\/projects\//,
         handler: (request) => {
           stats.apiCalls += 1;
-          const principal = authenticate(request);
-          if (principal.kind === "rejected") return principal.response;
-          const org = organizations.get(request.params.org ?? "");
-          if (!org) return detail(404, NOT_FOUND);
-          if (principal.orgSlug !== org.slug || !readsOrg(principal.scopes)) return detail(403, NO_PERMISSION);
+          const owned = ownOrganization(request);
+          if ("response" in owned) return owned.response;
+          const { org, scopes } = owned;
+          if (!readsOrg(scopes)) return detail(403, NO_PERMISSION);
           const projects = org.projects ?? [{ slug: `${org.slug}-project` }];
           return {
             status: 200,
@@ -462,12 +473,10 @@ export async function startSentryEmulator<C extends Clock = ManualClock>(options
         path: /\/api\/0\/organizations\/(?<org>[^/]+)\//,
         handler: (request) => {
           stats.apiCalls += 1;
-          const principal = authenticate(request);
-          if (principal.kind === "rejected") return principal.response;
-          const org = organizations.get(request.params.org ?? "");
-          if (!org) return detail(404, NOT_FOUND);
-          if (principal.orgSlug !== org.slug || !readsOrg(principal.scopes)) return detail(403, NO_PERMISSION);
-          return { status: 200, body: organizationBody(org) };
+          const owned = ownOrganization(request);
+          if ("response" in owned) return owned.response;
+          if (!readsOrg(owned.scopes)) return detail(403, NO_PERMISSION);
+          return { status: 200, body: organizationBody(owned.org) };
         },
       },
       { name: "releases", method: "GET", path: releasesPath, handler: releasesHandler },
