@@ -81,8 +81,8 @@ const envSchema = z.object({
   REDIS_URL: z.preprocess(unsetWhenEmpty, z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional()),
   MONGODB_URL: z.preprocess(unsetWhenEmpty, z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// or mongodb+srv:// URL").optional()),
   MONGODB_COLLECTION: z.preprocess(unsetWhenEmpty, z.string().regex(/^[\w.-]{1,120}$/, "must be a collection name").default("integrations")),
-  DEMO_USER_ID: z.preprocess(unsetWhenEmpty, idSchema.default("user-demo")),
-  DEMO_ACCOUNT_ID: z.preprocess(unsetWhenEmpty, idSchema.default("acct-demo")),
+  DEMO_USER_ID: z.preprocess(unsetWhenEmpty, idSchema().default("user-demo")),
+  DEMO_ACCOUNT_ID: z.preprocess(unsetWhenEmpty, idSchema().default("acct-demo")),
   LOG_LEVEL: z.preprocess(unsetWhenEmpty, z.enum(LOG_LEVELS).default("info")),
 });
 

@@ -32,8 +32,8 @@ export class AuthorizedFetch {
   /** `sdk.fetch` for a valid integration id (see ConnectionManager.fetch). */
   async fetch(integrationId: string, path: FetchInput, init: RequestInit): Promise<Response> {
     const input = await readFetchInput(path, init);
-    const target = parseInput(fetchPathSchema, input.path, "fetch.path");
-    const request = parseInput(fetchInitSchema, input.init, "fetch.init") ?? {};
+    const target = parseInput(fetchPathSchema(), input.path, "fetch.path");
+    const request = parseInput(fetchInitSchema(), input.init, "fetch.init") ?? {};
     const given = callerHeaders(request.headers);
     let runtime = await this.#flight.resolve(integrationId);
     const response = await this.#send(runtime, target, request, given);

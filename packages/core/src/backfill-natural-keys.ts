@@ -1,7 +1,7 @@
 // `sdk.backfillNaturalKeys`: the one-time migration step that gives records written without a natural key (1.x) the
 // key their provider derives, so `createConnection` finds a re-install by one indexed lookup instead of reading the
 // whole account on every new key. Pages through every record (the fleet scan), compare-and-set, resumable.
-import { z } from "zod";
+import { lazySchema } from "./lazy-zod.js";
 import { scanFilterShape, scanPage } from "./connection-scan.js";
 import type { IntegrationRepository } from "./integration-repository.js";
 import type { Integration } from "./integration.js";
@@ -38,11 +38,13 @@ export interface NaturalKeyBackfillInput {
   signal?: AbortSignal;
 }
 
-const backfillSchema = z.strictObject({
-  cursor: scanFilterShape.cursor,
-  limit: scanFilterShape.limit,
-  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, "must be an AbortSignal").optional(),
-});
+const backfillSchema = lazySchema((z) =>
+  z.strictObject({
+    cursor: scanFilterShape().cursor,
+    limit: scanFilterShape().limit,
+    signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, "must be an AbortSignal").optional(),
+  }),
+);
 
 /** Natural keys are compared as strings; a provider that derives a number (an installation id) gets it as text. */
 export function normalizeNaturalKey(key: unknown): string | null {
@@ -56,7 +58,7 @@ export async function backfillNaturalKeys(
   logger: Logger,
   input: NaturalKeyBackfillInput = {},
 ): Promise<NaturalKeyBackfillResult> {
-  const parsed = parseInput(backfillSchema, input ?? {}, "backfillNaturalKeys") as NaturalKeyBackfillInput;
+  const parsed = parseInput(backfillSchema(), input ?? {}, "backfillNaturalKeys") as NaturalKeyBackfillInput;
   const result: NaturalKeyBackfillResult = { updated: 0, skipped: 0, conflicts: [], failed: 0, failures: {}, total: 0, cursor: parsed.cursor ?? null };
   let cursor = parsed.cursor;
   for (;;) {

@@ -3,7 +3,7 @@
 // codes only: never a key, a secret or a stored value. Status words follow draft-inadarei-api-health-check.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { z } from "zod";
+import { lazySchema } from "./lazy-zod.js";
 import type { CacheStore } from "./cache-store.js";
 import { parseInput } from "./parse-input.js";
 import type { PersistentStore } from "./persistent-store.js";
@@ -34,7 +34,7 @@ export interface CheckHealthInput {
   timeoutMs?: number;
 }
 
-const inputSchema = z.strictObject({ timeoutMs: z.number().int().min(50).max(60_000).optional() }).optional();
+const inputSchema = lazySchema((z) => z.strictObject({ timeoutMs: z.number().int().min(50).max(60_000).optional() }).optional());
 
 /** An id no record can hold (ids start with a letter or digit), read to prove a store answers. */
 const PROBE_ID = "sdk-health-probe";
@@ -129,7 +129,7 @@ async function providerCheck(provider: ProviderDefinition, timeoutMs: number, re
 }
 
 export async function checkHealth(subjects: HealthSubjects, input: CheckHealthInput | undefined): Promise<HealthReport> {
-  const timeoutMs = parseInput(inputSchema, input, "checkHealth")?.timeoutMs ?? 2_000;
+  const timeoutMs = parseInput(inputSchema(), input, "checkHealth")?.timeoutMs ?? 2_000;
   const checkedAt = new Date(subjects.now()).toISOString();
   const resolved = new Map<string, Promise<void>>();
   const { store, cache } = subjects;

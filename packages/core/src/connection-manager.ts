@@ -124,7 +124,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    * gets its own copy of the runtime.
    */
   async resolveConnection<R extends Runtime = RuntimeOf<P>>(id: string): Promise<R> {
-    const integrationId = isValidId(id) ? id : parseInput(idSchema, id, "resolveConnection.id");
+    const integrationId = isValidId(id) ? id : parseInput(idSchema(), id, "resolveConnection.id");
     return this.#flight.resolve(integrationId) as Promise<R>;
   }
 
@@ -230,7 +230,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    * and retries once, unless a refresh cannot cure it (`refreshCannotCure`, or a token that a refresh gave already).
    */
   async fetch(id: string, path: FetchInput, init: RequestInit = {}): Promise<Response> {
-    const integrationId = parseInput(idSchema, id, "fetch.id");
+    const integrationId = parseInput(idSchema(), id, "fetch.id");
     return this.#fetch.fetch(integrationId, path, init);
   }
 
@@ -241,7 +241,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    * refused token refreshed once and the request retried once (unless a refresh cannot cure the refusal).
    */
   fetcher(id: string): (input: FetchInput, init?: RequestInit) => Promise<Response> {
-    const integrationId = parseInput(idSchema, id, "fetcher.id");
+    const integrationId = parseInput(idSchema(), id, "fetcher.id");
     return (input, init) => this.fetch(integrationId, input, init);
   }
 
@@ -252,7 +252,7 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
    * `sdk.fetch`'s 401: one refresh per refused token, none for a token that such a refresh gave.
    */
   tokenSource(id: string): TokenSource {
-    const integrationId = parseInput(idSchema, id, "tokenSource.id");
+    const integrationId = parseInput(idSchema(), id, "tokenSource.id");
     return createTokenSource(
       () => this.resolveConnection<Runtime>(integrationId),
       (refused) => this.#fetch.afterRefusal(integrationId, refused),

@@ -29,7 +29,7 @@ export class ConnectionRecords {
   }
 
   async create(input: IntegrationDraft): Promise<IntegrationSummary> {
-    const draft = parseInput(draftSchema, input, "createConnection");
+    const draft = parseInput(draftSchema(), input, "createConnection");
     const provider = this.#providers.get(draft.provider, "createConnection.provider");
     if (draft.auth_type && draft.auth_type !== provider.authType) {
       throw new SdkError("validation_failed", `"createConnection.auth_type" is "${draft.auth_type}" but provider "${provider.id}" is ${provider.authType}.`, {
@@ -119,7 +119,7 @@ export class ConnectionRecords {
   }
 
   async get(id: string): Promise<IntegrationSummary> {
-    const integrationId = parseInput(idSchema, id, "getConnection.id");
+    const integrationId = parseInput(idSchema(), id, "getConnection.id");
     const summary = await this.#context.integrations.summary(integrationId);
     if (!summary) throw new SdkError("integration_not_found", `Integration "${integrationId}" does not exist.`, { details: { integration_id: integrationId } });
     return summary;
@@ -127,14 +127,14 @@ export class ConnectionRecords {
 
   /** `sdk.describeCredentials`: credential metadata without a secret (see describe-credentials.ts). */
   async describe(id: string): Promise<CredentialDescription> {
-    const integrationId = parseInput(idSchema, id, "describeCredentials.id");
+    const integrationId = parseInput(idSchema(), id, "describeCredentials.id");
     const sealed = await this.#context.integrations.sealed(integrationId);
     if (!sealed) throw new SdkError("integration_not_found", `Integration "${integrationId}" does not exist.`, { details: { integration_id: integrationId } });
     return describeCredentials(this.#context, sealed, this.#providers.find(sealed.provider));
   }
 
   async list(input: ListInput): Promise<IntegrationSummary[] | ConnectionPage> {
-    const { cursor, limit, ...filter } = parseInput(listSchema, input, "listConnections");
+    const { cursor, limit, ...filter } = parseInput(listSchema(), input, "listConnections");
     if (cursor === undefined && limit === undefined) return this.#context.integrations.summaries(filter);
     return this.#page({ ...filter, cursor, limit }, "listConnections");
   }
@@ -161,8 +161,8 @@ export class ConnectionRecords {
   }
 
   async updateCredentials(id: string, credentials: Record<string, unknown>): Promise<IntegrationSummary> {
-    const integrationId = parseInput(idSchema, id, "updateCredentials.id");
-    const raw = parseInput(jsonRecordSchema, credentials, "updateCredentials.credentials");
+    const integrationId = parseInput(idSchema(), id, "updateCredentials.id");
+    const raw = parseInput(jsonRecordSchema(), credentials, "updateCredentials.credentials");
     const current = await this.#context.integrations.require(integrationId);
     const provider = this.#providers.get(current.provider, "integration.provider");
     if (provider.authType === "oauth2") unsupported(provider, "updateCredentials (OAuth credentials come from the install flow)");
@@ -176,14 +176,14 @@ export class ConnectionRecords {
   }
 
   async invalidate(id: string): Promise<void> {
-    const integrationId = parseInput(idSchema, id, "invalidateConnection.id");
+    const integrationId = parseInput(idSchema(), id, "invalidateConnection.id");
     const integration = await this.#context.integrations.require(integrationId);
     await this.#flight.invalidate(this.#providers.get(integration.provider, "integration.provider"), integration);
   }
 
   async delete(id: string, options?: { revoke?: boolean }): Promise<{ deleted: boolean; revoked: boolean }> {
-    const integrationId = parseInput(idSchema, id, "deleteConnection.id");
-    const { revoke = false } = parseInput(deleteSchema, options, "deleteConnection.options") ?? {};
+    const integrationId = parseInput(idSchema(), id, "deleteConnection.id");
+    const { revoke = false } = parseInput(deleteSchema(), options, "deleteConnection.options") ?? {};
     const integration = await this.#context.integrations.get(integrationId);
     if (!integration) return { deleted: false, revoked: false };
     // A record of a provider no longer registered can still be deleted; only revoking needs the provider.

@@ -1,9 +1,9 @@
 // Fleet pages over a PersistentStore: the scan input schema, the opaque resumable cursor, and the loop that fills
 // a page from the store's bounded scan calls. scanConnections, paginated listConnections, refreshDue and
 // reencryptConnections all page through here, so they share one cursor format and one ordering (by id).
-import { z } from "zod";
 import { INTEGRATION_STATUSES, type Integration, type IntegrationStatus, type IntegrationSummary } from "./integration.js";
 import type { IntegrationRepository } from "./integration-repository.js";
+import { lazySchema } from "./lazy-zod.js";
 import { parseInput } from "./parse-input.js";
 import { idSchema, providerIdSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
@@ -16,17 +16,16 @@ export const DEFAULT_PAGE_LIMIT = 100;
 // that matches little never turns one call into a scan of the whole fleet.
 const EXAMINE_FACTOR = 8;
 
-const cursorSchema = z.string().min(1).max(1024).regex(/^[A-Za-z0-9_-]+$/, "must be a cursor returned by an earlier page");
-
-export const scanFilterShape = {
-  account_id: idSchema.optional(),
-  provider: providerIdSchema.optional(),
+/** The fields of a scan filter, each a built schema (one object, built on first use). */
+export const scanFilterShape = lazySchema((z) => ({
+  account_id: idSchema().optional(),
+  provider: providerIdSchema().optional(),
   status: z.enum(INTEGRATION_STATUSES).optional(),
-  cursor: cursorSchema.optional(),
+  cursor: z.string().min(1).max(1024).regex(/^[A-Za-z0-9_-]+$/, "must be a cursor returned by an earlier page").optional(),
   limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
-};
+}));
 
-export const scanInputSchema = z.strictObject(scanFilterShape);
+export const scanInputSchema = lazySchema((z) => z.strictObject(scanFilterShape()));
 
 export interface ScanFilter {
   account_id?: string;
@@ -111,7 +110,7 @@ export async function scanPage(repository: IntegrationRepository, input: ScanInp
 }
 
 export function parseScanInput(input: unknown, field: string): ScanInput {
-  return parseInput(scanInputSchema, input ?? {}, field) as ScanInput;
+  return parseInput(scanInputSchema(), input ?? {}, field) as ScanInput;
 }
 
 function definedOnly(filter: ScanFilter): ScanFilter {

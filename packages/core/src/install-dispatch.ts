@@ -28,7 +28,7 @@ export class InstallDispatch {
   }
 
   async buildInstallUrl(input: BuildInstallUrlInput): Promise<InstallUrlResult> {
-    const parsed = parseInput(installUrlSchema, withoutNulls(input), "buildInstallUrl");
+    const parsed = parseInput(installUrlSchema(), withoutNulls(input), "buildInstallUrl");
     const provider = this.#providers.get(parsed.provider, "buildInstallUrl.provider");
     if (!provider.buildInstallUrl) unsupported(provider, "buildInstallUrl");
     return provider.buildInstallUrl(this.#context, parsed);
@@ -36,33 +36,33 @@ export class InstallDispatch {
 
   async handleInstallCallback(input: HandleInstallCallbackInput): Promise<InstallCallbackResult> {
     const fields = typeof input === "object" && input !== null ? mergeCallbackQuery(input, "handleInstallCallback") : input;
-    const parsed = parseInput(callbackSchema, fields, "handleInstallCallback");
+    const parsed = parseInput(callbackSchema(), fields, "handleInstallCallback");
     const provider = this.#providers.get(parsed.provider, "handleInstallCallback.provider");
     if (!provider.handleInstallCallback) unsupported(provider, "handleInstallCallback");
     return provider.handleInstallCallback(this.#context, parsed);
   }
 
   async completeSiteSelection(input: CompleteSiteSelectionInput): Promise<InstallCallbackResult> {
-    const parsed = parseInput(siteSelectionSchema, withoutNulls(input), "completeSiteSelection");
+    const parsed = parseInput(siteSelectionSchema(), withoutNulls(input), "completeSiteSelection");
     const provider = this.#providers.forPrefixedId(parsed.selection_id, "completeSiteSelection.selection_id");
     if (!provider.completeSiteSelection) unsupported(provider, "completeSiteSelection");
     return provider.completeSiteSelection(this.#context, parsed);
   }
 
   async getPendingInstall(input: PendingInstallLookup): Promise<PendingInstall> {
-    const parsed = parseInput(pendingLookupSchema, input, "getPendingInstall");
+    const parsed = parseInput(pendingLookupSchema(), input, "getPendingInstall");
     const provider = this.#pendingProvider(parsed.pending_install_id, "getPendingInstall.pending_install_id");
     return provider.getPendingInstall!(this.#context, parsed);
   }
 
   async confirmPendingInstall(input: ConfirmPendingInstallInput): Promise<InstallCallbackResult> {
-    const parsed = parseInput(confirmPendingSchema, input, "confirmPendingInstall");
+    const parsed = parseInput(confirmPendingSchema(), input, "confirmPendingInstall");
     const provider = this.#pendingProvider(parsed.pending_install_id, "confirmPendingInstall.pending_install_id");
     return provider.confirmPendingInstall!(this.#context, parsed);
   }
 
   async handleWebhook(input: WebhookInput): Promise<WebhookResult> {
-    const parsed = parseInput(webhookSchema, input, "handleWebhook");
+    const parsed = parseInput(webhookSchema(), input, "handleWebhook");
     const provider = this.#providers.get(parsed.provider, "handleWebhook.provider");
     if (!provider.handleWebhook) unsupported(provider, "handleWebhook");
     return provider.handleWebhook(this.#context, parsed as WebhookInput);

@@ -1,6 +1,6 @@
 // The persisted integration model (snake_case, as 1.x documents are) and its lenient reader for 1.x records.
 // Stores keep records in this shape; credentials hold encryption envelopes at rest (see credential-cipher.ts).
-import { z } from "zod";
+import { lazySchema } from "./lazy-zod.js";
 
 export const AUTH_TYPES = ["oauth2", "api_key", "basic", "mapped_credentials"] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
@@ -66,21 +66,23 @@ export interface IntegrationFilter {
   natural_key?: string;
 }
 
-const storedRecordSchema = z.object({
-  id: z.string().min(1),
-  provider: z.string().min(1),
-  account_id: z.string().min(1),
-  created_by: z.string().default(""),
-  auth_type: z.enum(AUTH_TYPES).default("oauth2"),
-  status: z.enum(INTEGRATION_STATUSES).default("active"),
-  scopes: z.array(z.string()).default([]),
-  credentials: z.record(z.string(), z.unknown()).default({}),
-  metadata: z.record(z.string(), z.unknown()).default({}),
-  natural_key: z.string().nullable().default(null),
-  version: z.number().int().nonnegative().default(0),
-  created_at: z.string().default(""),
-  updated_at: z.string().default(""),
-});
+const storedRecordSchema = lazySchema((z) =>
+  z.object({
+    id: z.string().min(1),
+    provider: z.string().min(1),
+    account_id: z.string().min(1),
+    created_by: z.string().default(""),
+    auth_type: z.enum(AUTH_TYPES).default("oauth2"),
+    status: z.enum(INTEGRATION_STATUSES).default("active"),
+    scopes: z.array(z.string()).default([]),
+    credentials: z.record(z.string(), z.unknown()).default({}),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+    natural_key: z.string().nullable().default(null),
+    version: z.number().int().nonnegative().default(0),
+    created_at: z.string().default(""),
+    updated_at: z.string().default(""),
+  }),
+);
 
 /**
  * Reads a record as a store returned it, filling the defaults 1.x documents lack (no `version`, `status`,
@@ -91,7 +93,7 @@ export function readStoredRecord(value: unknown): Integration | undefined {
   // only, fresh objects); anything else (1.x documents, damaged values) goes through the schema.
   const complete = completeRecord(value);
   if (complete) return complete;
-  const result = storedRecordSchema.safeParse(value);
+  const result = storedRecordSchema().safeParse(value);
   return result.success ? result.data : undefined;
 }
 

@@ -26,7 +26,7 @@ export class ProviderRegistry {
     if (!provider || typeof provider !== "object" || typeof provider.id !== "string" || typeof provider.resolve !== "function") {
       throw new SdkError("misconfigured", `createSDK option "providers[${index}]" is not a provider definition.`, { details: { field: `providers[${index}]` } });
     }
-    parseInput(providerIdSchema, provider.id, `providers[${index}].id`);
+    parseInput(providerIdSchema(), provider.id, `providers[${index}].id`);
     if (this.#providers.has(provider.id)) {
       throw new SdkError("misconfigured", `Provider "${provider.id}" is registered twice.`, { details: { field: `providers[${index}]`, provider: provider.id } });
     }

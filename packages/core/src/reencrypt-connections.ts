@@ -1,7 +1,7 @@
 // `sdk.reencryptConnections`: the key-rotation sweep. Pages through every record, re-encrypts those under a key
 // other than the primary one through the repository (its cipher, its compare-and-set), reports progress after each
 // page, and stops at a page boundary when aborted, handing back the cursor to resume from.
-import { z } from "zod";
+import { lazySchema } from "./lazy-zod.js";
 import { scanFilterShape, scanPage } from "./connection-scan.js";
 import type { IntegrationRepository } from "./integration-repository.js";
 import type { Logger } from "./logger.js";
@@ -33,15 +33,17 @@ export interface ReencryptInput {
   signal?: AbortSignal;
 }
 
-const reencryptSchema = z.strictObject({
-  cursor: scanFilterShape.cursor,
-  limit: scanFilterShape.limit,
-  onProgress: z.custom<(progress: ReencryptProgress) => void>((value) => typeof value === "function", "must be a function").optional(),
-  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, "must be an AbortSignal").optional(),
-});
+const reencryptSchema = lazySchema((z) =>
+  z.strictObject({
+    cursor: scanFilterShape().cursor,
+    limit: scanFilterShape().limit,
+    onProgress: z.custom<(progress: ReencryptProgress) => void>((value) => typeof value === "function", "must be a function").optional(),
+    signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, "must be an AbortSignal").optional(),
+  }),
+);
 
 export async function reencryptAll(repository: IntegrationRepository, logger: Logger, input: ReencryptInput = {}): Promise<ReencryptProgress> {
-  const parsed = parseInput(reencryptSchema, input ?? {}, "reencryptConnections") as ReencryptInput;
+  const parsed = parseInput(reencryptSchema(), input ?? {}, "reencryptConnections") as ReencryptInput;
   const progress: ReencryptProgress = { done: 0, total: 0, skipped: 0, failed: 0, failures: {}, cursor: parsed.cursor ?? null };
   let cursor = parsed.cursor;
   for (;;) {

@@ -1,8 +1,8 @@
 // `sdk.refreshDue`: one page of the keep-alive sweep. Scans active connections, asks each OAuth provider to refresh
 // the ones that are due (ProviderDefinition.refreshDue, under the refresh lock) a few at a time, and tallies what
 // happened. A failed connection is counted, never thrown: one dead grant must not stop the sweep.
-import { z } from "zod";
 import { scanFilterShape, scanPage } from "./connection-scan.js";
+import { lazySchema } from "./lazy-zod.js";
 import { parseInput } from "./parse-input.js";
 import type { ProviderContext, ProviderDefinition } from "./provider.js";
 import { SdkError } from "./sdk-error.js";
@@ -10,13 +10,15 @@ import { SdkError } from "./sdk-error.js";
 /** The largest `within`: a week is more than any access token here lives, and the idle limits are providers'. */
 const MAX_WITHIN_MS = 7 * 24 * 3600 * 1000;
 
-export const refreshDueSchema = z.strictObject({
-  within: z.number().int().min(0).max(MAX_WITHIN_MS),
-  provider: scanFilterShape.provider,
-  cursor: scanFilterShape.cursor,
-  limit: scanFilterShape.limit,
-  concurrency: z.number().int().min(1).max(64).optional(),
-});
+export const refreshDueSchema = lazySchema((z) =>
+  z.strictObject({
+    within: z.number().int().min(0).max(MAX_WITHIN_MS),
+    provider: scanFilterShape().provider,
+    cursor: scanFilterShape().cursor,
+    limit: scanFilterShape().limit,
+    concurrency: z.number().int().min(1).max(64).optional(),
+  }),
+);
 
 export interface RefreshDueInput {
   /** Refresh access tokens that expire within this many milliseconds (or are no longer cached). */
@@ -55,7 +57,7 @@ export async function refreshDuePage(
   providers: ReadonlyMap<string, ProviderDefinition>,
   input: RefreshDueInput,
 ): Promise<RefreshDueResult> {
-  const parsed = parseInput(refreshDueSchema, input, "refreshDue") as RefreshDueInput;
+  const parsed = parseInput(refreshDueSchema(), input, "refreshDue") as RefreshDueInput;
   const repository = context.integrations;
   const page = await scanPage(repository, { provider: parsed.provider, status: "active", cursor: parsed.cursor, limit: parsed.limit }, "refreshDue");
   const result: RefreshDueResult = { cursor: page.cursor, examined: page.records.length, refreshed: 0, not_due: 0, skipped: 0, not_refreshable: 0, needs_reauth: 0, failed: 0, failures: {} };

@@ -1,6 +1,6 @@
 // Typed lifecycle events. Payloads carry ids, codes and times only, never a credential.
 // A throwing or rejecting handler is logged and isolated: it never breaks the SDK call that emitted the event.
-import { z } from "zod";
+import { lazySchema } from "./lazy-zod.js";
 import type { Logger } from "./logger.js";
 import { parseInput } from "./parse-input.js";
 
@@ -34,10 +34,12 @@ type UnlistedEventName = Exclude<SdkEventName, (typeof SDK_EVENT_NAMES)[number]>
 const everyEventListed: [UnlistedEventName] extends [never] ? true : UnlistedEventName = true;
 void everyEventListed;
 
-const subscriptionSchema = z.object({
-  name: z.enum(SDK_EVENT_NAMES),
-  handler: z.custom<(payload: never) => unknown>((value) => typeof value === "function", "must be a function"),
-});
+const subscriptionSchema = lazySchema((z) =>
+  z.object({
+    name: z.enum(SDK_EVENT_NAMES),
+    handler: z.custom<(payload: never) => unknown>((value) => typeof value === "function", "must be a function"),
+  }),
+);
 
 export class SdkEvents {
   readonly #handlers = new Map<SdkEventName, Set<(payload: never) => unknown>>();
@@ -49,7 +51,7 @@ export class SdkEvents {
 
   /** Subscribes; returns the function that unsubscribes. An unknown event name is `validation_failed`. */
   on<E extends SdkEventName>(name: E, handler: SdkEventHandler<E>): () => void {
-    parseInput(subscriptionSchema, { name, handler }, "events.on");
+    parseInput(subscriptionSchema(), { name, handler }, "events.on");
     const set = this.#handlers.get(name) ?? new Set();
     set.add(handler as (payload: never) => unknown);
     this.#handlers.set(name, set);

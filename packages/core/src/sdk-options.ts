@@ -1,6 +1,5 @@
 // `createSDK` options and their validation. Misconfiguration fails at construction (`misconfigured`),
 // never later at the first install or resolve.
-import { z } from "zod";
 import type { CacheStore } from "./cache-store.js";
 import type { EncryptionKey } from "./credential-cipher.js";
 import type { Logger } from "./logger.js";
@@ -8,6 +7,7 @@ import type { PersistentStore } from "./persistent-store.js";
 import type { ProviderInput, StateSecret } from "./provider.js";
 import { SdkError } from "./sdk-error.js";
 import { formatPath } from "./parse-input.js";
+import { lazySchema } from "./lazy-zod.js";
 
 export interface SdkOptions {
   /** Where integration records (refresh tokens, api keys) live. `MemoryStore` is the embedded default. */
@@ -68,38 +68,39 @@ export interface EncryptionKeyOptions {
 /** How to make a key, quoted by every error that asks for one. */
 export const GENERATE_KEY_HINT = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64'))"`;
 
-const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
-const storeShape = z.object({ get: fn, create: fn, update: fn, delete: fn, list: fn }).loose();
-const cacheShape = z.object({ get: fn, set: fn, delete: fn, setIfAbsent: fn, deleteIfEquals: fn }).loose();
-const loggerShape = z.object({ debug: fn, info: fn, warn: fn, error: fn }).loose();
-
-const optionsSchema = z.object({
-  store: storeShape,
-  cache: cacheShape.optional(),
-  providers: z.array(z.unknown()),
-  state: z
-    .object({
-      secrets: z.array(z.object({ id: z.string().min(1).max(64).regex(/^[\w.-]+$/), secret: z.string().min(32, "must be at least 32 characters") })).min(1),
-      browserBinding: z.enum(["required", "off"]).optional(),
-      ttlSeconds: z.number().int().min(30).max(3600).optional(),
-    })
-    .optional(),
-  encryption: z
-    .object({
-      keys: z.array(z.object({ id: z.string().min(1).max(64).regex(/^[\w.-]+$/), key: z.string().min(1) })).optional(),
-      plaintext: z.boolean().optional(),
-      requireEncrypted: z.boolean().optional(),
-      accessTokenCache: z.enum(["encrypted", "plaintext"]).optional(),
-    })
-    .optional(),
-  now: fn.optional(),
-  fetch: fn.optional(),
-  logger: loggerShape.optional(),
-  keyPrefix: z.string().min(1).max(64).regex(/^[\w.-]+$/).optional(),
+const optionsSchema = lazySchema((z) => {
+  const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
+  const storeShape = z.object({ get: fn, create: fn, update: fn, delete: fn, list: fn }).loose();
+  const cacheShape = z.object({ get: fn, set: fn, delete: fn, setIfAbsent: fn, deleteIfEquals: fn }).loose();
+  const loggerShape = z.object({ debug: fn, info: fn, warn: fn, error: fn }).loose();
+  return z.object({
+    store: storeShape,
+    cache: cacheShape.optional(),
+    providers: z.array(z.unknown()),
+    state: z
+      .object({
+        secrets: z.array(z.object({ id: z.string().min(1).max(64).regex(/^[\w.-]+$/), secret: z.string().min(32, "must be at least 32 characters") })).min(1),
+        browserBinding: z.enum(["required", "off"]).optional(),
+        ttlSeconds: z.number().int().min(30).max(3600).optional(),
+      })
+      .optional(),
+    encryption: z
+      .object({
+        keys: z.array(z.object({ id: z.string().min(1).max(64).regex(/^[\w.-]+$/), key: z.string().min(1) })).optional(),
+        plaintext: z.boolean().optional(),
+        requireEncrypted: z.boolean().optional(),
+        accessTokenCache: z.enum(["encrypted", "plaintext"]).optional(),
+      })
+      .optional(),
+    now: fn.optional(),
+    fetch: fn.optional(),
+    logger: loggerShape.optional(),
+    keyPrefix: z.string().min(1).max(64).regex(/^[\w.-]+$/).optional(),
+  });
 });
 
 export function validateOptions(options: unknown): void {
-  const result = optionsSchema.safeParse(options);
+  const result = optionsSchema().safeParse(options);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const field = formatPath(issue.path) || "options";

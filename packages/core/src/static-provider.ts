@@ -1,11 +1,13 @@
 // The shared shape of providers whose credentials are static (api-key, basic, mapped): validate on input,
 // resolve with no network call. The three define* helpers are thin declarations over this one.
-import { z } from "zod";
+import type { z } from "zod";
 import type { AuthType, Integration } from "./integration.js";
-import { parseInput, parseOptions } from "./parse-input.js";
+import { lazySchema, zod } from "./lazy-zod.js";
+import { fromStandardSchema, parseInput, parseOptions } from "./parse-input.js";
 import type { ProviderDefinition, Runtime, RuntimeFields } from "./provider.js";
 import { providerIdSchema, urlSchema } from "./schemas.js";
 import { SdkError } from "./sdk-error.js";
+import type { StandardSchemaV1 } from "./standard-schema.js";
 
 export interface StaticProviderOptions {
   /** Provider id used in inputs and records, e.g. `"sentry-token"`. */
@@ -18,35 +20,41 @@ export interface StaticProviderOptions {
    * @default any http(s) URL
    */
   allowedOrigins?: readonly string[];
-  /** Validates connection metadata. @default `{ base_url?: url }`, other keys allowed */
-  metadataSchema?: z.ZodType<Record<string, unknown>>;
+  /**
+   * Validates connection metadata: a zod schema, or any other Standard Schema (https://standardschema.dev), run through
+   * its own `~standard.validate` (so which zod instance or version built it does not matter); it must be synchronous.
+   * @default `{ base_url?: url }`, other keys allowed
+   */
+  metadataSchema?: StandardSchemaV1<unknown, Record<string, unknown>>;
   /** Derives the natural key that makes `createConnection` an upsert (e.g. an org slug). */
   naturalKey?: (draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }) => string | null;
 }
 
-const defaultMetadataSchema = z.object({ base_url: urlSchema.optional() }).loose();
+const defaultMetadataSchema = lazySchema((z) => z.object({ base_url: urlSchema().optional() }).loose());
 
 /** A callback option. */
-export const functionOption = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
+export const functionOption = lazySchema((z) => z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function"));
 
-/** A zod (or zod-compatible) schema: anything with `safeParse`. */
-export const zodSchemaOption = z.custom<z.ZodType>(
-  (value) => typeof value === "object" && value !== null && typeof (value as { safeParse?: unknown }).safeParse === "function",
-  "must be a zod schema",
+/** A user's schema: a zod schema or any other Standard Schema (an object with `~standard.validate`). */
+export const schemaOption = lazySchema((z) =>
+  z.custom<StandardSchemaV1<unknown, unknown>>((value) => {
+    const standard = typeof value === "object" && value !== null ? (value as { "~standard"?: { validate?: unknown } })["~standard"] : undefined;
+    return typeof standard?.validate === "function";
+  }, "must be a zod schema (or any Standard Schema)"),
 );
 
 /** The options every static provider takes; each define* adds its own and checks them all when it is called. */
-export const staticOptionsShape = {
-  id: providerIdSchema,
-  baseUrl: urlSchema.optional(),
-  allowedOrigins: z.array(urlSchema).optional(),
-  metadataSchema: zodSchemaOption.optional(),
-  naturalKey: functionOption.optional(),
-};
+const staticOptionsShape = lazySchema((z) => ({
+  id: providerIdSchema(),
+  baseUrl: urlSchema().optional(),
+  allowedOrigins: z.array(urlSchema()).optional(),
+  metadataSchema: schemaOption().optional(),
+  naturalKey: functionOption().optional(),
+}));
 
 /** Checks a static provider's options when its factory is called: a bad one is `misconfigured` naming it. */
 export function checkStaticOptions(factory: string, options: unknown, extra: Record<string, z.ZodType> = {}): void {
-  parseOptions(z.strictObject({ ...staticOptionsShape, ...extra }), options, factory);
+  parseOptions(zod().strictObject({ ...staticOptionsShape(), ...extra }), options, factory);
 }
 
 /** A stored credential field the runtime hands out: a string, or the record is not one this provider wrote. */
@@ -61,13 +69,13 @@ export function storedString(integration: Integration, field: string): string {
 export function defineStaticProvider<Id extends string = string, R extends Runtime = Runtime>(
   authType: Exclude<AuthType, "oauth2">,
   options: StaticProviderOptions,
-  credentialsSchema: z.ZodType<Record<string, unknown>>,
+  credentialsSchema: StandardSchemaV1<unknown, Record<string, unknown>>,
   runtime: (credentials: Record<string, unknown>, integration: Integration) => RuntimeFields,
 ): ProviderDefinition<Id, R> {
   // The factory (defineApiKeyProvider, ...) has checked the options already (checkStaticOptions).
   const id = options.id as Id;
   const allowed = options.allowedOrigins?.map((origin) => new URL(origin).origin);
-  const baseSchema = options.metadataSchema ?? defaultMetadataSchema;
+  const baseSchema: z.ZodType<Record<string, unknown>> = options.metadataSchema ? fromStandardSchema(options.metadataSchema, "metadataSchema") : defaultMetadataSchema();
   const metadataSchema = allowed
     ? baseSchema.superRefine((metadata, issues) => {
         const baseUrl = metadata.base_url;

@@ -18,8 +18,9 @@ let loaded: object | null | undefined;
 export function otelApi<Api extends object = object>(): Api | null {
   if (loaded === undefined) {
     try {
-      // CommonJS build: this module's own require; ESM build: one made from this file's URL.
-      const load = typeof require === "function" ? require : createRequire(import.meta.url);
+      // One made from this file's URL in both builds (tsup shims import.meta.url in the CJS one). Not `typeof require`:
+      // the ESM bundle rewrites it to esbuild's `__require`, which throws there, and OTel then never loaded under ESM.
+      const load = createRequire(import.meta.url);
       loaded = load("@opentelemetry/api") as object;
     } catch {
       loaded = null;

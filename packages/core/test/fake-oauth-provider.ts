@@ -23,8 +23,8 @@ export interface FakeOAuthProvider extends ProviderDefinition {
   readonly revoked: string[];
 }
 
-const credentialsSchema = z.strictObject({ refresh_token: secretSchema });
-const metadataSchema = z.object({ cloud_id: idSchema, base_url: urlSchema.optional() }).loose();
+const credentialsSchema = z.strictObject({ refresh_token: secretSchema() });
+const metadataSchema = z.object({ cloud_id: idSchema(), base_url: urlSchema().optional() }).loose();
 
 export function fakeOAuthProvider(options: FakeOAuthProviderOptions = {}): FakeOAuthProvider {
   const id = options.id ?? "fake-oauth";

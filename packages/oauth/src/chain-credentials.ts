@@ -2,8 +2,8 @@
 // chain, the credentials schema `createConnection` checks, the fields a token answer turns into, and the runtime a
 // resolve returns. Pure data shaping: no cache, no store, no network.
 import { SdkError, type Integration } from "@sdk/core";
-import { parseInput, type RuntimeFields } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { parseInput, zod, type RuntimeFields } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 import type { ChainTokens, EngineSettings } from "./oauth-provider-options.js";
 import type { CachedToken } from "./token-cache.js";
 import type { TokenFields } from "./token-response.js";
@@ -41,6 +41,7 @@ export class ChainCredentials {
   constructor(options: ChainOptions) {
     this.#options = options;
     this.chains = ["", ...(options.chains ?? [])];
+    const z = zod();
     const shape: Record<string, z.ZodType> = {};
     for (const chain of this.chains) {
       const fields = chainFields(chain);

@@ -10,8 +10,7 @@ import {
   type PendingInstall,
   type PendingInstallLookup,
 } from "@sdk/core";
-import { internalKey, parseInput, type InstallCallbackInput, type InstallUrlInput } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { internalKey, lazySchema, parseInput, type InstallCallbackInput, type InstallUrlInput } from "@sdk/core/provider-kit";
 import type { ChainCredentials } from "./chain-credentials.js";
 import { createBrowserBinding, signState, stateError, verifyState, type StatePayload } from "./install-state.js";
 import type { EngineSettings } from "./oauth-provider-options.js";
@@ -20,6 +19,8 @@ import { createPkcePair } from "./pkce.js";
 import { providerErrorCode } from "./provider-error-code.js";
 import type { TokenEndpoint } from "./token-endpoint.js";
 import type { OAuthContext } from "./oauth-engine.js";
+
+const resolvedAccountIdSchema = lazySchema((z) => z.string().min(1).max(256));
 
 type InstallOptions = Omit<EngineSettings, "clientSecret">;
 
@@ -82,7 +83,7 @@ export class InstallFlow {
     let createdBy = input.created_by;
     if (!accountId && this.#options.identityResolver) {
       const identity = await this.#options.identityResolver(input.user_id);
-      accountId = parseInput(z.string().min(1).max(256), identity?.account_id, "identityResolver.account_id");
+      accountId = parseInput(resolvedAccountIdSchema(), identity?.account_id, "identityResolver.account_id");
       createdBy ??= identity.created_by;
     }
     if (!accountId) {

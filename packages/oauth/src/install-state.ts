@@ -3,29 +3,31 @@
 // last step, after every other check passed, so a rejected state burns nothing.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { SdkError } from "@sdk/core";
-import { type StateConfig } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { lazySchema, type StateConfig } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 
 const MAX_STATE_LENGTH = 4096;
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
-const payloadSchema = z.strictObject({
-  v: z.literal(1),
-  kid: z.string().min(1).max(64),
-  nonce: z.string().regex(B64URL).min(22).max(64),
-  iat: z.number().int().nonnegative(),
-  exp: z.number().int().nonnegative(),
-  provider: z.string().min(1).max(64),
-  user_id: z.string().min(1).max(256),
-  account_id: z.string().min(1).max(256).nullable(),
-  created_by: z.string().min(1).max(256).nullable(),
-  /** SHA-256 (hex) of the browser binding; null when binding is off. */
-  binding: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
-  /** Install context: requested scopes, preselected cloud_id, sibling ids... never a secret. */
-  ctx: z.record(z.string(), z.unknown()),
-});
+const payloadSchema = lazySchema((z) =>
+  z.strictObject({
+    v: z.literal(1),
+    kid: z.string().min(1).max(64),
+    nonce: z.string().regex(B64URL).min(22).max(64),
+    iat: z.number().int().nonnegative(),
+    exp: z.number().int().nonnegative(),
+    provider: z.string().min(1).max(64),
+    user_id: z.string().min(1).max(256),
+    account_id: z.string().min(1).max(256).nullable(),
+    created_by: z.string().min(1).max(256).nullable(),
+    /** SHA-256 (hex) of the browser binding; null when binding is off. */
+    binding: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+    /** Install context: requested scopes, preselected cloud_id, sibling ids... never a secret. */
+    ctx: z.record(z.string(), z.unknown()),
+  }),
+);
 
-export type StatePayload = z.infer<typeof payloadSchema>;
+export type StatePayload = z.infer<ReturnType<typeof payloadSchema>>;
 
 export type StateRejectCode =
   | "state_missing"
@@ -122,7 +124,7 @@ export function verifyState(config: StateConfig, input: VerifyStateInput): State
     const decoded = Buffer.from(encoded, "base64url");
     // Reject non-canonical encodings: the bytes must re-encode to exactly what was received.
     if (decoded.toString("base64url") !== encoded) throw new Error("non-canonical");
-    const parsed = payloadSchema.safeParse(JSON.parse(decoded.toString("utf8")));
+    const parsed = payloadSchema().safeParse(JSON.parse(decoded.toString("utf8")));
     if (!parsed.success) throw new Error("schema");
     payload = parsed.data;
   } catch {

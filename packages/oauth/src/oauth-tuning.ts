@@ -1,6 +1,7 @@
 // The tuning every OAuth provider shares (HTTP deadline, retries, refresh skew, refresh-lock lease): one schema and one
 // type, so provider packages validate and pass them the same way instead of re-declaring each field.
-import { z } from "zod";
+import { lazySchema } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 import type { RetryOptions } from "./token-client.js";
 
 /** Tuning of the engine's HTTP calls and refresh protocol; every field is optional and has the engine's default. */
@@ -15,19 +16,21 @@ export interface OAuthTuning {
   lockLeaseMs?: number;
 }
 
-/** The schema of `OAuthTuning`; provider packages spread `oauthTuningSchema.shape` into their options schema. */
-export const oauthTuningSchema = z.strictObject({
-  timeoutMs: z.number().int().positive().max(120_000).optional(),
-  retry: z
-    .strictObject({
-      attempts: z.number().int().min(1).max(10).optional(),
-      baseDelayMs: z.number().int().nonnegative().optional(),
-      maxDelayMs: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
-  skewSeconds: z.number().int().nonnegative().max(86_400).optional(),
-  lockLeaseMs: z.number().int().positive().optional(),
-});
+/** The schema of `OAuthTuning`; provider packages spread `oauthTuningSchema().shape` into their options schema. */
+export const oauthTuningSchema = lazySchema((z) =>
+  z.strictObject({
+    timeoutMs: z.number().int().positive().max(120_000).optional(),
+    retry: z
+      .strictObject({
+        attempts: z.number().int().min(1).max(10).optional(),
+        baseDelayMs: z.number().int().nonnegative().optional(),
+        maxDelayMs: z.number().int().nonnegative().optional(),
+      })
+      .optional(),
+    skewSeconds: z.number().int().nonnegative().max(86_400).optional(),
+    lockLeaseMs: z.number().int().positive().optional(),
+  }),
+);
 
 /** The tuning fields of a provider's options that are set (an unset field keeps the engine's default). */
 export function pickTuning(options: OAuthTuning): OAuthTuning {

@@ -3,8 +3,8 @@
 // single-use rules (one confirm, one browser claim per code) and never logs or returns a secret.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { SdkError, type CacheStore, type PendingInstall } from "@sdk/core";
-import { internalKey, isEnvelope, type ProviderContext } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { lazySchema, internalKey, isEnvelope, type ProviderContext } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 import { cacheCipher } from "./cache-cipher.js";
 import { hashBinding } from "./install-state.js";
 import { wallClockNow } from "./wall-clock.js";
@@ -19,19 +19,21 @@ export interface PendingGrant {
   metadata: Record<string, unknown>;
 }
 
-const parkedSchema = z.object({
-  v: z.literal(1),
-  provider: z.string(),
-  /** SHA-256 of the browser binding that must confirm; null when any browser holding the id may. */
-  binding: z.string().nullable(),
-  expires_at: z.number(),
-  /** Where the grant came from: a browser callback or a provider webhook (a webhook-parked grant may be claimed once by the browser redirect carrying the same code). */
-  origin: z.enum(["callback", "webhook"]),
-  grant: z.record(z.string(), z.string()),
-  pending: z.object({ scopes: z.array(z.string()), credentials: z.record(z.string(), z.unknown()), metadata: z.record(z.string(), z.unknown()) }),
-});
+const parkedSchema = lazySchema((z) =>
+  z.object({
+    v: z.literal(1),
+    provider: z.string(),
+    /** SHA-256 of the browser binding that must confirm; null when any browser holding the id may. */
+    binding: z.string().nullable(),
+    expires_at: z.number(),
+    /** Where the grant came from: a browser callback or a provider webhook (a webhook-parked grant may be claimed once by the browser redirect carrying the same code). */
+    origin: z.enum(["callback", "webhook"]),
+    grant: z.record(z.string(), z.string()),
+    pending: z.object({ scopes: z.array(z.string()), credentials: z.record(z.string(), z.unknown()), metadata: z.record(z.string(), z.unknown()) }),
+  }),
+);
 
-type Parked = z.infer<typeof parkedSchema>;
+type Parked = z.infer<ReturnType<typeof parkedSchema>>;
 
 /** What the code index says about a code: being exchanged for a pending install, or used by a signed install. */
 export type CodeUse = { kind: "pending"; id: string } | { kind: "signed" };
@@ -209,7 +211,7 @@ export class PendingInstallStore {
       const envelope: unknown = JSON.parse(raw);
       // Only an envelope this SDK sealed counts: a plain value planted in the cache never becomes a grant.
       if (!isEnvelope(envelope)) return undefined;
-      const parsed = parkedSchema.safeParse(cacheCipher(context).decrypt(this.#aad(id), "pending_install", envelope));
+      const parsed = parkedSchema().safeParse(cacheCipher(context).decrypt(this.#aad(id), "pending_install", envelope));
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;

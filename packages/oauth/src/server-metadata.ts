@@ -2,8 +2,8 @@
 // from the issuer's well-known document, checked field by field, and turned into the settings the engine uses where
 // the provider's options leave them out. It owns fetching and checking that document; it never overrides an option.
 import { SdkError } from "@sdk/core";
-import { urlSchema, type ProviderContext } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { lazySchema, urlSchema, type ProviderContext } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 import type { ClientAuthMethod } from "./token-client.js";
 
 /** What discovery may fill in: each only where the provider's options did not set it. */
@@ -26,20 +26,22 @@ export function metadataUrls(issuer: string): string[] {
   return [`${url.origin}/.well-known/oauth-authorization-server${path}`, `${url.origin}${path}/.well-known/openid-configuration`];
 }
 
-const methods = z.array(z.string().max(128)).max(64);
-const metadataSchema = z
-  .object({
-    issuer: z.string().min(1).max(2048),
-    authorization_endpoint: urlSchema,
-    token_endpoint: urlSchema,
-    revocation_endpoint: urlSchema.optional(),
-    // RFC 8414 section 2: "If omitted, the default is client_secret_basic".
-    token_endpoint_auth_methods_supported: methods.optional(),
-    // RFC 8414 section 2: "If omitted, the authorization server does not support PKCE" — see `pkceFrom`.
-    code_challenge_methods_supported: methods.optional(),
-    authorization_response_iss_parameter_supported: z.boolean().optional(),
-  })
-  .loose();
+const methods = lazySchema((z) => z.array(z.string().max(128)).max(64));
+const metadataSchema = lazySchema((z) =>
+  z
+    .object({
+      issuer: z.string().min(1).max(2048),
+      authorization_endpoint: urlSchema(),
+      token_endpoint: urlSchema(),
+      revocation_endpoint: urlSchema().optional(),
+      // RFC 8414 section 2: "If omitted, the default is client_secret_basic".
+      token_endpoint_auth_methods_supported: methods().optional(),
+      // RFC 8414 section 2: "If omitted, the authorization server does not support PKCE" — see `pkceFrom`.
+      code_challenge_methods_supported: methods().optional(),
+      authorization_response_iss_parameter_supported: z.boolean().optional(),
+    })
+    .loose(),
+);
 
 const MAX_METADATA_BYTES = 64 * 1024;
 const TIMEOUT_MS = 10_000;
@@ -112,7 +114,7 @@ export class ServerMetadata {
   }
 
   #check(body: unknown): DiscoveredSettings {
-    const parsed = metadataSchema.safeParse(body);
+    const parsed = metadataSchema().safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw this.#invalid(issue.path.join(".") || "metadata", issue.message);

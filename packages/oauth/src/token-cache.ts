@@ -3,8 +3,8 @@
 // With encryption keys the JSON is sealed in an AES-256-GCM envelope bound to the key name (TokenCodec); a value that
 // does not open (planted, moved from another key, 1.x plaintext) reads as a miss and is replaced by a refresh.
 import { type CacheStore, type Integration } from "@sdk/core";
-import { accessTokenKey, isEnvelope, type ProviderContext } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { lazySchema, accessTokenKey, isEnvelope, type ProviderContext } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 
 export interface CachedToken {
   access_token: string;
@@ -28,13 +28,15 @@ export function effectiveSkewMs(token: CachedToken, skewMs: number): number {
   return Math.min(skewMs, Math.floor((token.expires_at - token.issued_at) * MAX_SKEW_FRACTION));
 }
 
-const cachedTokenSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string(),
-  expires_at: z.number(),
-  scopes: z.array(z.string()),
-  issued_at: z.number().optional(),
-});
+const cachedTokenSchema = lazySchema((z) =>
+  z.object({
+    access_token: z.string().min(1),
+    token_type: z.string(),
+    expires_at: z.number(),
+    scopes: z.array(z.string()),
+    issued_at: z.number().optional(),
+  }),
+);
 
 /** The cache key of one chain's access token ("" is the primary chain). */
 export function tokenKey(integration: Pick<Integration, "provider" | "id" | "account_id">, chain: string): string {
@@ -63,7 +65,7 @@ export function decodeCachedToken(raw: string | undefined): CachedToken | undefi
       ...(typeof token.issued_at === "number" ? { issued_at: token.issued_at } : {}),
     };
   }
-  const parsed = cachedTokenSchema.safeParse(value);
+  const parsed = cachedTokenSchema().safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -1,9 +1,9 @@
 // accessible-resources: which Atlassian sites a token reaches. Parses the body as unknown with zod, merges duplicate
 // entries of one site (a site may be listed once per product), and keeps the sites that serve the product being
 // installed. It never chooses a site among several: that is the site selection contract's job.
-import { urlSchema } from "@sdk/core/provider-kit";
+import { lazySchema, urlSchema } from "@sdk/core/provider-kit";
 import { invalidResponse, type TokenClient } from "@sdk/oauth";
-import { z } from "zod";
+import type { z } from "zod";
 import type { AtlassianProduct } from "./atlassian-options.js";
 
 /** One site the grant reaches. */
@@ -17,19 +17,21 @@ export interface AccessibleSite {
 }
 
 /** A cloud id as it appears in gateway paths: letters, digits, `.`, `_`, `-` (Atlassian's are UUIDs). */
-export const cloudIdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, "must be an Atlassian cloud id");
+export const cloudIdSchema = lazySchema((z) => z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, "must be an Atlassian cloud id"));
 
-const resourcesSchema = z
-  .array(
-    z.looseObject({
-      id: cloudIdSchema,
-      url: urlSchema,
-      name: z.string().max(512),
-      scopes: z.array(z.string().max(512)).max(500).optional(),
-      avatarUrl: z.string().max(2048).nullable().optional(),
-    }),
-  )
-  .max(1000);
+const resourcesSchema = lazySchema((z) =>
+  z
+    .array(
+      z.looseObject({
+        id: cloudIdSchema(),
+        url: urlSchema(),
+        name: z.string().max(512),
+        scopes: z.array(z.string().max(512)).max(500).optional(),
+        avatarUrl: z.string().max(2048).nullable().optional(),
+      }),
+    )
+    .max(1000),
+);
 
 /**
  * Which scope names serve a product. Jira platform scopes also serve JSM sites (JSM runs on Jira), so the JSM test
@@ -54,7 +56,7 @@ export function sitesServing(sites: AccessibleSite[], product: AtlassianProduct,
 
 /** Parses an accessible-resources body: one entry per cloud id (scopes merged), in listing order. */
 export function parseAccessibleResources(provider: string, body: unknown): AccessibleSite[] {
-  const result = resourcesSchema.safeParse(body);
+  const result = resourcesSchema().safeParse(body);
   if (!result.success) throw invalidResponse(provider, result.error.issues[0], "accessible-resources response");
   const sites = new Map<string, AccessibleSite>();
   for (const entry of result.data) {

@@ -2,18 +2,18 @@
 // app, so integrations are grouped by the account id GET /me returns (`metadata.atlassian_account_id`), never by the
 // SDK account alone. Owns reading /me and the grant family of a record; it never writes tokens.
 import { SdkError, type Integration } from "@sdk/core";
-import { type ProviderContext } from "@sdk/core/provider-kit";
+import { lazySchema, type ProviderContext } from "@sdk/core/provider-kit";
 import { invalidResponse, type TokenClient } from "@sdk/oauth";
-import { z } from "zod";
+import type { z } from "zod";
 import { ATLASSIAN_PRODUCTS } from "./atlassian-options.js";
 
 /** Metadata field holding the Atlassian account id (`/me` `account_id`) of the user whose grant a record holds. */
 export const IDENTITY_FIELD = "atlassian_account_id";
 
 /** Atlassian account ids look like `5b10ac8d82e05b22cc7d4ef5` or `557058:f58131cb-b67d-43c7-b30d-6b58d40bd077`. */
-export const atlassianAccountIdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9:._-]+$/, "must be an Atlassian account id");
+export const atlassianAccountIdSchema = lazySchema((z) => z.string().min(1).max(128).regex(/^[A-Za-z0-9:._-]+$/, "must be an Atlassian account id"));
 
-const meSchema = z.looseObject({ account_id: atlassianAccountIdSchema });
+const meSchema = lazySchema((z) => z.looseObject({ account_id: atlassianAccountIdSchema() }));
 
 /** The Atlassian account a record's grant belongs to; undefined for a record written before 2.0 recorded it (1.x). */
 export function identityOf(integration: { metadata: Record<string, unknown> }): string | undefined {
@@ -24,7 +24,7 @@ export function identityOf(integration: { metadata: Record<string, unknown> }): 
 /** GET /me with an access token: the Atlassian account id. HTTP refusals come back as the engine's SdkErrors. */
 export async function fetchAtlassianIdentity(client: TokenClient, args: { provider: string; url: string; accessToken: string }): Promise<string> {
   const answer = await client.send(args.url, { method: "GET", headers: { accept: "application/json", authorization: `Bearer ${args.accessToken}` } });
-  const parsed = meSchema.safeParse(answer.body);
+  const parsed = meSchema().safeParse(answer.body);
   if (!parsed.success) throw invalidResponse(args.provider, parsed.error.issues[0], "/me response");
   return parsed.data.account_id;
 }

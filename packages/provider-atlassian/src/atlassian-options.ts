@@ -1,8 +1,8 @@
 // The options of `atlassian()` and their validation: the registered app, per-product scopes, and endpoint overrides
 // (the emulator). Misconfiguration fails when the SDK is built (`misconfigured`), never at the first install.
-import { parseOptions, scopeSchema, urlSchema } from "@sdk/core/provider-kit";
+import { lazySchema, parseOptions, scopeSchema, urlSchema } from "@sdk/core/provider-kit";
 import { oauthTuningSchema, type OAuthTuning } from "@sdk/oauth";
-import { z } from "zod";
+import type { z } from "zod";
 
 /** The three products one Atlassian OAuth app covers; each is registered as a provider of the `atlassian` family. */
 export type AtlassianProduct = "jira" | "jsm" | "confluence";
@@ -63,28 +63,30 @@ export interface ResolvedAtlassianOptions extends AtlassianOptions {
   siteSelectionTtlSeconds: number;
 }
 
-const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
-const scopeList = z.array(scopeSchema).min(1).max(100);
+const fn = lazySchema((z) => z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function"));
+const scopeList = lazySchema((z) => z.array(scopeSchema()).min(1).max(100));
 
-const optionsSchema = z.strictObject({
-  clientId: z.string().min(1).max(256),
-  clientSecret: z.string().min(1).max(4096),
-  redirectUri: urlSchema,
-  identityResolver: fn.optional(),
-  scopes: z.strictObject({ jira: scopeList.optional(), jsm: scopeList.optional(), confluence: scopeList.optional() }).optional(),
-  // Not strict: `emulator.endpoints` carries more URLs than the provider uses.
-  endpoints: z
-    .object({ authorizeUrl: urlSchema.optional(), tokenUrl: urlSchema.optional(), accessibleResourcesUrl: urlSchema.optional(), apiBaseUrl: urlSchema.optional(), meUrl: urlSchema.optional() })
-    .optional(),
-  siteSelectionTtlSeconds: z.number().int().min(60).max(3600).optional(),
-  ...oauthTuningSchema.shape,
-  // Atlassian access tokens live 3600 s: a skew near that would refresh on every resolve.
-  skewSeconds: z.number().int().nonnegative().max(3000).optional(),
-});
+const optionsSchema = lazySchema((z) =>
+  z.strictObject({
+    clientId: z.string().min(1).max(256),
+    clientSecret: z.string().min(1).max(4096),
+    redirectUri: urlSchema(),
+    identityResolver: fn().optional(),
+    scopes: z.strictObject({ jira: scopeList().optional(), jsm: scopeList().optional(), confluence: scopeList().optional() }).optional(),
+    // Not strict: `emulator.endpoints` carries more URLs than the provider uses.
+    endpoints: z
+      .object({ authorizeUrl: urlSchema().optional(), tokenUrl: urlSchema().optional(), accessibleResourcesUrl: urlSchema().optional(), apiBaseUrl: urlSchema().optional(), meUrl: urlSchema().optional() })
+      .optional(),
+    siteSelectionTtlSeconds: z.number().int().min(60).max(3600).optional(),
+    ...oauthTuningSchema().shape,
+    // Atlassian access tokens live 3600 s: a skew near that would refresh on every resolve.
+    skewSeconds: z.number().int().nonnegative().max(3000).optional(),
+  }),
+);
 
 /** Validates `atlassian()` options; throws `misconfigured` naming the field (`atlassian.clientId`, ...). */
 export function resolveAtlassianOptions(options: AtlassianOptions): ResolvedAtlassianOptions {
-  parseOptions(optionsSchema, options, "atlassian");
+  parseOptions(optionsSchema(), options, "atlassian");
   const endpoints = options.endpoints ?? {};
   const productScopes = {} as Record<AtlassianProduct, string[]>;
   for (const product of ATLASSIAN_PRODUCTS) {

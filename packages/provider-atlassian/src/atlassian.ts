@@ -5,9 +5,9 @@
 // Types this file's error codes (SdkErrorDetailsMap augmentation).
 import type {} from "./atlassian-errors.js";
 import { SdkError, type IntegrationDraft } from "@sdk/core";
-import { parseInput, urlSchema } from "@sdk/core/provider-kit";
+import { lazySchema, parseInput, urlSchema } from "@sdk/core/provider-kit";
 import { defineOAuthProvider, pickTuning, type ErrorMapper, type OAuthContext, type OAuthProvider, type StatePayload } from "@sdk/oauth";
-import { z } from "zod";
+import type { z } from "zod";
 import { cloudIdSchema, fetchAccessibleResources, sitesServing, type AccessibleSite } from "./accessible-resources.js";
 import { ATLASSIAN_FAMILY, ATLASSIAN_PRODUCTS, resolveAtlassianOptions, type AtlassianOptions, type AtlassianProduct, type ResolvedAtlassianOptions } from "./atlassian-options.js";
 import { atlassianAccountIdSchema, grantLockId, IDENTITY_FIELD, listGrantFamily } from "./atlassian-identity.js";
@@ -19,12 +19,14 @@ import { SiteSelectionStore } from "./site-selection-store.js";
 /** At most this many sibling ids travel in the signed state (it must stay under 4 KiB). */
 const MAX_SIBLINGS_IN_STATE = 20;
 
-const metadataSchema = z.looseObject({
-  cloud_id: cloudIdSchema,
-  site_url: urlSchema,
-  site_name: z.string().max(512),
-  [IDENTITY_FIELD]: atlassianAccountIdSchema.optional(),
-});
+const metadataSchema = lazySchema((z) =>
+  z.looseObject({
+    cloud_id: cloudIdSchema(),
+    site_url: urlSchema(),
+    site_name: z.string().max(512),
+    [IDENTITY_FIELD]: atlassianAccountIdSchema().optional(),
+  }),
+);
 
 /**
  * Atlassian answers a wrong client_id / client_secret with 401 `{"error":"access_denied"}` (Auth0 underneath; not
@@ -126,7 +128,7 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
       classifyRefreshError: atlassianRefreshErrors(product),
       refreshCannotCure: scopeMismatch,
       async installContext(context, input) {
-        const cloudId = input.cloud_id === undefined ? undefined : parseInput(cloudIdSchema, input.cloud_id, "buildInstallUrl.cloud_id");
+        const cloudId = input.cloud_id === undefined ? undefined : parseInput(cloudIdSchema(), input.cloud_id, "buildInstallUrl.cloud_id");
         // One grant per Atlassian user and app: a new consent must cover what that user's siblings already hold.
         const siblings = await installSiblings(context, input.account_id, input.created_by ?? input.user_id);
         const scopes = [...new Set(siblings.flatMap((sibling) => sibling.scopes))];
@@ -148,7 +150,7 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
         const { draft, site } = await selections.take(context, input);
         return { integration: withSite(draft, site) };
       },
-      parseMetadata: (metadata, field) => parseInput(metadataSchema, metadata, field),
+      parseMetadata: (metadata, field) => parseInput(metadataSchema(), metadata, field),
       naturalKey: ({ metadata }) => (typeof metadata.cloud_id === "string" ? metadata.cloud_id : null),
       runtime: (integration, tokens) => atlassianRuntime(endpoints.apiBaseUrl, product, integration, tokens),
       grantSiblings: listGrantFamily,

@@ -5,9 +5,9 @@
 import type {} from "./atlassian-errors.js";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { SdkError, type IntegrationDraft } from "@sdk/core";
-import { internalKey, isEnvelope, type ProviderContext, type SiteSelectionInput } from "@sdk/core/provider-kit";
+import { lazySchema, internalKey, isEnvelope, type ProviderContext, type SiteSelectionInput } from "@sdk/core/provider-kit";
 import { cacheCipher, hashBinding, type StatePayload } from "@sdk/oauth";
-import { z } from "zod";
+import type { z } from "zod";
 import type { AccessibleSite } from "./accessible-resources.js";
 
 /** A site as the picker shows it (`details.sites` of `atlassian_site_selection_required`). */
@@ -25,18 +25,20 @@ export interface ParkedSelection {
   expires_at: string;
 }
 
-const parkedSchema = z.object({
-  v: z.literal(1),
-  provider: z.string(),
-  user_id: z.string(),
-  account_id: z.string(),
-  binding: z.string().nullable(),
-  expires_at: z.number(),
-  sites: z.array(z.object({ cloud_id: z.string(), name: z.string(), url: z.string(), avatar_url: z.string().nullable(), scopes: z.array(z.string()).nullable() })),
-  draft: z.custom<IntegrationDraft>((value) => typeof value === "object" && value !== null),
-});
+const parkedSchema = lazySchema((z) =>
+  z.object({
+    v: z.literal(1),
+    provider: z.string(),
+    user_id: z.string(),
+    account_id: z.string(),
+    binding: z.string().nullable(),
+    expires_at: z.number(),
+    sites: z.array(z.object({ cloud_id: z.string(), name: z.string(), url: z.string(), avatar_url: z.string().nullable(), scopes: z.array(z.string()).nullable() })),
+    draft: z.custom<IntegrationDraft>((value) => typeof value === "object" && value !== null),
+  }),
+);
 
-type Parked = z.infer<typeof parkedSchema>;
+type Parked = z.infer<ReturnType<typeof parkedSchema>>;
 
 const selectionKey = (context: ProviderContext, selectionId: string) => internalKey(context.keyPrefix, "site_selection", selectionId);
 /** Additional data of the envelope: a parked value cannot be replayed under another selection id. */
@@ -126,7 +128,7 @@ export class SiteSelectionStore {
       // Only an envelope this SDK sealed counts (the cipher would pass a plain value through as 1.x plaintext).
       if (!isEnvelope(envelope)) return undefined;
       const plain = cacheCipher(context).decrypt(aadId(selectionId), "parked", envelope);
-      const parsed = parkedSchema.safeParse(plain);
+      const parsed = parkedSchema().safeParse(plain);
       return parsed.success ? parsed.data : undefined;
     } catch {
       // Altered, or sealed with a key no longer configured: as good as gone.

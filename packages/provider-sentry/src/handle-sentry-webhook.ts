@@ -3,21 +3,23 @@
 // `connection.revoked`; on `created` with a code, park a pending install when the provider opted in. It reads only
 // what it needs from the body and never logs or returns any of it.
 import { SdkError, type Integration, type PendingInstall, type WebhookInput, type WebhookResult } from "@sdk/core";
-import { internalKey, parseInput, type InstallCallbackInput, type ProviderContext } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { lazySchema, internalKey, parseInput, type InstallCallbackInput, type ProviderContext } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 import { installationIdSchema, sentrySlugSchema } from "./sentry-hosts.js";
 import { verifySentrySignature } from "./verify-sentry-signature.js";
 
-const installationEventSchema = z.object({
-  action: z.string().max(64),
-  data: z.object({
-    installation: z.object({
-      uuid: installationIdSchema,
-      code: z.string().min(1).max(256).optional(),
-      organization: z.object({ slug: sentrySlugSchema }).optional(),
+const installationEventSchema = lazySchema((z) =>
+  z.object({
+    action: z.string().max(64),
+    data: z.object({
+      installation: z.object({
+        uuid: installationIdSchema(),
+        code: z.string().min(1).max(256).optional(),
+        organization: z.object({ slug: sentrySlugSchema() }).optional(),
+      }),
     }),
   }),
-});
+);
 
 /** How far `Sentry-Hook-Timestamp` may be from the clock, either way. */
 export const WEBHOOK_WINDOW_MS = 5 * 60 * 1000;
@@ -96,7 +98,7 @@ async function applyWebhook(context: ProviderContext, input: WebhookInput, targe
   } catch {
     throw new SdkError("validation_failed", `"handleWebhook.body" is invalid: not JSON.`, { details: { field: "handleWebhook.body" } });
   }
-  const event = parseInput(installationEventSchema, json, "handleWebhook.body");
+  const event = parseInput(installationEventSchema(), json, "handleWebhook.body");
   if (!KNOWN_ACTIONS.has(event.action)) return { integration_ids: [] };
   if (event.action === "created") return installationCreated(context, event.data.installation, target);
 
@@ -124,7 +126,7 @@ async function applyWebhook(context: ProviderContext, input: WebhookInput, targe
  */
 async function installationCreated(
   context: ProviderContext,
-  installation: z.infer<typeof installationEventSchema>["data"]["installation"],
+  installation: z.infer<ReturnType<typeof installationEventSchema>>["data"]["installation"],
   target: SentryWebhookTarget,
 ): Promise<WebhookResult> {
   if (!target.parkPendingInstall || !installation.code || !installation.organization) return { event: "installation.created", integration_ids: [] };

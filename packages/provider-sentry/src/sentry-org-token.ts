@@ -2,8 +2,8 @@
 // tokens (`sntrys_…`, `org:ci` only) and internal-integration tokens (unprefixed 64-hex). The token is static (it does not expire), so resolving makes no network call;
 // the org slug and the region host are validated on input and the token only ever goes to a configured host.
 import { defineMappedCredentialsProvider, type ProviderDefinition, type Runtime } from "@sdk/core";
-import { parseInput, parseOptions } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { lazySchema, parseInput, parseOptions, zod } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 import { allowedHostSchema, allowedHosts, originOf, originSchema, sentryHostSchema, sentrySlugSchema } from "./sentry-hosts.js";
 
 /** Options of `sentryOrgToken()`. */
@@ -71,21 +71,23 @@ export interface SentryOrgTokenRuntime extends Runtime {
 /** Internal-integration tokens: 32 random bytes as hex, unprefixed (sentry models/apitoken.py; `sntryi_` is unused). */
 const INTERNAL_INTEGRATION_TOKEN = /^[0-9a-f]{64}$/;
 
-const optionsSchema = z.strictObject({
-  id: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lower-case letters, digits, '_' or '-'").max(64).optional(),
-  host: sentryHostSchema.optional(),
-  tokenPrefixes: z
-    .array(z.string().min(1).max(32).regex(/^[A-Za-z0-9_]+$/, "must be letters, digits or '_'"))
-    .optional(),
-  endpoints: z.strictObject({ apiBaseUrl: originSchema.optional() }).optional(),
-});
+const optionsSchema = lazySchema((z) =>
+  z.strictObject({
+    id: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lower-case letters, digits, '_' or '-'").max(64).optional(),
+    host: sentryHostSchema().optional(),
+    tokenPrefixes: z
+      .array(z.string().min(1).max(32).regex(/^[A-Za-z0-9_]+$/, "must be letters, digits or '_'"))
+      .optional(),
+    endpoints: z.strictObject({ apiBaseUrl: originSchema().optional() }).optional(),
+  }),
+);
 
 /**
  * Sentry org auth tokens (`sntrys_…`) and internal-integration tokens (64-hex): `createConnection({ provider: "sentry-org-token", account_id,
  * created_by, credentials: { token }, metadata: { org_slug, host? } })`. One connection per account, host and org.
  */
 export function sentryOrgToken<const Id extends string = "sentry-org-token">(options: SentryOrgTokenOptions & { id?: Id } = {}): ProviderDefinition<NoInfer<Id>, SentryOrgTokenRuntime> {
-  const parsed = parseOptions(optionsSchema, options, "sentryOrgToken");
+  const parsed = parseOptions(optionsSchema(), options, "sentryOrgToken");
   const id = parsed.id ?? "sentry-org-token";
   const host = parsed.host ?? "sentry.io";
   const prefixes = parsed.tokenPrefixes ?? [];
@@ -96,6 +98,7 @@ export function sentryOrgToken<const Id extends string = "sentry-org-token">(opt
   };
   const apiOrigin = parsed.endpoints?.apiBaseUrl;
 
+  const z = zod();
   const credentialsSchema = z.strictObject({
     token: z
       .string()
@@ -103,7 +106,7 @@ export function sentryOrgToken<const Id extends string = "sentry-org-token">(opt
       .regex(/^[\x21-\x7e]+$/, "must be a token without spaces or control characters")
       .refine((token) => kindOf(token) !== undefined, `must be a Sentry org auth token ("sntrys_…") or an internal-integration token (64 hex characters)${prefixes.length > 0 ? ` or start with ${prefixes.map((prefix) => `"${prefix}"`).join(" or ")}` : ""}`),
   });
-  const metadataSchema = z.object({ org_slug: sentrySlugSchema, host: allowedHostSchema(allowedHosts([host])).optional() }).loose();
+  const metadataSchema = z.object({ org_slug: sentrySlugSchema(), host: allowedHostSchema(allowedHosts([host])).optional() }).loose();
 
   const provider = defineMappedCredentialsProvider<SentryOrgTokenCredentials>({
     id,

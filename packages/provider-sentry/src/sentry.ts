@@ -4,9 +4,9 @@
 // installs started on sentry.io as pending installs, `{ detail }` errors and installation webhooks.
 // State, HTTP, retries, the refresh lock and token caching are the engine's and are not re-implemented here.
 import { SdkError, type Integration, type ProviderDefinition, type Runtime } from "@sdk/core";
-import { parseInput, parseOptions, type InstallCallbackInput, type RuntimeFields } from "@sdk/core/provider-kit";
+import { lazySchema, parseInput, parseOptions, zod, type InstallCallbackInput, type RuntimeFields } from "@sdk/core/provider-kit";
 import { defineOAuthProvider, oauthTuningSchema, pickTuning, type ChainTokens, type OAuthContext, type OAuthTuning, type TokenFields } from "@sdk/oauth";
-import { z } from "zod";
+import type { z } from "zod";
 import { handleSentryWebhook } from "./handle-sentry-webhook.js";
 import { mapSentryError } from "./map-sentry-error.js";
 import { parseSentryTokenResponse } from "./parse-sentry-token-response.js";
@@ -96,29 +96,33 @@ export interface SentryRuntime extends Runtime {
   headers: { Authorization: string };
 }
 
-const optionsSchema = z.strictObject({
-  id: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lower-case letters, digits, '_' or '-'").max(64).optional(),
-  slug: sentrySlugSchema,
-  clientId: z.string().min(1).max(1024),
-  clientSecret: z.string().min(1).max(16_384),
-  host: sentryHostSchema.optional(),
-  apiHost: sentryHostSchema.optional(),
-  verifyInstall: z.boolean().optional(),
-  providerStartedInstalls: z.enum(["reject", "pending"]).optional(),
-  endpoints: z.object({ baseUrl: originSchema.optional(), apiBaseUrl: originSchema.optional() }).optional(),
-  identityResolver: z.custom<SentryOptions["identityResolver"]>((value) => typeof value === "function", "must be a function").optional(),
-  ...oauthTuningSchema.shape,
-});
+const optionsSchema = lazySchema((z) =>
+  z.strictObject({
+    id: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lower-case letters, digits, '_' or '-'").max(64).optional(),
+    slug: sentrySlugSchema(),
+    clientId: z.string().min(1).max(1024),
+    clientSecret: z.string().min(1).max(16_384),
+    host: sentryHostSchema().optional(),
+    apiHost: sentryHostSchema().optional(),
+    verifyInstall: z.boolean().optional(),
+    providerStartedInstalls: z.enum(["reject", "pending"]).optional(),
+    endpoints: z.object({ baseUrl: originSchema().optional(), apiBaseUrl: originSchema().optional() }).optional(),
+    identityResolver: z.custom<SentryOptions["identityResolver"]>((value) => typeof value === "function", "must be a function").optional(),
+    ...oauthTuningSchema().shape,
+  }),
+);
 
 /** The extra fields of Sentry's redirect, validated before any state or token work. */
-const callbackFieldsSchema = z
-  .object({
-    installationId: installationIdSchema,
-    orgSlug: sentrySlugSchema,
-  })
-  .loose();
+const callbackFieldsSchema = lazySchema((z) =>
+  z
+    .object({
+      installationId: installationIdSchema(),
+      orgSlug: sentrySlugSchema(),
+    })
+    .loose(),
+);
 
-const installationAnswerSchema = z.object({ organization: z.object({ slug: z.string() }) }).loose();
+const installationAnswerSchema = lazySchema((z) => z.object({ organization: z.object({ slug: z.string() }) }).loose());
 
 /** What `sentry()` returns: a provider for `createSDK({ providers })`, typed with its id and runtime. */
 export type SentryProvider<Id extends string = "sentry"> = ProviderDefinition<Id, SentryRuntime>;
@@ -129,21 +133,21 @@ export type SentryProvider<Id extends string = "sentry"> = ProviderDefinition<Id
  * @see https://docs.sentry.io/organization/integrations/integration-platform/public-integration/
  */
 export function sentry<const Id extends string = "sentry">(options: SentryOptions & { id?: Id }): SentryProvider<NoInfer<Id>> {
-  const parsed = parseOptions(optionsSchema, options, "sentry");
+  const parsed = parseOptions(optionsSchema(), options, "sentry");
   const id = parsed.id ?? "sentry";
   const host = parsed.host ?? "sentry.io";
   const apiHost = parsed.apiHost ?? host;
   const baseUrl = originOf(parsed.endpoints?.baseUrl, host);
   const apiOrigin = parsed.endpoints?.apiBaseUrl;
   const installUrl = `${baseUrl}/sentry-apps/${parsed.slug}/external-install/`;
-  const metadataSchema = z
-    .object({ installation_id: installationIdSchema, org_slug: sentrySlugSchema, host: allowedHostSchema(allowedHosts([host, apiHost])).optional() })
+  const metadataSchema = zod()
+    .object({ installation_id: installationIdSchema(), org_slug: sentrySlugSchema(), host: allowedHostSchema(allowedHosts([host, apiHost])).optional() })
     .loose();
 
   const authorizationsUrl = (target: { input?: InstallCallbackInput; integration?: Integration }): string => {
     const raw = target.input ? target.input.installationId : target.integration?.metadata.installation_id;
     const field = target.input ? "handleInstallCallback.installationId" : "integration.metadata.installation_id";
-    const installationId = parseInput(installationIdSchema, raw, field).toLowerCase();
+    const installationId = parseInput(installationIdSchema(), raw, field).toLowerCase();
     return `${baseUrl}/api/0/sentry-app-installations/${installationId}/authorizations/`;
   };
 
@@ -165,7 +169,7 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
       const what = parsed.verifyInstall ? `marking the installation "installed" (verifyInstall)` : "reading the installation to check its organization (an app without org:read needs verifyInstall: true)";
       throw new SdkError(error.code, `${id}: ${what} failed: ${error.message}`, { details: { ...error.details, step }, retryable: error.retryable, cause: error });
     }
-    const reported = installationAnswerSchema.safeParse(answer.body);
+    const reported = installationAnswerSchema().safeParse(answer.body);
     if (!reported.success) {
       throw new SdkError("provider_response_invalid", `"organization.slug" in the ${id} installation answer is missing: the installation's organization cannot be checked.`, {
         details: { provider: id, step },
@@ -176,7 +180,7 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
 
   /** Checks the redirect's fields against the installation the exchanged token belongs to; returns the metadata. */
   const installationMetadata = async (context: OAuthContext, tokens: Record<string, TokenFields>, input: InstallCallbackInput) => {
-    const fields = parseInput(callbackFieldsSchema, input, "handleInstallCallback");
+    const fields = parseInput(callbackFieldsSchema(), input, "handleInstallCallback");
     const installationId = fields.installationId.toLowerCase();
     // The code was issued for `installationId` (Sentry refuses it for any other: "Forbidden grant"), so the token is
     // that installation's; its organization must be the one the redirect names.
@@ -225,7 +229,7 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
     hooks: {
       // Sentry's redirect fields (`installationId`, `orgSlug`) are checked before the engine's state checks and exchange.
       validateCallback: (_context, input) => {
-        if (!input.error) parseInput(callbackFieldsSchema, input, "handleInstallCallback");
+        if (!input.error) parseInput(callbackFieldsSchema(), input, "handleInstallCallback");
       },
       // `Sentry-Hook-Signature`, the replay window (`Sentry-Hook-Timestamp`, `Request-ID`) and `installation` webhooks
       // (`deleted` -> the integration is `revoked`; `created` with `providerStartedInstalls: "pending"` -> a pending install).

@@ -1,8 +1,8 @@
 // Finds a Slack connection of an account by what Slack calls it: the workspace (or Grid org) install that holds the
 // bot token, or one Slack user's connection that holds that user's token. Reads through the SDK's public API only.
 import { type IntegrationSummary } from "@sdk/core";
-import { parseInput } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { lazySchema, parseInput } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 import { slackIdSchema } from "./parse-slack-token-response.js";
 import { slackNaturalKey } from "./slack-install-metadata.js";
 
@@ -18,9 +18,11 @@ export interface SlackConnectionQuery {
   user_id?: string;
 }
 
-const querySchema = z
-  .strictObject({ account_id: z.string().min(1).max(256), team_id: slackIdSchema.optional(), enterprise_id: slackIdSchema.optional(), user_id: slackIdSchema.optional() })
-  .refine((query) => query.team_id !== undefined || query.enterprise_id !== undefined, { message: "needs team_id or enterprise_id", path: ["team_id"] });
+const querySchema = lazySchema((z) =>
+  z
+    .strictObject({ account_id: z.string().min(1).max(256), team_id: slackIdSchema().optional(), enterprise_id: slackIdSchema().optional(), user_id: slackIdSchema().optional() })
+    .refine((query) => query.team_id !== undefined || query.enterprise_id !== undefined, { message: "needs team_id or enterprise_id", path: ["team_id"] }),
+);
 
 /** The natural key of a Slack connection: `team:{T…}` / `enterprise:{E…}`, plus `:user:{U…}` for a user's token. */
 export function slackConnectionKey(query: Omit<SlackConnectionQuery, "account_id">): string {
@@ -40,7 +42,7 @@ export async function findSlackConnection(
   sdk: { listConnections(input: { account_id: string; provider?: string }): Promise<IntegrationSummary[]> },
   query: SlackConnectionQuery,
 ): Promise<IntegrationSummary | undefined> {
-  const parsed = parseInput(querySchema, query, "findSlackConnection");
+  const parsed = parseInput(querySchema(), query, "findSlackConnection");
   const key = slackConnectionKey(parsed);
   const connections = await sdk.listConnections({ account_id: parsed.account_id, provider: "slack" });
   const keyOf = (connection: IntegrationSummary) => connection.natural_key ?? legacyKey(connection);

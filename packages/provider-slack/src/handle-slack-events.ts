@@ -3,42 +3,44 @@
 // `tokens_revoked` (the listed user or bot chains become unusable). Events of installs the store does not know, and
 // every other event, are acknowledged and ignored. Nothing from the body is logged or returned but ids.
 import { SdkError, type Integration, type WebhookInput, type WebhookResult } from "@sdk/core";
-import { parseInput, type ProviderContext } from "@sdk/core/provider-kit";
+import { lazySchema, parseInput, type ProviderContext } from "@sdk/core/provider-kit";
 import { chainFields, tokenKey } from "@sdk/oauth";
-import { z } from "zod";
+import type { z } from "zod";
 import { slackIdSchema } from "./parse-slack-token-response.js";
 import { slackNaturalKey } from "./slack-install-metadata.js";
 import { verifySlackRequest } from "./verify-slack-signature.js";
 
-const nullableId = slackIdSchema.nullish();
+const nullableId = lazySchema(() => slackIdSchema().nullish());
 
 /**
  * The Events API envelope, as far as it is read. @see https://api.slack.com/apis/events-api (callback fields),
  * https://api.slack.com/events/app_uninstalled, https://api.slack.com/events/tokens_revoked; which install an event
  * is about follows bolt-js (`authorizations[0]` first, then the top-level ids).
  */
-const envelopeSchema = z
-  .object({
-    type: z.string().max(64),
-    challenge: z.string().regex(/^[A-Za-z0-9._~+/=-]{1,512}$/, "must be Slack's challenge token").optional(),
-    team_id: nullableId,
-    enterprise_id: nullableId,
-    is_enterprise_install: z.boolean().optional(),
-    authorizations: z
-      .array(z.object({ team_id: nullableId, enterprise_id: nullableId, is_enterprise_install: z.boolean().optional() }).loose())
-      .max(100)
-      .optional(),
-    event: z
-      .object({
-        type: z.string().max(64),
-        tokens: z.object({ oauth: z.array(slackIdSchema).max(10_000).optional(), bot: z.array(slackIdSchema).max(10_000).optional() }).optional(),
-      })
-      .loose()
-      .optional(),
-  })
-  .loose();
+const envelopeSchema = lazySchema((z) =>
+  z
+    .object({
+      type: z.string().max(64),
+      challenge: z.string().regex(/^[A-Za-z0-9._~+/=-]{1,512}$/, "must be Slack's challenge token").optional(),
+      team_id: nullableId(),
+      enterprise_id: nullableId(),
+      is_enterprise_install: z.boolean().optional(),
+      authorizations: z
+        .array(z.object({ team_id: nullableId(), enterprise_id: nullableId(), is_enterprise_install: z.boolean().optional() }).loose())
+        .max(100)
+        .optional(),
+      event: z
+        .object({
+          type: z.string().max(64),
+          tokens: z.object({ oauth: z.array(slackIdSchema()).max(10_000).optional(), bot: z.array(slackIdSchema()).max(10_000).optional() }).optional(),
+        })
+        .loose()
+        .optional(),
+    })
+    .loose(),
+);
 
-type Envelope = z.infer<typeof envelopeSchema>;
+type Envelope = z.infer<ReturnType<typeof envelopeSchema>>;
 
 export interface SlackEventsTarget {
   provider: string;
@@ -75,7 +77,7 @@ export async function handleSlackEvents(context: ProviderContext, input: Webhook
     // Signed by Slack but not an Events API body (an interactivity or slash-command request on the same URL).
     return { integration_ids: [] };
   }
-  const envelope = parseInput(envelopeSchema, json, "handleWebhook.body");
+  const envelope = parseInput(envelopeSchema(), json, "handleWebhook.body");
   if (envelope.type === "url_verification") {
     if (envelope.challenge === undefined) {
       throw new SdkError("validation_failed", `"handleWebhook.body.challenge" is required.`, { details: { field: "handleWebhook.body.challenge" } });

@@ -1,8 +1,8 @@
 // What a Slack install is about (workspace or Enterprise Grid org, app, bot user, installing user) and the natural
 // key that makes a re-install update the same integration. Secrets never go here: metadata is stored in plaintext.
 import { SdkError } from "@sdk/core";
-import { parseInput } from "@sdk/core/provider-kit";
-import { z } from "zod";
+import { lazySchema, parseInput } from "@sdk/core/provider-kit";
+import type { z } from "zod";
 import { slackIdSchema, type SlackAccessBody } from "./parse-slack-token-response.js";
 
 /** `metadata` of a Slack integration: what the install is about. Plaintext, so never a secret. */
@@ -27,39 +27,41 @@ export interface SlackInstallMetadata {
   incoming_webhook?: { channel?: string; channel_id?: string; configuration_url?: string };
 }
 
-const nullableId = slackIdSchema.nullable();
-const name = z.string().max(512).nullable();
+const nullableId = lazySchema(() => slackIdSchema().nullable());
+const name = lazySchema((z) => z.string().max(512).nullable());
 
-const metadataSchema = z
-  .strictObject({
-    team_id: nullableId,
-    team_name: name.optional(),
-    enterprise_id: nullableId.optional(),
-    enterprise_name: name.optional(),
-    is_enterprise_install: z.boolean(),
-    app_id: nullableId.optional(),
-    bot_user_id: nullableId.optional(),
-    authed_user_id: nullableId.optional(),
-    incoming_webhook: z
-      .strictObject({
-        channel: z.string().max(256).optional(),
-        channel_id: z.string().max(64).optional(),
-        configuration_url: z.string().max(2048).optional(),
-      })
-      .optional(),
-  })
-  .superRefine((metadata, ctx) => {
-    if (metadata.is_enterprise_install && !metadata.enterprise_id) {
-      ctx.addIssue({ code: "custom", path: ["enterprise_id"], message: "is required for an org-wide install" });
-    }
-    if (!metadata.is_enterprise_install && !metadata.team_id) {
-      ctx.addIssue({ code: "custom", path: ["team_id"], message: "is required for a workspace install" });
-    }
-  });
+const metadataSchema = lazySchema((z) =>
+  z
+    .strictObject({
+      team_id: nullableId(),
+      team_name: name().optional(),
+      enterprise_id: nullableId().optional(),
+      enterprise_name: name().optional(),
+      is_enterprise_install: z.boolean(),
+      app_id: nullableId().optional(),
+      bot_user_id: nullableId().optional(),
+      authed_user_id: nullableId().optional(),
+      incoming_webhook: z
+        .strictObject({
+          channel: z.string().max(256).optional(),
+          channel_id: z.string().max(64).optional(),
+          configuration_url: z.string().max(2048).optional(),
+        })
+        .optional(),
+    })
+    .superRefine((metadata, ctx) => {
+      if (metadata.is_enterprise_install && !metadata.enterprise_id) {
+        ctx.addIssue({ code: "custom", path: ["enterprise_id"], message: "is required for an org-wide install" });
+      }
+      if (!metadata.is_enterprise_install && !metadata.team_id) {
+        ctx.addIssue({ code: "custom", path: ["team_id"], message: "is required for a workspace install" });
+      }
+    }),
+);
 
 /** The `parseMetadata` hook: validates metadata given to `createConnection`, naming the bad field. */
 export function parseSlackMetadata(metadata: Record<string, unknown>, field: string): Record<string, unknown> {
-  return parseInput(metadataSchema, metadata, field);
+  return parseInput(metadataSchema(), metadata, field);
 }
 
 /** Metadata of an install from its oauth.v2.access answer. */

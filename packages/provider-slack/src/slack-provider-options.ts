@@ -1,8 +1,8 @@
 // The public options of `slack()` and their validation. Endpoint facts live here (slack.com, GovSlack via
 // `endpoints`); everything about HTTP, retries and the refresh protocol is the engine's and only passed through.
-import { parseOptions, secretSchema, urlSchema } from "@sdk/core/provider-kit";
+import { lazySchema, parseOptions, secretSchema, urlSchema } from "@sdk/core/provider-kit";
 import { oauthTuningSchema, type ClientAuthMethod, type OAuthTuning } from "@sdk/oauth";
-import { z } from "zod";
+import type { z } from "zod";
 
 /** Where the provider talks to Slack. */
 export interface SlackEndpoints {
@@ -77,37 +77,43 @@ export interface SlackProviderOptions extends OAuthTuning {
 }
 
 /** Slack scope names: letters, digits, `:` `.` `_` `-` (a comma would split one scope into two on the wire). */
-export const slackScopeSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9:._-]+$/, "must be a Slack scope name (letters, digits, ':', '.', '_', '-')");
+export const slackScopeSchema = lazySchema((z) =>
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9:._-]+$/, "must be a Slack scope name (letters, digits, ':', '.', '_', '-')"),
+);
 
-const endpointsSchema = z.strictObject({
-  authorizeUrl: urlSchema.optional(),
-  tokenUrl: urlSchema.optional(),
-  revokeUrl: urlSchema.optional(),
-  apiBaseUrl: urlSchema.optional(),
-});
+const endpointsSchema = lazySchema((z) =>
+  z.strictObject({
+    authorizeUrl: urlSchema().optional(),
+    tokenUrl: urlSchema().optional(),
+    revokeUrl: urlSchema().optional(),
+    apiBaseUrl: urlSchema().optional(),
+  }),
+);
 
-const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
+const fn = lazySchema((z) => z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function"));
 
-const optionsSchema = z.strictObject({
-  clientId: z.string().min(1).max(256),
-  clientSecret: z.string().min(1).max(1024),
-  redirectUri: urlSchema,
-  scopes: z.array(slackScopeSchema).max(100),
-  userScopes: z.array(slackScopeSchema).max(100).optional(),
-  endpoints: endpointsSchema.optional(),
-  pkce: z.boolean().optional(),
-  clientAuth: z.enum(["client_secret_basic", "client_secret_post"]).optional(),
-  ...oauthTuningSchema.shape,
-  // A Slack token lives 43,200 s: a skew at or above that would refresh on every resolve.
-  skewSeconds: z.number().int().min(0).max(43_000).optional(),
-  identityResolver: fn.optional(),
-  signingSecret: secretSchema.optional(),
-  providerStartedInstalls: z.enum(["refuse", "pending"]).optional(),
-});
+const optionsSchema = lazySchema((z) =>
+  z.strictObject({
+    clientId: z.string().min(1).max(256),
+    clientSecret: z.string().min(1).max(1024),
+    redirectUri: urlSchema(),
+    scopes: z.array(slackScopeSchema()).max(100),
+    userScopes: z.array(slackScopeSchema()).max(100).optional(),
+    endpoints: endpointsSchema().optional(),
+    pkce: z.boolean().optional(),
+    clientAuth: z.enum(["client_secret_basic", "client_secret_post"]).optional(),
+    ...oauthTuningSchema().shape,
+    // A Slack token lives 43,200 s: a skew at or above that would refresh on every resolve.
+    skewSeconds: z.number().int().min(0).max(43_000).optional(),
+    identityResolver: fn().optional(),
+    signingSecret: secretSchema().optional(),
+    providerStartedInstalls: z.enum(["refuse", "pending"]).optional(),
+  }),
+);
 
 export interface ResolvedSlackOptions extends SlackProviderOptions {
   userScopes: string[];
@@ -116,7 +122,7 @@ export interface ResolvedSlackOptions extends SlackProviderOptions {
 
 /** Validates `slack(options)` when it is called; a bad option is `misconfigured` naming it (`slack.redirectUri`), never its value. */
 export function resolveSlackOptions(options: SlackProviderOptions): ResolvedSlackOptions {
-  parseOptions(optionsSchema, options, "slack");
+  parseOptions(optionsSchema(), options, "slack");
   const overrides = Object.fromEntries(Object.entries(options.endpoints ?? {}).filter(([, value]) => value !== undefined));
   return { ...options, userScopes: options.userScopes ?? [], endpoints: { ...SLACK_ENDPOINTS, ...overrides } };
 }

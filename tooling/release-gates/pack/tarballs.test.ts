@@ -51,6 +51,42 @@ const specifiers = packages.flatMap((pkg) => pkg.entries.map((entry) => ({ pkg, 
 let scratch: string;
 let esm: Loaded;
 let cjs: Loaded;
+let coldEsm: ColdImport;
+let coldCjs: ColdImport;
+
+// A cold import of every main entry loads no zod (issue 15, "a light import"): zod is required on first use only.
+// ESM: a resolve hook refuses any `import` of zod; CJS (and the SDK's own lazy require): the require cache is read.
+type ColdImport = { error?: string; zodAtImport?: boolean; zodAfterFirstUse?: boolean };
+const ZOD_GUARD = `export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  if (/[\\/]node_modules[\\/]zod[\\/]/.test(resolved.url)) throw new Error("zod imported by " + context.parentURL);
+  return resolved;
+}
+`;
+const COLD = `
+  const zodLoaded = () => Object.keys(require.cache).some((path) => /[\\/]node_modules[\\/]zod[\\/]/.test(path));
+  (async () => {
+    try {
+      for (const specifier of JSON.parse(process.argv[2])) await LOAD(specifier);
+      const zodAtImport = zodLoaded();
+      (await LOAD("@sdk/core")).defineApiKeyProvider({ id: "acme" });
+      process.stdout.write(JSON.stringify({ zodAtImport, zodAfterFirstUse: zodLoaded() }));
+    } catch (error) {
+      process.stdout.write(JSON.stringify({ error: String(error && error.message || error).split("\\n")[0] }));
+    }
+  })();
+`;
+
+function coldImport(cwd: string, type: "module" | "commonjs"): ColdImport {
+  const main = specifiers.filter(({ entry }) => entry.subpath === ".").map(({ specifier }) => specifier);
+  writeFileSync(join(cwd, "zod-guard.mjs"), ZOD_GUARD);
+  const file = join(cwd, type === "module" ? "cold.mjs" : "cold.cjs");
+  const prelude = type === "module" ? `import { createRequire, register } from "node:module";\nregister("./zod-guard.mjs", import.meta.url);\nconst require = createRequire(import.meta.url);\n` : "";
+  writeFileSync(file, prelude + COLD.replaceAll("LOAD(", type === "module" ? "import(" : "require("));
+  const run = spawnSync(process.execPath, [file, JSON.stringify(main)], { cwd, encoding: "utf8", timeout: 30_000 });
+  if (run.status !== 0) throw new Error(`${type} cold import failed (exit ${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout) as ColdImport;
+}
 
 function probe(cwd: string, type: "module" | "commonjs"): Loaded {
   const file = join(cwd, type === "module" ? "probe.mjs" : "probe.cjs");
@@ -70,10 +106,21 @@ beforeAll(() => {
 
   esm = probe(project, "module");
   cjs = probe(project, "commonjs");
+  coldEsm = coldImport(project, "module");
+  coldCjs = coldImport(project, "commonjs");
 }, 120_000);
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("a cold import of every main entry", () => {
+  it.each([
+    ["ESM", () => coldEsm],
+    ["CommonJS", () => coldCjs],
+  ])("loads no zod until the first validation (%s)", (_label, result) => {
+    expect(result()).toEqual({ zodAtImport: false, zodAfterFirstUse: true });
+  });
 });
 
 describe.each(packages.map((pkg) => [pkg.name, pkg] as const))("%s tarball", (name, pkg) => {
