@@ -109,7 +109,7 @@ export class RefreshProtocol {
     const lockKey = this.#siblings.lockKey(integration, chain);
     return withRefreshLock({ cache, lockKey, leaseMs, waitMs: leaseMs + 5000, onWait }, ready, async (hold) => {
       try {
-        return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, lockKey));
+        return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey }));
       } catch (error) {
         if (SdkError.is(error) && error.code !== "reauth_required") {
           await cache.set(failureKey, JSON.stringify({ code: error.code, retryable: error.retryable }), FAILURE_MEMORY_MS).catch(() => undefined);
@@ -133,11 +133,12 @@ export class RefreshProtocol {
   }
 
   /**
-   * Step 4 of the protocol, run by the lock holder. `heldLockKey`, the key of the lock held, lets the rotation journal
+   * Step 4 of the protocol, run by the lock holder. `mode.lockKey`, the key of the lock held, lets the rotation journal
    * (keyed by it) be read together with the record: one round trip instead of two before the token call.
    */
-  async #refreshHeld(context: OAuthContext, cache: CacheStore, integrationId: string, chain: string, key: string, hold: LockHold, heldLockKey?: string): Promise<CachedToken> {
+  async #refreshHeld(context: OAuthContext, cache: CacheStore, integrationId: string, chain: string, key: string, hold: LockHold, mode: { lockKey?: string } = {}): Promise<CachedToken> {
     const provider = this.#options.id;
+    const heldLockKey = mode.lockKey;
     // The record from the store itself (never a tier): under the lock it holds the newest refresh token.
     const early = heldLockKey === undefined ? undefined : new RotationJournal(context, cache, heldLockKey);
     // A failed early read is read again below, where it always was: a cache error never hides the record's status.
