@@ -50,7 +50,7 @@ export type { HealthStatus, StoreHealthCheck } from "./store-health-check.js";
 export type { ReencryptInput, ReencryptProgress } from "./reencrypt-connections.js";
 export type { NaturalKeyBackfillInput, NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 export type { StaticProviderOptions } from "./static-provider.js";
-export type { StandardSchemaV1 } from "./standard-schema.js";
+export type { StandardSchemaIssue, StandardSchemaPathSegment, StandardSchemaProps, StandardSchemaResult, StandardSchemaV1 } from "./standard-schema.js";
 export { defineApiKeyProvider, type ApiKeyProviderOptions, type ApiKeyRuntime } from "./define-api-key-provider.js";
 export { defineBasicProvider, type BasicRuntime } from "./define-basic-provider.js";
 export { defineMappedCredentialsProvider, type MappedCredentialsProviderOptions, type MappedRuntimeFields } from "./define-mapped-credentials-provider.js";

@@ -4,9 +4,9 @@
 import type { z } from "zod";
 import { zod } from "./lazy-zod.js";
 import { SdkError } from "./sdk-error.js";
-import type { StandardSchemaV1 } from "./standard-schema.js";
+import type { StandardSchemaIssue, StandardSchemaOutput, StandardSchemaPathSegment, StandardSchemaV1 } from "./standard-schema.js";
 
-export function formatPath(path: ReadonlyArray<PropertyKey | StandardSchemaV1.PathSegment>): string {
+export function formatPath(path: ReadonlyArray<PropertyKey | StandardSchemaPathSegment>): string {
   return path.map((segment) => (typeof segment === "object" ? segment.key : segment)).map((part) => (typeof part === "number" ? `[${part}]` : String(part))).join(".").replace(/\.\[/g, "[");
 }
 
@@ -17,9 +17,9 @@ function issuePath(issue: SchemaIssue): PropertyKey[] {
 }
 
 /** A Standard Schema issue; zod's also carry a `code` (and `keys` for unknown keys), other libraries' may not. */
-type SchemaIssue = StandardSchemaV1.Issue & { code?: string; keys?: string[] };
+type SchemaIssue = StandardSchemaIssue & { code?: string; keys?: string[] };
 
-type Validated<S extends StandardSchemaV1> = { value: StandardSchemaV1.InferOutput<S>; issues?: undefined } | { issues: ReadonlyArray<SchemaIssue> };
+type Validated<S extends StandardSchemaV1> = { value: StandardSchemaOutput<S>; issues?: undefined } | { issues: ReadonlyArray<SchemaIssue> };
 
 /** Runs `schema` synchronously: every SDK entry point is synchronous up to its first await, and so are its checks. */
 function validate<S extends StandardSchemaV1<unknown, unknown>>(schema: S, value: unknown, field: string): Validated<S> {
@@ -37,7 +37,7 @@ const codeOf = (issue: SchemaIssue): string => (typeof issue.code === "string" ?
  * Parses `value` with `schema`. On failure throws `validation_failed` whose message names the first bad field
  * (prefixed with `field`, e.g. `createConnection.credentials.api_key`) and whose details list every issue by path.
  */
-export function parseInput<S extends StandardSchemaV1>(schema: S, value: unknown, field: string): StandardSchemaV1.InferOutput<S> {
+export function parseInput<S extends StandardSchemaV1>(schema: S, value: unknown, field: string): StandardSchemaOutput<S> {
   const result = validate(schema, value, field);
   if (!result.issues) return result.value;
   const issues = result.issues.map((issue) => {
@@ -66,7 +66,7 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
  * (`slack.redirectUri`, `atlassian.scopes.jira[0]`, an unknown option by its own key) and whose message says whether
  * the option is missing or invalid, never quoting its value (it may be a secret).
  */
-export function parseOptions<S extends StandardSchemaV1>(schema: S, options: unknown, factory: string): StandardSchemaV1.InferOutput<S> {
+export function parseOptions<S extends StandardSchemaV1>(schema: S, options: unknown, factory: string): StandardSchemaOutput<S> {
   const result = validate(schema, options, factory);
   if (!result.issues) return result.value;
   const issues = result.issues.map((issue) => {

@@ -20,7 +20,7 @@ export { CredentialCipher, ROUTING_METADATA, isEnvelope, type CipherContext, typ
 export { accessTokenKey, refreshLockKey, internalKey } from "./cache-keys.js";
 export { parseInput, parseOptions, formatPath, fromStandardSchema } from "./parse-input.js";
 export { lazySchema, zod } from "./lazy-zod.js";
-export type { StandardSchemaV1 } from "./standard-schema.js";
+export type { StandardSchemaIssue, StandardSchemaOutput, StandardSchemaPathSegment, StandardSchemaProps, StandardSchemaResult, StandardSchemaV1 } from "./standard-schema.js";
 export { callbackFields } from "./callback-query.js";
 export { webhookHeader } from "./webhook-header.js";
 export { idSchema, providerIdSchema, scopeSchema, jsonRecordSchema, secretSchema, headerSecretSchema, urlSchema } from "./schemas.js";
