@@ -47,7 +47,7 @@ describe("refresh-ahead", () => {
     expect(h.server.stats.refreshes).toBe(1);
     const after = await h.sdk.resolveConnection(integrationId);
     expect(after.access_token).not.toBe(installed.access_token);
-    expect(Date.parse(after.expires_at!)).toBeGreaterThan(Date.parse(installed.expires_at!));
+    expect(Date.parse(String(after.expires_at))).toBeGreaterThan(Date.parse(String(installed.expires_at)));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(h.server.stats.refreshes).toBe(1);
     // The provider assumption it relies on: the old token still works at the API until its own expiry.
