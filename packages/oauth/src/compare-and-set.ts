@@ -9,11 +9,18 @@ export type RecordChange = (current: Integration) => Parameters<ProviderContext[
 
 const ATTEMPTS = 8;
 
-export async function compareAndSet(context: ProviderContext, id: string, change: RecordChange): Promise<"written" | "skipped"> {
+/**
+ * `known`: the record as the caller read it from the store (never from a tier) moments ago, e.g. under the refresh lock
+ * before the token call. The first attempt decides on it and writes against its version, saving a read; a record that
+ * moved meanwhile fails that write with a conflict, and the next attempt re-reads as always.
+ */
+export async function compareAndSet(context: ProviderContext, id: string, change: RecordChange, known?: Integration): Promise<"written" | "skipped"> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const current = await context.integrations.get(id);
+    const current = attempt === 0 && known ? known : await context.integrations.get(id);
     if (!current) return "skipped";
     const changes = change(current);
+    // Only the store's current record can say that nothing is needed, never one read earlier.
+    if (!changes && current === known) continue;
     if (!changes) return "skipped";
     try {
       await context.integrations.update(current, changes);

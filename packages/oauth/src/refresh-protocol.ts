@@ -81,6 +81,7 @@ export class RefreshProtocol {
   /** Starts one background refresh of a token inside its refresh-ahead window (refresh-ahead.ts). */
   #refreshAhead(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): void {
     const codec = tokenCodec(context);
+    const lockKey = this.#siblings.lockKey(integration, chain);
     this.#ahead.start(
       {
         context,
@@ -88,10 +89,10 @@ export class RefreshProtocol {
         integration,
         chain,
         key,
-        lockKey: this.#siblings.lockKey(integration, chain),
+        lockKey,
         leaseMs: this.#leaseMs,
         reread: async () => codec.decode(key, await cache.get(key)),
-        refresh: (hold) => refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { background: true })),
+        refresh: (hold) => refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey, background: true })),
       },
       this.skewMs,
     );
@@ -128,17 +129,20 @@ export class RefreshProtocol {
   async #refreshShared(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
     const failureKey = internalKey(context.keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
     const ready = async (): Promise<CachedToken | undefined> => {
-      const token = tokenCodec(context).decode(key, await cache.get(key));
+      // Both at once (one round trip on RedisCache, whose GETs travel as one MGET): the failure is only looked at
+      // when the token is not there, and a remembered failure is cheap to read.
+      const [raw, failure] = await Promise.all([cache.get(key), cache.get(failureKey)]);
+      const token = tokenCodec(context).decode(key, raw);
       if (isFresh(token, context.now(), this.skewMs)) return token;
-      const failure = await cache.get(failureKey);
       if (failure) throw this.#rememberedFailure(failure);
       return undefined;
     };
     const leaseMs = this.#leaseMs;
     const onWait = () => recordLockWait(this.#options.id);
-    return withRefreshLock({ cache, lockKey: this.#siblings.lockKey(integration, chain), leaseMs, waitMs: leaseMs + 5000, onWait }, ready, async (hold) => {
+    const lockKey = this.#siblings.lockKey(integration, chain);
+    return withRefreshLock({ cache, lockKey, leaseMs, waitMs: leaseMs + 5000, onWait }, ready, async (hold) => {
       try {
-        return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold));
+        return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey }));
       } catch (error) {
         if (SdkError.is(error) && error.code !== "reauth_required") {
           await cache.set(failureKey, JSON.stringify({ code: error.code, retryable: error.retryable }), FAILURE_MEMORY_MS).catch(() => undefined);
@@ -161,10 +165,18 @@ export class RefreshProtocol {
     });
   }
 
-  /** Step 4 of the protocol, run by the lock holder. */
-  async #refreshHeld(context: OAuthContext, cache: CacheStore, integrationId: string, chain: string, key: string, hold: LockHold, mode: { background?: boolean } = {}): Promise<CachedToken> {
+  /**
+   * Step 4 of the protocol, run by the lock holder. `mode.lockKey`, the key of the lock held, lets the rotation journal
+   * (keyed by it) be read together with the record: one round trip instead of two before the token call.
+   * `mode.background`: a refresh-ahead, which reports its own failure (refresh-ahead.ts).
+   */
+  async #refreshHeld(context: OAuthContext, cache: CacheStore, integrationId: string, chain: string, key: string, hold: LockHold, mode: { lockKey?: string; background?: boolean } = {}): Promise<CachedToken> {
     const provider = this.#options.id;
-    const record = await context.integrations.require(integrationId);
+    const heldLockKey = mode.lockKey;
+    // The record from the store itself (never a tier): under the lock it holds the newest refresh token.
+    const early = heldLockKey === undefined ? undefined : new RotationJournal(context, cache, heldLockKey);
+    // A failed early read is read again below, where it always was: a cache error never hides the record's status.
+    const [record, earlyEntry] = await Promise.all([context.integrations.require(integrationId), early?.read().then((raw) => ({ raw }), () => undefined)]);
     const names = chainFields(chain);
     if (record.status !== "active") {
       throw new SdkError(record.status === "revoked" ? "integration_revoked" : "reauth_required", `Integration "${record.id}" is ${record.status}; the user must connect ${provider} again.`, {
@@ -176,15 +188,17 @@ export class RefreshProtocol {
       throw new SdkError("reauth_required", `Integration "${record.id}" has no refresh token for chain "${chain || "primary"}".`, { details: { provider, integration_id: record.id } });
     }
     let refreshToken: string = storedRefreshToken;
-    // Keyed by the lock, i.e. the grant: siblings sharing one rotation chain share one journal.
-    const journal = new RotationJournal(context, cache, this.#siblings.lockKey(record, chain));
-    const repaired = await journal.pendingFor(refreshToken);
+    // Keyed by the lock, i.e. the grant: siblings sharing one rotation chain share one journal. The entry read early is
+    // used only when it is that journal's (the record still names the grant of the lock held).
+    const lockKey = this.#siblings.lockKey(record, chain);
+    const journal = early && heldLockKey === lockKey ? early : new RotationJournal(context, cache, lockKey);
+    const repaired = await journal.pendingFor(refreshToken, journal === early ? earlyEntry : undefined);
     if (repaired !== undefined) {
       // A previous holder got a rotated token from the provider but never stored it (crash or store outage):
       // finish its write first, then refresh with the newest token the provider issued.
       const replaceStale = (current: Integration) =>
         current.credentials[names.refresh] === storedRefreshToken ? { credentials: { ...current.credentials, [names.refresh]: repaired } } : undefined;
-      await compareAndSet(context, record.id, replaceStale);
+      await compareAndSet(context, record.id, replaceStale, record);
       await this.#siblings.sync(context, record, replaceStale);
       context.logger.warn({ provider, integration_id: record.id }, "recovered a rotated refresh token that a previous refresh did not store");
       refreshToken = repaired;
@@ -216,8 +230,12 @@ export class RefreshProtocol {
     const previous = refreshToken;
     let recordSaved = !rotated;
     let superseded = false;
+    // The record as read under this lock: the first compare-and-set attempt writes against it (no re-read), unless
+    // the repair above moved it already. A record that moved during the token call fails that write and is re-read.
+    let known: Integration | undefined = repaired === undefined ? record : undefined;
     // Idempotent, so it can run again after a failure: every write compares before it writes.
     const finish = async () => {
+      let cleanup: Promise<void> | undefined;
       if (rotated && !recordSaved) {
         // The journal's lifetime: written before the record write, deleted once that write has an outcome (stored, or
         // skipped because the record moved on or was deleted). A write that throws (store down, or this process dies)
@@ -230,17 +248,23 @@ export class RefreshProtocol {
         // token is not cached over the new one.
         const replaceRotated = (current: Integration) =>
           current.credentials[names.refresh] === previous ? { credentials: { ...current.credentials, [names.refresh]: rotated } } : undefined;
-        const stored = await compareAndSet(context, record.id, replaceRotated);
+        const first = known;
+        known = undefined;
+        const stored = await compareAndSet(context, record.id, replaceRotated, first);
         if (stored === "skipped") {
           const now = await context.integrations.get(record.id);
           superseded = now?.credentials[names.refresh] !== rotated;
         }
         if (!superseded) await this.#siblings.sync(context, record, replaceRotated);
         recordSaved = true;
-        if (journaled) await journal.delete();
+        // Done once the record (and its siblings) have the rotated token; deleted while the access token is cached.
+        if (journaled) cleanup = journal.delete();
       }
-      if (superseded) return;
-      await storeCachedToken(cache, key, token, now, this.skewMs, tokenCodec(context));
+      if (superseded) {
+        await cleanup;
+        return;
+      }
+      await Promise.all([cleanup, storeCachedToken(cache, key, token, now, this.skewMs, tokenCodec(context))]);
       context.events.emit("token.refreshed", { provider, integration_id: record.id, account_id: record.account_id, expires_at: new Date(token.expires_at).toISOString(), ...(chain ? { chain } : {}) });
     };
     try {

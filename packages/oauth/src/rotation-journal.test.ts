@@ -20,6 +20,18 @@ describe("RotationJournal", () => {
     expect(raw).not.toContain("new-refresh");
   });
 
+  it("answers the same for an entry read beforehand (read(), e.g. together with the record) as for its own read", async () => {
+    const { context, cache } = partContext();
+    const journal = new RotationJournal(context, cache, LOCK);
+    expect(await journal.pendingFor("old-refresh", { raw: await journal.read() })).toBeUndefined();
+    await journal.write("old-refresh", "new-refresh");
+    const entry = { raw: await journal.read() };
+    expect(await journal.pendingFor("old-refresh", entry)).toBe("new-refresh");
+    expect(await journal.pendingFor("new-refresh", entry)).toBeUndefined();
+    // The entry given is what counts: an empty one read earlier is not replaced by a read now.
+    expect(await journal.pendingFor("old-refresh", { raw: undefined })).toBeUndefined();
+  });
+
   it("is keyed and sealed per grant: another lock's journal cannot read it", async () => {
     const { context, cache } = partContext();
     const mine = new RotationJournal(context, cache, LOCK);

@@ -29,9 +29,17 @@ export class RotationJournal {
     this.#lockKey = lockKey;
   }
 
-  /** The rotated token a previous holder got for `stored` but never wrote, if the journal says so. */
-  async pendingFor(stored: string): Promise<string | undefined> {
-    const raw = await this.#cache.get(this.key);
+  /** The entry as the cache holds it (sealed), for `pendingFor`: lets the holder read it together with the record. */
+  read(): Promise<string | undefined> {
+    return this.#cache.get(this.key);
+  }
+
+  /**
+   * The rotated token a previous holder got for `stored` but never wrote, if the journal says so. `entry` is the
+   * value `read()` returned, when it was read already (under the same lock hold).
+   */
+  async pendingFor(stored: string, entry?: { raw: string | undefined }): Promise<string | undefined> {
+    const raw = entry ? entry.raw : await this.read();
     if (raw === undefined) return undefined;
     try {
       const envelope = JSON.parse(raw) as unknown;

@@ -78,6 +78,14 @@ export class Worker {
     });
   }
 
+  /**
+   * One unauthenticated POST to `url` (a token endpoint), so a later measurement does not include this process's
+   * first request (loading and connecting fetch). @returns {Promise<{ status: number }>}
+   */
+  warmFetch(url) {
+    return this.#ask({ type: "warm-fetch", url });
+  }
+
   /** `count` concurrent resolveConnection(id) calls in this process. @returns {Promise<BatchResult>} */
   resolve(id, count) {
     return this.#ask({ type: "resolve", id, count });
