@@ -162,6 +162,12 @@ export interface OAuthProviderHooks {
    * (Atlassian: one per Atlassian user). Only used with `family` and `grantSiblings`. @default "grant"
    */
   grantLockId?: (integration: Integration) => string;
+  /**
+   * The grant key stored on a record (`Integration.grant_key`) so that `grantSiblings` can find a grant's records with
+   * one indexed `list({ account_id, grant_key })` instead of reading the account (Atlassian: one per Atlassian user).
+   * null: not known for this record. @default none (no grant key is stored)
+   */
+  grantKey?: (draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }) => string | null;
   /** Runs in createConnection before the record is stored; a throw refuses the save and nothing is written. */
   beforeSave?: (context: OAuthContext, draft: IntegrationDraft) => Promise<void>;
   /** Runs after createConnection stored the record. */
