@@ -1,7 +1,9 @@
 // The natural-key backfill (MIGRATION.md): 1.x records get the key their provider derives, once, resumably, keeping
 // their idle clock; a duplicate is reported, never merged; afterwards a re-install finds the record by its key.
 import { describe, expect, it } from "vitest";
+import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import type { Integration } from "./integration.js";
+import type { ProviderDefinition } from "./provider.js";
 import { sdkFixture } from "../test/sdk-fixture.js";
 
 /** A record as 1.x wrote it: no natural key, version 0, plaintext credentials. */
@@ -60,6 +62,27 @@ describe("backfillNaturalKeys", () => {
     expect(result).toMatchObject({ updated: 0, skipped: 1, failed: 0, total: 2, conflicts: [{ integration_id: "legacy-dup", holder: "natural_key" }] });
     expect(await store.get("legacy-dup")).toMatchObject({ natural_key: null, version: 0 });
     expect((await store.get(keyed.id))?.natural_key).toBe("acme");
+  });
+
+  it("gives records written before grant keys the grant key their provider derives, with or without a natural key to give", async () => {
+    // A provider with a grant key: the org's owner (as Atlassian's is its user).
+    const provider = defineApiKeyProvider({ id: "grant-key", naturalKey: ({ metadata }) => (typeof metadata.org === "string" ? metadata.org : null) });
+    const withGrant: ProviderDefinition = { ...provider, grantKey: ({ metadata }) => (typeof metadata.owner === "string" ? `owner:${metadata.owner}` : null) };
+    const { sdk, store } = sdkFixture({ providers: [withGrant] });
+    const backfill = () => sdk.backfillNaturalKeys();
+    await store.create({ ...legacy("both", "acme", "grant-key"), metadata: { org: "acme", owner: "alice" } });
+    await store.create({ ...legacy("grant-only", "globex", "grant-key"), natural_key: "globex", version: 3, metadata: { org: "globex", owner: "alice" } });
+    await store.create({ ...legacy("duplicate", "globex", "grant-key"), metadata: { org: "globex", owner: "bob" } });
+    await store.create({ ...legacy("none", undefined, "grant-key"), metadata: {} });
+
+    const result = await backfill();
+    expect(result).toMatchObject({ updated: 3, grant_keys: 3, skipped: 1, failed: 0, total: 4, cursor: null, conflicts: [{ integration_id: "duplicate", holder: "natural_key" }] });
+    expect(await store.get("both")).toMatchObject({ natural_key: "acme", grant_key: "owner:alice", version: 1, updated_at: "2025-01-02T00:00:00.000Z" });
+    expect(await store.get("grant-only")).toMatchObject({ natural_key: "globex", grant_key: "owner:alice", version: 4 });
+    // The natural key is another record's: reported, and the grant key is given all the same.
+    expect(await store.get("duplicate")).toMatchObject({ natural_key: null, grant_key: "owner:bob" });
+    expect((await store.list({ account_id: "acct-1", grant_key: "owner:alice" })).map((record) => record.id).sort()).toEqual(["both", "grant-only"]);
+    expect(await backfill()).toMatchObject({ updated: 0, grant_keys: 0, skipped: 3, total: 4 });
   });
 
   it("stops at once when its signal is aborted, with the cursor it started from", async () => {

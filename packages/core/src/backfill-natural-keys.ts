@@ -1,6 +1,7 @@
 // `sdk.backfillNaturalKeys`: the one-time migration step that gives records written without a natural key (1.x) the
 // key their provider derives, so `createConnection` finds a re-install by one indexed lookup instead of reading the
-// whole account on every new key. Pages through every record (the fleet scan), compare-and-set, resumable.
+// whole account on every new key, and records written before grant keys their grant key (Atlassian grant families
+// are then found by index). Pages through every record (the fleet scan), compare-and-set, resumable.
 import { z } from "zod";
 import { scanFilterShape, scanPage } from "./connection-scan.js";
 import type { IntegrationRepository } from "./integration-repository.js";
@@ -11,9 +12,14 @@ import type { ProviderDefinition } from "./provider.js";
 import { SdkError } from "./sdk-error.js";
 
 export interface NaturalKeyBackfillResult {
-  /** Records that got their natural key from this call. */
+  /** Records that got their natural key and/or their grant key from this call. */
   updated: number;
-  /** Already keyed, no key to derive (provider without `naturalKey`, or it derives none), or deleted meanwhile. */
+  /**
+   * Of those, records that got the grant key their provider derives (`ProviderDefinition.grantKey`; Atlassian: the
+   * Atlassian user), which written before grant keys existed they lacked.
+   */
+  grant_keys: number;
+  /** Already keyed, no key to derive (provider without `naturalKey` / `grantKey`, or it derives none), or deleted meanwhile. */
   skipped: number;
   /**
    * Another record of the same provider and account already holds the derived key (a duplicate a 1.x re-install
@@ -44,6 +50,12 @@ const backfillSchema = z.strictObject({
   signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, "must be an AbortSignal").optional(),
 });
 
+/** The grant key a provider derives for a record (non-empty text), or null (none, or no `grantKey` hook). */
+export function grantKeyOf(provider: ProviderDefinition, metadata: Record<string, unknown>, credentials: Record<string, unknown>): string | null {
+  const key = provider.grantKey?.({ metadata, credentials });
+  return typeof key === "string" && key.length > 0 ? key : null;
+}
+
 /** Natural keys are compared as strings; a provider that derives a number (an installation id) gets it as text. */
 export function normalizeNaturalKey(key: unknown): string | null {
   if (typeof key === "number" && Number.isFinite(key)) return String(key);
@@ -57,7 +69,7 @@ export async function backfillNaturalKeys(
   input: NaturalKeyBackfillInput = {},
 ): Promise<NaturalKeyBackfillResult> {
   const parsed = parseInput(backfillSchema, input ?? {}, "backfillNaturalKeys") as NaturalKeyBackfillInput;
-  const result: NaturalKeyBackfillResult = { updated: 0, skipped: 0, conflicts: [], failed: 0, failures: {}, total: 0, cursor: parsed.cursor ?? null };
+  const result: NaturalKeyBackfillResult = { updated: 0, grant_keys: 0, skipped: 0, conflicts: [], failed: 0, failures: {}, total: 0, cursor: parsed.cursor ?? null };
   let cursor = parsed.cursor;
   for (;;) {
     if (parsed.signal?.aborted) return result;
@@ -68,9 +80,10 @@ export async function backfillNaturalKeys(
       result.total += 1;
       try {
         const outcome = await backfillOne(repository, providers.get(record.provider), record);
-        if (outcome === "updated") result.updated += 1;
-        else if (outcome === "conflict") result.conflicts.push({ integration_id: record.id, holder: "natural_key" });
-        else result.skipped += 1;
+        if (outcome.conflict) result.conflicts.push({ integration_id: record.id, holder: "natural_key" });
+        if (outcome.written) result.updated += 1;
+        else if (!outcome.conflict) result.skipped += 1;
+        if (outcome.grantKey) result.grant_keys += 1;
       } catch (error) {
         const code = SdkError.is(error) ? error.code : "unknown";
         result.failed += 1;
@@ -84,23 +97,36 @@ export async function backfillNaturalKeys(
   }
 }
 
-async function backfillOne(repository: IntegrationRepository, provider: ProviderDefinition | undefined, scanned: Integration): Promise<"updated" | "skipped" | "conflict"> {
-  if (scanned.natural_key !== null || !provider?.naturalKey) return "skipped";
+type Outcome = { written: boolean; grantKey: boolean; conflict: boolean };
+
+async function backfillOne(repository: IntegrationRepository, provider: ProviderDefinition | undefined, scanned: Integration): Promise<Outcome> {
+  const outcome: Outcome = { written: false, grantKey: false, conflict: false };
+  if (!provider) return outcome;
   let record = scanned;
   for (let attempt = 1; ; attempt++) {
-    // Credentials are opened only if the provider's naturalKey reads them (most derive the key from metadata).
+    // Credentials are opened only if the provider's hooks read them (most derive their keys from metadata).
     const opened = repository.open(record);
-    const key = normalizeNaturalKey(provider.naturalKey({ metadata: opened.metadata, credentials: opened.credentials }));
-    if (key === null) return "skipped";
-    try {
-      await repository.assignNaturalKey(record, key);
-      return "updated";
-    } catch (error) {
-      if (SdkError.is(error, "integration_exists")) return "conflict";
-      if (!SdkError.is(error, "integration_conflict") || attempt >= 5) throw error;
+    const keys: { natural_key?: string; grant_key?: string } = {};
+    if (record.natural_key === null && provider.naturalKey && !outcome.conflict) {
+      const key = normalizeNaturalKey(provider.naturalKey({ metadata: opened.metadata, credentials: opened.credentials }));
+      if (key !== null) keys.natural_key = key;
     }
-    const current = await repository.get(record.id);
-    if (!current || current.natural_key !== null) return "skipped";
+    const grantKey = grantKeyOf(provider, opened.metadata, opened.credentials);
+    if (grantKey !== null && record.grant_key !== grantKey) keys.grant_key = grantKey;
+    if (keys.natural_key === undefined && keys.grant_key === undefined) return outcome;
+    try {
+      await repository.assignKeys(record, keys);
+      return { ...outcome, written: true, grantKey: keys.grant_key !== undefined };
+    } catch (error) {
+      // The natural key is another record's (a 1.x duplicate): reported, and the grant key is still given.
+      if (SdkError.is(error, "integration_exists")) {
+        outcome.conflict = true;
+        if (keys.grant_key === undefined) return outcome;
+      } else if (!SdkError.is(error, "integration_conflict") || attempt >= 5) throw error;
+    }
+    // Sealed, as the scan hands records over: `open` above decrypts what the hooks read, once.
+    const current = await repository.sealed(record.id);
+    if (!current) return outcome;
     record = current;
   }
 }

@@ -8,13 +8,19 @@ import { toSummary, type Integration, type IntegrationDraft, type IntegrationSum
 import { parseInput } from "./parse-input.js";
 import type { ProviderContext, ProviderDefinition } from "./provider.js";
 import { unsupported, type ProviderRegistry } from "./provider-registry.js";
-import { backfillNaturalKeys, normalizeNaturalKey, type NaturalKeyBackfillInput, type NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
+import { backfillNaturalKeys, grantKeyOf, normalizeNaturalKey, type NaturalKeyBackfillInput, type NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 import { reencryptAll, type ReencryptInput, type ReencryptProgress } from "./reencrypt-connections.js";
 import { refreshDuePage, type RefreshDueInput, type RefreshDueResult } from "./refresh-due.js";
 import type { ResolveFlight } from "./resolve-flight.js";
 import { idSchema, jsonRecordSchema } from "./schemas.js";
 import { deleteSchema, draftSchema, listSchema } from "./sdk-input-schemas.js";
 import { SdkError } from "./sdk-error.js";
+
+/** `{ grant_key }` for a new record whose provider derives one; nothing otherwise (the record holds no key). */
+function grantKeyField(provider: ProviderDefinition, metadata: Record<string, unknown>, credentials: Record<string, unknown>): { grant_key?: string } {
+  const key = grantKeyOf(provider, metadata, credentials);
+  return key === null ? {} : { grant_key: key };
+}
 
 export class ConnectionRecords {
   readonly #context: ProviderContext;
@@ -73,6 +79,7 @@ export class ConnectionRecords {
             credentials: draft.credentials,
             metadata: draft.metadata ?? {},
             natural_key: naturalKey,
+            ...grantKeyField(provider, draft.metadata ?? {}, draft.credentials),
           });
         } catch (error) {
           // Another process created the same natural key first (a store with a unique index says so): update that one.
@@ -81,12 +88,15 @@ export class ConnectionRecords {
         }
       }
       try {
+        const metadata = { ...existing.metadata, ...draft.metadata };
         const updated = await repository.update(existing, {
           status: "active",
           scopes: draft.scopes ?? [],
           credentials: draft.credentials,
-          metadata: { ...existing.metadata, ...draft.metadata },
+          metadata,
           natural_key: naturalKey,
+          // The merged metadata decides: a re-install that proves a 1.x record's user gives it that user's grant key.
+          ...(provider.grantKey ? { grant_key: grantKeyOf(provider, metadata, draft.credentials) } : {}),
         });
         await this.#flight.invalidate(provider, updated);
         if (existing.status !== "active") {

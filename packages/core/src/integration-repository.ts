@@ -129,11 +129,12 @@ export class IntegrationRepository {
   }
 
   /**
-   * Gives a record written without a natural key (1.x) the key its provider derives, compare-and-set, keeping its
-   * `updated_at`: that is the keep-alive's idle clock, and a migration write is not a refresh.
+   * Gives a record written without them (1.x, or before grant keys) the natural key and/or grant key its provider
+   * derives, compare-and-set, keeping its `updated_at`: that is the keep-alive's idle clock, and a migration write is
+   * not a refresh.
    */
-  async assignNaturalKey(current: Integration, naturalKey: string): Promise<void> {
-    await this.#call("update", () => this.#store.update(current.id, { natural_key: naturalKey, updated_at: current.updated_at }, { expectedVersion: current.version }));
+  async assignKeys(current: Integration, keys: { natural_key?: string; grant_key?: string }): Promise<void> {
+    await this.#call("update", () => this.#store.update(current.id, { ...keys, updated_at: current.updated_at }, { expectedVersion: current.version }));
   }
 
   async delete(id: string): Promise<boolean> {

@@ -21,6 +21,13 @@ export interface Integration {
   metadata: Record<string, unknown>;
   /** The provider's natural key (Atlassian cloud_id, Slack team/enterprise, Sentry installation); unique per account and provider. */
   natural_key: string | null;
+  /**
+   * The grant this record shares with others of its account (Atlassian: the Atlassian user whose grant it holds), as
+   * its provider derives it (`ProviderDefinition.grantKey`). Not unique: stores list by (`account_id`, `grant_key`)
+   * from an index, so finding a grant's records costs what they are, not what the account holds. Absent (records
+   * written before grant keys, providers without grants) means none; `null` in a patch removes it.
+   */
+  grant_key?: string | null;
   /** Optimistic concurrency: every update is compare-and-set on this number. 1.x records without it read as 0. */
   version: number;
   created_at: string;
@@ -54,6 +61,7 @@ export interface IntegrationPatch {
   credentials?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
   natural_key?: string | null;
+  grant_key?: string | null;
   created_by?: string;
   updated_at: string;
 }
@@ -64,6 +72,8 @@ export interface IntegrationFilter {
   providers?: string[];
   status?: IntegrationStatus;
   natural_key?: string;
+  /** Records holding this grant key. Give `account_id` with it: stores answer (account_id, grant_key) from an index. */
+  grant_key?: string;
 }
 
 const storedRecordSchema = z.object({
@@ -77,6 +87,7 @@ const storedRecordSchema = z.object({
   credentials: z.record(z.string(), z.unknown()).default({}),
   metadata: z.record(z.string(), z.unknown()).default({}),
   natural_key: z.string().nullable().default(null),
+  grant_key: z.string().nullable().optional(),
   version: z.number().int().nonnegative().default(0),
   created_at: z.string().default(""),
   updated_at: z.string().default(""),
@@ -92,7 +103,9 @@ export function readStoredRecord(value: unknown): Integration | undefined {
   const complete = completeRecord(value);
   if (complete) return complete;
   const result = storedRecordSchema.safeParse(value);
-  return result.success ? result.data : undefined;
+  if (!result.success) return undefined;
+  const { grant_key, ...record } = result.data;
+  return typeof grant_key === "string" ? { ...record, grant_key } : record;
 }
 
 const isPlainRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -100,12 +113,13 @@ const isText = (value: unknown, min = 0): value is string => typeof value === "s
 
 function completeRecord(value: unknown): Integration | undefined {
   if (!isPlainRecord(value)) return undefined;
-  const { id, provider, account_id, created_by, auth_type, status, scopes, credentials, metadata, natural_key, version, created_at, updated_at } = value;
+  const { id, provider, account_id, created_by, auth_type, status, scopes, credentials, metadata, natural_key, grant_key, version, created_at, updated_at } = value;
   if (!isText(id, 1) || !isText(provider, 1) || !isText(account_id, 1) || !isText(created_by) || !isText(created_at) || !isText(updated_at)) return undefined;
   if (!AUTH_TYPES.includes(auth_type as AuthType) || !INTEGRATION_STATUSES.includes(status as IntegrationStatus)) return undefined;
   if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === "string")) return undefined;
   if (!isPlainRecord(credentials) || !isPlainRecord(metadata)) return undefined;
   if (natural_key !== null && typeof natural_key !== "string") return undefined;
+  if (grant_key !== undefined && grant_key !== null && typeof grant_key !== "string") return undefined;
   if (typeof version !== "number" || !Number.isInteger(version) || version < 0) return undefined;
   return {
     id,
@@ -118,6 +132,8 @@ function completeRecord(value: unknown): Integration | undefined {
     credentials: { ...credentials },
     metadata: { ...metadata },
     natural_key,
+    // Only a key the record holds: records without one read exactly as they did before grant keys existed.
+    ...(typeof grant_key === "string" ? { grant_key } : {}),
     version,
     created_at,
     updated_at,
@@ -130,5 +146,6 @@ export function matchesFilter(record: Integration, filter: IntegrationFilter): b
   if (filter.providers !== undefined && !filter.providers.includes(record.provider)) return false;
   if (filter.status !== undefined && record.status !== filter.status) return false;
   if (filter.natural_key !== undefined && record.natural_key !== filter.natural_key) return false;
+  if (filter.grant_key !== undefined && record.grant_key !== filter.grant_key) return false;
   return true;
 }

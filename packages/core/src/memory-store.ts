@@ -1,6 +1,7 @@
 // The embedded PersistentStore: one process, no durability. Keeps each record as its JSON text, so callers never
 // share mutable state with the store (every read parses a fresh copy), exactly as a networked store would behave.
-// `list` reads only the ids its indexes (account + provider, natural key) name, so its cost follows what it returns.
+// `list` reads only the ids its indexes (account + grant key, account + provider, natural key) name, so its cost
+// follows what it returns.
 import { matchesFilter, type Integration, type IntegrationFilter, type IntegrationPatch } from "./integration.js";
 import type { PersistentStore, StoreScanPage, StoreScanQuery, UpdateOptions } from "./persistent-store.js";
 import { SdkError } from "./sdk-error.js";
@@ -8,6 +9,11 @@ import { SdkError } from "./sdk-error.js";
 /** The key a record holds alone, or undefined when it has no natural key (1.x records have none at all). */
 function uniqueKey(record: Integration): string | undefined {
   return typeof record.natural_key === "string" ? JSON.stringify([record.provider, record.account_id, record.natural_key]) : undefined;
+}
+
+/** The (account_id, grant_key) index entry of a record, or undefined when it holds no grant key. */
+function grantIndexKey(record: Integration): string | undefined {
+  return typeof record.grant_key === "string" ? JSON.stringify([record.account_id, record.grant_key]) : undefined;
 }
 
 function naturalKeyTaken(id: string): SdkError {
@@ -40,6 +46,8 @@ export class MemoryStore implements PersistentStore {
   readonly #byAccountProvider = new Map<string, Set<string>>();
   readonly #byAccount = new Map<string, Set<string>>();
   readonly #byNaturalKey = new Map<string, Set<string>>();
+  // (account_id, grant_key) -> ids: a grant family (Atlassian: one Atlassian user's records) without the rest of the account.
+  readonly #byGrantKey = new Map<string, Set<string>>();
   // Creation order, the tie-break of `list` between records created in the same millisecond (as before the indexes).
   readonly #created = new Map<string, number>();
   #creations = 0;
@@ -92,6 +100,11 @@ export class MemoryStore implements PersistentStore {
       if (movedFrom !== undefined) this.#unlink(this.#byNaturalKey, movedFrom, id);
       if (movedTo !== undefined) this.#link(this.#byNaturalKey, movedTo, id);
     }
+    const [grantFrom, grantTo] = [grantIndexKey(current), grantIndexKey(next as unknown as Integration)];
+    if (grantFrom !== grantTo) {
+      if (grantFrom !== undefined) this.#unlink(this.#byGrantKey, grantFrom, id);
+      if (grantTo !== undefined) this.#link(this.#byGrantKey, grantTo, id);
+    }
     return JSON.parse(json) as Integration;
   }
 
@@ -132,6 +145,7 @@ export class MemoryStore implements PersistentStore {
   /** The ids the narrowest index names for `filter` (a superset of the matches), or every id. */
   #candidates(filter: IntegrationFilter): Iterable<string> {
     const providers = filter.provider !== undefined ? [filter.provider] : filter.providers;
+    if (filter.account_id !== undefined && filter.grant_key !== undefined) return this.#byGrantKey.get(JSON.stringify([filter.account_id, filter.grant_key])) ?? [];
     if (filter.account_id !== undefined && providers !== undefined) {
       return [...new Set(providers)].flatMap((provider) => [...(this.#byAccountProvider.get(JSON.stringify([filter.account_id, provider])) ?? [])]);
     }
@@ -147,6 +161,8 @@ export class MemoryStore implements PersistentStore {
       [this.#byAccount, record.account_id],
     ];
     if (typeof record.natural_key === "string") entries.push([this.#byNaturalKey, record.natural_key]);
+    const grant = grantIndexKey(record);
+    if (grant !== undefined) entries.push([this.#byGrantKey, grant]);
     for (const [index, key] of entries) {
       if (add) this.#link(index, key, record.id);
       else this.#unlink(index, key, record.id);

@@ -191,6 +191,12 @@ export interface ProviderDefinition<Id extends string = string, R extends Runtim
   /** The natural key that makes `createConnection` an upsert (one integration per account, provider and key). */
   naturalKey?(draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }): string | null;
   /**
+   * The grant a record shares with other records of its account (Atlassian: the Atlassian user), stored as
+   * `grant_key` on every write the SDK makes through `createConnection` and found with `list({ account_id, grant_key })`
+   * from a store index. null: the record shares no grant (or its grant is not known yet).
+   */
+  grantKey?(draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }): string | null;
+  /**
    * Ready-to-use runtime credentials. Called only for `active` integrations. `prefetched` is what `prefetch` returned
    * for this integration, when core started it alongside the record read.
    */

@@ -118,6 +118,13 @@ export interface OAuthProviderTuning extends OAuthTuning {
    * a refresh is never retried after a timeout, because the provider may already have rotated. @default true
    */
   refreshReuseWindow?: boolean;
+  /**
+   * Whether the provider keeps an access token valid until its own expiry after a refresh issued a new one (RFC 6749
+   * leaves it open; Slack and Atlassian do). Refresh-ahead relies on it: while one caller refreshes in the background,
+   * the others keep using the current token. When false (Sentry deletes the old token row at once) refresh-ahead is
+   * off and `refreshAheadSeconds` above 0 is `misconfigured`. @default true
+   */
+  accessTokenOutlivesRefresh?: boolean;
 }
 
 /** How a provider differs from the RFC: every hook is optional. Hooks that take a context get an `OAuthContext`. */
@@ -155,6 +162,12 @@ export interface OAuthProviderHooks {
    * (Atlassian: one per Atlassian user). Only used with `family` and `grantSiblings`. @default "grant"
    */
   grantLockId?: (integration: Integration) => string;
+  /**
+   * The grant key stored on a record (`Integration.grant_key`) so that `grantSiblings` can find a grant's records with
+   * one indexed `list({ account_id, grant_key })` instead of reading the account (Atlassian: one per Atlassian user).
+   * null: not known for this record. @default none (no grant key is stored)
+   */
+  grantKey?: (draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }) => string | null;
   /** Runs in createConnection before the record is stored; a throw refuses the save and nothing is written. */
   beforeSave?: (context: OAuthContext, draft: IntegrationDraft) => Promise<void>;
   /** Runs after createConnection stored the record. */

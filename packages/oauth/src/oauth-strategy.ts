@@ -167,6 +167,10 @@ export class OAuthStrategy implements ProviderDefinition {
     return this.options.naturalKey ? this.options.naturalKey(draft) : null;
   }
 
+  grantKey(draft: { metadata: Record<string, unknown>; credentials: Record<string, unknown> }): string | null {
+    return this.options.grantKey ? this.options.grantKey(draft) : null;
+  }
+
   // ---- install (install-flow.ts) ---------------------------------------------------------------------------
 
   async buildInstallUrl(context: ProviderContext, input: InstallUrlInput): Promise<InstallUrlResult> {

@@ -5,7 +5,7 @@ import { SdkError, type Integration } from "@sdk/core";
 import { type ProviderContext } from "@sdk/core/provider-kit";
 import { invalidResponse, type TokenClient } from "@sdk/oauth";
 import { z } from "zod";
-import { ATLASSIAN_PRODUCTS } from "./atlassian-options.js";
+import { ATLASSIAN_FAMILY, ATLASSIAN_PRODUCTS } from "./atlassian-options.js";
 
 /** Metadata field holding the Atlassian account id (`/me` `account_id`) of the user whose grant a record holds. */
 export const IDENTITY_FIELD = "atlassian_account_id";
@@ -19,6 +19,15 @@ const meSchema = z.looseObject({ account_id: atlassianAccountIdSchema });
 export function identityOf(integration: { metadata: Record<string, unknown> }): string | undefined {
   const value = integration.metadata[IDENTITY_FIELD];
   return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+/**
+ * The grant key stored on a record of this Atlassian user (`Integration.grant_key`, `atlassian:{account id}`), so the
+ * grant family is one indexed `list({ account_id, grant_key })`; null for a 1.x record whose user is not proven yet.
+ */
+export function grantKeyOf(integration: { metadata: Record<string, unknown> }): string | null {
+  const identity = identityOf(integration);
+  return identity === undefined ? null : `${ATLASSIAN_FAMILY}:${identity}`;
 }
 
 /** GET /me with an access token: the Atlassian account id. HTTP refusals come back as the engine's SdkErrors. */
@@ -46,13 +55,43 @@ export async function listAccountRecords(context: ProviderContext, accountId: st
  * The records that share `integration`'s grant (itself included): same SDK account and same Atlassian user. A 1.x
  * record (no identity yet) shares a grant only with 1.x records holding the very same refresh token (one chain, so
  * one user); it is never grouped with a record of a known user until its own identity is proven.
+ *
+ * A record holding its user's grant key reads that user's records from the store's (account_id, grant_key) index:
+ * the cost follows the family, not the number of other Atlassian users in the account. A record without it (1.x, or
+ * written before grant keys; `sdk.backfillNaturalKeys` gives those theirs) reads the account's Atlassian records.
  */
 export async function listGrantFamily(context: ProviderContext, integration: Integration): Promise<Integration[]> {
-  const records = await listAccountRecords(context, integration.account_id);
   const identity = identityOf(integration);
+  const grantKey = grantKeyOf(integration);
+  if (identity !== undefined && grantKey !== null && integration.grant_key === grantKey) {
+    const family = await context.integrations.list({ account_id: integration.account_id, grant_key: grantKey });
+    // The same rules as the account read below: the key only narrows the read, it never widens the family.
+    return family.filter((record) => record.status !== "revoked" && isAtlassianProduct(record.provider) && identityOf(record) === identity);
+  }
+  const records = await listAccountRecords(context, integration.account_id);
   if (identity !== undefined) return records.filter((record) => identityOf(record) === identity);
   const token = integration.credentials.refresh_token;
   return records.filter((record) => record.id === integration.id || (identityOf(record) === undefined && typeof token === "string" && record.credentials.refresh_token === token));
+}
+
+const isAtlassianProduct = (provider: string): boolean => (ATLASSIAN_PRODUCTS as readonly string[]).includes(provider);
+
+/**
+ * Gives each of `records` that holds a known user but not that user's grant key (written before grant keys) its key,
+ * so that keyed family lookups see it. Callers pass records they read anyway (an install's account read, a 1.x record
+ * learning its user): nothing more is read. Best effort: a record that moved meanwhile, or a store failure, leaves it
+ * for `sdk.backfillNaturalKeys`, and the caller's operation goes on.
+ */
+export async function keyRecordsWithoutGrantKey(context: ProviderContext, records: readonly Integration[]): Promise<void> {
+  for (const record of records) {
+    const grantKey = grantKeyOf(record);
+    if (grantKey === null || record.grant_key === grantKey) continue;
+    try {
+      await context.integrations.assignKeys(record, { grant_key: grantKey });
+    } catch (error) {
+      context.logger.warn({ provider: record.provider, integration_id: record.id, code: SdkError.is(error) ? error.code : "unknown" }, "could not store the grant key of a record written before grant keys; sdk.backfillNaturalKeys() will");
+    }
+  }
 }
 
 /**

@@ -160,6 +160,8 @@ describe("1.x records (no Atlassian identity)", () => {
     s.clock.advance(HOUR);
     expect(await actsAs(s, legacy)).toBe(ALICE);
     expect((await s.sdk.getConnection(legacy.id)).metadata.atlassian_account_id).toBe(ALICE);
+    // The grant key is written with the identity: from now on the family is read by index.
+    expect((await s.sdk.getConnection(legacy.id)).grant_key).toBe(`atlassian:${ALICE}`);
     // Now Alice's sibling: her next install unions its scopes and syncs her grant to it; Bob's never does.
     const install = new URL((await s.sdk.buildInstallUrl({ provider: "jsm", user_id: as(ALICE).user_id, account_id: "acct-1" })).url);
     expect(install.searchParams.get("scope")).toMatch(/read:confluence-space\.summary/);

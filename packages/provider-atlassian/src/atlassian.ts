@@ -10,7 +10,7 @@ import { defineOAuthProvider, pickTuning, type ErrorMapper, type OAuthContext, t
 import { z } from "zod";
 import { cloudIdSchema, fetchAccessibleResources, sitesServing, type AccessibleSite } from "./accessible-resources.js";
 import { ATLASSIAN_FAMILY, ATLASSIAN_PRODUCTS, resolveAtlassianOptions, type AtlassianOptions, type AtlassianProduct, type ResolvedAtlassianOptions } from "./atlassian-options.js";
-import { atlassianAccountIdSchema, grantLockId, IDENTITY_FIELD, listGrantFamily } from "./atlassian-identity.js";
+import { atlassianAccountIdSchema, grantKeyOf, grantLockId, IDENTITY_FIELD, listGrantFamily } from "./atlassian-identity.js";
 import { atlassianRuntime, type AtlassianRuntime } from "./atlassian-runtime.js";
 import { guardGrantOwner, identifyInstall, installSiblings, learnIdentity } from "./grant-owner.js";
 import { recoverGrantSiblings } from "./recover-grant-siblings.js";
@@ -153,6 +153,7 @@ function defineProduct(product: AtlassianProduct, options: ResolvedAtlassianOpti
       runtime: (integration, tokens) => atlassianRuntime(endpoints.apiBaseUrl, product, integration, tokens),
       grantSiblings: listGrantFamily,
       grantLockId,
+      grantKey: grantKeyOf,
       beforeSave: (context, draft) => guardGrantOwner(context, draft, { meUrl: endpoints.meUrl }),
       afterRefresh: (context, integration, token) => learnIdentity(context, integration, { client: context.engine.http, meUrl: endpoints.meUrl, accessToken: token.access_token }),
       async afterSave(context, saved) {

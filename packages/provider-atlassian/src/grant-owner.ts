@@ -4,7 +4,7 @@
 import { SdkError, type Integration, type IntegrationDraft } from "@sdk/core";
 import { type ProviderContext } from "@sdk/core/provider-kit";
 import type { OAuthContext, TokenClient } from "@sdk/oauth";
-import { fetchAtlassianIdentity, identityOf, IDENTITY_FIELD, listAccountRecords, refusesProfile } from "./atlassian-identity.js";
+import { fetchAtlassianIdentity, grantKeyOf, identityOf, IDENTITY_FIELD, keyRecordsWithoutGrantKey, listAccountRecords, refusesProfile } from "./atlassian-identity.js";
 
 /**
  * At the callback: the Atlassian account that consented. A grant without `read:me`, or a /me that refuses the token,
@@ -34,6 +34,9 @@ export async function identifyInstall(client: TokenClient, args: { provider: str
  */
 export async function installSiblings(context: ProviderContext, accountId: string, createdBy: string): Promise<Integration[]> {
   const records = await listAccountRecords(context, accountId);
+  // Before the install saves a keyed record of some user: that user's records written before grant keys get theirs,
+  // so the new record's family lookups (its sync now, every refresh later) see them.
+  await keyRecordsWithoutGrantKey(context, records);
   const mine = records.filter((record) => record.created_by === createdBy);
   const identities = new Set(mine.map(identityOf).filter((identity) => identity !== undefined));
   return records.filter((record) => {
@@ -99,6 +102,8 @@ export async function learnIdentity(context: ProviderContext, integration: Integ
     if (record.id !== fresh.id && (typeof chain !== "string" || record.credentials.refresh_token !== chain)) continue;
     await setIdentity(context, record.id, identity);
   }
+  // The user's records written before grant keys join the index too, or the newly keyed records would not see them.
+  await keyRecordsWithoutGrantKey(context, records.filter((record) => identityOf(record) === identity));
 }
 
 /** Compare-and-set of the identity on a record that has none yet, re-reading on conflict. */
@@ -107,7 +112,9 @@ async function setIdentity(context: ProviderContext, id: string, identity: strin
     const current = await context.integrations.get(id);
     if (!current || identityOf(current) !== undefined) return;
     try {
-      await context.integrations.update(current, { metadata: { ...current.metadata, [IDENTITY_FIELD]: identity } });
+      // The grant key travels with the identity, so the record is in its user's family index from this write on.
+      const metadata = { ...current.metadata, [IDENTITY_FIELD]: identity };
+      await context.integrations.update(current, { metadata, grant_key: grantKeyOf({ metadata }) });
       return;
     } catch (error) {
       if (!SdkError.is(error, "integration_conflict")) throw error;

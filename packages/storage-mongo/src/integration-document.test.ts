@@ -139,6 +139,11 @@ describe("list query", () => {
     expect(listQuery({})).toEqual({});
   });
 
+  it("maps the grant key to $eq plus its partial index's $type", () => {
+    expect(listQuery({ account_id: "acct-1", grant_key: "atlassian:alice" })).toEqual({ account_id: { $eq: "acct-1" }, grant_key: { $eq: "atlassian:alice", $type: "string" } });
+    expect(listQuery({ account_id: "acct-1", grant_key: { $ne: null } as unknown as string })).toEqual({ account_id: { $eq: "acct-1" }, grant_key: { $eq: { $ne: null }, $type: "string" } });
+  });
+
   it("maps account, provider and status to $eq, and the natural key to $eq plus the partial index's $type", () => {
     expect(listQuery({ account_id: "acct-1", provider: "jira", natural_key: "cloud-a", status: "revoked" })).toEqual({
       account_id: { $eq: "acct-1" },

@@ -117,8 +117,8 @@ export function updateFields(patch: IntegrationPatch, version: number): Record<s
 }
 
 /**
- * The query of `list`. Values go in as `$eq`/`$in`, never as operators. The natural key also carries
- * `$type: "string"`: the unique index is partial on that expression, and the planner uses a partial index only for
+ * The query of `list`. Values go in as `$eq`/`$in`, never as operators. The natural key and the grant key also carry
+ * `$type: "string"`: their indexes are partial on that expression, and the planner uses a partial index only for
  * a query that implies its filter (an equality on a string alone does not).
  * @see https://www.mongodb.com/docs/manual/core/index-partial/#query-coverage
  */
@@ -137,5 +137,6 @@ export function listQuery(filter: IntegrationFilter): Document {
     query.status = filter.status === "active" ? { $in: ["active", null] } : { $eq: filter.status };
   }
   if (filter.natural_key !== undefined) query.natural_key = { $eq: filter.natural_key, $type: "string" };
+  if (filter.grant_key !== undefined) query.grant_key = { $eq: filter.grant_key, $type: "string" };
   return query as Document;
 }

@@ -8,13 +8,17 @@ import { DUPLICATE_KEY, storeFailure } from "./store-failure.js";
 
 /**
  * The indexes MongoStore relies on, with default names, so an index created by hand with the same keys is reused.
- * Key order follows the queries the SDK runs: `list` by account (and provider or providers), and the natural-key
- * lookups by provider + natural key (Sentry uninstall, no account) or provider + natural key + account (upsert).
+ * Key order follows the queries the SDK runs: `list` by account (and provider or providers), the natural-key
+ * lookups by provider + natural key (Sentry uninstall, no account) or provider + natural key + account (upsert), and
+ * the grant family by account + grant key.
  */
 export const MONGO_STORE_INDEXES: readonly IndexDescription[] = [
   { key: { account_id: 1, provider: 1 } },
   // One integration per (provider, account, natural key); records without a natural key are not constrained.
   { key: { provider: 1, natural_key: 1, account_id: 1 }, unique: true, partialFilterExpression: { natural_key: { $type: "string" } } },
+  // A grant family (Atlassian: one Atlassian user's records of an account), not unique; records without a grant key
+  // (1.x, or written before grant keys) are left out until `sdk.backfillNaturalKeys` gives them theirs.
+  { key: { account_id: 1, grant_key: 1 }, partialFilterExpression: { grant_key: { $type: "string" } } },
   // The fleet scan's ranges on `_id` inside one account or one provider (mongo-scan.ts).
   ...MONGO_SCAN_INDEXES,
 ];

@@ -88,7 +88,10 @@ describe.skipIf(skipReason !== undefined)(`MongoStore on MongoDB${suffix}`, () =
       // Sentry's uninstall lookup (no account) and the upsert lookup both use the partial unique index.
       expect(await plan(listQuery({ provider: "jira", natural_key: "cloud-3" }))).toContain("provider_1_natural_key_1_account_id_1");
       expect(await plan(listQuery({ provider: "jira", natural_key: "cloud-3", account_id: "acct-3" }))).toContain("provider_1_natural_key_1_account_id_1");
-      for (const query of [listQuery({ account_id: "acct-1" }), listQuery({ provider: "jira", natural_key: "cloud-3" })]) {
+      // The grant family lookup (Atlassian refresh) uses the partial (account_id, grant_key) index.
+      await store.create(integrationRecord({ account_id: "acct-1", natural_key: "cloud-family", grant_key: "atlassian:alice" }));
+      expect(await plan(listQuery({ account_id: "acct-1", grant_key: "atlassian:alice" }))).toContain("account_id_1_grant_key_1");
+      for (const query of [listQuery({ account_id: "acct-1" }), listQuery({ provider: "jira", natural_key: "cloud-3" }), listQuery({ account_id: "acct-1", grant_key: "atlassian:alice" })]) {
         expect(await plan(query)).not.toContain("COLLSCAN");
       }
     }));

@@ -93,6 +93,17 @@ describe.skipIf(wireMockSkipReason !== undefined)(`MongoStore on the wire${wireM
     expect(listed.map((item) => item.id)).toEqual([LEGACY_HEX, "int-current"]);
   });
 
+  it("lists a grant family by account and grant key, with the partial index's $type, from the primary", async () => {
+    const family = await store("family").list({ account_id: "acct-1", grant_key: "atlassian:alice" });
+    const [query] = sent("find");
+    expect(query).toMatchObject({ filter: { account_id: { $eq: "acct-1" }, grant_key: { $eq: "atlassian:alice", $type: "string" } } });
+    expect(query).not.toHaveProperty("$readPreference");
+    expect(family).toEqual([expect.objectContaining({ id: "int-family", grant_key: "atlassian:alice", natural_key: "cloud-a" })]);
+    // A record without a grant key reads without one (never a null the SDK would have to tell from "none").
+    const [current] = await store("current").list({ account_id: "acct-1" });
+    expect(current).not.toHaveProperty("grant_key");
+  });
+
   it("turns a pending 1.x write into a version bump and a conflict, so the caller re-reads before writing", async () => {
     const error = await store("legacy")
       .update(LEGACY_HEX, { status: "revoked", updated_at: "2026-03-01T00:00:00.000Z" }, { expectedVersion: 0 })
@@ -162,6 +173,7 @@ describe.skipIf(wireMockSkipReason !== undefined)(`MongoStore on the wire${wireM
       indexes: [
         { key: { account_id: 1, provider: 1 } },
         { key: { provider: 1, natural_key: 1, account_id: 1 }, unique: true, partialFilterExpression: { natural_key: { $type: "string" } } },
+        { key: { account_id: 1, grant_key: 1 }, partialFilterExpression: { grant_key: { $type: "string" } } },
         { key: { account_id: 1, _id: 1 } },
         { key: { provider: 1, _id: 1 } },
       ],

@@ -43,8 +43,10 @@ CURRENT = {
     "created_at": "2026-01-01T00:00:00.000Z",
     "updated_at": "2026-02-01T00:00:00.000Z",
 }
+# A record of an Atlassian grant family: its grant key (Atlassian user) next to the natural key (site).
+FAMILY = dict(CURRENT, _id="int-family", grant_key="atlassian:alice", metadata={"cloud_id": "cloud-a", "atlassian_account_id": "alice"})
 # find / findAndModify answers by collection name.
-FIND = {"legacy": [LEGACY], "current": [CURRENT], "stale": [CURRENT], "mixed": [CURRENT, LEGACY]}
+FIND = {"legacy": [LEGACY], "current": [CURRENT], "stale": [CURRENT], "mixed": [CURRENT, LEGACY], "family": [FAMILY]}
 MODIFY = {"current": CURRENT}
 
 

@@ -35,10 +35,16 @@ export class RedisStoreKeys {
     return `${this.tag}:natural-key:${naturalKey}`;
   }
 
-  /** The index sets a record belongs to (all, its account, its provider, its natural key). */
+  /** The set of one account's ids holding one grant key (the two parts as a JSON array, whatever they contain). */
+  grantKey(accountId: string, grantKey: string): string {
+    return `${this.tag}:grant-key:${JSON.stringify([accountId, grantKey])}`;
+  }
+
+  /** The index sets a record belongs to (all, its account, its provider, its natural key, its account's grant key). */
   indexKeys(record: Integration): string[] {
     const keys = [this.all(), this.account(record.account_id), this.provider(record.provider)];
     if (record.natural_key !== null) keys.push(this.naturalKey(record.natural_key));
+    if (typeof record.grant_key === "string") keys.push(this.grantKey(record.account_id, record.grant_key));
     return keys;
   }
 

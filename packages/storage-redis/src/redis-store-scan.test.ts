@@ -28,9 +28,32 @@ function freshStore(client: Redis | Cluster): { store: RedisStore; prefix: strin
   return { store: new RedisStore(client, { keyPrefix: prefix }), prefix };
 }
 
+/**
+ * A connection in MONITOR mode. ioredis (5 and 6) marks it "monitoring" one promise turn after MONITOR's `OK`
+ * (`redis/event_handler.js`: `call("monitor").then(() => setStatus("monitoring"))`), so a monitor line that arrives in
+ * the same socket read as that `OK` (the server is busy with the other test files sharing it) is taken for a command
+ * reply and the connection fails with "Command queue state error". Such a connection is closed and a new one opened:
+ * nothing is lost, since the commands a test watches are sent only after this resolves.
+ */
+async function startMonitor(): Promise<Redis> {
+  for (let attempt = 1; ; attempt++) {
+    const monitor = standalone.duplicate({ monitor: true, lazyConnect: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        monitor.once("monitoring", () => resolve());
+        monitor.once("error", reject);
+      });
+      return monitor;
+    } catch (error) {
+      monitor.disconnect();
+      if (attempt >= 5 || !/Command queue state error/.test(String(error))) throw error;
+    }
+  }
+}
+
 /** Every command the server receives while `run` runs, as [name, ...args] in lower case (MONITOR). */
 async function commandsDuring(run: () => Promise<void>): Promise<string[][]> {
-  const monitor = await standalone.monitor();
+  const monitor = await startMonitor();
   const seen: string[][] = [];
   monitor.on("monitor", (_time: string, args: string[]) => seen.push(args.map((arg, index) => (index === 0 ? arg.toLowerCase() : arg))));
   try {

@@ -152,6 +152,26 @@ describe("RedisStore storage layout", () => {
     expect((await store.list({ account_id: "acct-legacy" })).map((found) => found.id)).toEqual([id]);
   });
 
+  it("keeps each (account_id, grant_key) set in step with the record, and keys a record written without one on the write that gives it", async () => {
+    const family = `grant-key:${JSON.stringify(["acct-grant", "atlassian:alice"])}`;
+    const keyed = integrationRecord({ account_id: "acct-grant", natural_key: "cloud-g1", grant_key: "atlassian:alice" });
+    await store.create(keyed);
+    expect(await members(family)).toEqual([keyed.id]);
+    // Written before grant keys (no field at all): in no grant-key set, and not listed by one.
+    const id = uniqueName("before-grant");
+    const { grant_key: _absent, ...older } = integrationRecord({ id, account_id: "acct-grant", provider: "confluence", natural_key: "cloud-g1" });
+    await standalone.set(recordKey(prefix, id), JSON.stringify(older));
+    expect((await store.list({ account_id: "acct-grant", grant_key: "atlassian:alice" })).map((found) => found.id)).toEqual([keyed.id]);
+    // The migration's write (backfillNaturalKeys) gives the key and joins the set atomically with the record.
+    await store.update(id, { grant_key: "atlassian:alice", updated_at: older.updated_at }, { expectedVersion: older.version });
+    expect(await members(family)).toEqual([keyed.id, id].sort());
+    await store.update(keyed.id, { grant_key: "atlassian:bob", updated_at: "2026-01-02T00:00:00.000Z" }, { expectedVersion: 1 });
+    expect(await members(family)).toEqual([id]);
+    expect(await members(`grant-key:${JSON.stringify(["acct-grant", "atlassian:bob"])}`)).toEqual([keyed.id]);
+    expect(await store.delete(id)).toBe(true);
+    expect(await standalone.exists(`${tag()}:${family}`)).toBe(0);
+  });
+
   it("a patch field given as undefined leaves the stored value alone", async () => {
     const item = integrationRecord({ status: "needs_reauth" });
     await store.create(item);
@@ -185,10 +205,11 @@ describe.skipIf(clusterSkipReason !== undefined)(`RedisStore on a Redis Cluster 
   it("puts the record and every index key of a store in the slot of its hash tag", async () => {
     const prefix = uniqueName("slot");
     const store = new RedisStore(cluster!, { keyPrefix: prefix });
-    const item = integrationRecord();
+    const item = integrationRecord({ grant_key: "atlassian:alice" });
     await store.create(item);
     const keys = [
       recordKey(prefix, item.id),
+      `{${prefix}}:grant-key:["acct-1","atlassian:alice"]`,
       `{${prefix}}:all`,
       `{${prefix}}:account:acct-1`,
       `{${prefix}}:provider:jira`,

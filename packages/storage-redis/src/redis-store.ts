@@ -243,6 +243,9 @@ export class RedisStore implements PersistentStore {
   /** Ids from the narrowest index sets the filter allows; `status` and `providers` are checked on the records. */
   async #candidateIds(filter: IntegrationFilter): Promise<string[]> {
     const providers = filter.provider !== undefined ? [filter.provider] : filter.providers;
+    // A grant family (Atlassian: one Atlassian user's records): its own set, whatever else the account holds. Records
+    // without a grant key are in no such set; the SDK's migration step gives them theirs, and that write adds them.
+    if (filter.account_id !== undefined && filter.grant_key !== undefined) return this.#client.smembers(this.#keys.grantKey(filter.account_id, filter.grant_key));
     if (filter.account_id !== undefined && providers !== undefined && filter.natural_key === undefined) {
       // The account's records of these providers only: the cost follows them, not the size of the account.
       if (providers.length === 0) return [];
