@@ -6,7 +6,8 @@ import { parseInput } from "./parse-input.js";
 
 export interface SdkEventMap {
   "token.refreshed": { provider: string; integration_id: string; account_id: string; expires_at: string; chain?: string };
-  "token.refresh_failed": { provider: string; integration_id: string; account_id: string; code: string; retryable: boolean; chain?: string };
+  /** `background`: a refresh ahead of expiry failed; callers still get the current token and the next one retries. */
+  "token.refresh_failed": { provider: string; integration_id: string; account_id: string; code: string; retryable: boolean; chain?: string; background?: boolean };
   "connection.needs_reauth": { provider: string; integration_id: string; account_id: string; reason: string };
   "connection.recovered": { provider: string; integration_id: string; account_id: string };
   "connection.revoked": { provider: string; integration_id: string; account_id: string; reason: string };

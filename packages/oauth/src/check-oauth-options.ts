@@ -44,6 +44,11 @@ const optionsSchema = lazySchema((z) =>
         ...oauthTuningSchema().shape,
         defaultExpiresInSeconds: z.number().int().positive().optional(),
         refreshTokenIdleMs: z.number().int().positive().optional(),
+        accessTokenOutlivesRefresh: z.boolean().optional(),
+      })
+      .refine((tuning) => tuning.accessTokenOutlivesRefresh !== false || !tuning.refreshAheadSeconds, {
+        message: "must be 0 when accessTokenOutlivesRefresh is false (the provider revokes the old access token at a refresh)",
+        path: ["refreshAheadSeconds"],
       })
       .optional(),
     hooks: z.record(z.string(), fn().or(z.object({ describe: fn() }).loose())).optional(),

@@ -118,6 +118,13 @@ export interface OAuthProviderTuning extends OAuthTuning {
    * a refresh is never retried after a timeout, because the provider may already have rotated. @default true
    */
   refreshReuseWindow?: boolean;
+  /**
+   * Whether the provider keeps an access token valid until its own expiry after a refresh issued a new one (RFC 6749
+   * leaves it open; Slack and Atlassian do). Refresh-ahead relies on it: while one caller refreshes in the background,
+   * the others keep using the current token. When false (Sentry deletes the old token row at once) refresh-ahead is
+   * off and `refreshAheadSeconds` above 0 is `misconfigured`. @default true
+   */
+  accessTokenOutlivesRefresh?: boolean;
 }
 
 /** How a provider differs from the RFC: every hook is optional. Hooks that take a context get an `OAuthContext`. */

@@ -1,4 +1,4 @@
-// The tuning every OAuth provider shares (HTTP deadline, retries, refresh skew, refresh-lock lease): one schema and one
+// The tuning every OAuth provider shares (HTTP deadline, retries, refresh skew, refresh-lock lease, refresh-ahead): one schema and one
 // type, so provider packages validate and pass them the same way instead of re-declaring each field.
 import { lazySchema } from "@sdk/core/provider-kit";
 import type { z } from "zod";
@@ -14,6 +14,14 @@ export interface OAuthTuning {
   skewSeconds?: number;
   /** Refresh-lock lease, in ms; keep it above timeoutMs x attempts plus backoff. @default 45000 */
   lockLeaseMs?: number;
+  /**
+   * Refresh-ahead window, in seconds before the refresh skew: a resolve that finds its cached token this close to the
+   * skew still gets that token at once, and one caller across all processes refreshes it in the background (the
+   * refresh lock taken without waiting). Never starts before half a token's lifetime. 0 turns it off. Needs a provider
+   * whose old access token stays valid after a refresh (not Sentry, where it must stay 0).
+   * @default 300
+   */
+  refreshAheadSeconds?: number;
 }
 
 /** The schema of `OAuthTuning`; provider packages spread `oauthTuningSchema().shape` into their options schema. */
@@ -29,6 +37,7 @@ export const oauthTuningSchema = lazySchema((z) =>
       .optional(),
     skewSeconds: z.number().int().nonnegative().max(86_400).optional(),
     lockLeaseMs: z.number().int().positive().optional(),
+    refreshAheadSeconds: z.number().int().nonnegative().max(86_400).optional(),
   }),
 );
 
@@ -39,5 +48,6 @@ export function pickTuning(options: OAuthTuning): OAuthTuning {
   if (options.retry !== undefined) tuning.retry = options.retry;
   if (options.skewSeconds !== undefined) tuning.skewSeconds = options.skewSeconds;
   if (options.lockLeaseMs !== undefined) tuning.lockLeaseMs = options.lockLeaseMs;
+  if (options.refreshAheadSeconds !== undefined) tuning.refreshAheadSeconds = options.refreshAheadSeconds;
   return tuning;
 }

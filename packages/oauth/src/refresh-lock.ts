@@ -41,17 +41,7 @@ export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () 
   let waited = false;
   for (;;) {
     const asked = wallClockNow();
-    if (await cache.setIfAbsent(lockKey, owner, leaseMs)) {
-      let kept: Promise<unknown> | undefined;
-      const hold: LockHold = { leaseEndsAt: asked + leaseMs, keepUntil: (work) => void (kept = work) };
-      try {
-        return (await ready()) ?? (await holder(hold));
-      } finally {
-        const release = () => cache.deleteIfEquals(lockKey, owner).catch(() => false);
-        if (kept) void kept.then(release, release);
-        else await release();
-      }
-    }
+    if (await cache.setIfAbsent(lockKey, owner, leaseMs)) return holding(options, owner, asked, ready, holder);
     if (!waited) options.onWait?.();
     waited = true;
     const remaining = options.waitMs - (wallClockNow() - started);
@@ -79,5 +69,30 @@ export async function withRefreshLock<T>(options: RefreshLockOptions, ready: () 
     }
     const after = await ready();
     if (after !== undefined) return after;
+  }
+}
+
+/**
+ * One attempt at the lock, never waiting (refresh-ahead): runs `holder` when this caller got the lock and `ready()`
+ * has no result yet; undefined when another caller holds it. Same lease, release and `keepUntil` as `withRefreshLock`.
+ */
+export async function tryRefreshLock<T>(options: Omit<RefreshLockOptions, "waitMs" | "onWait">, ready: () => Promise<T | undefined>, holder: (hold: LockHold) => Promise<T>): Promise<T | undefined> {
+  const owner = randomUUID();
+  const asked = wallClockNow();
+  if (!(await options.cache.setIfAbsent(options.lockKey, owner, options.leaseMs))) return undefined;
+  return holding(options, owner, asked, ready, holder);
+}
+
+/** The holder's side: `ready()` once more under the lock, else `holder`; then the release (or after `keepUntil`'s work). */
+async function holding<T>(options: Pick<RefreshLockOptions, "cache" | "lockKey" | "leaseMs">, owner: string, asked: number, ready: () => Promise<T | undefined>, holder: (hold: LockHold) => Promise<T>): Promise<T> {
+  const { cache, lockKey, leaseMs } = options;
+  let kept: Promise<unknown> | undefined;
+  const hold: LockHold = { leaseEndsAt: asked + leaseMs, keepUntil: (work) => void (kept = work) };
+  try {
+    return (await ready()) ?? (await holder(hold));
+  } finally {
+    const release = () => cache.deleteIfEquals(lockKey, owner).catch(() => false);
+    if (kept) void kept.then(release, release);
+    else await release();
   }
 }

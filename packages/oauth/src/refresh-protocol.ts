@@ -1,7 +1,8 @@
 // The refresh protocol of DESIGN section 7 for one provider: cache first, in-process single flight, the cross-process
 // lease lock, and the holder's step (re-read, token endpoint under a deadline inside the lease, rotation journal,
-// compare-and-set write, sibling sync, keep-saving through an outage, needs_reauth on a dead grant). The whole life of
-// a rotated refresh token, from the provider's answer to the record, reads in this one file.
+// compare-and-set write, sibling sync, keep-saving through an outage, needs_reauth on a dead grant), and the door to
+// refresh-ahead (refresh-ahead.ts). The whole life of a rotated refresh token, from the provider's answer to the
+// record, reads in this one file.
 import { recordCacheLookup, recordLockWait, refreshSpan } from "./oauth-telemetry.js";
 import { SdkError, type CacheStore, type Integration } from "@sdk/core";
 import { internalKey, type RefreshDueOutcome } from "@sdk/core/provider-kit";
@@ -9,6 +10,7 @@ import { chainFields, hasCredential, type ChainCredentials } from "./chain-crede
 import { compareAndSet } from "./compare-and-set.js";
 import type { GrantSiblings } from "./grant-siblings.js";
 import type { EngineSettings } from "./oauth-provider-options.js";
+import { RefreshAhead } from "./refresh-ahead.js";
 import { refreshChainIfDue } from "./refresh-due.js";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import { RotationJournal } from "./rotation-journal.js";
@@ -22,8 +24,11 @@ const FAILURE_MEMORY_MS = 2000;
 
 type RefreshOptions = Pick<
   EngineSettings,
-  "id" | "skewSeconds" | "lockLeaseMs" | "refreshReuseWindow" | "refreshTokenIdleMs" | "classifyRefreshError" | "afterRefresh"
+  "id" | "skewSeconds" | "lockLeaseMs" | "refreshReuseWindow" | "refreshTokenIdleMs" | "classifyRefreshError" | "afterRefresh" | "refreshAheadSeconds" | "accessTokenOutlivesRefresh"
 >;
+
+/** Refresh-ahead window when the provider's tuning does not set one, in seconds. */
+const DEFAULT_REFRESH_AHEAD_SECONDS = 300;
 
 export class RefreshProtocol {
   readonly #options: RefreshOptions;
@@ -31,12 +36,16 @@ export class RefreshProtocol {
   readonly #credentials: ChainCredentials;
   readonly #siblings: GrantSiblings;
   readonly #inflight = new Map<string, Promise<CachedToken>>();
+  readonly #ahead: RefreshAhead;
 
   constructor(options: RefreshOptions, parts: { endpoint: TokenEndpoint; credentials: ChainCredentials; siblings: GrantSiblings }) {
     this.#options = options;
     this.#endpoint = parts.endpoint;
     this.#credentials = parts.credentials;
     this.#siblings = parts.siblings;
+    // Off where the provider revokes the old access token at a refresh: callers would get a dead token meanwhile.
+    const aheadSeconds = options.accessTokenOutlivesRefresh === false ? 0 : (options.refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS);
+    this.#ahead = new RefreshAhead(options.id, aheadSeconds * 1000);
   }
 
   get skewMs(): number {
@@ -55,14 +64,38 @@ export class RefreshProtocol {
     const cache = context.requireCache();
     const key = tokenKey(integration, chain);
     const cached = tokenCodec(context).decode(key, read ? read.raw : await cache.get(key));
-    const fresh = isFresh(cached, context.now(), this.skewMs);
+    const now = context.now();
+    const fresh = isFresh(cached, now, this.skewMs);
     recordCacheLookup(this.#options.id, fresh);
-    if (fresh) return cached;
+    if (fresh) {
+      if (this.#ahead.isDue(cached, now, this.skewMs) && !this.#inflight.has(key)) this.#refreshAhead(context, cache, integration, chain, key);
+      return cached;
+    }
     const running = this.#inflight.get(key);
     if (running) return running;
     const flight = this.#refreshShared(context, cache, integration, chain, key).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, flight);
     return flight;
+  }
+
+  /** Starts one background refresh of a token inside its refresh-ahead window (refresh-ahead.ts). */
+  #refreshAhead(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): void {
+    const codec = tokenCodec(context);
+    const lockKey = this.#siblings.lockKey(integration, chain);
+    this.#ahead.start(
+      {
+        context,
+        cache,
+        integration,
+        chain,
+        key,
+        lockKey,
+        leaseMs: this.#leaseMs,
+        reread: async () => codec.decode(key, await cache.get(key)),
+        refresh: (hold) => refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey, background: true })),
+      },
+      this.skewMs,
+    );
   }
 
   /** `sdk.refreshDue`: refreshes each chain that is due (see refresh-due.ts) under the refresh lock. */
@@ -72,6 +105,7 @@ export class RefreshProtocol {
     for (const chain of this.#credentials.chains) {
       if (!hasCredential(integration.credentials, chainFields(chain).refresh)) continue;
       const key = tokenKey(integration, chain);
+      const lockKey = this.#siblings.lockKey(integration, chain);
       outcomes.push(
         await refreshChainIfDue({
           cache,
@@ -80,12 +114,12 @@ export class RefreshProtocol {
           integration,
           chain,
           tokenKey: key,
-          lockKey: this.#siblings.lockKey(integration, chain),
+          lockKey,
           codec: tokenCodec(context),
           leaseMs: this.#leaseMs,
           withinMs: options.withinMs,
           idleMs: this.#options.refreshTokenIdleMs,
-          refresh: (hold) => this.#refreshHeld(context, cache, integration.id, chain, key, hold),
+          refresh: (hold) => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey }),
         }),
       );
     }
@@ -135,8 +169,9 @@ export class RefreshProtocol {
   /**
    * Step 4 of the protocol, run by the lock holder. `mode.lockKey`, the key of the lock held, lets the rotation journal
    * (keyed by it) be read together with the record: one round trip instead of two before the token call.
+   * `mode.background`: a refresh-ahead, which reports its own failure (refresh-ahead.ts).
    */
-  async #refreshHeld(context: OAuthContext, cache: CacheStore, integrationId: string, chain: string, key: string, hold: LockHold, mode: { lockKey?: string } = {}): Promise<CachedToken> {
+  async #refreshHeld(context: OAuthContext, cache: CacheStore, integrationId: string, chain: string, key: string, hold: LockHold, mode: { lockKey?: string; background?: boolean } = {}): Promise<CachedToken> {
     const provider = this.#options.id;
     const heldLockKey = mode.lockKey;
     // The record from the store itself (never a tier): under the lock it holds the newest refresh token.
@@ -182,7 +217,8 @@ export class RefreshProtocol {
         const providerError = typeof error.details.provider_error === "string" ? error.details.provider_error : "invalid_grant";
         await this.#siblings.markNeedsReauth(context, record, `refresh rejected: ${providerError}`, { field: names.refresh, value: refreshToken });
       }
-      if (SdkError.is(error)) {
+      // A background refresh reports its failure itself (refresh-ahead.ts), whatever step failed.
+      if (SdkError.is(error) && !mode.background) {
         context.events.emit("token.refresh_failed", { provider, integration_id: record.id, account_id: record.account_id, code: error.code, retryable: error.retryable, ...(chain ? { chain } : {}) });
       }
       throw error;

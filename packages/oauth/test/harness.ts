@@ -87,7 +87,7 @@ export async function startHarness(
 const GROUPS = {
   client: ["clientId", "clientSecret", "redirectUri", "scopes", "scopeSeparator", "scopeParam", "pkce", "clientAuth", "tokenRequestFormat", "authorizeParams", "identityResolver"],
   endpoints: ["authorizeUrl", "tokenUrl", "revokeUrl", "apiBaseUrl", "issuer", "authorizationResponseIssParameterSupported"],
-  tuning: ["timeoutMs", "retry", "skewSeconds", "lockLeaseMs", "responseLimits", "defaultExpiresInSeconds", "refreshTokenIdleMs", "refreshReuseWindow"],
+  tuning: ["timeoutMs", "retry", "skewSeconds", "lockLeaseMs", "responseLimits", "defaultExpiresInSeconds", "refreshTokenIdleMs", "refreshReuseWindow", "refreshAheadSeconds", "accessTokenOutlivesRefresh"],
   top: ["id", "family", "chains"],
 } as const;
 

@@ -55,6 +55,18 @@ describe("refresh", () => {
     expect((await h.sdk.getConnection(id)).status).toBe("active");
   });
 
+  it("has no refresh-ahead: a token close to expiry is not refreshed in the background (the refresh would revoke it)", async () => {
+    const h = await start();
+    const { id } = await h.connect();
+    const first = await h.sdk.resolveConnection<SentryRuntime>(id);
+    // Where the engine's default window (300 s before the 60 s skew) would be open.
+    h.clock.advance(EIGHT_HOURS - 200_000);
+    for (let call = 0; call < 5; call++) expect((await h.sdk.resolveConnection<SentryRuntime>(id)).token).toBe(first.token);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.emulator.stats.refreshes).toBe(0);
+    expect(await projectsWith(h, first.token)).toBe(200);
+  });
+
   it("N processes x M concurrent resolves of an expired token make one refresh per expiry and never present a dead refresh token", async () => {
     const h = await start();
     const { id } = await h.connect();

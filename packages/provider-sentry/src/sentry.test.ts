@@ -319,6 +319,8 @@ describe("options", () => {
     [{ verifyInstall: "yes" }, "sentry.verifyInstall"],
     [{ providerStartedInstalls: true }, "sentry.providerStartedInstalls"],
     [{ redirectUri: "https://app.example.com/cb" }, "sentry.redirectUri"],
+    // A refresh deletes the old token row: refresh-ahead would serve a dead token meanwhile.
+    [{ refreshAheadSeconds: 300 }, "sentry.refreshAheadSeconds"],
   ])("refuses %j as misconfigured naming %s", (override, field) => {
     let error: unknown;
     try {

@@ -25,6 +25,8 @@ export interface SentryEndpoints {
 
 /** Options of `sentry()`; see the README table for defaults. */
 export interface SentryOptions extends OAuthTuning {
+  /** Refresh-ahead is off for Sentry: a refresh deletes the old access token at once (see `@sdk/oauth`, refresh-ahead). @default 0 */
+  refreshAheadSeconds?: 0;
   /** Provider id in inputs, records and cache keys. @default "sentry" */
   id?: string;
   /** The Sentry App's slug: the install page is `https://{host}/sentry-apps/{slug}/external-install/`. */
@@ -109,6 +111,9 @@ const optionsSchema = lazySchema((z) =>
     endpoints: z.object({ baseUrl: originSchema().optional(), apiBaseUrl: originSchema().optional() }).optional(),
     identityResolver: z.custom<SentryOptions["identityResolver"]>((value) => typeof value === "function", "must be a function").optional(),
     ...oauthTuningSchema().shape,
+    // Sentry deletes the old token row at a refresh (providers/sentry.md; token_exchange/refresher.py): callers served
+    // the old token during a background refresh would get 401, so refresh-ahead stays off.
+    refreshAheadSeconds: z.literal(0, "must be 0: Sentry revokes the old access token at a refresh, so refresh-ahead cannot serve it meanwhile").optional(),
   }),
 );
 
@@ -225,7 +230,7 @@ export function sentry<const Id extends string = "sentry">(options: SentryOption
       ...(parsed.identityResolver ? { identityResolver: parsed.identityResolver } : {}),
     },
     endpoints: { authorizeUrl: installUrl, tokenUrl: authorizationsUrl },
-    tuning: { ...pickTuning(parsed), refreshReuseWindow: false, defaultExpiresInSeconds: TOKEN_LIFETIME_SECONDS },
+    tuning: { ...pickTuning(parsed), refreshReuseWindow: false, accessTokenOutlivesRefresh: false, defaultExpiresInSeconds: TOKEN_LIFETIME_SECONDS },
     hooks: {
       // Sentry's redirect fields (`installationId`, `orgSlug`) are checked before the engine's state checks and exchange.
       validateCallback: (_context, input) => {

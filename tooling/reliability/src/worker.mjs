@@ -71,7 +71,8 @@ const faultStore = {
   scan: (query) => store.scan(query),
 };
 const sdk = scenarioSdk(config, { store: config.storeFaults ? faultStore : store, cache, fetch: faultFetch });
-for (const name of ["token.refreshed", "token.refresh_failed", "connection.needs_reauth"]) sdk.events.on(name, () => events.push(name));
+// A background refresh's failure (refresh-ahead) is told apart: "token.refresh_failed:background".
+for (const name of ["token.refreshed", "token.refresh_failed", "connection.needs_reauth"]) sdk.events.on(name, (payload) => events.push(payload?.background ? `${name}:background` : name));
 
 /** `count` concurrent resolves of one integration: token fingerprints, error codes and per-call latency (ms). */
 async function resolveBatch(id, count) {

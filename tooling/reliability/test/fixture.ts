@@ -31,6 +31,8 @@ export interface ProviderTuning {
   timeoutMs?: number;
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   refreshReuseWindow?: boolean;
+  skewSeconds?: number;
+  refreshAheadSeconds?: number;
 }
 
 /** One scenario's shared settings: every process (workers and the test's own SDK) uses exactly these. */

@@ -1,0 +1,89 @@
+// Refresh-ahead: a cached token that enters its refresh-ahead window (just before the refresh skew) is still handed
+// out, and one caller across all processes refreshes it in the background through the refresh lock taken without
+// waiting. Nobody waits; a failed background refresh is an event, and the next caller in the window tries again.
+// It assumes the provider keeps the old access token valid until its own expiry after a refresh (see the README).
+import { SdkError, type CacheStore, type Integration } from "@sdk/core";
+import { tryRefreshLock, type LockHold } from "./refresh-lock.js";
+import { effectiveSkewMs, MAX_SKEW_FRACTION, type CachedToken } from "./token-cache.js";
+import type { OAuthContext } from "./oauth-engine.js";
+import { wallClockNow } from "./wall-clock.js";
+
+/**
+ * After losing the lock to another process, this process does not ask again for this long (wall clock): the winner
+ * is refreshing, and asking on every resolve of the window would add a Redis call to each.
+ */
+const LOST_LOCK_PAUSE_MS = 1000;
+
+export interface RefreshAheadJob {
+  context: OAuthContext;
+  cache: CacheStore;
+  integration: Integration;
+  chain: string;
+  /** The token's cache key. */
+  key: string;
+  lockKey: string;
+  leaseMs: number;
+  /** Reads the cached token again (under the lock: another process may have refreshed it meanwhile). */
+  reread: () => Promise<CachedToken | undefined>;
+  /** The lock holder's step of the refresh protocol. */
+  refresh: (hold: LockHold) => Promise<CachedToken>;
+}
+
+export class RefreshAhead {
+  readonly #windowMs: number;
+  readonly #provider: string;
+  /** Background refreshes running in this process, by token key (one per key). */
+  readonly #running = new Map<string, Promise<void>>();
+  /** Token keys whose lock another process held, with the wall-clock time before which this one does not ask again. */
+  readonly #pausedUntil = new Map<string, number>();
+
+  constructor(provider: string, windowMs: number) {
+    this.#provider = provider;
+    this.#windowMs = windowMs;
+  }
+
+  /** The window of one token: the configured one, so that it never starts before half the token's lifetime. */
+  windowMs(token: CachedToken, skewMs: number): number {
+    if (token.issued_at === undefined || !(token.expires_at > token.issued_at)) return this.#windowMs;
+    const lifetime = token.expires_at - token.issued_at;
+    return Math.max(0, Math.min(this.#windowMs, Math.floor(lifetime * MAX_SKEW_FRACTION) - effectiveSkewMs(token, skewMs)));
+  }
+
+  /** True when a fresh token is inside its refresh-ahead window at `nowMs`. */
+  isDue(token: CachedToken, nowMs: number, skewMs: number): boolean {
+    const window = this.windowMs(token, skewMs);
+    return window > 0 && token.expires_at - effectiveSkewMs(token, skewMs) - window <= nowMs;
+  }
+
+  /** Starts a background refresh unless one runs in this process or another process was seen holding the lock. */
+  start(job: RefreshAheadJob, skewMs: number): void {
+    if (this.#running.has(job.key)) return;
+    const paused = this.#pausedUntil.get(job.key);
+    if (paused !== undefined) {
+      if (wallClockNow() < paused) return;
+      this.#pausedUntil.delete(job.key);
+    }
+    const run = this.#run(job, skewMs).finally(() => this.#running.delete(job.key));
+    this.#running.set(job.key, run);
+  }
+
+  async #run(job: RefreshAheadJob, skewMs: number): Promise<void> {
+    const { context, integration, chain } = job;
+    // Under the lock, a token that is no longer due was refreshed by another process between our read and the lock.
+    const ready = async () => {
+      const token = await job.reread();
+      return token !== undefined && !this.isDue(token, context.now(), skewMs) ? token : undefined;
+    };
+    try {
+      const outcome = await tryRefreshLock({ cache: job.cache, lockKey: job.lockKey, leaseMs: job.leaseMs }, ready, job.refresh);
+      if (outcome === undefined) this.#pausedUntil.set(job.key, wallClockNow() + LOST_LOCK_PAUSE_MS);
+    } catch (error) {
+      // Nobody awaits a background refresh: its failure is reported here and the next caller in the window retries
+      // (the lock was released). A dead grant was already marked needs_reauth by the refresh step.
+      const code = SdkError.is(error) ? error.code : "unknown";
+      const retryable = SdkError.is(error) ? error.retryable : false;
+      context.events.emit("token.refresh_failed", { provider: this.#provider, integration_id: integration.id, account_id: integration.account_id, code, retryable, background: true, ...(chain ? { chain } : {}) });
+      context.logger.warn({ provider: this.#provider, integration_id: integration.id, error_code: code }, "background refresh ahead of expiry failed; the current token is served and the next caller retries");
+    }
+  }
+}
