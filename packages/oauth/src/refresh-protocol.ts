@@ -105,6 +105,7 @@ export class RefreshProtocol {
     for (const chain of this.#credentials.chains) {
       if (!hasCredential(integration.credentials, chainFields(chain).refresh)) continue;
       const key = tokenKey(integration, chain);
+      const lockKey = this.#siblings.lockKey(integration, chain);
       outcomes.push(
         await refreshChainIfDue({
           cache,
@@ -113,12 +114,12 @@ export class RefreshProtocol {
           integration,
           chain,
           tokenKey: key,
-          lockKey: this.#siblings.lockKey(integration, chain),
+          lockKey,
           codec: tokenCodec(context),
           leaseMs: this.#leaseMs,
           withinMs: options.withinMs,
           idleMs: this.#options.refreshTokenIdleMs,
-          refresh: (hold) => this.#refreshHeld(context, cache, integration.id, chain, key, hold),
+          refresh: (hold) => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey }),
         }),
       );
     }
