@@ -49,12 +49,14 @@ export async function installSiblings(context: ProviderContext, accountId: strin
  * Before a save that would update a record in place (same account, product and site): refuse when that record holds
  * another Atlassian user's grant. A 1.x record is first asked who it is (its own token, refreshed if needed, + /me);
  * one that cannot say (grant dead or without `read:me`) is updated, which is how 1.x records move to 2.0.
+ * The record looked at is the one the save would update: core's indexed lookup by natural key (the site's cloud_id),
+ * so the cost does not grow with the account; a 1.x record without its natural key is not updated in place (until
+ * `sdk.backfillNaturalKeys` gives it one) and so needs no guard.
  */
 export async function guardGrantOwner(context: OAuthContext, draft: IntegrationDraft, deps: { meUrl: string }): Promise<void> {
   const cloudId = draft.metadata?.cloud_id;
   if (typeof cloudId !== "string") return;
-  const records = await context.integrations.list({ account_id: draft.account_id, provider: draft.provider });
-  const existing = records.find((record) => record.natural_key === cloudId || (record.natural_key === null && record.metadata.cloud_id === cloudId));
+  const [existing] = await context.integrations.list({ account_id: draft.account_id, provider: draft.provider, natural_key: cloudId });
   if (!existing) return;
   const incoming = identityOf({ metadata: draft.metadata ?? {} });
   let current = identityOf(existing);
