@@ -259,8 +259,13 @@ export class ConnectionManager<P extends ProviderDefinition = ProviderDefinition
     );
   }
 
-  /** Releases what the SDK itself holds. Stores wrap clients the caller owns and are never closed here. */
+  /**
+   * Releases what the SDK itself holds, after the providers' background work (OAuth refreshes ahead of expiry) has
+   * settled: call it before closing the store and cache clients. Stores wrap clients the caller owns and are never
+   * closed here.
+   */
   async close(): Promise<void> {
+    await Promise.all([...this.#providers.all.values()].map((provider) => provider.close?.()));
     this.#records.clear();
   }
 }

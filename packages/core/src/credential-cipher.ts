@@ -215,6 +215,12 @@ export class CredentialCipher {
   /** True when encryption is on and some field is still plaintext, a v1 envelope, or under a key other than the primary. */
   needsUpgrade(fields: Record<string, unknown>): boolean {
     if (!this.#primary) return false;
-    return Object.values(fields).some((value) => !isEnvelope(value) || value.v !== 2 || value.kid !== this.#primary);
+    // A loop, not Object.values: every resolve asks this, and it should allocate nothing.
+    for (const field in fields) {
+      if (!Object.hasOwn(fields, field)) continue;
+      const value = fields[field];
+      if (!isEnvelope(value) || value.v !== 2 || value.kid !== this.#primary) return true;
+    }
+    return false;
   }
 }

@@ -23,9 +23,16 @@ type Validated<S extends StandardSchemaV1> = { value: StandardSchemaOutput<S>; i
 
 /** Runs `schema` synchronously: every SDK entry point is synchronous up to its first await, and so are its checks. */
 function validate<S extends StandardSchemaV1<unknown, unknown>>(schema: S, value: unknown, field: string): Validated<S> {
-  const result = schema["~standard"].validate(value);
-  if (result instanceof Promise) {
-    result.catch(() => undefined);
+  // A zod schema (any copy of zod) runs through its own safeParse: zod's `~standard.validate` answers a refinement that
+  // throws with a Promise (it retries asynchronously), which would hide the real error behind "asynchronous".
+  const zodSchema = schema as unknown as { safeParse?: (input: unknown) => { success: boolean; data?: unknown; error?: { issues: SchemaIssue[] } } };
+  if (schema["~standard"].vendor === "zod" && typeof zodSchema.safeParse === "function") {
+    const parsed = zodSchema.safeParse(value);
+    return (parsed.success ? { value: parsed.data } : { issues: parsed.error?.issues ?? [] }) as Validated<S>;
+  }
+  const result: unknown = schema["~standard"].validate(value);
+  if (typeof (result as { then?: unknown } | null)?.then === "function") {
+    (result as Promise<unknown>).then(undefined, () => undefined);
     throw new SdkError("misconfigured", `The schema for "${field}" validates asynchronously; the SDK needs a synchronous schema.`, { details: { field } });
   }
   return result as Validated<S>;

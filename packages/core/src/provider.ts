@@ -257,6 +257,11 @@ export interface ProviderDefinition<Id extends string = string, R extends Runtim
    * hosts resolve. No secret may appear in them (only host names are reported).
    */
   endpoints?(): string[];
+  /**
+   * `sdk.close()`: stop starting background work and settle what runs (OAuth: refreshes ahead of expiry, whose rotated
+   * refresh token must reach the store before the service closes its clients).
+   */
+  close?(): Promise<void>;
 }
 
 /** What `providers: [...]` accepts: a provider or a bundle of them (e.g. `atlassian()` gives jira, jsm, confluence). */

@@ -97,6 +97,16 @@ describe("user schemas are Standard Schemas", () => {
     expect(error.details).toMatchObject({ field: "createConnection.credentials" });
   });
 
+  it("a zod refinement that throws surfaces its own error, not an 'asynchronous' misconfiguration", () => {
+    // zod's ~standard.validate answers a throwing refinement with a Promise; the SDK runs zod schemas with safeParse.
+    const throwing = z.string().refine(() => {
+      throw new Error("refinement broke");
+    });
+    expect(() => parseInput(throwing, "x", "createConnection.credentials")).toThrow("refinement broke");
+    const thenable: StandardSchemaV1<unknown, string> = { "~standard": { version: 1, vendor: "hand-written", validate: () => ({ then: () => undefined }) as never } };
+    expect(refusal(() => parseInput(thenable, "x", "createConnection.credentials")).code).toBe("misconfigured");
+  });
+
   it("something without ~standard.validate is refused where a schema is expected", () => {
     const error = refusal(() => defineMappedCredentialsProvider({ id: "mapped", schema: { safeParse: () => ({ success: true }) } as never, map: () => ({ headers: {} }) }));
     expect(error.code).toBe("misconfigured");

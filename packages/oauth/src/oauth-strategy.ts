@@ -116,6 +116,11 @@ export class OAuthStrategy implements ProviderDefinition {
    * For `sdk.checkHealth()`: the fixed endpoints whose hosts must resolve (a per-installation token URL is left out).
    * With discovery, the issuer until its metadata has been read.
    */
+  /** `sdk.close()`: no new refresh ahead of expiry, and the running ones settled (their writes done). */
+  close(): Promise<void> {
+    return this.#refresh.close();
+  }
+
   endpoints(): string[] {
     const { authorizeUrl, tokenUrl, revokeUrl, issuer } = this.options;
     const known = [authorizeUrl, typeof tokenUrl === "string" ? tokenUrl : undefined, revokeUrl].filter((url): url is string => url !== undefined);

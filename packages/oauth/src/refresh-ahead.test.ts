@@ -3,7 +3,8 @@
 // and the next caller retries; 0 turns it off; a provider that revokes the old token at a refresh refuses it.
 import { SdkError, type SdkEventMap } from "@sdk/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { groupOptions, startHarness, type Harness } from "../test/harness.js";
+import { CredentialCipher } from "@sdk/core/provider-kit";
+import { ENCRYPTION, groupOptions, startHarness, type Harness } from "../test/harness.js";
 import { defineOAuthProvider } from "./define-oauth-provider.js";
 
 // The emulator's tokens live 3600 s; with the default 60 s skew and 300 s window, the window opens 360 s before expiry.
@@ -64,15 +65,43 @@ describe("refresh-ahead", () => {
     const failed = nextEvent(h, "token.refresh_failed");
     expect((await h.sdk.resolveConnection(integrationId)).access_token).toBe(installed.access_token);
     const failure = await failed;
+    const tokenCallsAfterFailure = h.server.counters.token ?? 0;
     expect(failure).toMatchObject({ provider: "acme", integration_id: integrationId, code: "provider_unavailable", retryable: true, background: true });
     expect(h.lines.some((line) => line.level === "warn" && line.message.includes("background refresh"))).toBe(true);
     expect(h.server.stats.refreshes).toBe(0);
-    // The next caller in the window tries again, and this time the provider answers.
+    // A caller right after the failure does not call the failing provider again (the key pauses for 1 s)...
+    expect((await h.sdk.resolveConnection(integrationId)).access_token).toBe(installed.access_token);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.server.counters.token ?? 0).toBe(tokenCallsAfterFailure);
+    // ...and the next caller after the pause tries again, and this time the provider answers.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const refreshed = nextEvent(h, "token.refreshed");
     expect((await h.sdk.resolveConnection(integrationId)).access_token).toBe(installed.access_token);
     await refreshed;
     expect(h.server.stats.refreshes).toBe(1);
     expect((await h.sdk.resolveConnection(integrationId)).access_token).not.toBe(installed.access_token);
+  });
+
+  it("sdk.close() settles a running background refresh (its rotated token stored) and starts no new one", async () => {
+    const h = (harness = await startHarness());
+    const { integrationId } = await h.install();
+    const installed = await h.sdk.resolveConnection(integrationId);
+    const storedBefore = (await h.store.get(integrationId))!.version;
+    h.clock.advance(INTO_WINDOW_MS);
+    h.server.fault("token", { kind: "delay", ms: 200 }, 1);
+    expect((await h.sdk.resolveConnection(integrationId)).access_token).toBe(installed.access_token);
+    await h.sdk.close();
+    // The refresh that was at the provider when close() was called has finished: rotated token in the record.
+    expect(h.server.stats.refreshes).toBe(1);
+    expect((await h.store.get(integrationId))!.version).toBeGreaterThan(storedBefore);
+    const record = (await h.store.get(integrationId))!;
+    const stored = new CredentialCipher(ENCRYPTION.keys).decrypt(record, "refresh_token", record.credentials.refresh_token) as string;
+    expect(h.server.refreshTokenState(stored)).toBe("current");
+    // Closed: a resolve in the window hands out the token and starts nothing.
+    h.clock.advance(INTO_WINDOW_MS);
+    await h.sdk.resolveConnection(integrationId).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.server.stats.refreshes).toBe(1);
   });
 
   it("a grant that died in the background marks the connection needs_reauth; callers then get reauth_required", async () => {

@@ -9,10 +9,14 @@ import type { OAuthContext } from "./oauth-engine.js";
 import { wallClockNow } from "./wall-clock.js";
 
 /**
- * After losing the lock to another process, this process does not ask again for this long (wall clock): the winner
- * is refreshing, and asking on every resolve of the window would add a Redis call to each.
+ * After losing the lock to another process, or after its own background refresh failed, this process does not try
+ * that key again for this long (wall clock): the winner is refreshing, or the provider is failing, and trying on every
+ * resolve of the window would add a Redis call (or a token call) to each.
  */
-const LOST_LOCK_PAUSE_MS = 1000;
+const PAUSE_MS = 1000;
+
+/** Pauses remembered at most; past it, the ones that ended are dropped. */
+const MAX_PAUSES = 10_000;
 
 export interface RefreshAheadJob {
   context: OAuthContext;
@@ -36,6 +40,7 @@ export class RefreshAhead {
   readonly #running = new Map<string, Promise<void>>();
   /** Token keys whose lock another process held, with the wall-clock time before which this one does not ask again. */
   readonly #pausedUntil = new Map<string, number>();
+  #closed = false;
 
   constructor(provider: string, windowMs: number) {
     this.#provider = provider;
@@ -57,14 +62,31 @@ export class RefreshAhead {
 
   /** Starts a background refresh unless one runs in this process or another process was seen holding the lock. */
   start(job: RefreshAheadJob, skewMs: number): void {
-    if (this.#running.has(job.key)) return;
+    if (this.#closed || this.#running.has(job.key)) return;
     const paused = this.#pausedUntil.get(job.key);
     if (paused !== undefined) {
       if (wallClockNow() < paused) return;
       this.#pausedUntil.delete(job.key);
     }
-    const run = this.#run(job, skewMs).finally(() => this.#running.delete(job.key));
+    // Handled here too: nothing a background refresh does may become an unhandled rejection (a process crash).
+    const run = this.#run(job, skewMs)
+      .catch(() => undefined)
+      .finally(() => this.#running.delete(job.key));
     this.#running.set(job.key, run);
+  }
+
+  /** No new background refresh from now on; resolves once the running ones ended (their writes done or failed). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#running.size > 0) await Promise.all(this.#running.values());
+  }
+
+  #pause(key: string): void {
+    if (this.#pausedUntil.size >= MAX_PAUSES) {
+      const now = wallClockNow();
+      for (const [paused, until] of this.#pausedUntil) if (until <= now) this.#pausedUntil.delete(paused);
+    }
+    if (this.#pausedUntil.size < MAX_PAUSES) this.#pausedUntil.set(key, wallClockNow() + PAUSE_MS);
   }
 
   async #run(job: RefreshAheadJob, skewMs: number): Promise<void> {
@@ -76,10 +98,12 @@ export class RefreshAhead {
     };
     try {
       const outcome = await tryRefreshLock({ cache: job.cache, lockKey: job.lockKey, leaseMs: job.leaseMs }, ready, job.refresh);
-      if (outcome === undefined) this.#pausedUntil.set(job.key, wallClockNow() + LOST_LOCK_PAUSE_MS);
+      if (outcome === undefined) this.#pause(job.key);
     } catch (error) {
-      // Nobody awaits a background refresh: its failure is reported here and the next caller in the window retries
-      // (the lock was released). A dead grant was already marked needs_reauth by the refresh step.
+      // Nobody awaits a background refresh: its failure is reported here, remembered briefly for callers waiting on
+      // the lock (refresh-protocol.ts), and a caller in the window tries again after the pause. A dead grant was
+      // already marked needs_reauth by the refresh step.
+      this.#pause(job.key);
       const code = SdkError.is(error) ? error.code : "unknown";
       const retryable = SdkError.is(error) ? error.retryable : false;
       context.events.emit("token.refresh_failed", { provider: this.#provider, integration_id: integration.id, account_id: integration.account_id, code, retryable, background: true, ...(chain ? { chain } : {}) });

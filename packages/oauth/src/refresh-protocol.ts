@@ -92,10 +92,23 @@ export class RefreshProtocol {
         lockKey,
         leaseMs: this.#leaseMs,
         reread: async () => codec.decode(key, await cache.get(key)),
-        refresh: (hold) => refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey, background: true })),
+        refresh: async (hold) => {
+          try {
+            return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey, background: true }));
+          } catch (error) {
+            // Callers past the skew may be waiting on this lock: they get this failure instead of each calling again.
+            await this.#rememberFailure(context, cache, integration, chain, error);
+            throw error;
+          }
+        },
       },
       this.skewMs,
     );
+  }
+
+  /** Stops starting refreshes ahead of expiry and settles the running ones (`sdk.close()`). */
+  close(): Promise<void> {
+    return this.#ahead.close();
   }
 
   /** `sdk.refreshDue`: refreshes each chain that is due (see refresh-due.ts) under the refresh lock. */
@@ -128,7 +141,7 @@ export class RefreshProtocol {
 
   /** Step 3: the lease lock across processes; waiters re-check the cache (and a failure remembered for them). */
   async #refreshShared(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
-    const failureKey = internalKey(context.keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
+    const failureKey = this.#failureKey(context, integration, chain);
     const ready = async (): Promise<CachedToken | undefined> => {
       // Both at once (one round trip on RedisCache, whose GETs travel as one MGET): the failure is only looked at
       // when the token is not there, and a remembered failure is cheap to read.
@@ -145,12 +158,20 @@ export class RefreshProtocol {
       try {
         return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey }));
       } catch (error) {
-        if (SdkError.is(error) && error.code !== "reauth_required") {
-          await cache.set(failureKey, JSON.stringify({ code: error.code, retryable: error.retryable }), FAILURE_MEMORY_MS).catch(() => undefined);
-        }
+        await this.#rememberFailure(context, cache, integration, chain, error);
         throw error;
       }
     });
+  }
+
+  #failureKey(context: OAuthContext, integration: Integration, chain: string): string {
+    return internalKey(context.keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
+  }
+
+  /** Remembers a failed refresh for `FAILURE_MEMORY_MS`, so the callers waiting on its lock get it too (not a dead grant: the record says that). */
+  async #rememberFailure(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, error: unknown): Promise<void> {
+    if (!SdkError.is(error) || error.code === "reauth_required") return;
+    await cache.set(this.#failureKey(context, integration, chain), JSON.stringify({ code: error.code, retryable: error.retryable }), FAILURE_MEMORY_MS).catch(() => undefined);
   }
 
   #rememberedFailure(raw: string): SdkError {

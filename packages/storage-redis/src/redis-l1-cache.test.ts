@@ -223,3 +223,34 @@ describe("RedisL1Cache bookkeeping (no Redis)", () => {
     expect(l1.covers("sdk:state:nonce")).toBe(false);
   });
 });
+
+describe("RedisL1Cache default keys", () => {
+  it("covers exactly what DEFAULT_L1_KEYS matches (its fast path skips the regex)", async () => {
+    const { DEFAULT_L1_KEYS, RedisL1Cache } = await import("./redis-l1-cache.js");
+    const l1 = new RedisL1Cache({ maxEntries: 10, maxTtlMs: 1000 });
+    const named = [
+      "integration:acme:id-1:app_user:acct-1:access_token",
+      "integration:slack:id-1:app_user:acct-1:user_access_token",
+      "integration:acme:id-1:app_user:acct-1:refresh_lock",
+      "integration:acme:id-1:app_user:acct-1:access_tokens",
+      "x:User_access_token",
+      "x:us-er_access_token",
+      "x:a_b_access_token",
+      "x:_access_token",
+      "x_access_token",
+      ":access_token",
+      "access_token",
+    ];
+    // And keys built at random from the characters that matter, most of them ending like an access-token key.
+    const alphabet = ":_ab1Z-";
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const built = Array.from({ length: 20_000 }, () => {
+      let key = "";
+      for (let length = Math.floor(random() * 12); length > 0; length--) key += alphabet[Math.floor(random() * alphabet.length)];
+      return random() < 0.8 ? `${key}access_token` : key;
+    });
+    for (const key of [...named, ...built]) expect(l1.covers(key), key).toBe(DEFAULT_L1_KEYS.test(key));
+    expect(named.filter((key) => l1.covers(key))).toEqual([...named.slice(0, 2), ":access_token"]);
+  });
+});

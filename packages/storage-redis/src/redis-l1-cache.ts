@@ -47,6 +47,7 @@ export class RedisL1Cache<V = string> {
 
   /** Whether `key` (the SDK's key, without prefix) may be served from memory. */
   covers(key: string): boolean {
+    if (this.#keys === DEFAULT_L1_KEYS) return isAccessTokenKey(key);
     this.#keys.lastIndex = 0;
     return this.#keys.test(key);
   }
@@ -116,4 +117,23 @@ export class RedisL1Cache<V = string> {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+/**
+ * `DEFAULT_L1_KEYS.test(key)` without the regex, which tries every position of the key on every read of the hot path:
+ * the key ends with `:access_token` or `:{chain}_access_token`, the chain being lower-case letters and digits.
+ */
+function isAccessTokenKey(key: string): boolean {
+  const suffix = "access_token";
+  if (!key.endsWith(suffix)) return false;
+  let at = key.length - suffix.length - 1;
+  if (key[at] === ":") return true;
+  if (key[at] !== "_") return false;
+  const chainEnd = at;
+  for (at -= 1; at >= 0; at--) {
+    const code = key.charCodeAt(at);
+    if (code === 58) return at < chainEnd - 1; // ":" after at least one chain character
+    if (!((code >= 97 && code <= 122) || (code >= 48 && code <= 57))) return false;
+  }
+  return false;
 }

@@ -3,9 +3,9 @@
 // inside its write script; this tier listens on that channel and forgets the id. While the subscription is not
 // confirmed nothing is served from memory. It reuses the L1's bounded LRU and its in-flight bookkeeping.
 import type { Integration } from "@sdk/core";
-import { isEnvelope } from "@sdk/core/provider-kit";
 import { isCluster, type RedisClient } from "./redis-client.js";
 import { RedisL1Cache, type L1Fill } from "./redis-l1-cache.js";
+import { copyRecord, keepRecord } from "./record-copies.js";
 
 export interface RedisStoreTierOptions {
   /** Most records kept in memory; the least recently used is dropped first. */
@@ -42,7 +42,7 @@ export class RedisRecordTier {
 
   /** Keeps what Redis answered unless the record changed (or the subscription dropped) while the read was in flight. */
   complete(id: string, fill: L1Fill, record: Integration | null, askedAt: number): void {
-    this.#memory.complete(id, fill, record === null ? null : keep(record), this.#maxTtlMs, askedAt);
+    this.#memory.complete(id, fill, record === null ? null : keepRecord(record), this.#maxTtlMs, askedAt);
   }
 
   invalidate(id: string): void {
@@ -83,36 +83,4 @@ export class RedisRecordTier {
     subscriber.on("ready", subscribe);
     subscribe();
   }
-}
-
-/**
- * A record no caller shares with the tier or with another caller. Credential envelopes are the exception: the tier
- * freezes them (`keep`), nobody writes into an envelope (it is decrypted or replaced whole), so they are shared
- * instead of copied on every hot-path read.
- */
-function copyRecord(record: Integration): Integration {
-  const credentials: Record<string, unknown> = {};
-  for (const field of Object.keys(record.credentials)) {
-    const value = record.credentials[field];
-    credentials[field] = Object.isFrozen(value) ? value : copyJson(value);
-  }
-  return { ...record, scopes: [...record.scopes], credentials, metadata: copyJson(record.metadata) };
-}
-
-/** The tier's own copy of a record read from Redis, with its credential envelopes frozen (see `copyRecord`). */
-function keep(record: Integration): Integration {
-  const credentials: Record<string, unknown> = {};
-  for (const field of Object.keys(record.credentials)) {
-    const value = copyJson(record.credentials[field]);
-    credentials[field] = isEnvelope(value) ? Object.freeze(value) : value;
-  }
-  return { ...record, scopes: [...record.scopes], credentials, metadata: copyJson(record.metadata) };
-}
-
-function copyJson<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item: unknown) => copyJson(item)) as T;
-  if (value === null || typeof value !== "object") return value;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = copyJson((value as Record<string, unknown>)[key]);
-  return copy as T;
 }

@@ -17,6 +17,7 @@ import { RedisDeploymentCheck, type EvictionPolicyCheck } from "./redis-deployme
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";
 import { RedisAccountProviderIndex } from "./redis-account-provider-index.js";
+import { ParsedRecordMemo } from "./parsed-record-memo.js";
 import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
 import { writeRecord, type WriteOutcome, type WritePlan } from "./redis-record-write.js";
 import { RedisScanIndex } from "./redis-scan-index.js";
@@ -83,6 +84,7 @@ export class RedisStore implements PersistentStore {
   readonly #client: RedisClient;
   readonly #keys: RedisStoreKeys;
   readonly #tier: RedisRecordTier | undefined;
+  readonly #memo = new ParsedRecordMemo();
   readonly #scanIndex: RedisScanIndex;
   readonly #deployment: RedisDeploymentCheck;
   readonly #accountProvider: RedisAccountProviderIndex;
@@ -121,7 +123,7 @@ export class RedisStore implements PersistentStore {
     let record: Integration | null = null;
     try {
       const json = await guardRedis("store_unavailable", "get", () => readBatch(this.#client).get(this.#keys.record(id), true));
-      record = json === null ? null : this.#parse(id, json);
+      record = json === null ? null : this.#remembered(id, json);
     } finally {
       tier.complete(id, fill, record, asked);
     }
@@ -195,6 +197,7 @@ export class RedisStore implements PersistentStore {
       if (!current) return false;
       const release = this.#keys.ownerKeys(current.record);
       const outcome = await this.#write("delete", id, { expected: current.json, next: "", release, claim: [], exclusive: false, leave: this.#indexKeys(current.record), join: [] }, current.record);
+      if (outcome === "ok" || outcome === "missing") this.#memo.forget(id);
       if (outcome === "ok") return true;
       if (outcome === "missing") return false;
       if (attempt === MAX_ATTEMPTS) {
@@ -267,7 +270,7 @@ export class RedisStore implements PersistentStore {
 
   async #read(id: string, operation: string): Promise<StoredRecord | undefined> {
     const json = await guardRedis("store_unavailable", operation, () => readBatch(this.#client).get(this.#keys.record(id), true));
-    return json === null ? undefined : { json, record: this.#parse(id, json) };
+    return json === null ? undefined : { json, record: this.#remembered(id, json) };
   }
 
   async #write(operation: string, id: string, plan: WritePlan, record: Integration): Promise<WriteOutcome> {
@@ -282,6 +285,11 @@ export class RedisStore implements PersistentStore {
   }
 
   /** Reads a stored value leniently (1.x records have no `version`, `status`, ...). The key's id wins over the value's. */
+  /** `#parse` through the parsed-record memo: one id's reads (get, and the read before a write), not list or scan pages. */
+  #remembered(id: string, json: string): Integration {
+    return this.#memo.read(id, json, (text) => this.#parse(id, text));
+  }
+
   #parse(id: string, json: string): Integration {
     let value: unknown;
     try {
