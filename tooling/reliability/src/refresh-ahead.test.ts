@@ -55,15 +55,18 @@ async function runWindows(shared: Scenario, workers: Worker[], windows: number) 
   for (let window = 1; window <= windows; window++) {
     const { current, merged, refreshesBefore } = await burstInWindow(shared, workers, id, key);
     expect(current.access_token).toBe(previous.access_token);
-    // Nobody waited for the refresh: all 1000 callers got the token that was cached when the window opened.
-    expect(merged.errors).toEqual({});
-    expect(merged.tokens).toEqual({ [fingerprint(current.access_token)]: PROCESSES * CALLERS });
     // One background refresh across the 4 processes; nothing more once it is done.
     await until(() => server.stats.refreshes > refreshesBefore, 5000, "the background refresh");
     await until(async () => (await cachedToken(shared, key)).access_token !== current.access_token, 5000, "the new token in the cache");
     await sleep(300);
     expect(server.stats.refreshes - refreshesBefore, `token calls in window ${window}`).toBe(1);
     const next = await cachedToken(shared, key);
+    // Nobody failed: each caller got the token cached when the window opened or, in a process whose burst ran after
+    // the background refresh had landed (the endpoint answers in a few ms), the new one. The old token came first.
+    expect(merged.errors).toEqual({});
+    expect(Object.keys(merged.tokens).every((token) => token === fingerprint(current.access_token) || token === fingerprint(next.access_token))).toBe(true);
+    expect(merged.tokens[fingerprint(current.access_token)]).toBeGreaterThan(0);
+    expect(Object.values(merged.tokens).reduce((sum, count) => sum + count, 0)).toBe(PROCESSES * CALLERS);
     expect(next.expires_at).toBeGreaterThan(current.expires_at);
     // Every process now serves the new token (with tiers: the write reached every L1 and record tier).
     const after = mergeResults(await Promise.all(workers.map((worker) => worker.resolve(id, 10))));
