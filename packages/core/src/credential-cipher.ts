@@ -3,6 +3,7 @@
 // is sent (ROUTING_METADATA), so it cannot be moved to another tenant, record or field, nor redirected by rewriting
 // plaintext metadata. v1 envelopes (record id + field) still read; plaintext is refused unless `requireEncrypted` is off.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { openedFields } from "./opened-fields.js";
 import { SdkError } from "./sdk-error.js";
 
 export interface EncryptionKey {
@@ -186,30 +187,13 @@ export class CredentialCipher {
 
   /**
    * Like `decryptFields`, but each envelope is decrypted the first time its field is read (then kept as a plain
-   * value): a resolve served from the cache never pays AES for a refresh token it does not use. Spreading, cloning or
-   * serialising the object reads every field. Presence without decrypting: `Object.hasOwn(fields, name)`.
+   * value): a resolve served from the cache never pays AES for a refresh token it does not use. Spreading or
+   * serialising the object reads every field (it is a Proxy: `structuredClone` a spread copy). Presence without
+   * decrypting: `Object.hasOwn(fields, name)` (see opened-fields.ts).
    */
   openFields(context: CipherContext, fields: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    const settle = (field: string, value: unknown) => Object.defineProperty(out, field, { value, enumerable: true, configurable: true, writable: true });
     const refusesPlaintext = this.#requireEncrypted && typeof context !== "string";
-    for (const [field, value] of Object.entries(fields)) {
-      if (!isEnvelope(value) && !refusesPlaintext) {
-        out[field] = value;
-        continue;
-      }
-      Object.defineProperty(out, field, {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          const plain = this.decrypt(context, field, value);
-          settle(field, plain);
-          return plain;
-        },
-        set: (next: unknown) => settle(field, next),
-      });
-    }
-    return out;
+    return openedFields(fields, (value) => refusesPlaintext || isEnvelope(value), (field, value) => this.decrypt(context, field, value));
   }
 
   /** True when encryption is on and some field is still plaintext, a v1 envelope, or under a key other than the primary. */
