@@ -53,7 +53,7 @@ const backfillSchema = lazySchema((z) =>
 );
 
 /** The grant key a provider derives for a record (non-empty text), or null (none, or no `grantKey` hook). */
-export function grantKeyOf(provider: ProviderDefinition, metadata: Record<string, unknown>, credentials: Record<string, unknown>): string | null {
+export function providerGrantKey(provider: ProviderDefinition, metadata: Record<string, unknown>, credentials: Record<string, unknown>): string | null {
   const key = provider.grantKey?.({ metadata, credentials });
   return typeof key === "string" && key.length > 0 ? key : null;
 }
@@ -113,7 +113,7 @@ async function backfillOne(repository: IntegrationRepository, provider: Provider
       const key = normalizeNaturalKey(provider.naturalKey({ metadata: opened.metadata, credentials: opened.credentials }));
       if (key !== null) keys.natural_key = key;
     }
-    const grantKey = grantKeyOf(provider, opened.metadata, opened.credentials);
+    const grantKey = providerGrantKey(provider, opened.metadata, opened.credentials);
     if (grantKey !== null && record.grant_key !== grantKey) keys.grant_key = grantKey;
     if (keys.natural_key === undefined && keys.grant_key === undefined) return outcome;
     try {

@@ -8,7 +8,7 @@ import { toSummary, type Integration, type IntegrationDraft, type IntegrationSum
 import { parseInput } from "./parse-input.js";
 import type { ProviderContext, ProviderDefinition } from "./provider.js";
 import { unsupported, type ProviderRegistry } from "./provider-registry.js";
-import { backfillNaturalKeys, grantKeyOf, normalizeNaturalKey, type NaturalKeyBackfillInput, type NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
+import { backfillNaturalKeys, providerGrantKey, normalizeNaturalKey, type NaturalKeyBackfillInput, type NaturalKeyBackfillResult } from "./backfill-natural-keys.js";
 import { reencryptAll, type ReencryptInput, type ReencryptProgress } from "./reencrypt-connections.js";
 import { refreshDuePage, type RefreshDueInput, type RefreshDueResult } from "./refresh-due.js";
 import type { ResolveFlight } from "./resolve-flight.js";
@@ -18,7 +18,7 @@ import { SdkError } from "./sdk-error.js";
 
 /** `{ grant_key }` for a new record whose provider derives one; nothing otherwise (the record holds no key). */
 function grantKeyField(provider: ProviderDefinition, metadata: Record<string, unknown>, credentials: Record<string, unknown>): { grant_key?: string } {
-  const key = grantKeyOf(provider, metadata, credentials);
+  const key = providerGrantKey(provider, metadata, credentials);
   return key === null ? {} : { grant_key: key };
 }
 
@@ -96,7 +96,7 @@ export class ConnectionRecords {
           metadata,
           natural_key: naturalKey,
           // The merged metadata decides: a re-install that proves a 1.x record's user gives it that user's grant key.
-          ...(provider.grantKey ? { grant_key: grantKeyOf(provider, metadata, draft.credentials) } : {}),
+          ...(provider.grantKey ? { grant_key: providerGrantKey(provider, metadata, draft.credentials) } : {}),
         });
         await this.#flight.invalidate(provider, updated);
         if (existing.status !== "active") {

@@ -27,6 +27,9 @@ export async function identifyInstall(client: TokenClient, args: { provider: str
   }
 }
 
+/** Records written before grant keys that one `buildInstallUrl` gives their key at most (one write each). */
+const MAX_KEYED_PER_INSTALL = 50;
+
 /**
  * Scope union of an install: the scopes of the records this SDK user connected before and of every record of the
  * Atlassian users behind them. Who will consent is only known after the consent; the SDK user starting the install
@@ -34,11 +37,13 @@ export async function identifyInstall(client: TokenClient, args: { provider: str
  */
 export async function installSiblings(context: ProviderContext, accountId: string, createdBy: string): Promise<Integration[]> {
   const records = await listAccountRecords(context, accountId);
-  // Before the install saves a keyed record of some user: that user's records written before grant keys get theirs,
-  // so the new record's family lookups (its sync now, every refresh later) see them.
-  await keyRecordsWithoutGrantKey(context, records);
   const mine = records.filter((record) => record.created_by === createdBy);
   const identities = new Set(mine.map(identityOf).filter((identity) => identity !== undefined));
+  // Before the install saves a keyed record of (most likely) one of these users: their records written before grant
+  // keys get theirs, so the new record's family lookups (its sync now, every refresh later) see them. Only theirs, and
+  // a bounded number per call: this runs on a user's request, and the rest is `sdk.backfillNaturalKeys`' job.
+  const unkeyed = records.filter((record) => identities.has(identityOf(record) ?? "") && record.grant_key !== grantKeyOf(record));
+  await keyRecordsWithoutGrantKey(context, unkeyed.slice(0, MAX_KEYED_PER_INSTALL));
   return records.filter((record) => {
     const identity = identityOf(record);
     return identity === undefined ? record.created_by === createdBy : identities.has(identity);
