@@ -38,7 +38,7 @@ export class RefreshAhead {
   readonly #provider: string;
   /** Background refreshes running in this process, by token key (one per key). */
   readonly #running = new Map<string, Promise<void>>();
-  /** Token keys whose lock another process held, with the wall-clock time before which this one does not ask again. */
+  /** Token keys whose lock another process held or whose background refresh failed, with the wall-clock time before which this process does not try again. */
   readonly #pausedUntil = new Map<string, number>();
   #closed = false;
 
@@ -60,7 +60,7 @@ export class RefreshAhead {
     return window > 0 && token.expires_at - effectiveSkewMs(token, skewMs) - window <= nowMs;
   }
 
-  /** Starts a background refresh unless one runs in this process or another process was seen holding the lock. */
+  /** Starts a background refresh unless the SDK is closed, one runs in this process, or the key is paused (see `PAUSE_MS`). */
   start(job: RefreshAheadJob, skewMs: number): void {
     if (this.#closed || this.#running.has(job.key)) return;
     const paused = this.#pausedUntil.get(job.key);

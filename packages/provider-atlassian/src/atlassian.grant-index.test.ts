@@ -30,6 +30,14 @@ function listedStore(): { store: PersistentStore; memory: MemoryStore; lists: Ar
 }
 
 /** `count` Jira records of other Atlassian users in `accountId`, each holding its own user's grant key (as 2.0 writes them). */
+/** As a 2.0 build before grant keys wrote them: the identity in metadata, no grant_key (the idle clock kept). */
+async function dropGrantKeys(memory: MemoryStore, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const record = (await memory.get(id))!;
+    await memory.update(id, { grant_key: null, updated_at: record.updated_at }, { expectedVersion: record.version });
+  }
+}
+
 async function otherUsers(memory: MemoryStore, accountId: string, count: number, template: Integration): Promise<void> {
   for (let index = 0; index < count; index++) {
     const user = `5b10other${String(index).padStart(15, "0")}`;
@@ -76,11 +84,7 @@ describe("Atlassian grant family by index", () => {
     const s = await start({ store, emulator: { users: [{ accountId: ALICE }] } });
     const jira = await s.connect({ product: "jira", atlassianUser: ALICE });
     const confluence = await s.connect({ product: "confluence", atlassianUser: ALICE });
-    // As a 2.0 build before grant keys wrote them: the identity in metadata, no grant_key.
-    for (const id of [jira.id, confluence.id]) {
-      const record = (await memory.get(id))!;
-      await memory.update(id, { grant_key: null, updated_at: record.updated_at }, { expectedVersion: record.version });
-    }
+    await dropGrantKeys(memory, [jira.id, confluence.id]);
     expect((await s.sdk.getConnection(jira.id)).grant_key).toBeUndefined();
 
     lists.length = 0;
@@ -106,10 +110,7 @@ describe("Atlassian grant family by index", () => {
     const s = await start({ store, emulator: { users: [{ accountId: ALICE }] } });
     const jira = await s.connect({ product: "jira", atlassianUser: ALICE });
     const confluence = await s.connect({ product: "confluence", atlassianUser: ALICE });
-    for (const id of [jira.id, confluence.id]) {
-      const record = (await memory.get(id))!;
-      await memory.update(id, { grant_key: null, updated_at: record.updated_at }, { expectedVersion: record.version });
-    }
+    await dropGrantKeys(memory, [jira.id, confluence.id]);
 
     const jsm = await s.connect({ product: "jsm", atlassianUser: ALICE });
     expect(jsm.grant_key).toBe(`atlassian:${ALICE}`);
