@@ -3,13 +3,14 @@
 // whole account on every new key, and records written before grant keys their grant key (Atlassian grant families
 // are then found by index). Pages through every record (the fleet scan), compare-and-set, resumable.
 import { lazySchema } from "./lazy-zod.js";
-import { scanFilterShape, scanPage } from "./connection-scan.js";
+import { scanFilterShape } from "./connection-scan.js";
 import type { IntegrationRepository } from "./integration-repository.js";
 import type { Integration } from "./integration.js";
 import type { Logger } from "./logger.js";
 import { parseInput } from "./parse-input.js";
 import type { ProviderDefinition } from "./provider.js";
 import { SdkError } from "./sdk-error.js";
+import { sweepPages } from "./sweep-pages.js";
 
 export interface NaturalKeyBackfillResult {
   /** Records that got their natural key and/or their grant key from this call. */
@@ -72,31 +73,15 @@ export async function backfillNaturalKeys(
 ): Promise<NaturalKeyBackfillResult> {
   const parsed = parseInput(backfillSchema(), input ?? {}, "backfillNaturalKeys") as NaturalKeyBackfillInput;
   const result: NaturalKeyBackfillResult = { updated: 0, grant_keys: 0, skipped: 0, conflicts: [], failed: 0, failures: {}, total: 0, cursor: parsed.cursor ?? null };
-  let cursor = parsed.cursor;
-  for (;;) {
-    if (parsed.signal?.aborted) return result;
-    const page = await scanPage(repository, { cursor, limit: parsed.limit }, "backfillNaturalKeys");
-    for (const record of page.records) {
-      // Aborted mid-page: the cursor still points before this page, and running it again is harmless.
-      if (parsed.signal?.aborted) return result;
-      result.total += 1;
-      try {
-        const outcome = await backfillOne(repository, providers.get(record.provider), record);
-        if (outcome.conflict) result.conflicts.push({ integration_id: record.id, holder: "natural_key" });
-        if (outcome.written) result.updated += 1;
-        else if (!outcome.conflict) result.skipped += 1;
-        if (outcome.grantKey) result.grant_keys += 1;
-      } catch (error) {
-        const code = SdkError.is(error) ? error.code : "unknown";
-        result.failed += 1;
-        result.failures[code] = (result.failures[code] ?? 0) + 1;
-        logger.warn({ integration_id: record.id, code }, "backfillNaturalKeys: record not examined");
-      }
-    }
-    result.cursor = page.cursor;
-    if (page.cursor === null) return result;
-    cursor = page.cursor;
-  }
+  const options = { operation: "backfillNaturalKeys", cursor: parsed.cursor, limit: parsed.limit, signal: parsed.signal, logger, failureMessage: "backfillNaturalKeys: record not examined" };
+  await sweepPages(repository, options, result, async (record) => {
+    const outcome = await backfillOne(repository, providers.get(record.provider), record);
+    if (outcome.conflict) result.conflicts.push({ integration_id: record.id, holder: "natural_key" });
+    if (outcome.written) result.updated += 1;
+    else if (!outcome.conflict) result.skipped += 1;
+    if (outcome.grantKey) result.grant_keys += 1;
+  });
+  return result;
 }
 
 type Outcome = { written: boolean; grantKey: boolean; conflict: boolean };

@@ -2,11 +2,11 @@
 // other than the primary one through the repository (its cipher, its compare-and-set), reports progress after each
 // page, and stops at a page boundary when aborted, handing back the cursor to resume from.
 import { lazySchema } from "./lazy-zod.js";
-import { scanFilterShape, scanPage } from "./connection-scan.js";
+import { scanFilterShape } from "./connection-scan.js";
 import type { IntegrationRepository } from "./integration-repository.js";
 import type { Logger } from "./logger.js";
 import { parseInput } from "./parse-input.js";
-import { SdkError } from "./sdk-error.js";
+import { sweepPages } from "./sweep-pages.js";
 
 export interface ReencryptProgress {
   /** Records re-encrypted with the primary key by this call. */
@@ -45,32 +45,21 @@ const reencryptSchema = lazySchema((z) =>
 export async function reencryptAll(repository: IntegrationRepository, logger: Logger, input: ReencryptInput = {}): Promise<ReencryptProgress> {
   const parsed = parseInput(reencryptSchema(), input ?? {}, "reencryptConnections") as ReencryptInput;
   const progress: ReencryptProgress = { done: 0, total: 0, skipped: 0, failed: 0, failures: {}, cursor: parsed.cursor ?? null };
-  let cursor = parsed.cursor;
-  for (;;) {
-    if (parsed.signal?.aborted) return progress;
-    const page = await scanPage(repository, { cursor, limit: parsed.limit }, "reencryptConnections");
-    for (const record of page.records) {
-      // Aborted mid-page: the cursor still points before this page, and re-running it is harmless (idempotent).
-      if (parsed.signal?.aborted) return progress;
-      progress.total += 1;
+  const options = { operation: "reencryptConnections", cursor: parsed.cursor, limit: parsed.limit, signal: parsed.signal, logger, failureMessage: "reencryptConnections: record not re-encrypted" };
+  const report = () => parsed.onProgress?.({ ...progress, failures: { ...progress.failures } });
+  await sweepPages(
+    repository,
+    options,
+    progress,
+    async (record) => {
       if (!repository.needsReencryption(record)) {
         progress.skipped += 1;
-        continue;
+        return;
       }
-      try {
-        const outcome = await repository.reencrypt(record.id);
-        if (outcome === "reencrypted") progress.done += 1;
-        else progress.skipped += 1;
-      } catch (error) {
-        const code = SdkError.is(error) ? error.code : "unknown";
-        progress.failed += 1;
-        progress.failures[code] = (progress.failures[code] ?? 0) + 1;
-        logger.warn({ integration_id: record.id, code }, "reencryptConnections: record not re-encrypted");
-      }
-    }
-    progress.cursor = page.cursor;
-    parsed.onProgress?.({ ...progress, failures: { ...progress.failures } });
-    if (page.cursor === null) return progress;
-    cursor = page.cursor;
-  }
+      if ((await repository.reencrypt(record.id)) === "reencrypted") progress.done += 1;
+      else progress.skipped += 1;
+    },
+    report,
+  );
+  return progress;
 }
