@@ -69,11 +69,18 @@ describe("refresh-ahead", () => {
     expect(failure).toMatchObject({ provider: "acme", integration_id: integrationId, code: "provider_unavailable", retryable: true, background: true });
     expect(h.lines.some((line) => line.level === "warn" && line.message.includes("background refresh"))).toBe(true);
     expect(h.server.stats.refreshes).toBe(0);
-    // A caller right after the failure does not call the failing provider again (the key pauses for 1 s)...
+    // A caller right after the failure does not call the failing provider again (the failure is remembered for 2 s)...
     expect((await h.sdk.resolveConnection(integrationId)).access_token).toBe(installed.access_token);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(h.server.counters.token ?? 0).toBe(tokenCallsAfterFailure);
-    // ...and the next caller after the pause tries again, and this time the provider answers.
+    // ...nor one after this process's own 1 s pause, while the failure is still remembered...
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await h.sdk.resolveConnection(integrationId)).access_token).toBe(installed.access_token);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.server.counters.token ?? 0).toBe(tokenCallsAfterFailure);
+    // ...and the next caller after both (the memory's 2 s on the SDK clock, the pause's 1 s on the wall clock) tries
+    // again, and this time the provider answers.
+    h.clock.advance(2000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const refreshed = nextEvent(h, "token.refreshed");
     expect((await h.sdk.resolveConnection(integrationId)).access_token).toBe(installed.access_token);

@@ -1,6 +1,7 @@
 // Refresh-ahead: a cached token that enters its refresh-ahead window (just before the refresh skew) is still handed
 // out, and one caller across all processes refreshes it in the background through the refresh lock taken without
-// waiting. Nobody waits; a failed background refresh is an event, and the next caller in the window tries again.
+// waiting. Nobody waits; a failed background refresh is an event, and once its failure is no longer remembered (2 s)
+// the next caller in the window tries again.
 // It assumes the provider keeps the old access token valid until its own expiry after a refresh (see the README).
 import { SdkError, type CacheStore, type Integration } from "@sdk/core";
 import { tryRefreshLock, type LockHold } from "./refresh-lock.js";
@@ -27,8 +28,11 @@ export interface RefreshAheadJob {
   key: string;
   lockKey: string;
   leaseMs: number;
-  /** Reads the cached token again (under the lock: another process may have refreshed it meanwhile). */
-  reread: () => Promise<CachedToken | undefined>;
+  /**
+   * Reads the cached token again (under the lock: another process may have refreshed it meanwhile), together with
+   * whether a refresh of it failed moments ago in any process (the failure remembered for lock waiters).
+   */
+  reread: () => Promise<{ token: CachedToken | undefined; failedRecently: boolean }>;
   /** The lock holder's step of the refresh protocol. */
   refresh: (hold: LockHold) => Promise<CachedToken>;
 }
@@ -92,17 +96,21 @@ export class RefreshAhead {
   async #run(job: RefreshAheadJob, skewMs: number): Promise<void> {
     const { context, integration, chain } = job;
     // Under the lock, a token that is no longer due was refreshed by another process between our read and the lock.
-    const ready = async () => {
-      const token = await job.reread();
+    // A refresh that failed moments ago in any process (its failure is still remembered) is not repeated yet: across a
+    // fleet the provider sees at most one background attempt per key while the failure is remembered, not one per
+    // process and pause.
+    const ready = async (): Promise<CachedToken | "stand_down" | undefined> => {
+      const { token, failedRecently } = await job.reread();
+      if (failedRecently) return "stand_down";
       return token !== undefined && !this.isDue(token, context.now(), skewMs) ? token : undefined;
     };
     try {
       const outcome = await tryRefreshLock({ cache: job.cache, lockKey: job.lockKey, leaseMs: job.leaseMs }, ready, job.refresh);
-      if (outcome === undefined) this.#pause(job.key);
+      if (outcome === undefined || outcome === "stand_down") this.#pause(job.key);
     } catch (error) {
       // Nobody awaits a background refresh: its failure is reported here, remembered briefly for callers waiting on
-      // the lock (refresh-protocol.ts), and a caller in the window tries again after the pause. A dead grant was
-      // already marked needs_reauth by the refresh step.
+      // the lock (refresh-protocol.ts) and standing down every process's background refresh meanwhile; a caller in
+      // the window tries again after that. A dead grant was already marked needs_reauth by the refresh step.
       this.#pause(job.key);
       const code = SdkError.is(error) ? error.code : "unknown";
       const retryable = SdkError.is(error) ? error.retryable : false;

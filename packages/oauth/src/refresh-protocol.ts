@@ -91,7 +91,11 @@ export class RefreshProtocol {
         key,
         lockKey,
         leaseMs: this.#leaseMs,
-        reread: async () => codec.decode(key, await cache.get(key)),
+        // One round trip on RedisCache (its GETs travel as one MGET).
+        reread: async () => {
+          const [raw, failure] = await Promise.all([cache.get(key), cache.get(this.#failureKey(context, integration, chain))]);
+          return { token: codec.decode(key, raw), failedRecently: failure !== undefined };
+        },
         refresh: async (hold) => {
           try {
             return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey, background: true }));

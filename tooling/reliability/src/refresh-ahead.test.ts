@@ -108,12 +108,29 @@ describe(`refresh-ahead: ${PROCESSES} processes x ${CALLERS} resolves inside the
     await until(async () => (seen.push(...(await failures())), seen.includes("token.refresh_failed:background")), 5000, "the background failure event");
     expect(seen.filter((name) => name === "token.refresh_failed:background")).toHaveLength(1);
     expect(server.stats.refreshes).toBe(refreshesBefore);
-    // The next caller in the window (after the losers' 1 s pause) takes the lock and refreshes.
+    const tokenCallsAfterFailure = server.counters.token ?? 0;
+    // While the failure is remembered (2 s), a process whose pause ended takes the lock, reads it and stands down.
     await sleep(1100);
-    const again = mergeResults(await Promise.all(workers.map((worker) => worker.resolve(id, 25))));
-    expect(again.tokens).toEqual({ [fingerprint(current.access_token)]: PROCESSES * 25 });
-    await until(() => server.stats.refreshes === refreshesBefore + 1, 5000, "the retried refresh");
+    const during = mergeResults(await Promise.all(workers.map((worker) => worker.resolve(id, 25))));
+    expect(during.tokens).toEqual({ [fingerprint(current.access_token)]: PROCESSES * 25 });
+    await sleep(200);
+    expect(server.stats.refreshes).toBe(refreshesBefore);
+    expect(server.counters.token ?? 0).toBe(tokenCallsAfterFailure);
+    // Once it is forgotten, the next caller in the window takes the lock and refreshes, once across the processes.
+    // (Callers every 50 ms from then on, so the retry comes as soon as it may: the window closes 4 s after it opened.)
+    const again: Array<ReturnType<typeof mergeResults>> = [];
+    await until(async () => {
+      again.push(mergeResults(await Promise.all(workers.map((worker) => worker.resolve(id, 5)))));
+      await sleep(50);
+      return server.stats.refreshes > refreshesBefore;
+    }, 5000, "the retried refresh");
     await until(async () => (await cachedToken(shared, key)).access_token !== current.access_token, 5000, "the new token in the cache");
+    const next = await cachedToken(shared, key);
+    // Every caller got the current token or, once the retry had landed, the new one.
+    expect(again.flatMap((burst) => Object.keys(burst.errors))).toEqual([]);
+    expect(again.flatMap((burst) => Object.keys(burst.tokens)).every((token) => token === fingerprint(current.access_token) || token === fingerprint(next.access_token))).toBe(true);
+    await sleep(300);
+    expect(server.stats.refreshes).toBe(refreshesBefore + 1);
     expect((await shared.rawRecord(id))!.status).toBe("active");
   });
 });
