@@ -1,16 +1,17 @@
 // The refresh protocol of DESIGN section 7 for one provider: cache first, in-process single flight, the cross-process
 // lease lock, and the holder's step (re-read, token endpoint under a deadline inside the lease, rotation journal,
-// compare-and-set write, sibling sync, keep-saving through an outage, needs_reauth on a dead grant), and the door to
-// refresh-ahead (refresh-ahead.ts). The whole life of a rotated refresh token, from the provider's answer to the
-// record, reads in this one file.
+// compare-and-set write, sibling sync, keep-saving through an outage, needs_reauth on a dead grant), and the doors to
+// refresh-ahead (refresh-ahead.ts) and to the failure remembered for waiters (refresh-failure-memory.ts). The whole
+// life of a rotated refresh token, from the provider's answer to the record, reads in this one file.
 import { recordCacheLookup, recordLockWait, refreshSpan } from "./oauth-telemetry.js";
 import { SdkError, type CacheStore, type Integration } from "@sdk/core";
-import { internalKey, type RefreshDueOutcome } from "@sdk/core/provider-kit";
+import type { RefreshDueOutcome } from "@sdk/core/provider-kit";
 import { chainFields, hasCredential, type ChainCredentials } from "./chain-credentials.js";
 import { compareAndSet } from "./compare-and-set.js";
 import type { GrantSiblings } from "./grant-siblings.js";
 import type { EngineSettings } from "./oauth-provider-options.js";
 import { RefreshAhead } from "./refresh-ahead.js";
+import { refreshFailureKey, rememberedRefreshFailure, rememberRefreshFailure } from "./refresh-failure-memory.js";
 import { refreshChainIfDue } from "./refresh-due.js";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import { RotationJournal } from "./rotation-journal.js";
@@ -18,9 +19,6 @@ import { isFresh, storeCachedToken, tokenCodec, tokenKey, type CachedToken } fro
 import type { TokenEndpoint } from "./token-endpoint.js";
 import type { OAuthContext } from "./oauth-engine.js";
 import { wallClockNow } from "./wall-clock.js";
-
-/** How long a failed refresh is remembered, so the waiters of that refresh get its error instead of calling again. */
-const FAILURE_MEMORY_MS = 2000;
 
 type RefreshOptions = Pick<
   EngineSettings,
@@ -82,6 +80,7 @@ export class RefreshProtocol {
   #refreshAhead(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): void {
     const codec = tokenCodec(context);
     const lockKey = this.#siblings.lockKey(integration, chain);
+    const failureKey = refreshFailureKey(context.keyPrefix, integration, chain);
     this.#ahead.start(
       {
         context,
@@ -93,7 +92,7 @@ export class RefreshProtocol {
         leaseMs: this.#leaseMs,
         // One round trip on RedisCache (its GETs travel as one MGET).
         reread: async () => {
-          const [raw, failure] = await Promise.all([cache.get(key), cache.get(this.#failureKey(context, integration, chain))]);
+          const [raw, failure] = await Promise.all([cache.get(key), cache.get(failureKey)]);
           return { token: codec.decode(key, raw), failedRecently: failure !== undefined };
         },
         refresh: async (hold) => {
@@ -101,7 +100,7 @@ export class RefreshProtocol {
             return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey, background: true }));
           } catch (error) {
             // Callers past the skew may be waiting on this lock: they get this failure instead of each calling again.
-            await this.#rememberFailure(context, cache, integration, chain, error);
+            await rememberRefreshFailure(cache, failureKey, error);
             throw error;
           }
         },
@@ -145,14 +144,14 @@ export class RefreshProtocol {
 
   /** Step 3: the lease lock across processes; waiters re-check the cache (and a failure remembered for them). */
   async #refreshShared(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
-    const failureKey = this.#failureKey(context, integration, chain);
+    const failureKey = refreshFailureKey(context.keyPrefix, integration, chain);
     const ready = async (): Promise<CachedToken | undefined> => {
       // Both at once (one round trip on RedisCache, whose GETs travel as one MGET): the failure is only looked at
       // when the token is not there, and a remembered failure is cheap to read.
       const [raw, failure] = await Promise.all([cache.get(key), cache.get(failureKey)]);
       const token = tokenCodec(context).decode(key, raw);
       if (isFresh(token, context.now(), this.skewMs)) return token;
-      if (failure) throw this.#rememberedFailure(failure);
+      if (failure) throw rememberedRefreshFailure(this.#options.id, failure);
       return undefined;
     };
     const leaseMs = this.#leaseMs;
@@ -162,32 +161,9 @@ export class RefreshProtocol {
       try {
         return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey }));
       } catch (error) {
-        await this.#rememberFailure(context, cache, integration, chain, error);
+        await rememberRefreshFailure(cache, failureKey, error);
         throw error;
       }
-    });
-  }
-
-  #failureKey(context: OAuthContext, integration: Integration, chain: string): string {
-    return internalKey(context.keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
-  }
-
-  /** Remembers a failed refresh for `FAILURE_MEMORY_MS`, so the callers waiting on its lock get it too (not a dead grant: the record says that). */
-  async #rememberFailure(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, error: unknown): Promise<void> {
-    if (!SdkError.is(error) || error.code === "reauth_required") return;
-    await cache.set(this.#failureKey(context, integration, chain), JSON.stringify({ code: error.code, retryable: error.retryable }), FAILURE_MEMORY_MS).catch(() => undefined);
-  }
-
-  #rememberedFailure(raw: string): SdkError {
-    let code: SdkError["code"] = "provider_unavailable";
-    try {
-      const parsed = JSON.parse(raw) as { code?: SdkError["code"] };
-      if (parsed.code) code = parsed.code;
-    } catch {
-      // keep the default
-    }
-    return new SdkError(code, `A refresh of this ${this.#options.id} token failed moments ago in another caller (${code}); retry shortly.`, {
-      details: { provider: this.#options.id, shared_failure: true },
     });
   }
 
