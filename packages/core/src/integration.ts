@@ -74,6 +74,8 @@ export interface IntegrationFilter {
   natural_key?: string;
   /** Records holding this grant key. Give `account_id` with it: stores answer (account_id, grant_key) from an index. */
   grant_key?: string;
+  /** Records created by this SDK user. Give `account_id` with it: stores answer (account_id, created_by) from an index. */
+  created_by?: string;
 }
 
 const storedRecordSchema = lazySchema((z) =>
@@ -149,5 +151,6 @@ export function matchesFilter(record: Integration, filter: IntegrationFilter): b
   if (filter.status !== undefined && record.status !== filter.status) return false;
   if (filter.natural_key !== undefined && record.natural_key !== filter.natural_key) return false;
   if (filter.grant_key !== undefined && record.grant_key !== filter.grant_key) return false;
+  if (filter.created_by !== undefined && record.created_by !== filter.created_by) return false;
   return true;
 }

@@ -1,7 +1,7 @@
 // The embedded PersistentStore: one process, no durability. Keeps each record as its JSON text, so callers never
 // share mutable state with the store (every read parses a fresh copy), exactly as a networked store would behave.
-// `list` reads only the ids its indexes (account + grant key, account + provider, natural key) name, so its cost
-// follows what it returns.
+// `list` reads only the ids its indexes (account + grant key, account + creator, account + provider, natural key)
+// name, so its cost follows what it returns.
 import { matchesFilter, type Integration, type IntegrationFilter, type IntegrationPatch } from "./integration.js";
 import type { PersistentStore, StoreScanPage, StoreScanQuery, UpdateOptions } from "./persistent-store.js";
 import { SdkError } from "./sdk-error.js";
@@ -14,6 +14,11 @@ function uniqueKey(record: Integration): string | undefined {
 /** The (account_id, grant_key) index entry of a record, or undefined when it holds no grant key. */
 function grantIndexKey(record: Integration): string | undefined {
   return typeof record.grant_key === "string" ? JSON.stringify([record.account_id, record.grant_key]) : undefined;
+}
+
+/** The (account_id, created_by) index entry of a record. */
+function creatorIndexKey(record: Integration): string {
+  return JSON.stringify([record.account_id, record.created_by]);
 }
 
 function naturalKeyTaken(id: string): SdkError {
@@ -48,6 +53,8 @@ export class MemoryStore implements PersistentStore {
   readonly #byNaturalKey = new Map<string, Set<string>>();
   // (account_id, grant_key) -> ids: a grant family (Atlassian: one Atlassian user's records) without the rest of the account.
   readonly #byGrantKey = new Map<string, Set<string>>();
+  // (account_id, created_by) -> ids: what one SDK user connected in an account (Atlassian's install scopes).
+  readonly #byCreator = new Map<string, Set<string>>();
   // Creation order, the tie-break of `list` between records created in the same millisecond (as before the indexes).
   readonly #created = new Map<string, number>();
   #creations = 0;
@@ -93,18 +100,11 @@ export class MemoryStore implements PersistentStore {
     this.#records.set(id, json);
     if (held !== undefined && this.#naturalKeys.get(held) === id) this.#naturalKeys.delete(held);
     if (wanted !== undefined) this.#naturalKeys.set(wanted, id);
-    // Account and provider never change; only a moved natural key moves the id between sets.
-    const movedFrom = typeof current.natural_key === "string" ? current.natural_key : undefined;
-    const movedTo = typeof next.natural_key === "string" ? next.natural_key : undefined;
-    if (movedFrom !== movedTo) {
-      if (movedFrom !== undefined) this.#unlink(this.#byNaturalKey, movedFrom, id);
-      if (movedTo !== undefined) this.#link(this.#byNaturalKey, movedTo, id);
-    }
-    const [grantFrom, grantTo] = [grantIndexKey(current), grantIndexKey(next as unknown as Integration)];
-    if (grantFrom !== grantTo) {
-      if (grantFrom !== undefined) this.#unlink(this.#byGrantKey, grantFrom, id);
-      if (grantTo !== undefined) this.#link(this.#byGrantKey, grantTo, id);
-    }
+    // Account and provider never change; a changed natural key, grant key or creator moves the id between sets.
+    const updated = next as unknown as Integration;
+    this.#move(this.#byNaturalKey, typeof current.natural_key === "string" ? current.natural_key : undefined, typeof updated.natural_key === "string" ? updated.natural_key : undefined, id);
+    this.#move(this.#byGrantKey, grantIndexKey(current), grantIndexKey(updated), id);
+    this.#move(this.#byCreator, creatorIndexKey(current), creatorIndexKey(updated), id);
     return JSON.parse(json) as Integration;
   }
 
@@ -146,6 +146,7 @@ export class MemoryStore implements PersistentStore {
   #candidates(filter: IntegrationFilter): Iterable<string> {
     const providers = filter.provider !== undefined ? [filter.provider] : filter.providers;
     if (filter.account_id !== undefined && filter.grant_key !== undefined) return this.#byGrantKey.get(JSON.stringify([filter.account_id, filter.grant_key])) ?? [];
+    if (filter.account_id !== undefined && filter.created_by !== undefined) return this.#byCreator.get(JSON.stringify([filter.account_id, filter.created_by])) ?? [];
     if (filter.account_id !== undefined && providers !== undefined) {
       return [...new Set(providers)].flatMap((provider) => [...(this.#byAccountProvider.get(JSON.stringify([filter.account_id, provider])) ?? [])]);
     }
@@ -159,6 +160,7 @@ export class MemoryStore implements PersistentStore {
     const entries: Array<[Map<string, Set<string>>, string]> = [
       [this.#byAccountProvider, JSON.stringify([record.account_id, record.provider])],
       [this.#byAccount, record.account_id],
+      [this.#byCreator, creatorIndexKey(record)],
     ];
     if (typeof record.natural_key === "string") entries.push([this.#byNaturalKey, record.natural_key]);
     const grant = grantIndexKey(record);
@@ -167,6 +169,13 @@ export class MemoryStore implements PersistentStore {
       if (add) this.#link(index, key, record.id);
       else this.#unlink(index, key, record.id);
     }
+  }
+
+  /** Moves `id` from one key of `index` to another (either may be absent); nothing when the key did not change. */
+  #move(index: Map<string, Set<string>>, from: string | undefined, to: string | undefined, id: string): void {
+    if (from === to) return;
+    if (from !== undefined) this.#unlink(index, from, id);
+    if (to !== undefined) this.#link(index, to, id);
   }
 
   #link(index: Map<string, Set<string>>, key: string, id: string): void {

@@ -5,6 +5,7 @@ import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import type { Integration } from "./integration.js";
 import type { PersistentStore } from "./persistent-store.js";
+import { persistentStoreCreatedByCases } from "./persistent-store-created-by-cases.js";
 import { persistentStoreGrantKeyCases } from "./persistent-store-grant-key-cases.js";
 import { persistentStoreScanCases } from "./persistent-store-scan-cases.js";
 import { sampleIntegration } from "./sample-integration.js";
@@ -197,5 +198,6 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
 
     persistentStoreScanCases((run) => withHarness(factory, run));
     persistentStoreGrantKeyCases((run) => withHarness(factory, run));
+    persistentStoreCreatedByCases((run) => withHarness(factory, run));
   });
 }

@@ -27,7 +27,12 @@ export function identityOf(integration: { metadata: Record<string, unknown> }): 
  */
 export function grantKeyOf(integration: { metadata: Record<string, unknown> }): string | null {
   const identity = identityOf(integration);
-  return identity === undefined ? null : `${ATLASSIAN_FAMILY}:${identity}`;
+  return identity === undefined ? null : grantKeyFor(identity);
+}
+
+/** The grant key of one Atlassian user's records. */
+export function grantKeyFor(identity: string): string {
+  return `${ATLASSIAN_FAMILY}:${identity}`;
 }
 
 /** GET /me with an access token: the Atlassian account id. HTTP refusals come back as the engine's SdkErrors. */
@@ -74,7 +79,7 @@ export async function listGrantFamily(context: ProviderContext, integration: Int
   return records.filter((record) => record.id === integration.id || (identityOf(record) === undefined && typeof token === "string" && record.credentials.refresh_token === token));
 }
 
-const isAtlassianProduct = (provider: string): boolean => (ATLASSIAN_PRODUCTS as readonly string[]).includes(provider);
+export const isAtlassianProduct = (provider: string): boolean => (ATLASSIAN_PRODUCTS as readonly string[]).includes(provider);
 
 /**
  * Gives each of `records` that holds a known user but not that user's grant key (written before grant keys) its key,

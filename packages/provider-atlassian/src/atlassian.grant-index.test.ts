@@ -1,6 +1,7 @@
 // The grant family read by its index: a rotating refresh lists its Atlassian user's records by (account_id,
-// grant_key), never the other Atlassian users of the account; records written before grant keys are still found
-// (the account read) until `sdk.backfillNaturalKeys` gives them their key.
+// grant_key), and an install its SDK user's records by (account_id, created_by), never the other Atlassian users of
+// the account; records written before grant keys are still found (the account read) until `sdk.backfillNaturalKeys`
+// gives them their key.
 import { MemoryStore, type Integration, type PersistentStore } from "@sdk/core";
 import type { IntegrationFilter } from "@sdk/core/provider-kit";
 import { describe, expect, it } from "vitest";
@@ -128,6 +129,32 @@ describe("Atlassian grant family by index", () => {
       expect(filter).toEqual({ account_id: "acct-1", grant_key: `atlassian:${ALICE}` });
       expect(found).toBe(3);
     }
+  });
+
+  it("an install reads the installing SDK user's records and their Atlassian user's family, never the rest of the account", async () => {
+    const { store, memory, lists } = listedStore();
+    const s = await start({ store, emulator: { users: [{ accountId: ALICE }] } });
+    const jira = await s.connect({ product: "jira", atlassianUser: ALICE, user_id: "user-1" });
+    // Alice's Confluence, connected by another SDK user of the account: her family all the same (her grant key).
+    const confluence = await s.connect({ product: "confluence", atlassianUser: ALICE, user_id: "user-2" });
+    // 40 other Atlassian users, each with a scope of their own that must never widen Alice's request.
+    await otherUsers(memory, "acct-1", 40, { ...(await memory.get(jira.id))!, created_by: "user-3" });
+    for (let index = 0; index < 40; index++) {
+      const other = (await memory.get(`other-${index}`))!;
+      await memory.update(other.id, { scopes: [...other.scopes, `write:other-${index}`], updated_at: other.updated_at }, { expectedVersion: other.version });
+    }
+
+    lists.length = 0;
+    const { url } = await s.sdk.buildInstallUrl({ provider: "jsm", account_id: "acct-1", user_id: "user-1" });
+    const requested = new URL(url).searchParams.get("scope")!.split(" ");
+    for (const scope of [...jira.scopes, ...confluence.scopes]) expect(requested).toContain(scope);
+    expect(requested.some((scope) => scope.startsWith("write:other-"))).toBe(false);
+    // Two indexed reads: user-1's Atlassian records, then Alice's family; neither returns the 40 others.
+    expect(lists.map(({ filter }) => filter)).toEqual([
+      { account_id: "acct-1", providers: ["jira", "jsm", "confluence"], created_by: "user-1" },
+      { account_id: "acct-1", grant_key: `atlassian:${ALICE}` },
+    ]);
+    expect(lists.map(({ found }) => found)).toEqual([1, 2]);
   });
 
   it("a record holding its key never joins another user's family, even if a stored key were wrong", async () => {

@@ -4,7 +4,8 @@
 import { SdkError, type Integration, type IntegrationDraft } from "@sdk/core";
 import { type ProviderContext } from "@sdk/core/provider-kit";
 import type { OAuthContext, TokenClient } from "@sdk/oauth";
-import { fetchAtlassianIdentity, grantKeyOf, identityOf, IDENTITY_FIELD, keyRecordsWithoutGrantKey, listAccountRecords, refusesProfile } from "./atlassian-identity.js";
+import { fetchAtlassianIdentity, grantKeyFor, grantKeyOf, identityOf, IDENTITY_FIELD, isAtlassianProduct, keyRecordsWithoutGrantKey, listAccountRecords, refusesProfile } from "./atlassian-identity.js";
+import { ATLASSIAN_PRODUCTS } from "./atlassian-options.js";
 
 /**
  * At the callback: the Atlassian account that consented. A grant without `read:me`, or a /me that refuses the token,
@@ -30,24 +31,39 @@ export async function identifyInstall(client: TokenClient, args: { provider: str
 /** Records written before grant keys that one `buildInstallUrl` gives their key at most (one write each). */
 const MAX_KEYED_PER_INSTALL = 50;
 
+/** Atlassian users whose grant families one `buildInstallUrl` reads by key; past it, one read of the account's Atlassian records. */
+const MAX_FAMILY_READS = 16;
+
 /**
  * Scope union of an install: the scopes of the records this SDK user connected before and of every record of the
  * Atlassian users behind them. Who will consent is only known after the consent; the SDK user starting the install
  * is the best guess, and records of other Atlassian users of the account never widen the request.
+ *
+ * Indexed reads only, so the cost follows this user's records, not the account's: the user's records by (account,
+ * creator), then each Atlassian user's family by (account, grant key). A record of one of those Atlassian users that
+ * another SDK user connected before grant keys existed is found once `sdk.backfillNaturalKeys` has keyed it.
  */
 export async function installSiblings(context: ProviderContext, accountId: string, createdBy: string): Promise<Integration[]> {
-  const records = await listAccountRecords(context, accountId);
-  const mine = records.filter((record) => record.created_by === createdBy);
+  const listed = await context.integrations.list({ account_id: accountId, providers: [...ATLASSIAN_PRODUCTS], created_by: createdBy });
+  // The same rules as every family read: never a revoked record; the filter only narrows the read.
+  const mine = listed.filter((record) => record.status !== "revoked" && record.created_by === createdBy);
   const identities = new Set(mine.map(identityOf).filter((identity) => identity !== undefined));
-  // Before the install saves a keyed record of (most likely) one of these users: their records written before grant
-  // keys get theirs, so the new record's family lookups (its sync now, every refresh later) see them. Only theirs, and
-  // a bounded number per call: this runs on a user's request, and the rest is `sdk.backfillNaturalKeys`' job.
-  const unkeyed = records.filter((record) => identities.has(identityOf(record) ?? "") && record.grant_key !== grantKeyOf(record));
+  // Before the install saves a keyed record of (most likely) one of these users: this user's records written before
+  // grant keys get theirs, so the family reads below (and the new record's, at its sync now and every refresh later)
+  // see them. A bounded number per call: this runs on a user's request, and the rest is `sdk.backfillNaturalKeys`' job.
+  const unkeyed = mine.filter((record) => identityOf(record) !== undefined && record.grant_key !== grantKeyOf(record));
   await keyRecordsWithoutGrantKey(context, unkeyed.slice(0, MAX_KEYED_PER_INSTALL));
-  return records.filter((record) => {
+  const families =
+    identities.size > MAX_FAMILY_READS
+      ? [await listAccountRecords(context, accountId)]
+      : await Promise.all([...identities].map((identity) => context.integrations.list({ account_id: accountId, grant_key: grantKeyFor(identity) })));
+  const byId = new Map(mine.map((record) => [record.id, record]));
+  for (const record of families.flat()) {
     const identity = identityOf(record);
-    return identity === undefined ? record.created_by === createdBy : identities.has(identity);
-  });
+    if (record.status !== "revoked" && isAtlassianProduct(record.provider) && identity !== undefined && identities.has(identity)) byId.set(record.id, record);
+  }
+  // Oldest first, as the account's list returns them.
+  return [...byId.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
 }
 
 /**

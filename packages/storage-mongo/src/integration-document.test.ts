@@ -144,6 +144,12 @@ describe("list query", () => {
     expect(listQuery({ account_id: "acct-1", grant_key: { $ne: null } as unknown as string })).toEqual({ account_id: { $eq: "acct-1" }, grant_key: { $eq: { $ne: null }, $type: "string" } });
   });
 
+  it("maps the creator to $eq, and the 1.x creator \"\" to a missing field too", () => {
+    expect(listQuery({ account_id: "acct-1", created_by: "user-1" })).toEqual({ account_id: { $eq: "acct-1" }, created_by: { $eq: "user-1" } });
+    expect(listQuery({ account_id: "acct-1", created_by: "" })).toEqual({ account_id: { $eq: "acct-1" }, created_by: { $in: ["", null] } });
+    expect(listQuery({ account_id: "acct-1", created_by: { $ne: null } as unknown as string })).toEqual({ account_id: { $eq: "acct-1" }, created_by: { $eq: { $ne: null } } });
+  });
+
   it("maps account, provider and status to $eq, and the natural key to $eq plus the partial index's $type", () => {
     expect(listQuery({ account_id: "acct-1", provider: "jira", natural_key: "cloud-a", status: "revoked" })).toEqual({
       account_id: { $eq: "acct-1" },

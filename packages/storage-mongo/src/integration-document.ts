@@ -138,5 +138,7 @@ export function listQuery(filter: IntegrationFilter): Document {
   }
   if (filter.natural_key !== undefined) query.natural_key = { $eq: filter.natural_key, $type: "string" };
   if (filter.grant_key !== undefined) query.grant_key = { $eq: filter.grant_key, $type: "string" };
+  // `null` also matches a missing field: 1.x documents may have no creator, and read as "".
+  if (filter.created_by !== undefined) query.created_by = filter.created_by === "" ? { $in: ["", null] } : { $eq: filter.created_by };
   return query as Document;
 }

@@ -10,7 +10,7 @@ import { DUPLICATE_KEY, storeFailure } from "./store-failure.js";
  * The indexes MongoStore relies on, with default names, so an index created by hand with the same keys is reused.
  * Key order follows the queries the SDK runs: `list` by account (and provider or providers), the natural-key
  * lookups by provider + natural key (Sentry uninstall, no account) or provider + natural key + account (upsert), and
- * the grant family by account + grant key.
+ * the grant family by account + grant key, an SDK user's records by account + creator.
  */
 export const MONGO_STORE_INDEXES: readonly IndexDescription[] = [
   { key: { account_id: 1, provider: 1 } },
@@ -19,6 +19,8 @@ export const MONGO_STORE_INDEXES: readonly IndexDescription[] = [
   // A grant family (Atlassian: one Atlassian user's records of an account), not unique; records without a grant key
   // (1.x, or written before grant keys) are left out until `sdk.backfillNaturalKeys` gives them theirs.
   { key: { account_id: 1, grant_key: 1 }, partialFilterExpression: { grant_key: { $type: "string" } } },
+  // What one SDK user connected in an account (Atlassian's install scopes), whatever else the account holds.
+  { key: { account_id: 1, created_by: 1 } },
   // The fleet scan's ranges on `_id` inside one account or one provider (mongo-scan.ts).
   ...MONGO_SCAN_INDEXES,
 ];

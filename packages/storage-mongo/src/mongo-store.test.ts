@@ -91,7 +91,9 @@ describe.skipIf(skipReason !== undefined)(`MongoStore on MongoDB${suffix}`, () =
       // The grant family lookup (Atlassian refresh) uses the partial (account_id, grant_key) index.
       await store.create(integrationRecord({ account_id: "acct-1", natural_key: "cloud-family", grant_key: "atlassian:alice" }));
       expect(await plan(listQuery({ account_id: "acct-1", grant_key: "atlassian:alice" }))).toContain("account_id_1_grant_key_1");
-      for (const query of [listQuery({ account_id: "acct-1" }), listQuery({ provider: "jira", natural_key: "cloud-3" }), listQuery({ account_id: "acct-1", grant_key: "atlassian:alice" })]) {
+      // What one SDK user connected (Atlassian's install scopes) uses the (account_id, created_by) index.
+      expect(await plan(listQuery({ account_id: "acct-1", created_by: "user-1" }))).toContain("account_id_1_created_by_1");
+      for (const query of [listQuery({ account_id: "acct-1" }), listQuery({ provider: "jira", natural_key: "cloud-3" }), listQuery({ account_id: "acct-1", grant_key: "atlassian:alice" }), listQuery({ account_id: "acct-1", created_by: "user-1" })]) {
         expect(await plan(query)).not.toContain("COLLSCAN");
       }
     }));

@@ -174,6 +174,7 @@ describe.skipIf(wireMockSkipReason !== undefined)(`MongoStore on the wire${wireM
         { key: { account_id: 1, provider: 1 } },
         { key: { provider: 1, natural_key: 1, account_id: 1 }, unique: true, partialFilterExpression: { natural_key: { $type: "string" } } },
         { key: { account_id: 1, grant_key: 1 }, partialFilterExpression: { grant_key: { $type: "string" } } },
+        { key: { account_id: 1, created_by: 1 } },
         { key: { account_id: 1, _id: 1 } },
         { key: { provider: 1, _id: 1 } },
       ],

@@ -53,8 +53,14 @@ describe("RedisStore storage layout", () => {
     expect(await members("natural-key:cloud-b")).not.toContain(item.id);
 
     expect(await members(`account-provider:${JSON.stringify(["acct-1", "jira"])}`)).toContain(item.id);
+    expect(await members(`account-creator:${JSON.stringify(["acct-1", item.created_by])}`)).toContain(item.id);
+    await store.update(item.id, { created_by: "user:other", updated_at: "2026-01-04T00:00:00.000Z" }, { expectedVersion: 3 });
+    expect(await members(`account-creator:${JSON.stringify(["acct-1", item.created_by])}`)).not.toContain(item.id);
+    expect(await members(`account-creator:${JSON.stringify(["acct-1", "user:other"])}`)).toContain(item.id);
     expect(await store.delete(item.id)).toBe(true);
-    for (const key of ["all", "account:acct-1", "provider:jira", `account-provider:${JSON.stringify(["acct-1", "jira"])}`]) expect(await members(key)).not.toContain(item.id);
+    for (const key of ["all", "account:acct-1", "provider:jira", `account-provider:${JSON.stringify(["acct-1", "jira"])}`, `account-creator:${JSON.stringify(["acct-1", "user:other"])}`]) {
+      expect(await members(key)).not.toContain(item.id);
+    }
     expect(await standalone.exists(recordKey(prefix, item.id))).toBe(0);
   });
 
@@ -80,6 +86,33 @@ describe("RedisStore storage layout", () => {
       expect(await standalone.smembers(`${apTag}:account-provider:${JSON.stringify(["acct:big", "confluence"])}`)).toEqual([older[0]!.id]);
     } finally {
       await deleteMatching(standalone, `${apTag}:*`);
+    }
+  });
+
+  it("lists an SDK user's records of an account from their (account, creator) set, filled once for older records", async () => {
+    const own = uniqueName("creator");
+    const creatorTag = `{${own}}`;
+    const first = new RedisStore(standalone, { keyPrefix: own });
+    const mine = integrationRecord({ account_id: "acct:big", provider: "jira", natural_key: null, created_by: "user:1" });
+    await first.create(mine);
+    // What an earlier build left: records and their account and provider sets, no (account, creator) sets; a 1.x
+    // record without a creator reads as "".
+    const older = [integrationRecord({ account_id: "acct:big", provider: "confluence", natural_key: null, created_by: "user:1" }), integrationRecord({ account_id: "acct:big", provider: "jira", natural_key: null, created_by: "user:2" })];
+    const { created_by: _dropped, ...legacy } = integrationRecord({ account_id: "acct:big", provider: "jira", natural_key: null });
+    for (const record of [...older, legacy]) {
+      await standalone.set(recordKey(own, record.id), JSON.stringify(record));
+      for (const key of ["all", `account:${record.account_id}`, `provider:${record.provider}`]) await standalone.sadd(`${creatorTag}:${key}`, record.id);
+    }
+    try {
+      const second = new RedisStore(standalone, { keyPrefix: own });
+      const ids = async (createdBy: string) => (await second.list({ account_id: "acct:big", created_by: createdBy })).map((record) => record.id).sort();
+      expect(await ids("user:1")).toEqual([mine.id, older[0]!.id].sort());
+      expect(await ids("user:2")).toEqual([older[1]!.id]);
+      expect(await ids("")).toEqual([legacy.id]);
+      expect(await standalone.get(`${creatorTag}:account-creator:indexed`)).toBe("1");
+      expect(await standalone.smembers(`${creatorTag}:account-creator:${JSON.stringify(["acct:big", "user:2"])}`)).toEqual([older[1]!.id]);
+    } finally {
+      await deleteMatching(standalone, `${creatorTag}:*`);
     }
   });
 

@@ -16,7 +16,7 @@ import type { RedisClient } from "./redis-client.js";
 import { RedisDeploymentCheck, type EvictionPolicyCheck } from "./redis-deployment-check.js";
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";
-import { RedisAccountProviderIndex } from "./redis-account-provider-index.js";
+import { RedisAccountIndex } from "./redis-account-index.js";
 import { ParsedRecordMemo } from "./parsed-record-memo.js";
 import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
 import { writeRecord, type WriteOutcome, type WritePlan } from "./redis-record-write.js";
@@ -87,7 +87,8 @@ export class RedisStore implements PersistentStore {
   readonly #memo = new ParsedRecordMemo();
   readonly #scanIndex: RedisScanIndex;
   readonly #deployment: RedisDeploymentCheck;
-  readonly #accountProvider: RedisAccountProviderIndex;
+  readonly #accountProvider: RedisAccountIndex;
+  readonly #accountCreator: RedisAccountIndex;
 
   /** `client` stays the caller's: the store never closes it. */
   constructor(client: RedisClient, options: RedisStoreOptions = {}) {
@@ -101,7 +102,8 @@ export class RedisStore implements PersistentStore {
     this.#deployment = new RedisDeploymentCheck(client, "store", options.evictionPolicyCheck);
     this.#keys = new RedisStoreKeys(prefix);
     this.#scanIndex = new RedisScanIndex(client, this.#keys.tag);
-    this.#accountProvider = new RedisAccountProviderIndex(client, this.#keys.tag);
+    this.#accountProvider = new RedisAccountIndex(client, this.#keys.tag, "provider");
+    this.#accountCreator = new RedisAccountIndex(client, this.#keys.tag, "created_by");
     if (options.recordTier) {
       const { maxEntries, maxTtlMs } = options.recordTier;
       if (!Number.isInteger(maxEntries) || maxEntries <= 0 || !Number.isInteger(maxTtlMs) || maxTtlMs <= 0) {
@@ -249,12 +251,17 @@ export class RedisStore implements PersistentStore {
     // A grant family (Atlassian: one Atlassian user's records): its own set, whatever else the account holds. Records
     // without a grant key are in no such set; the SDK's migration step gives them theirs, and that write adds them.
     if (filter.account_id !== undefined && filter.grant_key !== undefined) return this.#client.smembers(this.#keys.grantKey(filter.account_id, filter.grant_key));
+    if (filter.account_id !== undefined && filter.created_by !== undefined) {
+      // What one SDK user connected in the account: its own set, whatever else the account holds.
+      await this.#accountCreator.ensureBackfilled((ids) => this.#readMany(ids));
+      return this.#client.smembers(this.#accountCreator.key(filter.account_id, filter.created_by));
+    }
     if (filter.account_id !== undefined && providers !== undefined && filter.natural_key === undefined) {
       // The account's records of these providers only: the cost follows them, not the size of the account.
       if (providers.length === 0) return [];
       await this.#accountProvider.ensureBackfilled((ids) => this.#readMany(ids));
       const accountId = filter.account_id;
-      return this.#client.sunion(...[...new Set(providers)].map((provider) => this.#accountProvider.keyOf({ account_id: accountId, provider })));
+      return this.#client.sunion(...[...new Set(providers)].map((provider) => this.#accountProvider.key(accountId, provider)));
     }
     const sets: string[] = [];
     if (filter.account_id !== undefined) sets.push(this.#keys.account(filter.account_id));
@@ -307,9 +314,9 @@ export class RedisStore implements PersistentStore {
     return record;
   }
 
-  /** The index sets a record belongs to: the store's (see RedisStoreKeys) and its (account, provider) set. */
+  /** The index sets a record belongs to: the store's (see RedisStoreKeys), its (account, provider) and (account, creator) sets. */
   #indexKeys(record: Integration): string[] {
-    return [...this.#keys.indexKeys(record), this.#accountProvider.keyOf(record)];
+    return [...this.#keys.indexKeys(record), this.#accountProvider.keyOf(record), this.#accountCreator.keyOf(record)];
   }
 }
 

@@ -2,8 +2,8 @@
 // RedisStore + RedisCache: createConnection with a new natural key, a rotating Atlassian refresh (rotation written to
 // the record and its grant sibling), and one listConnections page. The accounts hold an Atlassian Jira + Confluence
 // pair (one grant) and api-key integrations for the rest. A second pair of accounts holds that pair beside the Jira
-// records of 10 and of 5,000 other Atlassian users (the grant-family lookup). Bench scenario `scale`; its figures
-// land in `results.scale`.
+// records of 10 and of 5,000 other Atlassian users (the grant-family lookup of a refresh, and the scope union of the
+// pair's SDK user building a Jira install URL). Bench scenario `scale`; its figures land in `results.scale`.
 import { createSDK, defineApiKeyProvider } from "@sdk/core";
 import { atlassian } from "@sdk/provider-atlassian";
 import { startAtlassianSandbox } from "@sdk/provider-atlassian/testing";
@@ -29,6 +29,7 @@ export const scale = {
     ["scale: rotating Atlassian refresh (sibling sync), same accounts (`scale.atlassianRefreshRatio`)", `${figures.atlassianRefresh.largeMs} ms`, `${figures.atlassianRefresh.smallMs} ms at 10`, `${figures.atlassianRefreshRatio}x`, "<= 2x"],
     ["scale: one listConnections page of 10, same accounts (`scale.listPageRatio`)", `${figures.listPage.largeMs} ms`, `${figures.listPage.smallMs} ms at 10`, `${figures.listPageRatio}x`, "<= 2x"],
     ["scale: rotating Atlassian refresh, account with 5,000 other Atlassian users vs 10 (`scale.atlassianFamilyRefreshRatio`)", `${figures.atlassianFamilyRefresh.largeMs} ms`, `${figures.atlassianFamilyRefresh.smallMs} ms at 10`, `${figures.atlassianFamilyRefreshRatio}x`, "<= 2x"],
+    ["scale: Jira buildInstallUrl (the installing user's scope union), same family accounts (`scale.atlassianInstallUrlRatio`)", `${figures.atlassianInstallUrl.largeMs} ms`, `${figures.atlassianInstallUrl.smallMs} ms at 10`, `${figures.atlassianInstallUrlRatio}x`, "<= 2x"],
   ],
 };
 
@@ -84,6 +85,7 @@ async function measureScale(redisUrl) {
       await sandbox.sdk.invalidateConnection(jiraId);
       return timed(() => sandbox.sdk.resolveConnection(jiraId));
     },
+    atlassianInstallUrl: (_, { accountId }) => timed(() => sandbox.sdk.buildInstallUrl({ provider: "jira", account_id: accountId, user_id: "user-1" })),
   };
   const refreshesBefore = sandbox.emulator.stats.refreshes;
   const samples = Object.fromEntries(Object.keys(operations).map((name) => [name, { small: [], large: [] }]));
