@@ -5,8 +5,7 @@ import { createSDK } from "./create-sdk.js";
 import { defineApiKeyProvider } from "./define-api-key-provider.js";
 import type { Integration } from "./integration.js";
 import type { PersistentStore } from "./persistent-store.js";
-import { persistentStoreCreatedByCases } from "./persistent-store-created-by-cases.js";
-import { persistentStoreGrantKeyCases } from "./persistent-store-grant-key-cases.js";
+import { persistentStoreIndexCases } from "./persistent-store-index-cases.js";
 import { persistentStoreScanCases } from "./persistent-store-scan-cases.js";
 import { sampleIntegration } from "./sample-integration.js";
 import { SdkError } from "./sdk-error.js";
@@ -197,7 +196,6 @@ export function runPersistentStoreContract(name: string, factory: () => Promise<
       }));
 
     persistentStoreScanCases((run) => withHarness(factory, run));
-    persistentStoreGrantKeyCases((run) => withHarness(factory, run));
-    persistentStoreCreatedByCases((run) => withHarness(factory, run));
+    persistentStoreIndexCases((run) => withHarness(factory, run));
   });
 }
