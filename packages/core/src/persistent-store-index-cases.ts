@@ -124,7 +124,7 @@ function createdByCases(withHarness: WithHarness): void {
       await store.create(second);
       expect(await list("user-1")).toEqual([first.id]);
 
-      // A re-install by another SDK user records the new creator.
+      // An update of created_by moves the record to the new creator's set.
       await store.update(second.id, { created_by: "user-1", updated_at: "2026-03-01T00:00:00.000Z" }, { expectedVersion: 1 });
       expect(await list("user-1")).toEqual([first.id, second.id]);
       expect(await list("user-2")).toEqual([]);

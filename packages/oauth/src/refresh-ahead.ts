@@ -1,7 +1,7 @@
 // Refresh-ahead: a cached token that enters its refresh-ahead window (just before the refresh skew) is still handed
 // out, and one caller across all processes refreshes it in the background through the refresh lock taken without
-// waiting. Nobody waits; a failed background refresh is an event, and once its failure is no longer remembered (2 s)
-// the next caller in the window tries again.
+// waiting. Nobody waits; a failed background refresh is an event, and once its failure is no longer remembered (2 s;
+// an error that is not remembered, after this process's 1 s pause) the next caller in the window tries again.
 // It assumes the provider keeps the old access token valid until its own expiry after a refresh (see the README).
 import { SdkError, type CacheStore, type Integration } from "@sdk/core";
 import { tryRefreshLock, type LockHold } from "./refresh-lock.js";
@@ -10,9 +10,10 @@ import type { OAuthContext } from "./oauth-engine.js";
 import { wallClockNow } from "./wall-clock.js";
 
 /**
- * After losing the lock to another process, or after its own background refresh failed, this process does not try
- * that key again for this long (wall clock): the winner is refreshing, or the provider is failing, and trying on every
- * resolve of the window would add a Redis call (or a token call) to each.
+ * After losing the lock to another process, after its own background refresh failed, or after standing down on a
+ * failure remembered by any process, this process does not try that key again for this long (wall clock): the winner
+ * is refreshing, or the provider is failing, and trying on every resolve of the window would add a Redis call (or a
+ * token call) to each.
  */
 const PAUSE_MS = 1000;
 
@@ -42,7 +43,7 @@ export class RefreshAhead {
   readonly #provider: string;
   /** Background refreshes running in this process, by token key (one per key). */
   readonly #running = new Map<string, Promise<void>>();
-  /** Token keys whose lock another process held or whose background refresh failed, with the wall-clock time before which this process does not try again. */
+  /** Token keys whose lock another process held, whose background refresh failed or stood down, with the wall-clock time before which this process does not try again. */
   readonly #pausedUntil = new Map<string, number>();
   #closed = false;
 

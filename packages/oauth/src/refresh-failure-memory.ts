@@ -12,6 +12,12 @@ export function refreshFailureKey(keyPrefix: string, integration: Integration, c
   return internalKey(keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
 }
 
+/** The cached token's raw value and the remembered failure, read together (one round trip on RedisCache, whose GETs travel as one MGET). */
+export async function readTokenAndFailure(cache: CacheStore, tokenKey: string, failureKey: string): Promise<{ raw: string | undefined; failure: string | undefined }> {
+  const [raw, failure] = await Promise.all([cache.get(tokenKey), cache.get(failureKey)]);
+  return { raw, failure };
+}
+
 /** Remembers a failed refresh for `FAILURE_MEMORY_MS` (not a dead grant: the record says that). Never throws. */
 export async function rememberRefreshFailure(cache: CacheStore, failureKey: string, error: unknown): Promise<void> {
   if (!SdkError.is(error) || error.code === "reauth_required") return;

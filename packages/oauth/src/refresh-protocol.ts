@@ -11,7 +11,7 @@ import { compareAndSet } from "./compare-and-set.js";
 import type { GrantSiblings } from "./grant-siblings.js";
 import type { EngineSettings } from "./oauth-provider-options.js";
 import { RefreshAhead } from "./refresh-ahead.js";
-import { refreshFailureKey, rememberedRefreshFailure, rememberRefreshFailure } from "./refresh-failure-memory.js";
+import { readTokenAndFailure, refreshFailureKey, rememberedRefreshFailure, rememberRefreshFailure } from "./refresh-failure-memory.js";
 import { refreshChainIfDue } from "./refresh-due.js";
 import { withRefreshLock, type LockHold } from "./refresh-lock.js";
 import { RotationJournal } from "./rotation-journal.js";
@@ -90,9 +90,8 @@ export class RefreshProtocol {
         key,
         lockKey,
         leaseMs: this.#leaseMs,
-        // One round trip on RedisCache (its GETs travel as one MGET).
         reread: async () => {
-          const [raw, failure] = await Promise.all([cache.get(key), cache.get(failureKey)]);
+          const { raw, failure } = await readTokenAndFailure(cache, key, failureKey);
           return { token: codec.decode(key, raw), failedRecently: failure !== undefined };
         },
         refresh: async (hold) => {
@@ -146,9 +145,8 @@ export class RefreshProtocol {
   async #refreshShared(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
     const failureKey = refreshFailureKey(context.keyPrefix, integration, chain);
     const ready = async (): Promise<CachedToken | undefined> => {
-      // Both at once (one round trip on RedisCache, whose GETs travel as one MGET): the failure is only looked at
-      // when the token is not there, and a remembered failure is cheap to read.
-      const [raw, failure] = await Promise.all([cache.get(key), cache.get(failureKey)]);
+      // Both at once: the failure is only looked at when the token is not there, and a remembered failure is cheap to read.
+      const { raw, failure } = await readTokenAndFailure(cache, key, failureKey);
       const token = tokenCodec(context).decode(key, raw);
       if (isFresh(token, context.now(), this.skewMs)) return token;
       if (failure) throw rememberedRefreshFailure(this.#options.id, failure);

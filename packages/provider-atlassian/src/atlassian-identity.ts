@@ -71,7 +71,7 @@ export async function listGrantFamily(context: ProviderContext, integration: Int
   if (identity !== undefined && grantKey !== null && integration.grant_key === grantKey) {
     const family = await context.integrations.list({ account_id: integration.account_id, grant_key: grantKey });
     // The same rules as the account read below: the key only narrows the read, it never widens the family.
-    return family.filter((record) => record.status !== "revoked" && isAtlassianProduct(record.provider) && identityOf(record) === identity);
+    return family.filter((record) => isFamilyOf(record, identity));
   }
   const records = await listAccountRecords(context, integration.account_id);
   if (identity !== undefined) return records.filter((record) => identityOf(record) === identity);
@@ -79,7 +79,15 @@ export async function listGrantFamily(context: ProviderContext, integration: Int
   return records.filter((record) => record.id === integration.id || (identityOf(record) === undefined && typeof token === "string" && record.credentials.refresh_token === token));
 }
 
-export const isAtlassianProduct = (provider: string): boolean => (ATLASSIAN_PRODUCTS as readonly string[]).includes(provider);
+const isAtlassianProduct = (provider: string): boolean => (ATLASSIAN_PRODUCTS as readonly string[]).includes(provider);
+
+/**
+ * Whether a record read through a grant key (or from the account) belongs to the family of the Atlassian user
+ * `identity`: an Atlassian product, not revoked, holding that identity. A key only narrows a read; this decides.
+ */
+export function isFamilyOf(record: Integration, identity: string): boolean {
+  return record.status !== "revoked" && isAtlassianProduct(record.provider) && identityOf(record) === identity;
+}
 
 /**
  * Gives each of `records` that holds a known user but not that user's grant key (written before grant keys) its key,

@@ -157,6 +157,48 @@ describe("Atlassian grant family by index", () => {
     expect(lists.map(({ found }) => found)).toEqual([1, 2]);
   });
 
+  it("an install by a user holding records written before grant keys reads the account once, keys the family, then reads by index", async () => {
+    const { store, memory, lists } = listedStore();
+    const s = await start({ store, emulator: { users: [{ accountId: ALICE }] } });
+    const jira = await s.connect({ product: "jira", atlassianUser: ALICE, user_id: "user-1" });
+    const confluence = await s.connect({ product: "confluence", atlassianUser: ALICE, user_id: "user-2" });
+    await dropGrantKeys(memory, [jira.id, confluence.id]);
+
+    lists.length = 0;
+    const first = await s.sdk.buildInstallUrl({ provider: "jsm", account_id: "acct-1", user_id: "user-1" });
+    // Alice's Confluence (another SDK user's, no key yet) still widens the request: the account was read...
+    for (const scope of confluence.scopes) expect(new URL(first.url).searchParams.get("scope")!.split(" ")).toContain(scope);
+    expect(lists.map(({ filter }) => filter)).toEqual([
+      { account_id: "acct-1", providers: ["jira", "jsm", "confluence"], created_by: "user-1" },
+      { account_id: "acct-1", providers: ["jira", "jsm", "confluence"] },
+    ]);
+    // ...and both of Alice's records got her key on the way, so the next install reads by index alone.
+    for (const id of [jira.id, confluence.id]) expect((await memory.get(id))!.grant_key).toBe(`atlassian:${ALICE}`);
+    lists.length = 0;
+    const second = await s.sdk.buildInstallUrl({ provider: "jsm", account_id: "acct-1", user_id: "user-1" });
+    expect(new URL(second.url).searchParams.get("scope")).toBe(new URL(first.url).searchParams.get("scope"));
+    expect(lists.map(({ filter }) => filter)).toEqual([
+      { account_id: "acct-1", providers: ["jira", "jsm", "confluence"], created_by: "user-1" },
+      { account_id: "acct-1", grant_key: `atlassian:${ALICE}` },
+    ]);
+  });
+
+  it("an install behind which more than 16 Atlassian users stand reads the account once instead of 17 families", async () => {
+    const { store, memory, lists } = listedStore();
+    const s = await start({ store, emulator: { users: [{ accountId: ALICE }] } });
+    const jira = await s.connect({ product: "jira", atlassianUser: ALICE, user_id: "user-1" });
+    // 16 more Atlassian users connected by the same SDK user (an admin connecting on others' behalf), keyed.
+    await otherUsers(memory, "acct-1", 16, { ...(await memory.get(jira.id))! });
+
+    lists.length = 0;
+    const { url } = await s.sdk.buildInstallUrl({ provider: "confluence", account_id: "acct-1", user_id: "user-1" });
+    expect(new URL(url).searchParams.get("scope")!.split(" ")).toEqual(expect.arrayContaining(jira.scopes));
+    expect(lists.map(({ filter }) => filter)).toEqual([
+      { account_id: "acct-1", providers: ["jira", "jsm", "confluence"], created_by: "user-1" },
+      { account_id: "acct-1", providers: ["jira", "jsm", "confluence"] },
+    ]);
+  });
+
   it("a record holding its key never joins another user's family, even if a stored key were wrong", async () => {
     const { store, memory } = listedStore();
     const s = await start({ store, emulator: { users: [{ accountId: ALICE }] } });

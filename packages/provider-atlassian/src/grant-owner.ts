@@ -4,7 +4,7 @@
 import { SdkError, type Integration, type IntegrationDraft } from "@sdk/core";
 import { type ProviderContext } from "@sdk/core/provider-kit";
 import type { OAuthContext, TokenClient } from "@sdk/oauth";
-import { fetchAtlassianIdentity, grantKeyFor, grantKeyOf, identityOf, IDENTITY_FIELD, isAtlassianProduct, keyRecordsWithoutGrantKey, listAccountRecords, refusesProfile } from "./atlassian-identity.js";
+import { fetchAtlassianIdentity, grantKeyFor, grantKeyOf, identityOf, IDENTITY_FIELD, isFamilyOf, keyRecordsWithoutGrantKey, listAccountRecords, refusesProfile } from "./atlassian-identity.js";
 import { ATLASSIAN_PRODUCTS } from "./atlassian-options.js";
 
 /**
@@ -39,31 +39,37 @@ const MAX_FAMILY_READS = 16;
  * Atlassian users behind them. Who will consent is only known after the consent; the SDK user starting the install
  * is the best guess, and records of other Atlassian users of the account never widen the request.
  *
- * Indexed reads only, so the cost follows this user's records, not the account's: the user's records by (account,
- * creator), then each Atlassian user's family by (account, grant key). A record of one of those Atlassian users that
- * another SDK user connected before grant keys existed is found once `sdk.backfillNaturalKeys` has keyed it.
+ * Indexed reads, so the cost follows this user's records, not the account's: the user's records by (account,
+ * creator), then each Atlassian user's family by (account, grant key). The account's Atlassian records are read
+ * instead (as before grant keys) when the keys cannot be trusted yet, i.e. this user holds records written before
+ * grant keys (the account predates them and `sdk.backfillNaturalKeys` has not run), or when more than
+ * `MAX_FAMILY_READS` Atlassian users are behind this user.
  */
 export async function installSiblings(context: ProviderContext, accountId: string, createdBy: string): Promise<Integration[]> {
   const listed = await context.integrations.list({ account_id: accountId, providers: [...ATLASSIAN_PRODUCTS], created_by: createdBy });
-  // The same rules as every family read: never a revoked record; the filter only narrows the read.
+  // Never a revoked record (as in every family read); the filter only narrows the read.
   const mine = listed.filter((record) => record.status !== "revoked" && record.created_by === createdBy);
   const identities = new Set(mine.map(identityOf).filter((identity) => identity !== undefined));
-  // Before the install saves a keyed record of (most likely) one of these users: this user's records written before
-  // grant keys get theirs, so the family reads below (and the new record's, at its sync now and every refresh later)
-  // see them. A bounded number per call: this runs on a user's request, and the rest is `sdk.backfillNaturalKeys`' job.
-  const unkeyed = mine.filter((record) => identityOf(record) !== undefined && record.grant_key !== grantKeyOf(record));
-  await keyRecordsWithoutGrantKey(context, unkeyed.slice(0, MAX_KEYED_PER_INSTALL));
-  const families =
-    identities.size > MAX_FAMILY_READS
-      ? [await listAccountRecords(context, accountId)]
-      : await Promise.all([...identities].map((identity) => context.integrations.list({ account_id: accountId, grant_key: grantKeyFor(identity) })));
-  const byId = new Map(mine.map((record) => [record.id, record]));
-  for (const record of families.flat()) {
-    const identity = identityOf(record);
-    if (record.status !== "revoked" && isAtlassianProduct(record.provider) && identity !== undefined && identities.has(identity)) byId.set(record.id, record);
+  const keyed = mine.every((record) => identityOf(record) === undefined || record.grant_key === grantKeyOf(record));
+  let families: Integration[];
+  if (keyed && identities.size <= MAX_FAMILY_READS) {
+    families = (await Promise.all([...identities].map((identity) => context.integrations.list({ account_id: accountId, grant_key: grantKeyFor(identity) })))).flat();
+  } else {
+    families = await listAccountRecords(context, accountId);
+    // Before the install saves a keyed record of (most likely) one of these users: their records written before grant
+    // keys get theirs, so the new record's family lookups (its sync now, every refresh later) and the next install's
+    // indexed reads see them. A bounded number per call: this runs on a user's request, and the rest is
+    // `sdk.backfillNaturalKeys`' job.
+    const unkeyed = families.filter((record) => identities.has(identityOf(record) ?? "") && record.grant_key !== grantKeyOf(record));
+    await keyRecordsWithoutGrantKey(context, unkeyed.slice(0, MAX_KEYED_PER_INSTALL));
   }
-  // Oldest first, as the account's list returns them.
-  return [...byId.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  const siblings = new Map(mine.map((record) => [record.id, record]));
+  for (const record of families) {
+    const identity = identityOf(record);
+    if (identity !== undefined && identities.has(identity) && isFamilyOf(record, identity)) siblings.set(record.id, record);
+  }
+  // Oldest first. The sort is stable: ties (same millisecond) keep the store's order, this user's records first.
+  return [...siblings.values()].sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
 /**

@@ -36,7 +36,7 @@ export class RedisAccountIndex {
    * Once per store (a marker key records it): records written before these sets existed are added. Every write since
    * keeps the sets itself. Until it has finished, `list` does not read these sets.
    */
-  ensureBackfilled(readRecords: RecordReader): Promise<void> {
-    return this.#backfill.ensure(readRecords);
+  ensureBackfilled(readRecords: RecordReader, options: { again?: boolean } = {}): Promise<void> {
+    return this.#backfill.ensure(readRecords, options);
   }
 }

@@ -26,13 +26,34 @@ export class RedisIndexBackfill {
     this.#index = index;
   }
 
-  /** Resolves once every record is indexed (at once when the marker is set; once per store object otherwise). */
-  ensure(readRecords: RecordReader): Promise<void> {
-    this.#ready ??= this.#run(readRecords).catch((error: unknown) => {
+  /**
+   * Resolves once every record is indexed (at once when the marker is set; once per store object otherwise).
+   * `again`: walks the store even though the marker is set (after the last writer of an earlier build stopped: records
+   * it wrote after the first walk are in no set yet). Sets only gain ids meanwhile, so readers are never worse off.
+   */
+  ensure(readRecords: RecordReader, options: { again?: boolean } = {}): Promise<void> {
+    if (options.again) {
+      const running = this.#ready?.catch(() => undefined);
       this.#ready = undefined;
+      return this.#remember(
+        (async () => {
+          await running;
+          await this.#client.del(this.#marker);
+          await this.#run(readRecords);
+        })(),
+      );
+    }
+    return this.#ready ?? this.#remember(this.#run(readRecords));
+  }
+
+  /** Remembers a walk for this store object; a failed one is forgotten, so the next call walks again. */
+  #remember(walk: Promise<void>): Promise<void> {
+    const ready: Promise<void> = walk.catch((error: unknown) => {
+      if (this.#ready === ready) this.#ready = undefined;
       throw error;
     });
-    return this.#ready;
+    this.#ready = ready;
+    return ready;
   }
 
   async #run(readRecords: RecordReader): Promise<void> {

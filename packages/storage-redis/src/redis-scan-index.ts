@@ -33,8 +33,8 @@ export class RedisScanIndex {
    * itself, and any process may run this concurrently (ZADD is idempotent). A record deleted meanwhile may leave an
    * id without a record, which a scan skips.
    */
-  ensureBackfilled(readRecords: RecordReader): Promise<void> {
-    return this.#backfill.ensure(readRecords);
+  ensureBackfilled(readRecords: RecordReader, options: { again?: boolean } = {}): Promise<void> {
+    return this.#backfill.ensure(readRecords, options);
   }
 
   #all(): string {

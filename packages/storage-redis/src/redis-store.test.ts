@@ -116,6 +116,43 @@ describe("RedisStore storage layout", () => {
     }
   });
 
+  it("ensureIndexes() fills every index set for older records at deploy time, and { again: true } picks up what an older build wrote after", async () => {
+    const own = uniqueName("ensure");
+    const ownTag = `{${own}}`;
+    // What an earlier build wrote: records in the all / account / provider sets only.
+    const olderWrite = async (record: Integration) => {
+      await standalone.set(recordKey(own, record.id), JSON.stringify(record));
+      for (const key of ["all", `account:${record.account_id}`, `provider:${record.provider}`]) await standalone.sadd(`${ownTag}:${key}`, record.id);
+    };
+    const first = integrationRecord({ account_id: "acct:e", provider: "jira", natural_key: null, created_by: "user:1" });
+    await olderWrite(first);
+    try {
+      const store = new RedisStore(standalone, { keyPrefix: own });
+      await store.ensureIndexes();
+      for (const marker of ["scan:indexed", "account-provider:indexed", "account-creator:indexed"]) expect(await standalone.get(`${ownTag}:${marker}`)).toBe("1");
+      expect(await standalone.smembers(`${ownTag}:account-creator:${JSON.stringify(["acct:e", "user:1"])}`)).toEqual([first.id]);
+      expect(await standalone.smembers(`${ownTag}:account-provider:${JSON.stringify(["acct:e", "jira"])}`)).toEqual([first.id]);
+      expect(await standalone.zrange(`${ownTag}:scan:account:acct:e`, 0, -1)).toEqual([first.id]);
+
+      // The older build still writes during a rolling deploy: its record is in no new set, so the indexed reads miss it...
+      const late = integrationRecord({ account_id: "acct:e", provider: "jira", natural_key: null, created_by: "user:1" });
+      await olderWrite(late);
+      const mine = async () => (await store.list({ account_id: "acct:e", created_by: "user:1" })).map((record) => record.id).sort();
+      expect(await mine()).toEqual([first.id]);
+      // ...until the walk runs again once it has stopped.
+      await store.ensureIndexes({ again: true });
+      expect(await mine()).toEqual([first.id, late.id].sort());
+      expect((await store.list({ account_id: "acct:e", provider: "jira" })).map((record) => record.id).sort()).toEqual([first.id, late.id].sort());
+      expect((await store.scan({ account_id: "acct:e", limit: 10 })).records.map((record) => record.id).sort()).toEqual([first.id, late.id].sort());
+      expect(await standalone.get(`${ownTag}:account-creator:indexed`)).toBe("1");
+
+      const refused = await store.ensureIndexes({ again: "yes" } as unknown as { again: boolean }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: "validation_failed", details: { field: "ensureIndexes.again" } });
+    } finally {
+      await deleteMatching(standalone, `${ownTag}:*`);
+    }
+  });
+
   it("holds each (provider, account_id, natural_key) in an owner key with the id, moved and released in the same write", async () => {
     const owner = (account: string, naturalKey: string) => standalone.get(`${tag()}:natural-key-owner:${JSON.stringify(["jira", account, naturalKey])}`);
     const item = integrationRecord({ account_id: "acct:owner", natural_key: "cloud:a" });

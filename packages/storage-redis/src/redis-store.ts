@@ -13,39 +13,17 @@ import {
   type UpdateOptions,
 } from "@sdk/core/provider-kit";
 import type { RedisClient } from "./redis-client.js";
-import { RedisDeploymentCheck, type EvictionPolicyCheck } from "./redis-deployment-check.js";
+import { RedisDeploymentCheck } from "./redis-deployment-check.js";
 import { guardRedis } from "./redis-failure.js";
 import { readBatch } from "./redis-read-batch.js";
 import { RedisAccountIndex } from "./redis-account-index.js";
 import { ParsedRecordMemo } from "./parsed-record-memo.js";
-import { RedisRecordTier, type RedisStoreTierOptions } from "./redis-record-tier.js";
+import { RedisRecordTier } from "./redis-record-tier.js";
 import { writeRecord, type WriteOutcome, type WritePlan } from "./redis-record-write.js";
 import { RedisScanIndex } from "./redis-scan-index.js";
+import { conflict, naturalKeyTaken, notFound } from "./redis-store-errors.js";
 import { RedisStoreKeys } from "./redis-store-keys.js";
-
-export interface RedisStoreOptions {
-  /**
-   * Namespace of every key, used as the Cluster hash tag: keys look like `{sdk:integrations}:record:<id>`.
-   * The whole store therefore lives in one hash slot (one shard); see the README for the trade-off.
-   * Must be non-empty and contain no `{` or `}`.
-   * @default "sdk:integrations"
-   */
-  keyPrefix?: string;
-  /**
-   * An in-process tier of records for the resolve hot path (reads that pass `{ tier: true }`; writes and the refresh
-   * path always read Redis). Every write through any RedisStore on the same Redis publishes the record id on
-   * `{prefix}:changed`, and a tier forgets that record at once; while its subscription is down nothing is served from
-   * memory. Opens one subscriber connection (close it with `dispose()`). Off by default. See the README, "Record tier".
-   */
-  recordTier?: RedisStoreTierOptions;
-  /**
-   * The check of Redis's `maxmemory-policy` before the first command: `"enforce"` refuses an `allkeys-*` policy
-   * (`misconfigured`: records have no TTL and would be evicted), `"warn"` accepts that risk with one stderr warning,
-   * `"off"` skips it (verified by hand on a Redis that refuses `CONFIG`). See the README, "Startup checks".
-   * @default "enforce"
-   */
-  evictionPolicyCheck?: EvictionPolicyCheck;
-}
+import type { RedisStoreOptions } from "./redis-store-options.js";
 
 /** How often an update or delete re-reads after the record changed without its version moving (a 1.x writer). */
 const MAX_ATTEMPTS = 3;
@@ -53,22 +31,6 @@ const MAX_ATTEMPTS = 3;
 interface StoredRecord {
   json: string;
   record: Integration;
-}
-
-function notFound(id: string): SdkError {
-  return new SdkError("integration_not_found", `Integration "${id}" does not exist.`, { details: { integration_id: id } });
-}
-
-function naturalKeyTaken(id: string): SdkError {
-  return new SdkError("integration_exists", "Another integration of this provider and account already has that natural key.", {
-    details: { integration_id: id, conflict: "natural_key" },
-  });
-}
-
-function conflict(id: string, expectedVersion: number, actualVersion: number): SdkError {
-  return new SdkError("integration_conflict", `Integration "${id}" changed since it was read; read it again and retry.`, {
-    details: { integration_id: id, expected_version: expectedVersion, actual_version: actualVersion },
-  });
 }
 
 /** A patch field given as `undefined` leaves the stored value alone (JSON would otherwise drop the field). */
@@ -130,6 +92,28 @@ export class RedisStore implements PersistentStore {
       tier.complete(id, fill, record, asked);
     }
     return record ?? undefined;
+  }
+
+  /**
+   * Fills the index sets for records an earlier 2.0 build wrote (the scan, account-provider and account-creator sets),
+   * so no request pays that one-time walk of the store: call it at deploy time, like MongoStore's. Without it, the
+   * first `scan` or indexed `list` of each kind in each process walks the store once. `{ again: true }` walks even
+   * where a marker says it was done: run it once the last process of an earlier build has stopped, since records it
+   * wrote after the first walk are in no set yet. Idempotent; any number of processes may run it at once.
+   */
+  async ensureIndexes(options: { again?: boolean } = {}): Promise<void> {
+    if (typeof options !== "object" || options === null || (options.again !== undefined && typeof options.again !== "boolean")) {
+      throw new SdkError("validation_failed", `RedisStore ensureIndexes "again" must be a boolean.`, { details: { field: "ensureIndexes.again" } });
+    }
+    const gate = this.#deployment.gate();
+    if (gate) await gate;
+    const read = (ids: string[]) => this.#readMany(ids);
+    const walk = { again: options.again === true };
+    await guardRedis("store_unavailable", "ensureIndexes", async () => {
+      await this.#scanIndex.ensureBackfilled(read, walk);
+      await this.#accountProvider.ensureBackfilled(read, walk);
+      await this.#accountCreator.ensureBackfilled(read, walk);
+    });
   }
 
   /**
