@@ -51,11 +51,17 @@ async function startMonitor(): Promise<Redis> {
   }
 }
 
-/** Every command the server receives while `run` runs, as [name, ...args] in lower case (MONITOR). */
+/**
+ * Every command the server receives from this file's connection while `run` runs, as [name, ...args] in lower case
+ * (MONITOR). Other test files share the server, and MONITOR shows their commands too (a SCAN of theirs is not ours).
+ */
 async function commandsDuring(run: () => Promise<void>): Promise<string[][]> {
   const monitor = await startMonitor();
   const seen: string[][] = [];
-  monitor.on("monitor", (_time: string, args: string[]) => seen.push(args.map((arg, index) => (index === 0 ? arg.toLowerCase() : arg))));
+  const ours = `${standalone.stream.localAddress}:${standalone.stream.localPort}`;
+  monitor.on("monitor", (_time: string, args: string[], source: string) => {
+    if (source === ours) seen.push(args.map((arg, index) => (index === 0 ? arg.toLowerCase() : arg)));
+  });
   try {
     await run();
     // MONITOR lines arrive asynchronously: a last PING marks the end of what `run` sent.
