@@ -132,7 +132,7 @@ describe("RedisStore storage layout", () => {
       for (const marker of ["scan:indexed", "account-provider:indexed", "account-creator:indexed"]) expect(await standalone.get(`${ownTag}:${marker}`)).toBe("1");
       expect(await standalone.smembers(`${ownTag}:account-creator:${JSON.stringify(["acct:e", "user:1"])}`)).toEqual([first.id]);
       expect(await standalone.smembers(`${ownTag}:account-provider:${JSON.stringify(["acct:e", "jira"])}`)).toEqual([first.id]);
-      expect(await standalone.zrange(`${ownTag}:scan:account:acct:e`, 0, -1)).toEqual([first.id]);
+      expect(await standalone.zrange(`${ownTag}:scan:account:acct:e`, "0", "-1")).toEqual([first.id]);
 
       // The older build still writes during a rolling deploy: its record is in no new set, so the indexed reads miss it...
       const late = integrationRecord({ account_id: "acct:e", provider: "jira", natural_key: null, created_by: "user:1" });
