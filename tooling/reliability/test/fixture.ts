@@ -58,6 +58,8 @@ export interface Scenario {
   install(user?: string): Promise<{ id: string; accountId: string }>;
   /** The 1.x access-token key of an integration. */
   tokenKey(id: string, accountId: string): string;
+  /** The key remembering a failed refresh of an integration for 2 s (one per refresh lock, i.e. per grant). */
+  failureKey(id: string, accountId: string): string;
   /** The access token cached under `key` (GET from Redis, opened with the scenario's key: the raw value is an envelope). */
   cachedAccessToken(key: string): Promise<string | undefined>;
   /** The refresh token as stored in Redis, decrypted here (the raw record is read with GET, not through the SDK). */
@@ -96,6 +98,7 @@ export async function scenario(config: WorkerConfig, server: OAuthEmulator<Clock
       return { id: (await installOAuth(sdk, server, { user_id: user, account_id: accountId })).id, accountId };
     },
     tokenKey: (id, accountId) => `integration:acme:${id}:app_user:${accountId}:access_token`,
+    failureKey: (id, accountId) => `${config.sdkKeyPrefix}:refresh_failed:integration:acme:${id}:app_user:${accountId}:refresh_lock`,
     async cachedAccessToken(key) {
       const raw = { get: async (name: string) => (await redis.get(name)) ?? undefined };
       return (await readCachedToken(raw, key, [{ id: "k1", key: config.encryptionKey }]))?.access_token;
