@@ -1,18 +1,15 @@
 // A failed refresh remembered for a moment in the cache (DESIGN section 7, step 3): the callers waiting on that
 // refresh's lock get its error instead of each calling the provider again, and refresh-ahead stands down meanwhile.
 // Only the error's code and retryability are kept: never a token or the provider's text.
-import { SdkError, type CacheStore } from "@sdk/core";
+import { SdkError, type CacheStore, type Integration } from "@sdk/core";
 import { internalKey } from "@sdk/core/provider-kit";
 
 /** How long a failed refresh is remembered. */
 export const FAILURE_MEMORY_MS = 2000;
 
-/**
- * The cache key remembering a failed refresh, one per refresh lock (`lockKey`): per grant, so the records sharing one
- * grant (Atlassian siblings) and waiting on its one lock share the failure too, rather than each trying again.
- */
-export function refreshFailureKey(keyPrefix: string, lockKey: string): string {
-  return internalKey(keyPrefix, "refresh_failed", lockKey);
+/** The cache key remembering a failed refresh of one chain of one integration. */
+export function refreshFailureKey(keyPrefix: string, integration: Integration, chain: string): string {
+  return internalKey(keyPrefix, "refresh_failed", `${integration.id}:${chain}`);
 }
 
 /** The cached token's raw value and the remembered failure, read together (one round trip on RedisCache, whose GETs travel as one MGET). */

@@ -80,7 +80,7 @@ export class RefreshProtocol {
   #refreshAhead(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): void {
     const codec = tokenCodec(context);
     const lockKey = this.#siblings.lockKey(integration, chain);
-    const failureKey = refreshFailureKey(context.keyPrefix, lockKey);
+    const failureKey = refreshFailureKey(context.keyPrefix, integration, chain);
     this.#ahead.start(
       {
         context,
@@ -143,8 +143,7 @@ export class RefreshProtocol {
 
   /** Step 3: the lease lock across processes; waiters re-check the cache (and a failure remembered for them). */
   async #refreshShared(context: OAuthContext, cache: CacheStore, integration: Integration, chain: string, key: string): Promise<CachedToken> {
-    const lockKey = this.#siblings.lockKey(integration, chain);
-    const failureKey = refreshFailureKey(context.keyPrefix, lockKey);
+    const failureKey = refreshFailureKey(context.keyPrefix, integration, chain);
     const ready = async (): Promise<CachedToken | undefined> => {
       // Both at once: the failure is only looked at when the token is not there, and a remembered failure is cheap to read.
       const { raw, failure } = await readTokenAndFailure(cache, key, failureKey);
@@ -155,6 +154,7 @@ export class RefreshProtocol {
     };
     const leaseMs = this.#leaseMs;
     const onWait = () => recordLockWait(this.#options.id);
+    const lockKey = this.#siblings.lockKey(integration, chain);
     return withRefreshLock({ cache, lockKey, leaseMs, waitMs: leaseMs + 5000, onWait }, ready, async (hold) => {
       try {
         return await refreshSpan(this.#options.id, integration.id, () => this.#refreshHeld(context, cache, integration.id, chain, key, hold, { lockKey }));

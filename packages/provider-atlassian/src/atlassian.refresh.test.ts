@@ -188,24 +188,6 @@ describe("provider outages during refresh", () => {
     expect(new Set(await tokensOf(s, ids)).size).toBe(1);
   });
 
-  it("a failed refresh is remembered for the whole grant: a sibling right after gets it without calling Atlassian again", async () => {
-    const s = await sandbox();
-    const { jira, wiki, ids } = await threeSiblings(s);
-    s.clock.advance(HOUR);
-    s.emulator.fault("token", { kind: "status", status: 503 }, 3);
-    expect((await failure(s.sdk.resolveConnection(jira.id))).code).toBe("provider_unavailable");
-    const tokenCalls = s.emulator.counters.token ?? 0;
-    // Confluence shares Jira's grant (and lock): the failure remembered for it answers Confluence's caller too.
-    const shared = await failure(s.sdk.resolveConnection(wiki.id));
-    expect(shared).toMatchObject({ code: "provider_unavailable", details: { shared_failure: true } });
-    expect(s.emulator.counters.token ?? 0).toBe(tokenCalls);
-    // Once it is forgotten (2 s), the next caller refreshes the grant for all three.
-    s.clock.advance(2001);
-    await s.sdk.resolveConnection(wiki.id);
-    expect(s.emulator.stats.refreshes).toBe(1);
-    expect(new Set(await tokensOf(s, ids)).size).toBe(1);
-  });
-
   it("429 with a long Retry-After: provider_rate_limited with retry_after_ms, every record untouched", async () => {
     const s = await sandbox();
     const { wiki, ids } = await threeSiblings(s);

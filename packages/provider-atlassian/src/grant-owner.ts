@@ -60,8 +60,11 @@ export async function installSiblings(context: ProviderContext, accountId: strin
     // keys get theirs, so the new record's family lookups (its sync now, every refresh later) and the next install's
     // indexed reads see them. A bounded number per call: this runs on a user's request, and the rest is
     // `sdk.backfillNaturalKeys`' job.
+    // Other SDK users' records first, this user's last: while this user's own are unkeyed, the next install reads the
+    // account again, so the family is complete in the index before installs stop reading the account.
     const unkeyed = families.filter((record) => identities.has(identityOf(record) ?? "") && record.grant_key !== grantKeyOf(record));
-    await keyRecordsWithoutGrantKey(context, unkeyed.slice(0, MAX_KEYED_PER_INSTALL));
+    const ordered = [...unkeyed.filter((record) => record.created_by !== createdBy), ...unkeyed.filter((record) => record.created_by === createdBy)];
+    await keyRecordsWithoutGrantKey(context, ordered.slice(0, MAX_KEYED_PER_INSTALL));
   }
   const siblings = new Map(mine.map((record) => [record.id, record]));
   for (const record of families) {

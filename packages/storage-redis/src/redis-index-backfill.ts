@@ -18,6 +18,8 @@ export class RedisIndexBackfill {
   readonly #marker: string;
   readonly #index: (batch: Batch, record: Integration) => void;
   #ready: Promise<void> | undefined;
+  /** A walk asked for with `again`, shared by the calls that ask while it runs. */
+  #again: Promise<void> | undefined;
 
   constructor(client: RedisClient, tag: string, marker: string, index: (batch: Batch, record: Integration) => void) {
     this.#client = client;
@@ -29,35 +31,25 @@ export class RedisIndexBackfill {
   /**
    * Resolves once every record is indexed (at once when the marker is set; once per store object otherwise).
    * `again`: walks the store even though the marker is set (after the last writer of an earlier build stopped: records
-   * it wrote after the first walk are in no set yet). Sets only gain ids meanwhile, so readers are never worse off.
+   * it wrote after the first walk are in no set yet). Readers never wait for that walk and the marker stays set, so no
+   * other process starts one of its own: sets only gain ids meanwhile, and readers are never worse off.
    */
   ensure(readRecords: RecordReader, options: { again?: boolean } = {}): Promise<void> {
     if (options.again) {
-      const running = this.#ready?.catch(() => undefined);
-      this.#ready = undefined;
-      return this.#remember(
-        (async () => {
-          await running;
-          await this.#client.del(this.#marker);
-          await this.#run(readRecords);
-        })(),
-      );
+      this.#again ??= this.#run(readRecords, true).finally(() => {
+        this.#again = undefined;
+      });
+      return this.#again;
     }
-    return this.#ready ?? this.#remember(this.#run(readRecords));
-  }
-
-  /** Remembers a walk for this store object; a failed one is forgotten, so the next call walks again. */
-  #remember(walk: Promise<void>): Promise<void> {
-    const ready: Promise<void> = walk.catch((error: unknown) => {
-      if (this.#ready === ready) this.#ready = undefined;
+    this.#ready ??= this.#run(readRecords, false).catch((error: unknown) => {
+      this.#ready = undefined;
       throw error;
     });
-    this.#ready = ready;
-    return ready;
+    return this.#ready;
   }
 
-  async #run(readRecords: RecordReader): Promise<void> {
-    if ((await this.#client.get(this.#marker)) !== null) return;
+  async #run(readRecords: RecordReader, force: boolean): Promise<void> {
+    if (!force && (await this.#client.get(this.#marker)) !== null) return;
     let cursor = "0";
     do {
       const [next, ids] = await this.#client.sscan(`${this.#tag}:all`, cursor, "COUNT", BACKFILL_BATCH);

@@ -58,7 +58,8 @@ async function startMonitor(): Promise<Redis> {
 async function commandsDuring(run: () => Promise<void>): Promise<string[][]> {
   const monitor = await startMonitor();
   const seen: string[][] = [];
-  const ours = `${standalone.stream.localAddress}:${standalone.stream.localPort}`;
+  // The server's own name for this connection (CLIENT INFO's addr=), in the form MONITOR reports it.
+  const ours = /\baddr=(\S+)/.exec(String(await standalone.client("INFO")))?.[1];
   monitor.on("monitor", (_time: string, args: string[], source: string) => {
     if (source === ours) seen.push(args.map((arg, index) => (index === 0 ? arg.toLowerCase() : arg)));
   });
@@ -67,7 +68,9 @@ async function commandsDuring(run: () => Promise<void>): Promise<string[][]> {
     // MONITOR lines arrive asynchronously: a last PING marks the end of what `run` sent.
     await standalone.ping("scan-monitor-end");
     const started = Date.now();
-    while (!seen.some((args) => args[0] === "ping" && args[1] === "scan-monitor-end") && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    const ended = () => seen.some((args) => args[0] === "ping" && args[1] === "scan-monitor-end");
+    while (!ended() && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (!ended()) throw new Error(`MONITOR never showed this connection's closing PING (addr ${ours ?? "unknown"})`);
   } finally {
     monitor.disconnect();
   }

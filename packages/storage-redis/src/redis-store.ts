@@ -107,7 +107,7 @@ export class RedisStore implements PersistentStore {
     }
     const gate = this.#deployment.gate();
     if (gate) await gate;
-    const read = (ids: string[]) => this.#readMany(ids);
+    const read = (ids: string[]) => this.#readMany(ids, "ensureIndexes");
     const walk = { again: options.again === true };
     await guardRedis("store_unavailable", "ensureIndexes", async () => {
       await this.#scanIndex.ensureBackfilled(read, walk);
@@ -215,17 +215,17 @@ export class RedisStore implements PersistentStore {
   async scan({ after, limit, ...filter }: StoreScanQuery): Promise<StoreScanPage> {
     const gate = this.#deployment.gate();
     if (gate) await gate;
-    await guardRedis("store_unavailable", "scan", () => this.#scanIndex.ensureBackfilled((ids) => this.#readMany(ids)));
+    await guardRedis("store_unavailable", "scan", () => this.#scanIndex.ensureBackfilled((ids) => this.#readMany(ids, "scan")));
     const index = this.#scanIndex.keyFor(filter);
     const ids = await guardRedis("store_unavailable", "scan", () => this.#client.zrangebylex(index, after === undefined ? "-" : `(${after}`, "+", "LIMIT", 0, limit));
-    const records = (await this.#readMany(ids)).filter((record): record is Integration => record !== undefined && matchesFilter(record, filter));
+    const records = (await this.#readMany(ids, "scan")).filter((record): record is Integration => record !== undefined && matchesFilter(record, filter));
     return { records, after: ids.length === limit ? ids[ids.length - 1]! : null };
   }
 
   /** The records of `ids` in one MGET; a deleted one (it may vanish between an index read and this) is undefined. */
-  async #readMany(ids: string[]): Promise<Array<Integration | undefined>> {
+  async #readMany(ids: string[], operation: string): Promise<Array<Integration | undefined>> {
     if (ids.length === 0) return [];
-    const values = await guardRedis("store_unavailable", "scan", () => this.#client.mget(ids.map((id) => this.#keys.record(id))));
+    const values = await guardRedis("store_unavailable", operation, () => this.#client.mget(ids.map((id) => this.#keys.record(id))));
     return values.map((json, position) => (json === null ? undefined : this.#parse(ids[position]!, json)));
   }
 
@@ -237,13 +237,13 @@ export class RedisStore implements PersistentStore {
     if (filter.account_id !== undefined && filter.grant_key !== undefined) return this.#client.smembers(this.#keys.grantKey(filter.account_id, filter.grant_key));
     if (filter.account_id !== undefined && filter.created_by !== undefined) {
       // What one SDK user connected in the account: its own set, whatever else the account holds.
-      await this.#accountCreator.ensureBackfilled((ids) => this.#readMany(ids));
+      await this.#accountCreator.ensureBackfilled((ids) => this.#readMany(ids, "list"));
       return this.#client.smembers(this.#accountCreator.key(filter.account_id, filter.created_by));
     }
     if (filter.account_id !== undefined && providers !== undefined && filter.natural_key === undefined) {
       // The account's records of these providers only: the cost follows them, not the size of the account.
       if (providers.length === 0) return [];
-      await this.#accountProvider.ensureBackfilled((ids) => this.#readMany(ids));
+      await this.#accountProvider.ensureBackfilled((ids) => this.#readMany(ids, "list"));
       const accountId = filter.account_id;
       return this.#client.sunion(...[...new Set(providers)].map((provider) => this.#accountProvider.key(accountId, provider)));
     }

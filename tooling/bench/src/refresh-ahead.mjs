@@ -52,7 +52,7 @@ async function measureRefreshAhead(redisUrl) {
   const calls = [];
   let servedCurrent = 0;
   let callers = 0;
-  const windows = quick ? 3 : 12;
+  const windows = quick ? 3 : 24;
   const warmup = 2;
   for (let window = -warmup; window < windows; window++) {
     const token = await cached();

@@ -79,7 +79,7 @@ describe("provider faults: calls made, errors returned, final stored state", () 
     }
     // Let a delayed request land at the provider, and the 2 s failure memory run out.
     await sleep(1000);
-    const failureKey = shared.failureKey(id, accountId);
+    const failureKey = shared.failureKey(id);
     await until(async () => (await shared.redis.exists(failureKey)) === 0, 5000, "the failure memory to expire");
     server.clearFaults();
     await shared.redis.del(shared.tokenKey(id, accountId));

@@ -3,7 +3,7 @@
 // that look at Redis and the provider directly, never through the SDK under test.
 import { randomBytes, randomUUID } from "node:crypto";
 import { type SDK } from "@sdk/core";
-import { CredentialCipher } from "@sdk/core/provider-kit";
+import { CredentialCipher, internalKey } from "@sdk/core/provider-kit";
 import { installOAuth, readCachedToken, type Clock, type OAuthEmulator, type OAuthEmulatorOptions } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore, failFastRedisOptions } from "@sdk/storage-redis";
 import { Redis } from "ioredis";
@@ -58,8 +58,8 @@ export interface Scenario {
   install(user?: string): Promise<{ id: string; accountId: string }>;
   /** The 1.x access-token key of an integration. */
   tokenKey(id: string, accountId: string): string;
-  /** The key remembering a failed refresh of an integration for 2 s (one per refresh lock, i.e. per grant). */
-  failureKey(id: string, accountId: string): string;
+  /** The key remembering a failed refresh of an integration's primary chain for 2 s. */
+  failureKey(id: string): string;
   /** The access token cached under `key` (GET from Redis, opened with the scenario's key: the raw value is an envelope). */
   cachedAccessToken(key: string): Promise<string | undefined>;
   /** The refresh token as stored in Redis, decrypted here (the raw record is read with GET, not through the SDK). */
@@ -98,7 +98,7 @@ export async function scenario(config: WorkerConfig, server: OAuthEmulator<Clock
       return { id: (await installOAuth(sdk, server, { user_id: user, account_id: accountId })).id, accountId };
     },
     tokenKey: (id, accountId) => `integration:acme:${id}:app_user:${accountId}:access_token`,
-    failureKey: (id, accountId) => `${config.sdkKeyPrefix}:refresh_failed:integration:acme:${id}:app_user:${accountId}:refresh_lock`,
+    failureKey: (id) => internalKey(config.sdkKeyPrefix, "refresh_failed", `${id}:`),
     async cachedAccessToken(key) {
       const raw = { get: async (name: string) => (await redis.get(name)) ?? undefined };
       return (await readCachedToken(raw, key, [{ id: "k1", key: config.encryptionKey }]))?.access_token;
