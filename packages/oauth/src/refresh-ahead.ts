@@ -65,16 +65,27 @@ export class RefreshAhead {
     return window > 0 && token.expires_at - effectiveSkewMs(token, skewMs) - window <= nowMs;
   }
 
-  /** Starts a background refresh unless the SDK is closed, one runs in this process, or the key is paused (see `PAUSE_MS`). */
+  /**
+   * Whether a background refresh of `key` may start now: the SDK is open, none runs in this process, and the key is not
+   * paused (see `PAUSE_MS`). Asked before a job is built, so the other resolves of a window cost one map lookup.
+   */
+  mayStart(key: string): boolean {
+    if (this.#closed || this.#running.has(key)) return false;
+    const paused = this.#pausedUntil.get(key);
+    if (paused === undefined) return true;
+    if (wallClockNow() < paused) return false;
+    this.#pausedUntil.delete(key);
+    return true;
+  }
+
+  /** Starts a background refresh when `mayStart` allows it. */
   start(job: RefreshAheadJob, skewMs: number): void {
-    if (this.#closed || this.#running.has(job.key)) return;
-    const paused = this.#pausedUntil.get(job.key);
-    if (paused !== undefined) {
-      if (wallClockNow() < paused) return;
-      this.#pausedUntil.delete(job.key);
-    }
+    if (!this.mayStart(job.key)) return;
+    // Begun on the next turn of the event loop: the resolves answered by the same cache read as this one finish first,
+    // so the lock request and the holder's work do not sit in front of them (a window's burst pays nothing for it).
     // Handled here too: nothing a background refresh does may become an unhandled rejection (a process crash).
-    const run = this.#run(job, skewMs)
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#run(job, skewMs))
       .catch(() => undefined)
       .finally(() => this.#running.delete(job.key));
     this.#running.set(job.key, run);

@@ -66,7 +66,7 @@ export class RefreshProtocol {
     const fresh = isFresh(cached, now, this.skewMs);
     recordCacheLookup(this.#options.id, fresh);
     if (fresh) {
-      if (this.#ahead.isDue(cached, now, this.skewMs) && !this.#inflight.has(key)) this.#refreshAhead(context, cache, integration, chain, key);
+      if (this.#ahead.isDue(cached, now, this.skewMs) && !this.#inflight.has(key) && this.#ahead.mayStart(key)) this.#refreshAhead(context, cache, integration, chain, key);
       return cached;
     }
     const running = this.#inflight.get(key);

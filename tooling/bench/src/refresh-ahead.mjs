@@ -1,11 +1,14 @@
 // Bench scenario `refreshAhead`: latency of 4 processes x 250 callers resolving a token inside its refresh-ahead
 // window (one of them starts the background refresh at a 50 ms token endpoint), against the same bursts on the same
-// token a moment earlier, outside the window (the hot path), interleaved window by window. Only measures; prints nothing.
+// token a moment earlier, outside the window (the hot path), interleaved window by window. The ratio compares the
+// bursts' p99s, each burst's own p99 taken and the median over the windows: on 2 cores shared by 4 workers, the
+// emulator and Redis, one burst the scheduler stalls moves a pooled p99 by more than the refresh does (the pooled p99s
+// are reported too). Only measures; prints nothing.
 import { installOAuth, readCachedToken } from "@sdk/oauth/testing";
 import { RedisCache, RedisStore } from "@sdk/storage-redis";
 import { acmeProvider, scenarioSdk, startAcmeEmulator } from "@sdk-tooling/reliability/acme-kit";
 import { fingerprint, mergeResults, startWorkers } from "@sdk-tooling/reliability/worker-pool";
-import { benchConfig, connect, percentile, quick, round } from "./measure.mjs";
+import { benchConfig, connect, median, percentile, quick, round } from "./measure.mjs";
 
 // 4 s tokens, 1 s skew, 1 s window: the hot-path burst runs 1 s after issue, the window opens at 2 s.
 const TOKEN_SECONDS = 4;
@@ -19,14 +22,14 @@ export const refreshAhead = {
   progress: "refresh-ahead (4 processes x 250 callers inside the window)…",
   run: ({ redisUrl }) => measureRefreshAhead(redisUrl),
   record(results, value) {
-    results.stampede = { ...results.stampede, refreshAhead: value, refreshAheadP99Ratio: round(value.windowP99Ms / value.hotP99Ms) };
+    results.stampede = { ...results.stampede, refreshAhead: value, refreshAheadP99Ratio: round(value.windowBurstP99Ms / value.hotBurstP99Ms) };
   },
   rows: ({ stampede: { refreshAhead: ahead, refreshAheadP99Ratio } }) => [
     [
       "refresh-ahead: 4 processes x 250 callers inside the window, one background refresh (50 ms endpoint) (`stampede.refreshAheadP99Ratio`)",
-      `p50 ${ahead.windowP50Ms} ms, p99 ${ahead.windowP99Ms} ms over ${ahead.windows} windows; token calls per window: ${[...new Set(ahead.tokenCallsPerWindow)].join(", ")}; callers given the previous token: ${ahead.servedCurrent} of ${ahead.callers}`,
-      `same bursts outside the window, interleaved: p50 ${ahead.hotP50Ms} ms, p99 ${ahead.hotP99Ms} ms`,
-      `p99 ${refreshAheadP99Ratio}x the hot path's`,
+      `burst p99 (median of ${ahead.windows} windows) ${ahead.windowBurstP99Ms} ms; pooled p50 ${ahead.windowP50Ms} ms, p99 ${ahead.windowP99Ms} ms; token calls per window: ${[...new Set(ahead.tokenCallsPerWindow)].join(", ")}; callers given the previous token: ${ahead.servedCurrent} of ${ahead.callers}`,
+      `same bursts outside the window, interleaved: burst p99 ${ahead.hotBurstP99Ms} ms; pooled p50 ${ahead.hotP50Ms} ms, p99 ${ahead.hotP99Ms} ms`,
+      `burst p99 ${refreshAheadP99Ratio}x the hot path's`,
       "p99 <= 1.2x, one call per window",
     ],
   ],
@@ -49,6 +52,8 @@ async function measureRefreshAhead(redisUrl) {
   const burst = async () => mergeResults(await Promise.all(workers.map((worker) => worker.resolve(id, 250))));
   const hot = [];
   const inWindow = [];
+  const hotBursts = [];
+  const windowBursts = [];
   const calls = [];
   let servedCurrent = 0;
   let callers = 0;
@@ -71,6 +76,8 @@ async function measureRefreshAhead(redisUrl) {
     if (window < 0) continue;
     hot.push(...outside.latencies);
     inWindow.push(...inside.latencies);
+    hotBursts.push(percentile(outside.latencies, 99));
+    windowBursts.push(percentile(inside.latencies, 99));
     calls.push(server.stats.refreshes - before);
     callers += inside.latencies.length;
     // Callers given the token that was cached when the window opened (none waited for the new one).
@@ -92,5 +99,7 @@ async function measureRefreshAhead(redisUrl) {
     hotP99Ms: round(percentile(hot, 99), 1),
     windowP50Ms: round(percentile(inWindow, 50), 1),
     windowP99Ms: round(percentile(inWindow, 99), 1),
+    hotBurstP99Ms: round(median(hotBursts), 1),
+    windowBurstP99Ms: round(median(windowBursts), 1),
   };
 }
