@@ -20,6 +20,12 @@ afterAll(async () => {
   await Promise.all([standalone, cluster].map((client) => client?.quit()));
 });
 
+/** A record as a RedisStore 2.0.0-alpha build wrote it: the record and its all / account / provider sets, no newer set. */
+async function writeAsOlderBuild(prefix: string, record: Partial<Integration> & Pick<Integration, "id" | "account_id" | "provider">): Promise<void> {
+  await standalone.set(recordKey(prefix, record.id), JSON.stringify(record));
+  for (const key of ["all", `account:${record.account_id}`, `provider:${record.provider}`]) await standalone.sadd(`{${prefix}}:${key}`, record.id);
+}
+
 runPersistentStoreContract("RedisStore on standalone Redis", async () => storeHarness(standalone));
 runPersistentStoreContract("RedisStore on a 3-master Redis Cluster", async () => storeHarness(cluster!), { skipReason: clusterSkipReason });
 
@@ -72,10 +78,7 @@ describe("RedisStore storage layout", () => {
     await first.create(jira);
     // What an earlier build left: records and their account and provider sets, no (account, provider) sets.
     const older = [integrationRecord({ account_id: "acct:big", provider: "confluence", natural_key: null }), integrationRecord({ account_id: "acct:big", provider: "slack", natural_key: null })];
-    for (const record of older) {
-      await standalone.set(recordKey(own, record.id), JSON.stringify(record));
-      for (const key of ["all", `account:${record.account_id}`, `provider:${record.provider}`]) await standalone.sadd(`${apTag}:${key}`, record.id);
-    }
+    for (const record of older) await writeAsOlderBuild(own, record);
     try {
       const second = new RedisStore(standalone, { keyPrefix: own });
       const ids = async (providers: string[]) => (await second.list({ account_id: "acct:big", providers })).map((record) => record.id).sort();
@@ -99,10 +102,7 @@ describe("RedisStore storage layout", () => {
     // record without a creator reads as "".
     const older = [integrationRecord({ account_id: "acct:big", provider: "confluence", natural_key: null, created_by: "user:1" }), integrationRecord({ account_id: "acct:big", provider: "jira", natural_key: null, created_by: "user:2" })];
     const { created_by: _dropped, ...legacy } = integrationRecord({ account_id: "acct:big", provider: "jira", natural_key: null });
-    for (const record of [...older, legacy]) {
-      await standalone.set(recordKey(own, record.id), JSON.stringify(record));
-      for (const key of ["all", `account:${record.account_id}`, `provider:${record.provider}`]) await standalone.sadd(`${creatorTag}:${key}`, record.id);
-    }
+    for (const record of [...older, legacy]) await writeAsOlderBuild(own, record);
     try {
       const second = new RedisStore(standalone, { keyPrefix: own });
       const ids = async (createdBy: string) => (await second.list({ account_id: "acct:big", created_by: createdBy })).map((record) => record.id).sort();
@@ -119,11 +119,7 @@ describe("RedisStore storage layout", () => {
   it("ensureIndexes() fills every index set for older records at deploy time, and { again: true } picks up what an older build wrote after", async () => {
     const own = uniqueName("ensure");
     const ownTag = `{${own}}`;
-    // What an earlier build wrote: records in the all / account / provider sets only.
-    const olderWrite = async (record: Integration) => {
-      await standalone.set(recordKey(own, record.id), JSON.stringify(record));
-      for (const key of ["all", `account:${record.account_id}`, `provider:${record.provider}`]) await standalone.sadd(`${ownTag}:${key}`, record.id);
-    };
+    const olderWrite = (record: Integration) => writeAsOlderBuild(own, record);
     const first = integrationRecord({ account_id: "acct:e", provider: "jira", natural_key: null, created_by: "user:1" });
     await olderWrite(first);
     try {
